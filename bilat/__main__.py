@@ -1,0 +1,5 @@
+"""``python -m bilat`` runs the command-line interface."""
+
+from bilat.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""Agreements: treaties, agreements, MoUs, protocols, contracts, joint statements."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from pydantic import Field, model_validator
+
+from bilat.models.base import SourcedRecord, check_period
+from bilat.models.dates import PartialDate
+from bilat.models.engagements import Topics
+from bilat.models.types import Name, RecordId, RefTo
+from bilat.vocab import Vocab
+
+
+class Agreement(SourcedRecord):
+    """Something signed or adopted by two or more parties."""
+
+    KIND: ClassVar[str] = "agreement"
+
+    type: Annotated[str, Vocab("agreement_types")]
+    """What kind of instrument (vocabulary ``agreement_types``)."""
+    title: Name
+    """The title, or a description where the title is not published."""
+    parties: Annotated[list[RecordId], RefTo("state", "organization"), Field(min_length=1)]
+    """Ids of the States or Organizations bound by it."""
+    signatories: Annotated[list[RecordId], RefTo("person")] = []
+    """Ids of the Persons who signed it."""
+    signed: PartialDate | None = None
+    """Date of signature, at the precision known."""
+    signed_at: Name | None = None
+    """Place of signature."""
+    engagement: Annotated[RecordId | None, RefTo("engagement")] = None
+    """Id of the Engagement during which it was signed."""
+    in_force: PartialDate | None = None
+    """Date of entry into force."""
+    count: Annotated[int | None, Field(ge=1)] = None
+    """Number of documents, where one record stands for several signed together."""
+    capacities: Annotated[list[RecordId], RefTo("tenure")] = []
+    """Ids of Tenures: the offices in which the signatories signed."""
+    topics: Topics = []
+
+    @model_validator(mode="after")
+    def _dates(self) -> Agreement:
+        check_period(self.signed, self.in_force, "agreement: entry into force")
+        return self

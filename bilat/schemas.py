@@ -1,0 +1,163 @@
+"""JSON Schema export: one Draft 2020-12 schema per record type and a bundle.
+
+The schemas are generated from the models and committed under ``schema/``;
+:func:`check` tells whether a folder holds exactly what :func:`render` produces.
+Installed copies ship inside the wheel and are read with :func:`load_schema`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+
+from bilat.models import RECORD_TYPES
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
+#: Bumped when a schema changes incompatibly; part of every ``$id``.
+SCHEMA_VERSION = "1"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BUNDLE_NAME = "bilat.schema.json"
+
+
+def schema_id(kind: str | None = None) -> str:
+    """The stable ``$id`` of a record type's schema, or of the bundle.
+
+    >>> schema_id("engagement")
+    'urn:bilat:schema:1:engagement'
+    """
+    return f"urn:bilat:schema:{SCHEMA_VERSION}" + (f":{kind}" if kind else "")
+
+
+def file_name(kind: str) -> str:
+    """The schema file name for a record kind: ``engagement.schema.json``."""
+    return f"{kind}.schema.json"
+
+
+def _portable_patterns(node: Any) -> Any:
+    """Make ``$`` at the end of patterns mean end of string for every consumer.
+
+    In Python's ``re`` (used by the jsonschema package) ``$`` also matches before a
+    trailing newline, so ``"IND\\n"`` would pass ``^[A-Z]{3}$`` while pydantic refuses it.
+    ``(?!\\n)$`` means end of string in Python and ECMA-262 alike.
+    """
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "pattern" and isinstance(value, str) and value.endswith("$"):
+                if not value.endswith("(?!\\n)$"):
+                    value = value[:-1] + "(?!\\n)$"
+                out[key] = value
+            else:
+                out[key] = _portable_patterns(value)
+        return out
+    if isinstance(node, list):
+        return [_portable_patterns(v) for v in node]
+    return node
+
+
+class _Generator(GenerateJsonSchema):
+    def generate(self, schema: Any, mode: Any = "validation") -> JsonSchemaValue:
+        result = super().generate(schema, mode=mode)
+        return {"$schema": DRAFT, **_portable_patterns(result)}
+
+
+def record_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one record type, with ``$schema`` and ``$id``."""
+    model = RECORD_TYPES[kind]
+    schema = model.model_json_schema(schema_generator=_Generator)
+    return {"$schema": schema.pop("$schema"), "$id": schema_id(kind), **schema}
+
+
+def bundle_schema() -> dict[str, Any]:
+    """One document embedding every record schema under ``$defs`` by kind.
+
+    Validate a record of kind *k* against ``{"$ref": "urn:bilat:schema:1:k"}`` with this
+    bundle in the registry, or against ``bundle["$defs"][k]`` directly.
+    """
+    defs = {kind: record_schema(kind) for kind in RECORD_TYPES}
+    for d in defs.values():
+        d.pop("$schema")
+    return {
+        "$schema": DRAFT,
+        "$id": schema_id(),
+        "title": "bilat records",
+        "description": "Every bilat record type, each an embedded schema with its own $id.",
+        "$defs": defs,
+    }
+
+
+def dumps(schema: dict[str, Any]) -> str:
+    """Serialise deterministically: two-space indent, UTF-8 text, final newline."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def render() -> dict[str, str]:
+    """Every schema file's name and text, as :func:`export` writes them."""
+    files = {file_name(kind): dumps(record_schema(kind)) for kind in RECORD_TYPES}
+    files[BUNDLE_NAME] = dumps(bundle_schema())
+    return files
+
+
+def export(directory: Path) -> list[Path]:
+    """Write every schema into *directory* (created if missing); return the paths written.
+
+    Each file is written to a temporary name and renamed, so a reader never sees half
+    a file.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in render().items():
+        target = directory / name
+        tmp = target.with_name(f".{name}.tmp")
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        tmp.replace(target)
+        written.append(target)
+    return written
+
+
+def check(directory: Path) -> list[str]:
+    """Problems that make *directory* differ from a fresh export; empty when current."""
+    problems = []
+    expected = render()
+    for name, text in expected.items():
+        path = directory / name
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{path}: stale (differs from the models)")
+    if directory.is_dir():
+        for path in sorted(directory.glob("*.schema.json")):
+            if path.name not in expected:
+                problems.append(f"{path}: not generated by bilat (remove it)")
+    return problems
+
+
+def schema_files() -> Traversable:
+    """The folder of schemas shipped with bilat.
+
+    In an installed wheel it is ``bilat/_schema``; in a source checkout, the
+    repository's ``schema/`` folder.
+    """
+    shipped = resources.files("bilat").joinpath("_schema")
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "schema"
+
+
+def load_schema(kind: str | None = None) -> dict[str, Any]:
+    """A shipped schema: a record kind's, or the bundle when *kind* is None."""
+    name = BUNDLE_NAME if kind is None else file_name(kind)
+    data: dict[str, Any] = json.loads(schema_files().joinpath(name).read_text("utf-8"))
+    return data
+
+
+def iter_kinds() -> Iterator[str]:
+    """The record kinds that have schemas."""
+    yield from RECORD_TYPES

@@ -1,0 +1,121 @@
+"""Hypothesis strategies for every record type, built by reading the models' fields.
+
+``st.builds(Model)`` ignores field constraints, so this walks each field's annotation
+and metadata (patterns, lengths, vocabularies, country codes, partial dates) and
+builds a strategy that respects them. Model-level rules (end not before start, ...)
+are met by filtering through the model itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import Any
+
+import annotated_types as at
+from hypothesis import strategies as st
+from pydantic import BaseModel, StringConstraints, ValidationError
+
+from bilat.models import RECORD_TYPES, PartialDate, Record
+from bilat.models.countries import _CountryCode, country_codes
+from bilat.vocab import Vocab, vocabulary
+
+
+@st.composite
+def partial_dates(draw: st.DrawFn) -> PartialDate:
+    day = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+    precision = draw(st.sampled_from(["year", "month", "day"]))
+    text = {"year": f"{day.year:04d}", "month": f"{day.year:04d}-{day.month:02d}"}.get(
+        precision, day.isoformat()
+    )
+    return PartialDate(text)
+
+
+def _string(meta: list[Any]) -> st.SearchStrategy[str]:
+    for m in meta:
+        if isinstance(m, Vocab):
+            return st.sampled_from(vocabulary(m.name).codes())
+        if isinstance(m, _CountryCode):
+            return st.sampled_from(sorted(country_codes()))
+    pattern, min_len, max_len = None, 0, 60
+    for m in meta:
+        if isinstance(m, StringConstraints):
+            pattern = m.pattern or pattern
+            min_len = m.min_length or min_len
+            max_len = min(max_len, m.max_length or max_len)
+        elif isinstance(m, at.MinLen):
+            min_len = m.min_length
+        elif isinstance(m, at.MaxLen):
+            max_len = min(max_len, m.max_length)
+    if pattern is None:
+        base: st.SearchStrategy[str] = st.text(min_size=min_len, max_size=max_len)
+    else:
+        # Rust regex and Python re agree on our patterns, which avoid \d and look-around.
+        base = st.from_regex(pattern, fullmatch=True)
+    return base.filter(lambda s: min_len <= len(s) <= max_len)
+
+
+def _number(tp: type, meta: list[Any]) -> st.SearchStrategy[Any]:
+    lo = None
+    for m in meta:
+        if isinstance(m, at.Ge):
+            lo = m.ge
+    if tp is int:
+        return st.integers(min_value=lo if lo is not None else -(10**6), max_value=10**6)
+    return st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+def for_annotation(tp: Any, meta: list[Any]) -> st.SearchStrategy[Any]:
+    """A strategy for values of annotation *tp* carrying constraint metadata *meta*."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        inner, *extra = typing.get_args(tp)
+        return for_annotation(inner, [*extra, *meta])
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(tp) if a is not type(None)]
+        inner_s = st.one_of([for_annotation(a, meta) for a in options])
+        return st.none() | inner_s if len(options) < len(typing.get_args(tp)) else inner_s
+    if origin is list:
+        (item,) = typing.get_args(tp)
+        min_size = next((m.min_length for m in meta if isinstance(m, at.MinLen)), 0)
+        item_meta = [m for m in meta if not isinstance(m, (at.MinLen, at.MaxLen))]
+        return st.lists(for_annotation(item, item_meta), min_size=min_size, max_size=3)
+    if origin is typing.Literal:
+        return st.sampled_from(typing.get_args(tp))
+    if tp is PartialDate:
+        return partial_dates()
+    if tp is str:
+        return _string(meta)
+    if tp in (int, float):
+        return _number(tp, meta)
+    raise NotImplementedError(f"no strategy for {tp!r}")
+
+
+def field_values(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
+    """Dicts of field values for *model*; optional fields are sometimes left out."""
+    required: dict[str, st.SearchStrategy[Any]] = {}
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for name, info in model.model_fields.items():
+        strategy = for_annotation(info.annotation, list(info.metadata))
+        (required if info.is_required() else optional)[name] = strategy
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+def _valid(model: type[Record], data: dict[str, Any]) -> Record | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def records(model: type[Record]) -> st.SearchStrategy[Record]:
+    """Valid instances of *model*; model-level rules are met by filtering."""
+    return (
+        field_values(model).map(lambda d: _valid(model, d)).filter(lambda r: r is not None)  # type: ignore[return-value]
+    )
+
+
+def any_record() -> st.SearchStrategy[Record]:
+    """Valid instances of any record type."""
+    return st.one_of([records(cls) for cls in RECORD_TYPES.values()])

@@ -1,0 +1,109 @@
+"""Schema export and the freshness check, through the library and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from typer.testing import CliRunner
+
+from bilat import schemas
+from bilat.cli import app
+from bilat.models import RECORD_TYPES
+
+runner = CliRunner()
+
+
+def test_committed_schemas_are_current(root: Path) -> None:
+    assert schemas.check(root / "schema") == []
+
+
+def test_export_writes_one_schema_per_record_type_and_a_bundle(tmp_path: Path) -> None:
+    written = schemas.export(tmp_path)
+    names = sorted(p.name for p in written)
+    assert names == sorted([f"{k}.schema.json" for k in RECORD_TYPES] + ["bilat.schema.json"])
+    for path in written:
+        schema = json.loads(path.read_text("utf-8"))
+        Draft202012Validator.check_schema(schema)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert json.loads((tmp_path / "state.schema.json").read_text())["$id"] == (
+        "urn:bilat:schema:1:state"
+    )
+    assert not list(tmp_path.glob(".*tmp"))  # no temporary files left
+
+
+def test_export_is_deterministic(tmp_path: Path) -> None:
+    schemas.export(tmp_path / "a")
+    schemas.export(tmp_path / "b")
+    for path in (tmp_path / "a").iterdir():
+        assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes()
+        assert b"\r\n" not in path.read_bytes()
+
+
+def test_check_names_every_stale_missing_and_extra_file(tmp_path: Path) -> None:
+    schemas.export(tmp_path)
+    (tmp_path / "state.schema.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "person.schema.json").unlink()
+    (tmp_path / "old.schema.json").write_text("{}", encoding="utf-8")
+    problems = schemas.check(tmp_path)
+    assert any("state.schema.json: stale" in p for p in problems)
+    assert any("person.schema.json: missing" in p for p in problems)
+    assert any("old.schema.json: not generated" in p for p in problems)
+    assert len(problems) == 3
+
+
+def test_cli_check_exit_codes(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["schema", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "engagement.schema.json: missing" in result.output
+    result = runner.invoke(app, ["schema", "export", str(tmp_path)])
+    assert result.exit_code == 0
+    result = runner.invoke(app, ["schema", "check", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_bundle_resolves_each_record_schema_by_id_without_network() -> None:
+    bundle = schemas.load_schema()
+    registry: Registry = Resource.from_contents(bundle) @ Registry()
+    validator = Draft202012Validator(
+        {"$ref": "urn:bilat:schema:1:state"},
+        registry=registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    good = {"id": "rus", "name": "Russia", "iso3": "RUS", "sources": ["s"]}
+    assert validator.is_valid(good)
+    assert not validator.is_valid({**good, "iso3": "RUX"})
+
+
+def test_trailing_newline_is_refused_by_schema_as_by_model() -> None:
+    validator = Draft202012Validator(schemas.load_schema("state"))
+    base = {"id": "rus", "name": "Russia", "iso3": "RUS", "sources": ["s"]}
+    assert validator.is_valid(base)
+    assert not validator.is_valid({**base, "id": "rus\n"})
+    assert not validator.is_valid({**base, "wikidata": "Q159\n"})
+
+
+def test_schemas_are_readable_through_importlib_resources() -> None:
+    assert schemas.load_schema("engagement")["$id"] == "urn:bilat:schema:1:engagement"
+    assert set(schemas.load_schema()["$defs"]) == set(RECORD_TYPES)
+
+
+@pytest.mark.parametrize("kind", list(RECORD_TYPES))
+def test_vocabulary_fields_export_their_terms_as_enums(kind: str) -> None:
+    from bilat.vocab import vocabulary
+
+    for prop in schemas.record_schema(kind)["properties"].values():
+        name = prop.get("x-vocabulary") or prop.get("items", {}).get("x-vocabulary")
+        if name:
+            enum = prop.get("enum") or prop["items"]["enum"]
+            assert enum == list(vocabulary(name).codes())
+
+
+def test_cli_help_and_version() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0 and "schema" in result.output
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("bilat ")
