@@ -35,17 +35,17 @@ Name = Annotated[
 #: Free text (notes, quotes): may span lines, must not be empty or hold control characters.
 Text = Annotated[str, StringConstraints(min_length=1, max_length=20000, pattern=_NO_CONTROL)]
 
-#: An http(s) address in RFC 3986 characters (IRIs must be percent-encoded). Kept as
-#: written, with no normalisation, so it round-trips exactly.
+#: An http(s) address in RFC 3986 syntax (IRIs must be percent-encoded): host, optional
+#: port, path, query and fragment. Kept as written, with no normalisation, so it
+#: round-trips exactly.
+_PCHAR = r"(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})"
+URL_PATTERN = (
+    rf"^https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?(?:/{_PCHAR}*)*"
+    rf"(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?$"
+)
 Url = Annotated[
     str,
-    StringConstraints(
-        max_length=2000,
-        pattern=(
-            r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?"
-            r"(?:[/?#](?:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?$"
-        ),
-    ),
+    StringConstraints(max_length=2000, pattern=URL_PATTERN),
     Field(json_schema_extra={"format": "uri"}),
 ]
 
