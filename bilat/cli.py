@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -69,6 +72,116 @@ def schema_check(directory: SchemaDir = Path("schema")) -> None:
         )
         raise typer.Exit(1)
     typer.echo(f"{directory}: schemas are current", err=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+@app.command("validate")
+def validate_cmd(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Package folders, datapackage.json files, .zip files or bundled dataset "
+            "names. Default: every bundled dataset.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output: text, json or github annotations.")
+    ] = Format.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    max_findings: Annotated[
+        int | None,
+        typer.Option("--max-findings", min=1, help="Stop after N findings per package."),
+    ] = None,
+) -> None:
+    """Validate data packages through five layers; exit 0 valid, 1 invalid, 2 unreadable."""
+    from bilat import render
+    from bilat.datasets import bundled
+    from bilat.validate import validate
+
+    names = list(targets or [])
+    if not names:
+        names = list(bundled())
+        if not names:
+            typer.echo("bilat validate: no TARGET given and no bundled dataset found", err=True)
+            raise typer.Exit(2)
+    progress = _progress_bar() if sys.stderr.isatty() and fmt is Format.text else None
+    reports = []
+    for name in names:
+        if progress is not None:
+            with progress as bar:
+                reports.append(validate(name, max_findings=max_findings, progress=bar))
+        else:
+            reports.append(validate(name, max_findings=max_findings))
+    if fmt is Format.json:
+        sys.stdout.write(render.to_json(reports, strict=strict) + "\n")
+    elif fmt is Format.github:
+        for report in reports:
+            for line in render.github_lines(report):
+                sys.stdout.write(line + "\n")
+        summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            with open(summary_path, "a", encoding="utf-8") as f:
+                f.write(render.step_summary(reports))
+    else:
+        render.text(reports, sys.stdout, color=sys.stdout.isatty())
+    if any(f.code == "target-not-found" for r in reports for f in r.findings):
+        raise typer.Exit(2)
+    failed = any(not r.valid or (strict and r.warnings) for r in reports)
+    raise typer.Exit(1 if failed else 0)
+
+
+class _Bar:
+    """A rich progress bar on stderr, shown for resources over a few megabytes."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self._progress = Progress(console=Console(stderr=True), transient=True)
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _Bar:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+    def __call__(self, name: str, done: int, total: int) -> None:
+        if total < 4 << 20:
+            return
+        if name not in self._tasks:
+            self._tasks[name] = self._progress.add_task(f"validating {name}", total=total)
+        self._progress.update(self._tasks[name], completed=done)
+
+
+def _progress_bar() -> _Bar:
+    return _Bar()
+
+
+@app.command("codes")
+def codes_cmd(
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="Output: text or json.")
+    ] = Format.text,
+) -> None:
+    """List every finding code with its layer, severity and advice."""
+    from bilat.render import codes_table
+
+    rows = codes_table()
+    if fmt is Format.json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    for row in rows:
+        sys.stdout.write(
+            f"{row['code']:<32} {row['layer']:<11} {row['severity']:<8} {row['advice']}\n"
+        )
 
 
 def main() -> None:

@@ -42,5 +42,5 @@ class Agreement(SourcedRecord):
 
     @model_validator(mode="after")
     def _dates(self) -> Agreement:
-        check_period(self.signed, self.in_force, "agreement: entry into force")
+        check_period(self.signed, self.in_force, "agreement: entry into force", "in_force")
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from bilat.models.dates import PartialDate
 from bilat.models.types import RecordId, RefTo, Text
@@ -52,7 +53,24 @@ class SourcedRecord(Record):
     """Ids of the Sources this record rests on (at least one)."""
 
 
-def check_period(start: PartialDate | None, end: PartialDate | None, what: str) -> None:
-    """Raise ValueError when *end* lies entirely before *start*."""
+def check_period(
+    start: PartialDate | None,
+    end: PartialDate | None,
+    what: str,
+    field: str = "end",
+) -> None:
+    """Raise an ``end_before_start`` error when *end* lies entirely before *start*.
+
+    The error's context names *field*, so validation can point at the column.
+    """
     if start is not None and end is not None and end.before(start):
-        raise ValueError(f"{what} end {end} is before its start {start}")
+        raise PydanticCustomError(
+            "end_before_start",
+            "{what} end {end} is before its start {start}",
+            {"what": what, "end": str(end), "start": str(start), "field": field},
+        )
+
+
+def rule_error(message: str, field: str) -> PydanticCustomError:
+    """An error for a rule spanning several fields, naming the *field* to fix."""
+    return PydanticCustomError("record_rule", message, {"field": field})

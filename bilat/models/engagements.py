@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
-from bilat.models.base import SourcedRecord, check_period
+from bilat.models.base import SourcedRecord, check_period, rule_error
 from bilat.models.dates import PartialDate
 from bilat.models.types import ACTOR_KINDS, Name, RecordId, RefTo
 from bilat.vocab import Vocab
@@ -56,7 +56,7 @@ class Engagement(SourcedRecord):
     def _consistent(self) -> Engagement:
         check_period(self.start, self.end, "engagement")
         if self.series_number is not None and self.series is None:
-            raise ValueError("series_number is given but series is not")
+            raise rule_error("series_number is given but series is not", "series")
         if self.status == "held" and self.start is None:
-            raise ValueError("a held engagement needs a start date, at least the year")
+            raise rule_error("a held engagement needs a start date, at least the year", "start")
         return self

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, model_validator
 
-from bilat.models.base import SourcedRecord, check_period
+from bilat.models.base import SourcedRecord, check_period, rule_error
 from bilat.models.dates import PartialDate
 from bilat.models.types import ACTOR_KINDS, Name, RecordId, RefTo
 from bilat.vocab import Vocab
@@ -45,9 +45,9 @@ class Indicator(SourcedRecord):
     def _consistent(self) -> Indicator:
         check_period(self.start, self.end, "indicator period")
         if self.value is None and self.direction is None:
-            raise ValueError("an indicator needs a value, a direction, or both")
+            raise rule_error("an indicator needs a value, a direction, or both", "direction")
         if self.value is not None and self.unit is None:
-            raise ValueError("a value needs a unit")
+            raise rule_error("a value needs a unit", "unit")
         if self.subject == self.counterpart:
-            raise ValueError("subject and counterpart must be different actors")
+            raise rule_error("subject and counterpart must be different actors", "counterpart")
         return self

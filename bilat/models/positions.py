@@ -42,5 +42,5 @@ class Position(SourcedRecord):
 
     @model_validator(mode="after")
     def _period(self) -> Position:
-        check_period(self.since, self.until, "position")
+        check_period(self.since, self.until, "position", "until")
         return self

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar
 
 from pydantic import Field, StringConstraints, model_validator
 
-from bilat.models.base import Record
+from bilat.models.base import Record, rule_error
 from bilat.models.dates import PartialDate
 from bilat.models.types import Language, Name, RecordId, RefTo, Text, Url
 from bilat.vocab import Vocab
@@ -54,9 +54,9 @@ class Source(Record):
     @model_validator(mode="after")
     def _locatable(self) -> Source:
         if self.url is None and self.seed is None and self.citation is None:
-            raise ValueError("a source needs at least one of url, seed or citation")
+            raise rule_error("a source needs at least one of url, seed or citation", "url")
         if self.seed_sha256 is not None and self.seed is None:
-            raise ValueError("seed_sha256 is given but seed is not")
+            raise rule_error("seed_sha256 is given but seed is not", "seed")
         return self
 
 

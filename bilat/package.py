@@ -1,0 +1,188 @@
+"""Reading a data package into typed records, and writing records as a package.
+
+>>> import tempfile, pathlib
+>>> from bilat import Source, State
+>>> folder = pathlib.Path(tempfile.mkdtemp()) / "demo"
+>>> src = Source(id="s1", type="web_page", title="A page", url="https://example.org/")
+>>> _ = write_package(folder, [src, State(id="ind", name="India", iso3="IND", sources=["s1"])],
+...                   name="demo", title="Demo", version="0.1.0")
+>>> pkg = read_package(folder)
+>>> pkg["ind"].name, len(pkg.records("state"))
+('India', 1)
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bilat.findings import Report, make
+from bilat.models import RECORD_TYPES, Record
+from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
+from bilat.validate import _Run, _run
+from bilat.validate.cells import format_cell
+from bilat.validate.target import TargetError, resolve
+
+
+class PackageError(Exception):
+    """The package is not valid; ``report`` holds every finding."""
+
+    def __init__(self, report: Report) -> None:
+        errors = report.errors
+        first = errors[0].message if errors else "invalid package"
+        super().__init__(f"{report.target}: {len(errors)} error(s); first: {first}")
+        self.report = report
+
+
+@dataclass
+class Package:
+    """A validated data package as typed records, with lookups by id."""
+
+    descriptor: dict[str, Any]
+    by_kind: dict[str, list[Record]]
+    by_id: dict[str, Record] = field(init=False)
+    report: Report | None = None
+
+    def __post_init__(self) -> None:
+        self.by_id = {r.id: r for rs in self.by_kind.values() for r in rs}
+
+    @property
+    def name(self) -> str:
+        return str(self.descriptor.get("name", ""))
+
+    @property
+    def version(self) -> str | None:
+        v = self.descriptor.get("version")
+        return None if v is None else str(v)
+
+    def records(self, kind: str) -> list[Record]:
+        """Records of one kind (``"engagement"``) or resource (``"engagements"``)."""
+        kind = KIND_OF_RESOURCE.get(kind, kind)
+        if kind not in RECORD_TYPES:
+            raise KeyError(f"no record kind {kind!r}; known: {', '.join(RECORD_TYPES)}")
+        return self.by_kind.get(kind, [])
+
+    def __getitem__(self, record_id: str) -> Record:
+        return self.by_id[record_id]
+
+    def get(self, record_id: str) -> Record | None:
+        return self.by_id.get(record_id)
+
+    def __iter__(self) -> Iterator[Record]:
+        for kind in RECORD_TYPES:
+            yield from self.by_kind.get(kind, [])
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def to_pandas(self, kind: str) -> Any:
+        """One resource as a pandas DataFrame (needs the ``pandas`` extra)."""
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_pandas needs pandas: pip install 'bilat[pandas]'") from None
+        kind = KIND_OF_RESOURCE.get(kind, kind)
+        names = [c.name for c in columns(kind)]
+        rows = [r.model_dump(mode="json") for r in self.records(kind)]
+        return pd.DataFrame(rows, columns=names)
+
+
+def read_package(target: str | Path, *, strict: bool = False) -> Package:
+    """Validate and load a package; raise :class:`PackageError` when it has errors.
+
+    With *strict*, warnings count as errors too.
+    """
+    report = Report(str(target))
+    run = _Run(report, collect=True)
+    try:
+        with resolve(target) as tgt:
+            _run(tgt, run, None)
+            descriptor = json.loads(tgt.descriptor.read_text("utf-8-sig")) if report.valid else {}
+    except TargetError as exc:
+        report.findings.append(make("target-not-found", detail=str(exc)))
+    if not report.valid or (strict and report.warnings):
+        raise PackageError(report)
+    return Package(descriptor=descriptor, by_kind=run.records, report=report)
+
+
+# -- writing --------------------------------------------------------------------------
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def csv_bytes(kind: str, records: Iterable[Record]) -> bytes:
+    """Records of *kind* as CSV: all columns, rows sorted by id, UTF-8, LF."""
+    names = [c.name for c in columns(kind)]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(names)
+    for record in sorted(records, key=lambda r: r.id):
+        data = record.model_dump(mode="json")
+        writer.writerow([format_cell(data.get(n)) for n in names])
+    return buffer.getvalue().encode("utf-8")
+
+
+def json_bytes(records: Iterable[Record]) -> bytes:
+    """Records as a JSON array sorted by id, unset fields left out."""
+    items = [
+        r.model_dump(mode="json", exclude_none=True) for r in sorted(records, key=lambda r: r.id)
+    ]
+    return (json.dumps(items, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_package(
+    directory: str | Path,
+    records: Iterable[Record],
+    *,
+    name: str,
+    title: str,
+    version: str,
+    fmt: str = "csv",
+    metadata: dict[str, Any] | None = None,
+) -> Path:
+    """Write *records* as a data package in *directory*; return the descriptor path.
+
+    Output is deterministic: resources in a fixed order, rows sorted by id, UTF-8,
+    LF line ends, cells formatted one way. Each file is written to a temporary name
+    and renamed, and the descriptor goes last.
+    """
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    by_kind: dict[str, list[Record]] = {}
+    for record in records:
+        by_kind.setdefault(record.KIND, []).append(record)
+    kinds = [k for k in RECORD_TYPES if k in by_kind]
+    present = frozenset(RESOURCE_NAMES[k] for k in kinds)
+    resources = []
+    for kind in kinds:
+        res = resource_descriptor(kind, fmt, present)
+        data = json_bytes(by_kind[kind]) if fmt == "json" else csv_bytes(kind, by_kind[kind])
+        _atomic_write(folder / res["path"], data)
+        resources.append(res)
+    descriptor: dict[str, Any] = {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": name,
+        "title": title,
+        "version": version,
+        **(metadata or {}),
+        "resources": resources,
+    }
+    path = folder / "datapackage.json"
+    _atomic_write(path, (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+    return path

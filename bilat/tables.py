@@ -1,0 +1,188 @@
+"""How record types map to Frictionless resources, and their generated Table Schemas.
+
+Each record type is one resource named after it in the plural (``engagements``),
+stored as CSV (``engagements.csv``) or as JSON (``engagements.json``, an array of
+objects). In CSV, list fields hold a JSON array literal (``["ind","rus"]``), which
+stays hand-editable and which Frictionless checks item by item; an empty cell is
+an empty list or an absent value.
+
+Table Schemas are derived from the JSON Schemas, which are derived from the models:
+types, required, pattern, enum, length and range constraints, the primary key, and
+foreign keys where Frictionless can express them (a single id pointing at one kind).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from bilat.models import RECORD_TYPES, reference_fields
+
+#: Resource name of each record kind.
+RESOURCE_NAMES: dict[str, str] = {
+    "source": "sources",
+    "evidence": "evidence",
+    "state": "states",
+    "person": "persons",
+    "organization": "organizations",
+    "tenure": "tenures",
+    "engagement": "engagements",
+    "agreement": "agreements",
+    "position": "positions",
+    "statement": "statements",
+    "indicator": "indicators",
+}
+#: Record kind held by each resource name.
+KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
+
+#: CSV dialect every bilat CSV resource declares.
+DIALECT: dict[str, Any] = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One field of a record type as a table column."""
+
+    name: str
+    type: str  # "string", "integer", "number", "array"
+    required: bool
+    constraints: dict[str, Any]
+    item_constraints: dict[str, Any] | None  # for arrays: constraints on each item
+    description: str | None
+    vocabulary: str | None = None  # the vocabulary a code field (or its items) draws on
+
+
+def _unwrap(prop: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Strip ``anyOf: [X, null]``; return X and whether null was allowed."""
+    if "anyOf" in prop:
+        options = [p for p in prop["anyOf"] if p.get("type") != "null"]
+        if len(options) == 1:
+            merged = {**{k: v for k, v in prop.items() if k != "anyOf"}, **options[0]}
+            return merged, True
+    return prop, False
+
+
+def _string_constraints(prop: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("pattern", "enum", "minLength", "maxLength"):
+        if key in prop:
+            out[key] = prop[key]
+    return out
+
+
+@cache
+def columns(kind: str) -> tuple[Column, ...]:
+    """The columns of record *kind*, in model field order."""
+    from bilat.schemas import record_schema
+
+    schema = record_schema(kind)
+    required = set(schema.get("required", []))
+    out = []
+    for name, raw in schema["properties"].items():
+        prop, _nullable = _unwrap(raw)
+        ptype = prop.get("type")
+        if "const" in prop:  # the actor discriminator
+            ptype, prop = "string", {**prop, "enum": [prop["const"]]}
+        item = None
+        if ptype == "array":
+            item = _string_constraints(prop.get("items", {}))
+            constraints = {k: prop[k] for k in ("minItems",) if k in prop}
+            constraints = {"minLength": constraints["minItems"]} if constraints else {}
+        elif ptype == "string":
+            constraints = _string_constraints(prop)
+        elif ptype in ("integer", "number"):
+            constraints = {k: prop[k] for k in ("minimum", "maximum") if k in prop}
+        else:  # pragma: no cover - the models hold no other types
+            raise TypeError(f"{kind}.{name}: no table type for {prop!r}")
+        is_required = name in required and name != "kind"
+        out.append(
+            Column(
+                name=name,
+                type=str(ptype),
+                required=is_required,
+                constraints=constraints,
+                item_constraints=item,
+                description=raw.get("description"),
+                vocabulary=prop.get("x-vocabulary") or prop.get("items", {}).get("x-vocabulary"),
+            )
+        )
+    return tuple(out)
+
+
+def _field_descriptor(col: Column) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": col.name, "type": col.type}
+    if col.description:
+        field["description"] = col.description
+    constraints = dict(col.constraints)
+    if col.required:
+        constraints = {"required": True, **constraints}
+    if constraints:
+        field["constraints"] = constraints
+    if col.type == "array":
+        field["arrayItem"] = {"type": "string"}
+        if col.item_constraints:
+            field["arrayItem"]["constraints"] = dict(col.item_constraints)
+    return field
+
+
+def table_schema(kind: str, present: frozenset[str] | None = None) -> dict[str, Any]:
+    """The Frictionless Table Schema of record *kind*.
+
+    Foreign keys are declared for single-id fields that point at exactly one kind
+    whose resource is in *present* (all kinds when None); references in lists or to
+    several kinds are checked by ``bilat validate`` alone.
+    """
+    cols = columns(kind)
+    schema: dict[str, Any] = {
+        "fields": [_field_descriptor(c) for c in cols],
+        "missingValues": [""],
+        "primaryKey": ["id"],
+    }
+    fks = []
+    for ref in reference_fields(RECORD_TYPES[kind]):
+        if ref.many or len(ref.kinds) != 1:
+            continue
+        target = RESOURCE_NAMES[ref.kinds[0]]
+        if present is not None and target not in present:
+            continue
+        fks.append(
+            {
+                "fields": [ref.name],
+                "reference": {
+                    "resource": "" if target == RESOURCE_NAMES[kind] else target,
+                    "fields": ["id"],
+                },
+            }
+        )
+    if fks:
+        schema["foreignKeys"] = fks
+    return copy.deepcopy(schema)
+
+
+def resource_descriptor(
+    kind: str, fmt: str = "csv", present: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """A complete resource descriptor for record *kind* stored as *fmt* (csv or json)."""
+    name = RESOURCE_NAMES[kind]
+    if fmt == "json":
+        return {
+            "name": name,
+            "type": "json",
+            "path": f"{name}.json",
+            "format": "json",
+            "mediatype": "application/json",
+            "encoding": "utf-8",
+        }
+    return {
+        "name": name,
+        "type": "table",
+        "path": f"{name}.csv",
+        "scheme": "file",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": dict(DIALECT),
+        "schema": table_schema(kind, present),
+    }

@@ -1,0 +1,134 @@
+"""Layer 4: every id a record names exists, ids are unique, and kinds are allowed.
+
+One generic check reads each model's reference declarations (:class:`RefTo`), so
+list fields and single fields, of every record type, are checked the same way.
+Ids are packed into one integer per record (kind, resource, row) to keep memory
+small on large packages; references to records not yet seen wait until the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bilat.findings import Finding, make
+from bilat.models import RECORD_TYPES, reference_fields
+from bilat.validate.descriptor import ResourcePlan
+
+_KINDS = list(RECORD_TYPES)
+_KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
+_ROW_BITS = 40
+
+
+class References:
+    """Collects ids and references across a package and reports problems."""
+
+    def __init__(self, emit: Callable[[Finding], None]) -> None:
+        self.emit = emit
+        self.ids: dict[str, int] = {}
+        self.resources: list[ResourcePlan] = []
+        self._deferred: list[tuple[str, tuple[str, ...], int, int, str]] = []
+
+    def _pack(self, kind: str, resource: int, row: int) -> int:
+        return ((_KIND_INDEX[kind] << 8 | resource) << _ROW_BITS) | row
+
+    def _unpack(self, packed: int) -> tuple[str, ResourcePlan, int]:
+        row = packed & ((1 << _ROW_BITS) - 1)
+        rest = packed >> _ROW_BITS
+        return _KINDS[rest >> 8], self.resources[rest & 0xFF], row
+
+    def _where(self, plan: ResourcePlan, row: int) -> str:
+        return f"row {row} of {plan.name}"
+
+    def start(self, plan: ResourcePlan) -> int:
+        """Begin a resource; returns its index for :meth:`register`."""
+        self.resources.append(plan)
+        return len(self.resources) - 1
+
+    def register(self, resource: int, row: int, record_id: str) -> None:
+        """Record that *record_id* is the id at *row*; report it if already taken."""
+        plan = self.resources[resource]
+        packed = self._pack(plan.kind, resource, row)
+        previous = self.ids.setdefault(record_id, packed)
+        if previous == packed:
+            return
+        _kind, other, other_row = self._unpack(previous)
+        if other is plan:
+            self.emit(
+                make(
+                    "unique-error",
+                    resource=plan.name,
+                    path=plan.path,
+                    row=row,
+                    field="id",
+                    value=record_id,
+                    detail=str(other_row),
+                )
+            )
+        else:
+            self.emit(
+                make(
+                    "duplicate-id",
+                    resource=plan.name,
+                    path=plan.path,
+                    row=row,
+                    field="id",
+                    value=record_id,
+                    detail=self._where(other, other_row),
+                )
+            )
+
+    def check(self, resource: int, row: int, kind: str, data: Any) -> None:
+        """Check the references of one record (a model instance)."""
+        for ref in reference_fields(RECORD_TYPES[kind]):
+            value = getattr(data, ref.name)
+            if value is None:
+                continue
+            for target in value if ref.many else (value,):
+                self._check_one(target, ref.kinds, resource, row, ref.name)
+
+    def _check_one(
+        self, target: str, kinds: tuple[str, ...], resource: int, row: int, field: str
+    ) -> None:
+        packed = self.ids.get(target)
+        if packed is None:
+            self._deferred.append((target, kinds, resource, row, field))
+            return
+        kind = _KINDS[packed >> (_ROW_BITS + 8)]
+        if kind not in kinds:
+            plan = self.resources[resource]
+            allowed = " or ".join(kinds)
+            self.emit(
+                make(
+                    "wrong-reference-kind",
+                    resource=plan.name,
+                    path=plan.path,
+                    row=row,
+                    field=field,
+                    value=target,
+                    detail=f"a {kind}; it must name a {allowed}",
+                )
+            )
+
+    def finish(self) -> None:
+        """Check the references that named ids not seen at the time."""
+        deferred, self._deferred = self._deferred, []
+        for target, kinds, resource, row, field in deferred:
+            if target in self.ids:
+                self._check_one(target, kinds, resource, row, field)
+            else:
+                plan = self.resources[resource]
+                self.emit(
+                    make(
+                        "dangling-reference",
+                        resource=plan.name,
+                        path=plan.path,
+                        row=row,
+                        field=field,
+                        value=target,
+                    )
+                )
+
+    def kind_of(self, record_id: str) -> str | None:
+        packed = self.ids.get(record_id)
+        return None if packed is None else _KINDS[packed >> (_ROW_BITS + 8)]

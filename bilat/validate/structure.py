@@ -1,0 +1,341 @@
+"""Layer 2: each resource's bytes, header and cells match its Table Schema.
+
+CSV is streamed row by row and rows are numbered by the physical line they start
+on (header = 1). JSON resources are parsed strictly (UTF-8, no duplicate keys, no
+NaN, bounded depth) and rows are numbered by their 1-based index in the array.
+Rows that pass are handed on, typed, to the records layer.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from bilat.findings import Finding, make
+from bilat.tables import columns
+from bilat.validate.cells import CellProblem, parser
+from bilat.validate.descriptor import ResourcePlan
+
+#: Cap on a compressed resource's decompressed size.
+MAX_DECOMPRESSED = 512 << 20
+#: Cap on a JSON resource's size (it is parsed whole).
+MAX_JSON_BYTES = 512 << 20
+#: Deepest nesting a JSON resource may have: array > record > list field.
+MAX_JSON_DEPTH = 3
+#: Largest CSV cell accepted (texts are capped at 20,000 characters by the models).
+MAX_CELL = 1 << 20
+
+Emit = Callable[[Finding], None]
+
+
+@dataclass
+class Row:
+    """A row that passed layer 2: where it is, and its typed values (None left out)."""
+
+    row: int
+    pointer: str | None
+    data: dict[str, Any]
+
+
+@dataclass
+class RowId:
+    """The id of a row that failed layer 2, kept so references to it still resolve."""
+
+    row: int
+    id: str
+
+
+class _CappedReader(io.RawIOBase):
+    """A raw stream that fails once more than *cap* bytes have been read."""
+
+    def __init__(self, inner: IO[bytes], cap: int) -> None:
+        self._inner = inner
+        self._cap = cap
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._inner.read(len(buffer))
+        self.count += len(data)
+        if self.count > self._cap:
+            raise _TooLarge
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _open_bytes(plan: ResourcePlan, cap: int) -> IO[bytes]:
+    raw: IO[bytes] = open(plan.file, "rb")  # noqa: SIM115 - closed by the caller
+    if plan.compression:
+        gz: IO[bytes] = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+        return io.BufferedReader(_CappedReader(gz, cap), 1 << 16)
+    return raw
+
+
+def check_csv(
+    plan: ResourcePlan, emit: Emit, progress: Callable[[int], None] | None = None
+) -> Iterator[Row | RowId]:
+    """Check a CSV resource; yield its good rows and the ids of its bad ones."""
+    cols = {c.name: c for c in columns(plan.kind)}
+    parsers = {name: parser(c) for name, c in cols.items()}
+
+    def find(code: str, **kw: Any) -> None:
+        emit(make(code, resource=plan.name, path=plan.path, **kw))
+
+    try:
+        stream = _open_bytes(plan, MAX_DECOMPRESSED)
+    except OSError as exc:
+        find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
+        return
+    try:
+        try:
+            head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            find("encoding-error", row=1, detail=f"the compressed stream is corrupt ({exc})")
+            return
+        has_bom = head == codecs.BOM_UTF8
+        if has_bom:
+            find("byte-order-mark", row=1)
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig" if has_bom else "utf-8", newline="")
+        reader = csv.reader(text, strict=False)
+        line = 0
+        try:
+            header = next(reader, None)
+            line = reader.line_num
+            if header is None or header == []:
+                find("header-missing", row=1)
+                return
+            yield from _rows(plan, reader, header, cols, parsers, find, progress, stream)
+        except UnicodeDecodeError as exc:
+            find(
+                "encoding-error",
+                row=reader.line_num + 1,
+                detail=f"{exc.reason} (byte 0x{exc.object[exc.start]:02x})",
+            )
+        except _TooLarge:
+            find(
+                "compressed-too-large",
+                detail=f"{plan.path} expands to more than {MAX_DECOMPRESSED} bytes",
+            )
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            find(
+                "encoding-error",
+                row=max(line, reader.line_num) + 1,
+                detail=f"the compressed stream is corrupt ({exc})",
+            )
+        except csv.Error as exc:
+            find("type-error", row=reader.line_num, value="(row)", detail=f"readable CSV ({exc})")
+    finally:
+        stream.close()
+
+
+def _rows(
+    plan: ResourcePlan,
+    reader: Any,
+    header: list[str],
+    cols: dict[str, Any],
+    parsers: dict[str, Callable[[str], Any]],
+    find: Callable[..., None],
+    progress: Callable[[int], None] | None,
+    stream: IO[bytes],
+) -> Iterator[Row | RowId]:
+    usable = True
+    seen: set[str] = set()
+    for index, name in enumerate(header, 1):
+        if name.strip() == "":
+            find("blank-header", row=1, column=index, value=f"column {index}")
+            usable = False
+        elif name in seen:
+            find("duplicate-header", row=1, column=index, field=name, value=name)
+            usable = False
+        elif name not in cols:
+            find("extra-header", row=1, column=index, field=name, value=name)
+            usable = False
+        seen.add(name)
+    for name, col in cols.items():
+        if name not in seen and col.required:
+            find("missing-header", row=1, field=name)
+            usable = False
+    if not usable:
+        return
+    width = len(header)
+    plan_parsers = [
+        (name, parsers[name], cols[name].required, i + 1) for i, name in enumerate(header)
+    ]
+    id_index = header.index("id") if "id" in header else None
+    start = reader.line_num + 1
+    tick = 0
+    for cells in reader:
+        row = start
+        start = reader.line_num + 1
+        tick += 1
+        if progress is not None and tick % 8192 == 0:
+            progress(stream.tell() if hasattr(stream, "tell") else 0)
+        if not cells or all(c == "" for c in cells):
+            find("blank-row", row=row)
+            continue
+        ok = True
+        if len(cells) != width:
+            if len(cells) > width:
+                find(
+                    "extra-cell",
+                    row=row,
+                    column=width + 1,
+                    value=cells[width],
+                    detail=f"{len(cells)} cells; the header has {width}",
+                )
+            else:
+                find(
+                    "missing-cell",
+                    row=row,
+                    column=len(cells) + 1,
+                    field=header[len(cells)],
+                    detail=f"{len(cells)} cells; the header has {width}",
+                )
+            ok = False
+        data: dict[str, Any] = {}
+        for (name, parse, required, number), raw in zip(plan_parsers, cells, strict=False):
+            if raw == "":
+                if required:
+                    find("required-error", row=row, column=number, field=name)
+                    ok = False
+                continue
+            try:
+                data[name] = parse(raw)
+            except CellProblem as problem:
+                find(
+                    problem.code,
+                    row=row,
+                    column=number,
+                    field=name,
+                    value=raw,
+                    detail=problem.detail,
+                )
+                ok = False
+        if ok:
+            yield Row(row, None, data)
+        elif id_index is not None and "id" in data:
+            yield RowId(row, data["id"])
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+class _Obj(dict[str, Any]):
+    """A JSON object that remembers keys it saw twice."""
+
+    duplicates: list[str]
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> _Obj:
+    obj = _Obj()
+    obj.duplicates = []
+    for key, value in pairs:
+        if key in obj:
+            obj.duplicates.append(key)
+        obj[key] = value
+    return obj
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of *value*, stopping once past *limit*."""
+    if limit < 0:
+        return 1
+    if isinstance(value, dict):
+        return 1 + max((_depth(v, limit - 1) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth(v, limit - 1) for v in value), default=0)
+    return 0
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    return False
+
+
+def check_json(plan: ResourcePlan, emit: Emit) -> Iterator[Row | RowId]:
+    """Check a JSON resource; yield its records as rows."""
+
+    def find(code: str, **kw: Any) -> None:
+        emit(make(code, resource=plan.name, path=plan.path, **kw))
+
+    try:
+        size = plan.file.stat().st_size
+        if size > MAX_JSON_BYTES:
+            find(
+                "file-too-large",
+                detail=f"{plan.path} has {size} bytes; JSON resources are capped at {MAX_JSON_BYTES}",
+            )
+            return
+        raw = plan.file.read_bytes()
+    except OSError as exc:
+        find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
+        return
+    if raw.startswith(codecs.BOM_UTF8):
+        find("byte-order-mark", row=1)
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        find("encoding-error", detail=f"{exc.reason} at byte {exc.start} (line {line})")
+        return
+    try:
+        data = json.loads(text, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        find("json-invalid", detail=f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
+        return
+    except RecursionError:
+        find("json-too-deep", detail=str(MAX_JSON_DEPTH))
+        return
+    if not isinstance(data, list):
+        find("json-not-array", pointer="")
+        return
+    for index, item in enumerate(data):
+        row, pointer = index + 1, f"/{index}"
+        if not isinstance(item, dict):
+            find("json-not-object", row=row, pointer=pointer)
+            continue
+        ok = True
+        for key in getattr(item, "duplicates", []):
+            find("json-duplicate-key", row=row, pointer=f"{pointer}/{key}", field=key, value=key)
+            ok = False
+        if _depth(item, MAX_JSON_DEPTH) > MAX_JSON_DEPTH - 1:
+            find("json-too-deep", row=row, pointer=pointer, detail=str(MAX_JSON_DEPTH))
+            ok = False
+            item = {
+                k: v
+                for k, v in item.items()
+                if not isinstance(v, (dict, list)) or _depth(v, 2) <= 1
+            }
+        for key, value in item.items():
+            if _non_finite(value):
+                find(
+                    "type-error",
+                    row=row,
+                    pointer=f"{pointer}/{key}",
+                    field=key,
+                    value=str(value),
+                    detail="a finite number (NaN and infinity are not JSON)",
+                )
+                ok = False
+        record = {k: v for k, v in item.items() if v is not None}
+        if ok:
+            yield Row(row, pointer, dict(record))
+        elif isinstance(record.get("id"), str):
+            yield RowId(row, record["id"])
