@@ -18,9 +18,10 @@ from bilat.models import Record
 from bilat.validate import descriptor, records, structure
 from bilat.validate.references import References
 from bilat.validate.rules import Rules
+from bilat.validate.structure import Limits
 from bilat.validate.target import Target, TargetError, resolve
 
-__all__ = ["Report", "TargetError", "validate"]
+__all__ = ["Limits", "Report", "TargetError", "validate"]
 
 #: Called as progress(resource_name, bytes_read, bytes_total).
 Progress = Callable[[str, int, int], None]
@@ -30,6 +31,7 @@ Progress = Callable[[str, int, int], None]
 class _Run:
     report: Report
     collect: bool
+    limits: Limits = field(default_factory=Limits)
     records: dict[str, list[Record]] = field(default_factory=dict)
 
 
@@ -38,6 +40,7 @@ def validate(
     *,
     max_findings: int | None = None,
     progress: Progress | None = None,
+    limits: Limits | None = None,
 ) -> Report:
     """Validate the package *target* names and return every finding.
 
@@ -51,7 +54,7 @@ def validate(
     report = Report(str(target), max_findings=max_findings)
     try:
         with resolve(target) as tgt:
-            _run(tgt, _Run(report, collect=False), progress)
+            _run(tgt, _Run(report, collect=False, limits=limits or Limits()), progress)
     except TargetError as exc:
         report.findings.append(make("target-not-found", detail=str(exc)))
     return report
@@ -75,8 +78,10 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report.extend(result.findings)
     refs = References(emit)
     rules = Rules(emit, tgt.root)
+    refs.incomplete.update(result.unread)
     for plan in result.plans:
         index = refs.start(plan)
+        before = len(report.findings)
         check_record = records.checker(plan, emit)
         total = plan.file.stat().st_size
         tick = None
@@ -84,9 +89,9 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
             progress(plan.name, 0, total)
             tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
         rows = (
-            structure.check_json(plan, emit)
+            structure.check_json(plan, emit, run.limits)
             if plan.fmt == "json"
-            else structure.check_csv(plan, emit, tick)
+            else structure.check_csv(plan, emit, tick, run.limits)
         )
         kept = run.records.setdefault(plan.kind, []) if run.collect else None
         for row in rows:
@@ -103,6 +108,8 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
             rules.observe(plan, row.row, record)
             if kept is not None:
                 kept.append(record)
+        if any(f.code in structure.INCOMPLETE for f in report.findings[before:]):
+            refs.incomplete.add(plan.kind)
         if progress is not None:
             progress(plan.name, total, total)
     refs.finish()

@@ -47,6 +47,8 @@ class DescriptorResult:
     descriptor: dict[str, Any] | None
     plans: list[ResourcePlan]
     findings: list[Finding]
+    #: Record kinds declared by a resource that cannot be read.
+    unread: set[str]
 
 
 class _DuplicateKey(ValueError):
@@ -181,7 +183,7 @@ def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> Desc
     findings: list[Finding] = []
     data, problem = load_descriptor(descriptor_path)
     if problem is not None:
-        return DescriptorResult(None, [], [problem])
+        return DescriptorResult(None, [], [problem], set())
     assert data is not None
     where = descriptor_path.name
 
@@ -190,7 +192,7 @@ def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> Desc
 
     profile = data.get("profile", data.get("$schema"))
     if isinstance(profile, str) and profile not in KNOWN_PROFILES and _REMOTE.match(profile):
-        desc("remote-reference", value=profile, detail="the package profile")
+        desc("remote-reference", field="profile", value=profile, detail="the package profile")
     name = data.get("name")
     if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
         desc(
@@ -206,7 +208,7 @@ def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> Desc
             field="resources",
             detail="a Data Package needs a non-empty 'resources' array",
         )
-        return DescriptorResult(data, [], findings)
+        return DescriptorResult(data, [], findings, set())
 
     names: list[str] = [
         str(r["name"]) for r in resources if isinstance(r, dict) and isinstance(r.get("name"), str)
@@ -286,12 +288,20 @@ def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> Desc
             mode = os.stat(file).st_mode
         except OSError as exc:
             rfind(
-                "not-a-regular-file", path=path, value=path, detail=exc.strerror or "cannot be read"
+                "not-a-regular-file",
+                path=path,
+                field="path",
+                value=path,
+                detail=exc.strerror or "cannot be read",
             )
             continue
         if not stat.S_ISREG(mode):
             rfind(
-                "not-a-regular-file", path=path, value=path, detail="it is a folder or special file"
+                "not-a-regular-file",
+                path=path,
+                field="path",
+                value=path,
+                detail="it is a folder or special file",
             )
             continue
         if kind is None:
@@ -354,4 +364,6 @@ def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> Desc
         plans.append(ResourcePlan(rname, kind, "csv", path, file, "gz" if compression else None))
     order = list(RESOURCE_NAMES.values())
     plans.sort(key=lambda p: order.index(p.name))
-    return DescriptorResult(data, plans, findings)
+    planned = {p.name for p in plans}
+    unread = {KIND_OF_RESOURCE[n] for n in names if n in KIND_OF_RESOURCE and n not in planned}
+    return DescriptorResult(data, plans, findings, unread)

@@ -28,6 +28,9 @@ class References:
         self.ids: dict[str, int] = {}
         self.resources: list[ResourcePlan] = []
         self._deferred: list[tuple[str, tuple[str, ...], int, int, str]] = []
+        #: Kinds whose resource could not be read in full: a reference that might
+        #: point into one is not reported as dangling, since the id may be there.
+        self.incomplete: set[str] = set()
 
     def _pack(self, kind: str, resource: int, row: int) -> int:
         return ((_KIND_INDEX[kind] << 8 | resource) << _ROW_BITS) | row
@@ -116,7 +119,7 @@ class References:
         for target, kinds, resource, row, field in deferred:
             if target in self.ids:
                 self._check_one(target, kinds, resource, row, field)
-            else:
+            elif not self.incomplete.intersection(kinds):
                 plan = self.resources[resource]
                 self.emit(
                     make(

@@ -23,16 +23,42 @@ from bilat.tables import columns
 from bilat.validate.cells import CellProblem, parser
 from bilat.validate.descriptor import ResourcePlan
 
-#: Cap on a compressed resource's decompressed size.
-MAX_DECOMPRESSED = 512 << 20
-#: Cap on a JSON resource's size (it is parsed whole).
-MAX_JSON_BYTES = 512 << 20
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep hostile input from exhausting memory or disk."""
+
+    #: Largest decompressed size of a compressed resource.
+    max_decompressed: int = 512 << 20
+    #: Largest JSON resource (it is parsed whole).
+    max_json_bytes: int = 512 << 20
+
+
 #: Deepest nesting a JSON resource may have: array > record > list field.
 MAX_JSON_DEPTH = 3
 #: Largest CSV cell accepted (texts are capped at 20,000 characters by the models).
 MAX_CELL = 1 << 20
 
 Emit = Callable[[Finding], None]
+
+#: Codes after which a resource's ids may be incomplete (rows were not read).
+INCOMPLETE = frozenset(
+    {
+        "encoding-error",
+        "compressed-too-large",
+        "file-too-large",
+        "header-missing",
+        "blank-header",
+        "duplicate-header",
+        "missing-header",
+        "extra-header",
+        "json-invalid",
+        "json-not-array",
+        "not-a-regular-file",
+        "json-not-object",
+        "json-too-deep",
+    }
+)
 
 
 @dataclass
@@ -76,6 +102,35 @@ class _TooLarge(Exception):
     pass
 
 
+class _BadBytes(Exception):
+    def __init__(self, line: int, detail: str) -> None:
+        super().__init__(detail)
+        self.line = line
+        self.detail = detail
+
+
+class _Lines:
+    """Physical lines of a byte stream, each decoded strictly as UTF-8.
+
+    Decoding line by line lets an encoding error name the line it is on.
+    """
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self.line = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self._stream:
+            self.line += 1
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _BadBytes(
+                    self.line,
+                    f"{exc.reason} (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                ) from None
+
+
 def _open_bytes(plan: ResourcePlan, cap: int) -> IO[bytes]:
     raw: IO[bytes] = open(plan.file, "rb")  # noqa: SIM115 - closed by the caller
     if plan.compression:
@@ -85,7 +140,10 @@ def _open_bytes(plan: ResourcePlan, cap: int) -> IO[bytes]:
 
 
 def check_csv(
-    plan: ResourcePlan, emit: Emit, progress: Callable[[int], None] | None = None
+    plan: ResourcePlan,
+    emit: Emit,
+    progress: Callable[[int], None] | None = None,
+    limits: Limits = Limits(),
 ) -> Iterator[Row | RowId]:
     """Check a CSV resource; yield its good rows and the ids of its bad ones."""
     cols = {c.name: c for c in columns(plan.kind)}
@@ -95,7 +153,7 @@ def check_csv(
         emit(make(code, resource=plan.name, path=plan.path, **kw))
 
     try:
-        stream = _open_bytes(plan, MAX_DECOMPRESSED)
+        stream = _open_bytes(plan, limits.max_decompressed)
     except OSError as exc:
         find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
         return
@@ -108,31 +166,26 @@ def check_csv(
         has_bom = head == codecs.BOM_UTF8
         if has_bom:
             find("byte-order-mark", row=1)
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig" if has_bom else "utf-8", newline="")
-        reader = csv.reader(text, strict=False)
-        line = 0
+            stream.read(3)
+        lines = _Lines(stream)
+        reader = csv.reader(lines, strict=False)
         try:
             header = next(reader, None)
-            line = reader.line_num
             if header is None or header == []:
                 find("header-missing", row=1)
                 return
             yield from _rows(plan, reader, header, cols, parsers, find, progress, stream)
-        except UnicodeDecodeError as exc:
-            find(
-                "encoding-error",
-                row=reader.line_num + 1,
-                detail=f"{exc.reason} (byte 0x{exc.object[exc.start]:02x})",
-            )
+        except _BadBytes as exc:
+            find("encoding-error", row=exc.line, detail=exc.detail)
         except _TooLarge:
             find(
                 "compressed-too-large",
-                detail=f"{plan.path} expands to more than {MAX_DECOMPRESSED} bytes",
+                detail=f"{plan.path} expands to more than {limits.max_decompressed} bytes",
             )
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             find(
                 "encoding-error",
-                row=max(line, reader.line_num) + 1,
+                row=lines.line + 1,
                 detail=f"the compressed stream is corrupt ({exc})",
             )
         except csv.Error as exc:
@@ -268,7 +321,7 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
-def check_json(plan: ResourcePlan, emit: Emit) -> Iterator[Row | RowId]:
+def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Iterator[Row | RowId]:
     """Check a JSON resource; yield its records as rows."""
 
     def find(code: str, **kw: Any) -> None:
@@ -276,10 +329,10 @@ def check_json(plan: ResourcePlan, emit: Emit) -> Iterator[Row | RowId]:
 
     try:
         size = plan.file.stat().st_size
-        if size > MAX_JSON_BYTES:
+        if size > limits.max_json_bytes:
             find(
                 "file-too-large",
-                detail=f"{plan.path} has {size} bytes; JSON resources are capped at {MAX_JSON_BYTES}",
+                detail=f"{plan.path} has {size} bytes; JSON resources are capped at {limits.max_json_bytes}",
             )
             return
         raw = plan.file.read_bytes()
