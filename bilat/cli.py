@@ -130,7 +130,7 @@ def validate_cmd(
                 f.write(render.step_summary(reports))
     else:
         render.text(reports, sys.stdout, color=sys.stdout.isatty())
-    if any(f.code == "target-not-found" for r in reports for f in r.findings):
+    if any(f.code == "target-unreadable" for r in reports for f in r.findings):
         raise typer.Exit(2)
     failed = any(not r.valid or (strict and r.warnings) for r in reports)
     raise typer.Exit(1 if failed else 0)

@@ -37,7 +37,7 @@ CATALOGUE: dict[str, Code] = {
     for c in (
         # -- descriptor ------------------------------------------------------------
         _c(
-            "target-not-found",
+            "target-unreadable",
             "descriptor",
             "error",
             "{detail}",
@@ -340,7 +340,7 @@ CATALOGUE: dict[str, Code] = {
             "quote-not-in-seed",
             "rules",
             "error",
-            "the quote is not in seed document {detail}",
+            "quote {value!r} is not found in the seed document {detail}",
             "Copy the quote verbatim from the document.",
         ),
         _c(

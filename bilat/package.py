@@ -106,7 +106,7 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
             _run(tgt, run, None)
             descriptor = json.loads(tgt.descriptor.read_text("utf-8-sig")) if report.valid else {}
     except TargetError as exc:
-        report.findings.append(make("target-not-found", detail=str(exc)))
+        report.findings.append(make("target-unreadable", detail=str(exc)))
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
     return Package(descriptor=descriptor, by_kind=run.records, report=report)

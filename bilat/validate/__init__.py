@@ -46,17 +46,17 @@ def validate(
 
     *target* is a package folder, a datapackage.json, a .zip of a package, or the
     name of a bundled dataset. A target that cannot be opened at all gives a report
-    with one ``target-not-found`` finding.
+    with one ``target-unreadable`` finding.
 
     >>> validate("no/such/folder").counts()
-    Counter({'target-not-found': 1})
+    Counter({'target-unreadable': 1})
     """
     report = Report(str(target), max_findings=max_findings)
     try:
         with resolve(target) as tgt:
             _run(tgt, _Run(report, collect=False, limits=limits or Limits()), progress)
     except TargetError as exc:
-        report.findings.append(make("target-not-found", detail=str(exc)))
+        report.findings.append(make("target-unreadable", detail=str(exc)))
     return report
 
 

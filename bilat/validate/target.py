@@ -87,8 +87,8 @@ def safe_members(archive: zipfile.ZipFile, max_bytes: int = MAX_ZIP_BYTES) -> li
             or "\x00" in name
         ):
             raise TargetError(f"the archive member {name!r} would be written outside the package")
-        mode = info.external_attr >> 16
-        if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        kind = stat.S_IFMT(info.external_attr >> 16)
+        if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
             raise TargetError(f"the archive member {name!r} is a link or special file")
         total += info.file_size
         if total > max_bytes:

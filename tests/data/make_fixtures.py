@@ -43,31 +43,154 @@ def records() -> list:
     s = ["src-article"]
     sha = hashlib.sha256(SEED_TEXT.encode()).hexdigest()
     return [
-        Source(id="src-article", type="news_article", title="Putin Meets S Jaishankar", seed="seeds/article.txt", seed_sha256=sha, language="en"),
-        Source(id="src-un", type="un_document", title="UN press release", url="https://press.un.org/en/2022/ga12407.doc.htm"),
+        Source(
+            id="src-article",
+            type="news_article",
+            title="Putin Meets S Jaishankar",
+            seed="seeds/article.txt",
+            seed_sha256=sha,
+            language="en",
+        ),
+        Source(
+            id="src-un",
+            type="un_document",
+            title="UN press release",
+            url="https://press.un.org/en/2022/ga12407.doc.htm",
+        ),
         State(id="ind", name="India", iso3="IND", wikidata="Q668", sources=s),
         State(id="rus", name="Russia", iso3="RUS", wikidata="Q159", sources=s),
         State(id="ukr", name="Ukraine", iso3="UKR", wikidata="Q212", sources=s),
         Person(id="putin", name="Vladimir Putin", nationality="rus", wikidata="Q7747", sources=s),
         Person(id="jaishankar", name="S. Jaishankar", nationality="ind", sources=s),
         Person(id="lavrov", name="Sergey Lavrov", nationality="rus", sources=s),
-        Organization(id="mea", name="Ministry of External Affairs", type="government_body", state="ind", sources=s),
-        Tenure(id="t-putin", person="putin", office="President of Russia", role="head_of_state", of="rus", start="2012-05-07", sources=s),
-        Tenure(id="t-jaishankar", person="jaishankar", office="Minister of External Affairs", role="foreign_minister", of="ind", start="2019-05-30", sources=s),
-        Engagement(id="visit", type="official_visit", status="held", title="Visit to Russia", start="2023-12-25", end="2023-12-29", participants=["jaishankar", "rus"], host="rus", country="rus", capacities=["t-jaishankar"], sources=s),
-        Engagement(id="kremlin", type="meeting", status="held", title="Kremlin meeting", start="2023-12-27", participants=["putin", "jaishankar"], part_of="visit", location="Kremlin, Moscow", capacities=["t-putin"], topics=["conflict", "trade"], sources=s),
-        Engagement(id="summit-22", type="summit", status="planned", title="22nd annual summit", start="2024", participants=["ind", "rus"], series="India–Russia Annual Summit", series_number=22, sources=s),
-        Agreement(id="kudankulam", type="agreement", title="Kudankulam future units", parties=["ind", "rus"], signatories=["jaishankar"], signed="2023-12-27", engagement="visit", capacities=["t-jaishankar"], topics=["nuclear_energy"], sources=s),
-        Position(id="no-condemn", holder="ind", stance="refrains_from_condemning", issue="Russia's invasion of Ukraine", target="rus", since="2022-02", basis="reported", sources=s),
-        Statement(id="host-modi", speaker="putin", text="We will be pleased to host our friend, Prime Minister Modi, in Russia.", date="2023-12-27", engagement="kremlin", capacity="t-putin", language="en", sources=s),
-        Indicator(id="crude", subject="ind", counterpart="rus", flow="imports", measure="imports of crude oil", commodity="crude oil", direction="increase", sources=s),
-        Evidence(id="ev-host", source="src-article", quote="We will be pleased to host our friend, Prime Minister Modi, in Russia.", supports=["host-modi"]),
-        Evidence(id="ev-refrain", source="src-article", quote="India has refrained from condemning the Russian invasion.", supports=["no-condemn"]),
+        Organization(
+            id="mea",
+            name="Ministry of External Affairs",
+            type="government_body",
+            state="ind",
+            sources=s,
+        ),
+        Tenure(
+            id="t-putin",
+            person="putin",
+            office="President of Russia",
+            role="head_of_state",
+            of="rus",
+            start="2012-05-07",
+            sources=s,
+        ),
+        Tenure(
+            id="t-jaishankar",
+            person="jaishankar",
+            office="Minister of External Affairs",
+            role="foreign_minister",
+            of="ind",
+            start="2019-05-30",
+            sources=s,
+        ),
+        Engagement(
+            id="visit",
+            type="official_visit",
+            status="held",
+            title="Visit to Russia",
+            start="2023-12-25",
+            end="2023-12-29",
+            participants=["jaishankar", "rus"],
+            host="rus",
+            country="rus",
+            capacities=["t-jaishankar"],
+            sources=s,
+        ),
+        Engagement(
+            id="kremlin",
+            type="meeting",
+            status="held",
+            title="Kremlin meeting",
+            start="2023-12-27",
+            participants=["putin", "jaishankar"],
+            part_of="visit",
+            location="Kremlin, Moscow",
+            capacities=["t-putin"],
+            topics=["conflict", "trade"],
+            sources=s,
+        ),
+        Engagement(
+            id="summit-22",
+            type="summit",
+            status="planned",
+            title="22nd annual summit",
+            start="2024",
+            participants=["ind", "rus"],
+            series="India–Russia Annual Summit",
+            series_number=22,
+            sources=s,
+        ),
+        Agreement(
+            id="kudankulam",
+            type="agreement",
+            title="Kudankulam future units",
+            parties=["ind", "rus"],
+            signatories=["jaishankar"],
+            signed="2023-12-27",
+            engagement="visit",
+            capacities=["t-jaishankar"],
+            topics=["nuclear_energy"],
+            sources=s,
+        ),
+        Position(
+            id="no-condemn",
+            holder="ind",
+            stance="refrains_from_condemning",
+            issue="Russia's invasion of Ukraine",
+            target="rus",
+            since="2022-02",
+            basis="reported",
+            sources=s,
+        ),
+        Statement(
+            id="host-modi",
+            speaker="putin",
+            text="We will be pleased to host our friend, Prime Minister Modi, in Russia.",
+            date="2023-12-27",
+            engagement="kremlin",
+            capacity="t-putin",
+            language="en",
+            sources=s,
+        ),
+        Indicator(
+            id="crude",
+            subject="ind",
+            counterpart="rus",
+            flow="imports",
+            measure="imports of crude oil",
+            commodity="crude oil",
+            direction="increase",
+            sources=s,
+        ),
+        Evidence(
+            id="ev-host",
+            source="src-article",
+            quote="We will be pleased to host our friend, Prime Minister Modi, in Russia.",
+            supports=["host-modi"],
+        ),
+        Evidence(
+            id="ev-refrain",
+            source="src-article",
+            quote="India has refrained from condemning the Russian invasion.",
+            supports=["no-condemn"],
+        ),
     ]
 
 
 def write_valid(folder: Path) -> None:
-    write_package(folder, records(), name="fixture", title="Fixture", version="1.0.0", metadata={"licenses": [{"name": "CC-BY-4.0"}]})
+    write_package(
+        folder,
+        records(),
+        name="fixture",
+        title="Fixture",
+        version="1.0.0",
+        metadata={"licenses": [{"name": "CC-BY-4.0"}]},
+    )
     (folder / "seeds").mkdir(exist_ok=True)
     (folder / "seeds" / "article.txt").write_text(SEED_TEXT, encoding="utf-8")
 
@@ -119,7 +242,7 @@ def to_json_resource(name: str, kind: str) -> Callable[[Path], None]:
     def apply(folder: Path) -> None:
         from bilat.tables import resource_descriptor
 
-        recs = [r for r in records() if r.KIND == kind]
+        recs = [r for r in records() if kind == r.KIND]
         (folder / f"{name}.csv").unlink()
         (folder / f"{name}.json").write_bytes(json_bytes(recs))
         data = desc(folder)
@@ -193,13 +316,21 @@ def _cell(name: str, row: int, column: str, value: str) -> Callable[[Path], None
 
 DEFECTS: dict[str, Callable[[Path], None]] = {
     # descriptor
-    "descriptor_not_json": lambda f: (f / "datapackage.json").write_text('{"name": "x", "resources": ['),
-    "descriptor_duplicate_key": replace_in("datapackage.json", '"name": "fixture",', '"name": "fixture", "name": "other",'),
+    "descriptor_not_json": lambda f: (f / "datapackage.json").write_text(
+        '{"name": "x", "resources": ['
+    ),
+    "descriptor_duplicate_key": replace_in(
+        "datapackage.json", '"name": "fixture",', '"name": "fixture", "name": "other",'
+    ),
     "descriptor_no_resources": edit_desc(lambda d: d.update(resources=[])),
     "absolute_path": edit_desc(lambda d: resource(d, "persons").update(path="/etc/passwd")),
     "parent_path": edit_desc(lambda d: resource(d, "persons").update(path="../valid/persons.csv")),
-    "remote_path": edit_desc(lambda d: resource(d, "persons").update(path="https://example.org/persons.csv")),
-    "remote_schema": edit_desc(lambda d: resource(d, "engagements").update(schema="https://example.org/table-schema.json")),
+    "remote_path": edit_desc(
+        lambda d: resource(d, "persons").update(path="https://example.org/persons.csv")
+    ),
+    "remote_schema": edit_desc(
+        lambda d: resource(d, "engagements").update(schema="https://example.org/table-schema.json")
+    ),
     "remote_profile": edit_desc(lambda d: d.update(profile="https://example.org/profile.json")),
     "missing_file": lambda f: (f / "persons.csv").unlink(),
     "symlink_outside": _symlink_outside,
@@ -209,13 +340,21 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
         edit_desc(lambda d: d["resources"].append({"name": "notes", "path": "notes.txt"})),
     ),
     "duplicate_resource": edit_desc(lambda d: d["resources"].append(dict(resource(d, "persons")))),
-    "schema_mismatch": edit_desc(lambda d: resource(d, "engagements")["schema"]["fields"][14].update(type="string")),
+    "schema_mismatch": edit_desc(
+        lambda d: resource(d, "engagements")["schema"]["fields"][14].update(type="string")
+    ),
     "encoding_not_pinned": edit_desc(lambda d: resource(d, "persons").pop("encoding")),
     "dialect_not_pinned": edit_desc(lambda d: resource(d, "persons").pop("dialect")),
-    "semicolon_delimiter": edit_desc(lambda d: resource(d, "persons")["dialect"].update(delimiter=";")),
+    "semicolon_delimiter": edit_desc(
+        lambda d: resource(d, "persons")["dialect"].update(delimiter=";")
+    ),
     # structure
-    "invalid_utf8": lambda f: (f / "persons.csv").write_bytes((f / "persons.csv").read_bytes().replace(b"Sergey", b"Serg\xffy")),
-    "byte_order_mark": lambda f: (f / "persons.csv").write_bytes(b"\xef\xbb\xbf" + (f / "persons.csv").read_bytes()),
+    "invalid_utf8": lambda f: (f / "persons.csv").write_bytes(
+        (f / "persons.csv").read_bytes().replace(b"Sergey", b"Serg\xffy")
+    ),
+    "byte_order_mark": lambda f: (f / "persons.csv").write_bytes(
+        b"\xef\xbb\xbf" + (f / "persons.csv").read_bytes()
+    ),
     "gzip_bomb": _gzip_bomb,
     "empty_file": lambda f: (f / "persons.csv").write_bytes(b""),
     "blank_header": replace_in("persons.csv", "id,notes,sources,name", "id,notes,sources,"),
@@ -232,26 +371,59 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
         _csv_row("persons.csv", 3, lambda c: c.append("")),
         _csv_row("persons.csv", 4, lambda c: c.append("")),
     ),
-    "blank_row": lambda f: set_lines(f, "persons.csv", [*lines(f, "persons.csv")[:2], "", *lines(f, "persons.csv")[2:]]),
+    "blank_row": lambda f: set_lines(
+        f, "persons.csv", [*lines(f, "persons.csv")[:2], "", *lines(f, "persons.csv")[2:]]
+    ),
     "extra_cell": _csv_row("persons.csv", 3, lambda c: c.append("surplus")),
     "missing_cell": _csv_row("persons.csv", 3, lambda c: c.pop()),
     "required_empty": _cell("persons.csv", 3, "name", ""),
     "bad_date": _cell("engagements.csv", 2, "start", "2023-02-30"),
     "unknown_vocabulary_term": _cell("engagements.csv", 3, "type", "tea_party"),
     "bad_integer": _cell("engagements.csv", 4, "series_number", "twenty-two"),
-    "nan_number": chain(_cell("indicators.csv", 2, "value", "NaN"), _cell("indicators.csv", 2, "unit", "USD")),
+    "nan_number": chain(
+        _cell("indicators.csv", 2, "value", "NaN"), _cell("indicators.csv", 2, "unit", "USD")
+    ),
     "bad_array": _cell("engagements.csv", 3, "participants", "putin;jaishankar"),
     "bad_iso_code": _cell("states.csv", 3, "iso3", "XYZ"),
     "duplicate_id_in_table": _cell("persons.csv", 3, "id", "jaishankar"),
-    "multiline_cell": chain(_cell("persons.csv", 2, "notes", "line one\nline two"), _cell("persons.csv", 4, "name", "")),
-    "json_truncated": chain(to_json_resource("statements", "statement"), lambda f: (f / "statements.json").write_bytes((f / "statements.json").read_bytes()[:-40])),
-    "json_duplicate_key": chain(to_json_resource("statements", "statement"), replace_in("statements.json", '"speaker": "putin",', '"speaker": "putin",\n    "speaker": "lavrov",')),
+    "multiline_cell": chain(
+        _cell("persons.csv", 2, "notes", "line one\nline two"), _cell("persons.csv", 4, "name", "")
+    ),
+    "json_truncated": chain(
+        to_json_resource("statements", "statement"),
+        lambda f: (f / "statements.json").write_bytes((f / "statements.json").read_bytes()[:-40]),
+    ),
+    "json_duplicate_key": chain(
+        to_json_resource("statements", "statement"),
+        replace_in(
+            "statements.json",
+            '"speaker": "putin",',
+            '"speaker": "putin",\n    "speaker": "lavrov",',
+        ),
+    ),
     "json_too_deep": chain(to_json_resource("statements", "statement"), _too_deep),
-    "json_nested_record": chain(to_json_resource("statements", "statement"), replace_in("statements.json", '"text": "We', '"notes": [[["deep"]]],\n    "text": "We')),
-    "json_not_array": chain(to_json_resource("statements", "statement"), lambda f: (f / "statements.json").write_text('{"id": "x"}')),
-    "json_item_not_object": chain(to_json_resource("statements", "statement"), lambda f: (f / "statements.json").write_text('[1]')),
-    "json_nan": chain(to_json_resource("indicators", "indicator"), replace_in("indicators.json", '"measure"', '"value": NaN,\n    "unit": "USD",\n    "measure"')),
-    "json_wrong_type": chain(to_json_resource("statements", "statement"), replace_in("statements.json", '"speaker": "putin"', '"speaker": 42')),
+    "json_nested_record": chain(
+        to_json_resource("statements", "statement"),
+        replace_in("statements.json", '"text": "We', '"notes": [[["deep"]]],\n    "text": "We'),
+    ),
+    "json_not_array": chain(
+        to_json_resource("statements", "statement"),
+        lambda f: (f / "statements.json").write_text('{"id": "x"}'),
+    ),
+    "json_item_not_object": chain(
+        to_json_resource("statements", "statement"),
+        lambda f: (f / "statements.json").write_text("[1]"),
+    ),
+    "json_nan": chain(
+        to_json_resource("indicators", "indicator"),
+        replace_in(
+            "indicators.json", '"measure"', '"value": NaN,\n    "unit": "USD",\n    "measure"'
+        ),
+    ),
+    "json_wrong_type": chain(
+        to_json_resource("statements", "statement"),
+        replace_in("statements.json", '"speaker": "putin"', '"speaker": 42'),
+    ),
     # records
     "end_before_start": _cell("engagements.csv", 4, "end", "2023-12-01"),
     "value_without_unit": _cell("indicators.csv", 2, "value", "12.5"),
@@ -266,9 +438,13 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
     "sub_engagement_outside_parent": _cell("engagements.csv", 3, "part_of", "visit"),
     "outside_tenure": _cell("tenures.csv", 3, "start", "2024-05-07"),
     "capacity_not_acting": _cell("engagements.csv", 4, "capacities", '["t-putin"]'),
-    "quote_not_in_seed": _cell("evidence.csv", 2, "quote", "India has loudly condemned the Russian invasion."),
+    "quote_not_in_seed": _cell(
+        "evidence.csv", 2, "quote", "India has loudly condemned the Russian invasion."
+    ),
     "seed_missing": lambda f: (f / "seeds" / "article.txt").unlink(),
-    "seed_hash_mismatch": lambda f: (f / "seeds" / "article.txt").write_text(SEED_TEXT + "Scroll to Top\n"),
+    "seed_hash_mismatch": lambda f: (f / "seeds" / "article.txt").write_text(
+        SEED_TEXT + "Scroll to Top\n"
+    ),
 }
 
 
