@@ -13,8 +13,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import tempfile
@@ -126,16 +124,28 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _csv_line(cells: list[str]) -> str:
+    """One CSV line: cells quoted when they hold a comma, quote or line break.
+
+    Written by hand because the csv module does not quote a lone carriage return
+    when the line terminator is LF, which would corrupt the row on reading.
+    """
+    out = []
+    for cell in cells:
+        if any(ch in cell for ch in ',"\r\n'):
+            cell = '"' + cell.replace('"', '""') + '"'
+        out.append(cell)
+    return ",".join(out) + "\n"
+
+
 def csv_bytes(kind: str, records: Iterable[Record]) -> bytes:
     """Records of *kind* as CSV: all columns, rows sorted by id, UTF-8, LF."""
     names = [c.name for c in columns(kind)]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(names)
+    lines = [_csv_line(names)]
     for record in sorted(records, key=lambda r: r.id):
         data = record.model_dump(mode="json")
-        writer.writerow([format_cell(data.get(n)) for n in names])
-    return buffer.getvalue().encode("utf-8")
+        lines.append(_csv_line([format_cell(data.get(n)) for n in names]))
+    return "".join(lines).encode("utf-8")
 
 
 def json_bytes(records: Iterable[Record]) -> bytes:
