@@ -15,7 +15,7 @@ from bilat.vocab import Vocab
 class _Actor(SourcedRecord):
     name: Name
     """The common English name."""
-    aliases: list[Name] = []
+    aliases: list[Name] = Field(default_factory=list)
     """Other names and spellings, e.g. transliterations."""
     wikidata: QID | None = None
     """Wikidata item, where one exists."""
@@ -50,7 +50,7 @@ class Organization(_Actor):
     """Id of the State it belongs to, for government bodies and state companies."""
     parent: Annotated[RecordId | None, RefTo("organization")] = None
     """Id of the Organization it is part of."""
-    members: Annotated[list[RecordId], RefTo("state", "organization")] = []
+    members: Annotated[list[RecordId], RefTo("state", "organization")] = Field(default_factory=list)
     """Ids of member states or organizations, where they are known."""
 
 

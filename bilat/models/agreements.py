@@ -24,7 +24,7 @@ class Agreement(SourcedRecord):
     """The title, or a description where the title is not published."""
     parties: Annotated[list[RecordId], RefTo("state", "organization"), Field(min_length=1)]
     """Ids of the States or Organizations bound by it."""
-    signatories: Annotated[list[RecordId], RefTo("person")] = []
+    signatories: Annotated[list[RecordId], RefTo("person")] = Field(default_factory=list)
     """Ids of the Persons who signed it."""
     signed: PartialDate | None = None
     """Date of signature, at the precision known."""
@@ -36,9 +36,9 @@ class Agreement(SourcedRecord):
     """Date of entry into force."""
     count: Annotated[int | None, Field(ge=1)] = None
     """Number of documents, where one record stands for several signed together."""
-    capacities: Annotated[list[RecordId], RefTo("tenure")] = []
+    capacities: Annotated[list[RecordId], RefTo("tenure")] = Field(default_factory=list)
     """Ids of Tenures: the offices in which the signatories signed."""
-    topics: Topics = []
+    topics: Topics = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _dates(self) -> Agreement:

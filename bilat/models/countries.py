@@ -55,7 +55,7 @@ class _CountryCode:
             hint = " (codes are upper case)" if value.upper() in country_codes() else ""
             raise PydanticCustomError(
                 "country_code",
-                "{value!r} is not an ISO 3166 alpha-3 country code{hint}",
+                "is not an ISO 3166 alpha-3 country code{hint}",
                 {"value": value, "hint": hint},
             )
         return value

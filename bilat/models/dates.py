@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -162,7 +163,7 @@ class PartialDate:
                 "a partial date must be a string YYYY, YYYY-MM or YYYY-MM-DD",
             )
         try:
-            return cls(value)
+            return _parse(value)
         except ValueError as exc:
             raise PydanticCustomError("partial_date", "{reason}", {"reason": str(exc)}) from None
 
@@ -187,3 +188,9 @@ class PartialDate:
             ),
             "examples": ["2024", "2023-12", "2023-12-27"],
         }
+
+
+@lru_cache(maxsize=65536)
+def _parse(value: str) -> PartialDate:
+    """Parse with a cache: partial dates are immutable, and data sets repeat them."""
+    return PartialDate(value)

@@ -48,9 +48,9 @@ class Engagement(SourcedRecord):
     """Name of a series it belongs to, e.g. 'India–Russia Annual Summit'."""
     series_number: Annotated[int | None, Field(ge=1)] = None
     """Its number in the series (1 for the first)."""
-    capacities: Annotated[list[RecordId], RefTo("tenure")] = []
+    capacities: Annotated[list[RecordId], RefTo("tenure")] = Field(default_factory=list)
     """Ids of Tenures: the offices in which participants took part."""
-    topics: Topics = []
+    topics: Topics = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Engagement:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from bilat.models.base import SourcedRecord, check_period
 from bilat.models.dates import PartialDate
@@ -36,9 +36,9 @@ class Position(SourcedRecord):
     """What the position rests on (vocabulary ``position_bases``)."""
     expressed_by: Annotated[
         list[RecordId], RefTo("statement", "engagement", "agreement", "indicator")
-    ] = []
+    ] = Field(default_factory=list)
     """Ids of the records that express it: statements, engagements, agreements."""
-    topics: Topics = []
+    topics: Topics = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _period(self) -> Position:

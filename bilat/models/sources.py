@@ -35,7 +35,7 @@ class Source(Record):
     title: Name
     publisher: Name | None = None
     """Who published it: an outlet, a ministry, the UN."""
-    authors: list[Name] = []
+    authors: list[Name] = Field(default_factory=list)
     published: PartialDate | None = None
     """Publication date, at the precision known."""
     accessed: PartialDate | None = None

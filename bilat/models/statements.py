@@ -33,4 +33,4 @@ class Statement(SourcedRecord):
     """Ids of the actors it was addressed to."""
     capacity: Annotated[RecordId | None, RefTo("tenure")] = None
     """Id of the Tenure in which the speaker spoke."""
-    topics: Topics = []
+    topics: Topics = Field(default_factory=list)

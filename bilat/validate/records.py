@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from pydantic import ValidationError
 
 from bilat.findings import Finding, make
 from bilat.models import RECORD_TYPES, Record
+from bilat.validate.cells import pattern_hint
 from bilat.validate.descriptor import ResourcePlan
 from bilat.validate.structure import Row
 
@@ -35,6 +37,23 @@ _CODES = {
 }
 
 
+def _detail(e: Any, code: str, value: Any) -> str:
+    """The finding's detail for one pydantic error, without repeating the value."""
+    kind, msg, ctx = e["type"], str(e["msg"]), e.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and isinstance(value, str):
+        return pattern_hint(ctx.get("pattern", ""), value)
+    if kind == "partial_date":
+        reason = str(ctx.get("reason", msg))
+        return "is not a valid date: " + reason.split(": ", 1)[-1]
+    if kind in ("vocabulary", "country_code"):
+        return msg
+    if code == "type-error":
+        return msg.removeprefix("Input should be ").removeprefix("a partial date must be ")
+    if code == "constraint-error":
+        return "is not allowed: " + msg[0].lower() + msg[1:]
+    return msg.removeprefix("Value error, ")
+
+
 def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[Finding]:
     """Turn a pydantic error into findings located at *row*."""
     out = []
@@ -43,15 +62,14 @@ def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[F
         ctx = e.get("ctx") or {}
         field = loc[0] if loc else ctx.get("field")
         code = _CODES.get(e["type"], "record-invalid")
-        value = row.data.get(field) if field else None
+        value = e.get("input") if loc else row.data.get(field) if field else None
         if code == "extra-header":
-            value, detail = field, ""
-        elif code in ("type-error", "constraint-error"):
-            detail = e["msg"][0].lower() + e["msg"][1:]
-        else:
-            detail = e["msg"].removeprefix("Value error, ")
-        if code in ("record-invalid", "end-before-start") and field:
-            detail = f"{detail}" if field in detail else f"{field}: {detail}"
+            value = field
+        detail = _detail(e, code, value)
+        if len(loc) == 2 and loc[1].isdigit():  # an item of a list field
+            detail = f"item {int(loc[1]) + 1} {detail}"
+        if code == "required-error" or value is None or isinstance(value, dict):
+            value = row.data.get(field) if field and code != "required-error" else None
         pointer = (
             row.pointer + "/" + "/".join(loc) if row.pointer is not None and loc else row.pointer
         )
@@ -65,6 +83,7 @@ def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[F
                 value=value,
                 pointer=pointer,
                 detail=detail,
+                column=row.columns.get(field) if row.columns and field else None,
             )
         )
     return out
@@ -72,12 +91,13 @@ def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[F
 
 def checker(plan: ResourcePlan, emit: Callable[[Finding], None]) -> Callable[[Row], Record | None]:
     """A function validating rows of *plan* into records, emitting findings for bad ones."""
-    model = RECORD_TYPES[plan.kind]
-    validate = model.model_validate
+    # the model's core validator, called directly: model_validate adds only a wrapper
+    validate = RECORD_TYPES[plan.kind].__pydantic_validator__.validate_python
 
     def check(row: Row) -> Record | None:
         try:
-            return validate(row.data)
+            record: Record = validate(row.data)
+            return record
         except ValidationError as error:
             for finding in findings_for(error, plan, row):
                 emit(finding)

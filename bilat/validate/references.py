@@ -9,6 +9,7 @@ small on large packages; references to records not yet seen wait until the end.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from bilat.findings import Finding, make
@@ -18,6 +19,14 @@ from bilat.validate.descriptor import ResourcePlan
 _KINDS = list(RECORD_TYPES)
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _ROW_BITS = 40
+_KIND_SHIFT = _ROW_BITS + 8
+
+
+@cache
+def _ref_specs(kind: str) -> tuple[tuple[str, tuple[str, ...], frozenset[str], bool], ...]:
+    """Each reference field of *kind*: name, kinds in order, kinds as a set, is-a-list."""
+    fields = reference_fields(RECORD_TYPES[kind])
+    return tuple((f.name, f.kinds, frozenset(f.kinds), f.many) for f in fields)
 
 
 class References:
@@ -27,6 +36,8 @@ class References:
         self.emit = emit
         self.ids: dict[str, int] = {}
         self.resources: list[ResourcePlan] = []
+        self._bases: list[int] = []
+        self._verified: dict[frozenset[str], set[str]] = {}
         self._deferred: list[tuple[str, tuple[str, ...], int, int, str]] = []
         #: Kinds whose resource could not be read in full: a reference that might
         #: point into one is not reported as dangling, since the id may be there.
@@ -46,15 +57,17 @@ class References:
     def start(self, plan: ResourcePlan) -> int:
         """Begin a resource; returns its index for :meth:`register`."""
         self.resources.append(plan)
-        return len(self.resources) - 1
+        index = len(self.resources) - 1
+        self._bases.append(self._pack(plan.kind, index, 0))
+        return index
 
     def register(self, resource: int, row: int, record_id: str) -> None:
         """Record that *record_id* is the id at *row*; report it if already taken."""
-        plan = self.resources[resource]
-        packed = self._pack(plan.kind, resource, row)
+        packed = self._bases[resource] | row
         previous = self.ids.setdefault(record_id, packed)
         if previous == packed:
             return
+        plan = self.resources[resource]
         _kind, other, other_row = self._unpack(previous)
         if other is plan:
             self.emit(
@@ -82,13 +95,42 @@ class References:
             )
 
     def check(self, resource: int, row: int, kind: str, data: Any) -> None:
-        """Check the references of one record (a model instance)."""
-        for ref in reference_fields(RECORD_TYPES[kind]):
-            value = getattr(data, ref.name)
+        """Check the references of one record (a model instance).
+
+        Targets already found with an allowed kind are remembered per set of
+        allowed kinds, so the common case is one set lookup per id.
+        """
+        values = data.__dict__
+        verified = self._verified
+        for name, kinds, allowed, many in _ref_specs(kind):
+            value = values[name]
             if value is None:
                 continue
-            for target in value if ref.many else (value,):
-                self._check_one(target, ref.kinds, resource, row, ref.name)
+            ok = verified.get(allowed)
+            if ok is None:
+                ok = verified[allowed] = set()
+            if many:
+                for target in value:
+                    if target not in ok:
+                        self._resolve(target, kinds, allowed, ok, resource, row, name)
+            elif value not in ok:
+                self._resolve(value, kinds, allowed, ok, resource, row, name)
+
+    def _resolve(
+        self,
+        target: str,
+        kinds: tuple[str, ...],
+        allowed: frozenset[str],
+        ok: set[str],
+        resource: int,
+        row: int,
+        field: str,
+    ) -> None:
+        packed = self.ids.get(target)
+        if packed is not None and _KINDS[packed >> _KIND_SHIFT] in allowed:
+            ok.add(target)
+        else:
+            self._check_one(target, kinds, resource, row, field)
 
     def _check_one(
         self, target: str, kinds: tuple[str, ...], resource: int, row: int, field: str
@@ -97,7 +139,7 @@ class References:
         if packed is None:
             self._deferred.append((target, kinds, resource, row, field))
             return
-        kind = _KINDS[packed >> (_ROW_BITS + 8)]
+        kind = _KINDS[packed >> _KIND_SHIFT]
         if kind not in kinds:
             plan = self.resources[resource]
             allowed = " or ".join(kinds)
@@ -134,4 +176,4 @@ class References:
 
     def kind_of(self, record_id: str) -> str | None:
         packed = self.ids.get(record_id)
-        return None if packed is None else _KINDS[packed >> (_ROW_BITS + 8)]
+        return None if packed is None else _KINDS[packed >> _KIND_SHIFT]

@@ -78,18 +78,22 @@ class Rules:
     def __init__(self, emit: Callable[[Finding], None], root: Path) -> None:
         self.emit = emit
         self.root = root
-        self.engagements: dict[str, Span] = {}
+        #: start and end of each dated engagement; spans are computed when needed
+        self.engagements: dict[str, tuple[PartialDate, PartialDate | None]] = {}
         self.tenures: dict[str, tuple[str, PartialDate | None, PartialDate | None]] = {}
         self.seeds: dict[str, str | None] = {}  # source id -> seed text (None: unreadable)
         self.pending: list[_Pending] = []
         self.capacities: list[_Capacity] = []
 
     def observe(self, plan: ResourcePlan, row: int, record: Record) -> None:
-        if isinstance(record, Engagement):
-            span = _span(record.start, record.end)
-            if span is not None:
-                self.engagements[record.id] = span
+        if type(record) is Engagement:
+            start = record.start
+            span = None
+            if start is not None:
+                self.engagements[record.id] = (start, record.end)
                 if record.part_of is not None:
+                    span = _span(start, record.end)
+                    assert span is not None
                     self.pending.append(
                         _Pending(
                             plan,
@@ -100,15 +104,16 @@ class Rules:
                             "sub-engagement-outside-parent",
                         )
                     )
-            self._capacities(
-                plan,
-                row,
-                "capacities",
-                record.capacities,
-                span,
-                record.participants,
-                "the engagement",
-            )
+            if record.capacities:
+                self._capacities(
+                    plan,
+                    row,
+                    "capacities",
+                    record.capacities,
+                    _span(start, record.end),
+                    record.participants,
+                    "the engagement",
+                )
         elif isinstance(record, Statement):
             span = _span(record.date)
             if record.engagement is not None and span is not None:
@@ -223,7 +228,8 @@ class Rules:
 
     def finish(self) -> None:
         for p in self.pending:
-            outer = self.engagements.get(p.target)
+            dates = self.engagements.get(p.target)
+            outer = None if dates is None else _span(*dates)
             if outer is None or not _outside(p.span, outer):
                 continue
             if p.what == "sub-engagement-outside-parent":

@@ -68,6 +68,8 @@ class Row:
     row: int
     pointer: str | None
     data: dict[str, Any]
+    #: 1-based CSV column of each field (shared by all rows of a resource).
+    columns: dict[str, int] | None = None
 
 
 @dataclass
@@ -102,33 +104,21 @@ class _TooLarge(Exception):
     pass
 
 
-class _BadBytes(Exception):
-    def __init__(self, line: int, detail: str) -> None:
-        super().__init__(detail)
-        self.line = line
-        self.detail = detail
+def _first_bad_line(plan: ResourcePlan, limits: Limits, skip: int) -> tuple[int, str]:
+    """Find the first physical line that is not valid UTF-8, reading the file again.
 
-
-class _Lines:
-    """Physical lines of a byte stream, each decoded strictly as UTF-8.
-
-    Decoding line by line lets an encoding error name the line it is on.
+    The fast path decodes in large chunks, which loses the line number; this slow
+    path runs only after a decoding error.
     """
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self.line = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for raw in self._stream:
-            self.line += 1
+    with _open_bytes(plan, limits.max_decompressed) as stream:
+        stream.read(skip)
+        for number, raw in enumerate(stream, 1):
             try:
-                yield raw.decode("utf-8")
+                raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise _BadBytes(
-                    self.line,
-                    f"{exc.reason} (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
-                ) from None
+                byte = raw[exc.start]
+                return number, f"{exc.reason} (byte 0x{byte:02x} at column {exc.start + 1})"
+    return 1, "invalid UTF-8"  # pragma: no cover - the fast path found an error
 
 
 def _open_bytes(plan: ResourcePlan, cap: int) -> IO[bytes]:
@@ -167,16 +157,17 @@ def check_csv(
         if has_bom:
             find("byte-order-mark", row=1)
             stream.read(3)
-        lines = _Lines(stream)
-        reader = csv.reader(lines, strict=False)
+        text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
+        reader = csv.reader(text, strict=False)
         try:
             header = next(reader, None)
             if header is None or header == []:
                 find("header-missing", row=1)
                 return
             yield from _rows(plan, reader, header, cols, parsers, find, progress, stream)
-        except _BadBytes as exc:
-            find("encoding-error", row=exc.line, detail=exc.detail)
+        except UnicodeDecodeError:
+            line, detail = _first_bad_line(plan, limits, skip=3 if has_bom else 0)
+            find("encoding-error", row=line, detail=detail)
         except _TooLarge:
             find(
                 "compressed-too-large",
@@ -185,7 +176,7 @@ def check_csv(
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             find(
                 "encoding-error",
-                row=lines.line + 1,
+                row=reader.line_num + 1,
                 detail=f"the compressed stream is corrupt ({exc})",
             )
         except csv.Error as exc:
@@ -199,7 +190,7 @@ def _rows(
     reader: Any,
     header: list[str],
     cols: dict[str, Any],
-    parsers: dict[str, Callable[[str], Any]],
+    parsers: dict[str, Callable[[str], Any] | None],
     find: Callable[..., None],
     progress: Callable[[int], None] | None,
     stream: IO[bytes],
@@ -224,23 +215,24 @@ def _rows(
     if not usable:
         return
     width = len(header)
-    plan_parsers = [
-        (name, parsers[name], cols[name].required, i + 1) for i, name in enumerate(header)
-    ]
+    typed = [(name, parse) for name in header if (parse := parsers[name]) is not None]
+    required = [name for name in header if cols[name].required]
     id_index = header.index("id") if "id" in header else None
+    positions = {name: i + 1 for i, name in enumerate(header)}
     start = reader.line_num + 1
     tick = 0
     for cells in reader:
         row = start
         start = reader.line_num + 1
-        tick += 1
-        if progress is not None and tick % 8192 == 0:
-            progress(stream.tell() if hasattr(stream, "tell") else 0)
-        if not cells or all(c == "" for c in cells):
-            find("blank-row", row=row)
-            continue
+        if progress is not None:
+            tick += 1
+            if tick % 8192 == 0:
+                progress(stream.tell() if hasattr(stream, "tell") else 0)
         ok = True
         if len(cells) != width:
+            if not cells:
+                find("blank-row", row=row)
+                continue
             if len(cells) > width:
                 find(
                     "extra-cell",
@@ -258,12 +250,19 @@ def _rows(
                     detail=f"{len(cells)} cells; the header has {width}",
                 )
             ok = False
-        data: dict[str, Any] = {}
-        for (name, parse, required, number), raw in zip(plan_parsers, cells, strict=False):
-            if raw == "":
-                if required:
-                    find("required-error", row=row, column=number, field=name)
-                    ok = False
+        # empty cells are absent values: leave them out so model defaults apply
+        data: dict[str, Any] = {k: v for k, v in zip(header, cells) if v}  # noqa: B905
+        if not data:
+            if ok:
+                find("blank-row", row=row)
+            continue
+        for name in required:
+            if name not in data:
+                find("required-error", row=row, column=positions[name], field=name)
+                ok = False
+        for name, parse in typed:
+            raw = data.get(name)
+            if raw is None:
                 continue
             try:
                 data[name] = parse(raw)
@@ -271,14 +270,14 @@ def _rows(
                 find(
                     problem.code,
                     row=row,
-                    column=number,
+                    column=positions[name],
                     field=name,
                     value=raw,
                     detail=problem.detail,
                 )
                 ok = False
         if ok:
-            yield Row(row, None, data)
+            yield Row(row, None, data, positions)
         elif id_index is not None and "id" in data:
             yield RowId(row, data["id"])
 

@@ -78,7 +78,7 @@ class Vocabulary(BaseModel):
         return tuple(t.code for t in self.terms)
 
     def __contains__(self, code: object) -> bool:
-        return any(t.code == code for t in self.terms)
+        return code in _code_set(self.name)
 
     def __getitem__(self, code: str) -> Term:
         for t in self.terms:
@@ -100,6 +100,11 @@ def vocabulary(name: str) -> Vocabulary:
     return vocab
 
 
+@cache
+def _code_set(name: str) -> frozenset[str]:
+    return frozenset(vocabulary(name).codes())
+
+
 class Vocab:
     """Pydantic annotation: the value must be a code of the named vocabulary.
 
@@ -113,11 +118,11 @@ class Vocab:
         self.name = name
 
     def _check(self, value: str) -> str:
-        vocab = vocabulary(self.name)
-        if value not in vocab:
+        if value not in _code_set(self.name):
+            vocab = vocabulary(self.name)
             raise PydanticCustomError(
                 "vocabulary",
-                "{value!r} is not a term of the {name} vocabulary; allowed: {allowed}",
+                "is not a term of the {name} vocabulary (allowed: {allowed})",
                 {"value": value, "name": self.name, "allowed": ", ".join(vocab.codes())},
             )
         return value
