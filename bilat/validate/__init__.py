@@ -106,12 +106,12 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
         row_id_type = structure.RowId
         for row in rows:
             number = row.row
-            if type(row) is row_id_type:
-                register(index, number, row.id)  # type: ignore[union-attr]
+            if isinstance(row, row_id_type):
+                register(index, number, row.id)
                 continue
             record = check_record(row)
             if record is None:
-                bad_id = row.data.get("id")  # type: ignore[union-attr]
+                bad_id = row.data.get("id")
                 if isinstance(bad_id, str):
                     register(index, number, bad_id)
                 continue
