@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 from bilat.models import (
     RECORD_TYPES,
     Actor,
@@ -29,6 +32,31 @@ from bilat.models import (
 
 __version__ = "0.1.0"
 
+
+def validate(target: str | Path, **options: Any) -> Report:
+    """Validate a data package; see :func:`bilat.validate.validate`."""
+    from bilat.validate import validate as run
+
+    return run(target, **options)
+
+
+def load(target: str | Path, *, strict: bool = False) -> Package:
+    """Load a validated package as typed records: a bundled dataset name, a folder,
+    a datapackage.json or a .zip. Raises :class:`bilat.package.PackageError` with
+    the report when the package has errors.
+
+    >>> load("india-russia")["summit-22"].series_number
+    22
+    """
+    from bilat.package import read_package
+
+    return read_package(target, strict=strict)
+
+
+if TYPE_CHECKING:
+    from bilat.findings import Report
+    from bilat.package import Package
+
 __all__ = [
     "RECORD_TYPES",
     "Actor",
@@ -46,4 +74,6 @@ __all__ = [
     "Statement",
     "Tenure",
     "__version__",
+    "load",
+    "validate",
 ]

@@ -85,3 +85,10 @@ def test_bundled_datasets_pass_frictionless() -> None:
     for name, folder in bundled().items():
         assert validate(folder).valid, name
         assert frictionless_errors(folder) == [], name
+
+
+def test_descriptor_errors_only_frictionless_knows_are_reported_too() -> None:
+    folder = DATA / "defects" / "descriptor_bad_created"
+    assert frictionless_errors(folder) != []
+    (finding,) = validate(folder).findings
+    assert finding.code == "descriptor-invalid" and "created" in finding.message

@@ -18,6 +18,7 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
     "descriptor_not_json": {("descriptor-unreadable", None, 1, None)},
     "descriptor_duplicate_key": {("descriptor-unreadable", None, None, None)},
     "descriptor_no_resources": {("descriptor-invalid", None, None, "resources")},
+    "descriptor_bad_created": {("descriptor-invalid", None, None, None)},
     "absolute_path": {("unsafe-path", "persons", None, "path")},
     "parent_path": {("unsafe-path", "persons", None, "path")},
     "remote_path": {("remote-reference", "persons", None, "path")},

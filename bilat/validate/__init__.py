@@ -63,7 +63,7 @@ def validate(
 
 def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report = run.report
-    old_limit = csv.field_size_limit(structure.MAX_CELL)
+    old_limit = csv.field_size_limit()
     # Validation allocates millions of short-lived objects and creates no cycles
     # worth collecting mid-run; the collector runs again once it is re-enabled.
     gc_was_enabled = gc.isenabled()
@@ -83,6 +83,8 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     emit = report.add
     result = descriptor.check(tgt.root, tgt.descriptor)
     report.extend(result.findings)
+    # set after layer 1, which imports frictionless (it raises the limit process-wide)
+    csv.field_size_limit(structure.MAX_CELL)
     refs = References(emit)
     rules = Rules(emit, tgt.root)
     refs.incomplete.update(result.unread)

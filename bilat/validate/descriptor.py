@@ -178,6 +178,29 @@ def _schema_difference(actual: Any, expected: dict[str, Any]) -> str | None:
     return "the Table Schema differs from the generated one"
 
 
+def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
+    """Check the descriptor against the Data Package profile, as Frictionless does.
+
+    Frictionless's own descriptor check is used, so that a package bilat passes is
+    one Frictionless accepts. It runs only when bilat's checks found no error, so
+    never on a descriptor with remote references (it would fetch them), and it does
+    not repeat what bilat already reported more precisely.
+    """
+    import frictionless
+
+    report = frictionless.Package.validate_descriptor(data)
+    out = []
+    for error in report.flatten(["type", "message"]):
+        kind, message = error
+        prefix = "The data package has an error: "
+        out.append(
+            make(
+                "descriptor-invalid", path=where, detail=f"{message.removeprefix(prefix)} ({kind})"
+            )
+        )
+    return out
+
+
 def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> DescriptorResult:
     """Run layer 1 and plan which resources layer 2 can read."""
     findings: list[Finding] = []
@@ -362,6 +385,9 @@ def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> Desc
         if difference:
             rfind("table-schema-mismatch", field="schema", detail=difference)
         plans.append(ResourcePlan(rname, kind, "csv", path, file, "gz" if compression else None))
+    if not any(f.severity == "error" for f in findings):
+        # what bilat's own checks did not catch but Frictionless would refuse
+        findings.extend(_profile_findings(data, where))
     order = list(RESOURCE_NAMES.values())
     plans.sort(key=lambda p: order.index(p.name))
     planned = {p.name for p in plans}

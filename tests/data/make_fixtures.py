@@ -323,6 +323,8 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
         "datapackage.json", '"name": "fixture",', '"name": "fixture", "name": "other",'
     ),
     "descriptor_no_resources": edit_desc(lambda d: d.update(resources=[])),
+    # only Frictionless's profile check catches this one: bilat must refuse it too
+    "descriptor_bad_created": edit_desc(lambda d: d.update(created="2026-11-24")),
     "absolute_path": edit_desc(lambda d: resource(d, "persons").update(path="/etc/passwd")),
     "parent_path": edit_desc(lambda d: resource(d, "persons").update(path="../valid/persons.csv")),
     "remote_path": edit_desc(

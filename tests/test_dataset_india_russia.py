@@ -1,0 +1,143 @@
+"""The curated india-russia package: valid, fresh, sourced, and covering the seed."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from bilat.evidence import normalise, quote_found
+from bilat.models import Evidence, SourcedRecord
+from bilat.package import csv_bytes, read_package
+from bilat.tables import RESOURCE_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "datasets" / "india-russia"
+SEED = "000_15fc7afe774a04a9.txt"
+
+
+@pytest.fixture(scope="module")
+def curate() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("curate", PKG / "curate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_package_files_are_what_curate_writes(curate: ModuleType) -> None:
+    records = curate.all_records()
+    kinds = sorted({r.KIND for r in records})
+    for kind in kinds:
+        expected = csv_bytes(kind, [r for r in records if r.KIND == kind])
+        assert (PKG / f"{RESOURCE_NAMES[kind]}.csv").read_bytes() == expected, kind
+    assert sorted(p.stem for p in PKG.glob("*.csv")) == sorted(RESOURCE_NAMES[k] for k in kinds)
+
+
+def test_data_card_coverage_table_is_current(curate: ModuleType) -> None:
+    table = curate.coverage(curate.all_records())
+    assert table in (PKG / "README.md").read_text(encoding="utf-8")
+
+
+def test_seed_kept_exactly_with_its_metadata() -> None:
+    original = (ROOT / "seeds" / SEED).read_bytes()
+    assert (PKG / "seeds" / SEED).read_bytes() == original
+    meta = json.loads((ROOT / "seeds" / SEED.replace(".txt", ".json")).read_text())
+    assert meta["sha256"] == hashlib.sha256(original).hexdigest()
+    assert meta["url"].startswith("https://") and meta["title"] in original.decode()
+    shared = ROOT.parent / "shared" / "seeds" / SEED
+    if shared.exists():  # the starting material, where this checkout has it beside it
+        assert shared.read_bytes() == original
+
+
+def test_validates_with_no_findings() -> None:
+    pkg = read_package(PKG, strict=True)
+    assert pkg.name == "india-russia" and pkg.version == "1.0.0"
+    assert pkg.report is not None and len(pkg.report) == 0
+
+
+def test_every_record_cites_a_source_and_seed_quotes_are_verbatim() -> None:
+    pkg = read_package(PKG)
+    seed_text = (PKG / "seeds" / SEED).read_text(encoding="utf-8")
+    for record in pkg:
+        if isinstance(record, SourcedRecord):
+            assert record.sources and all(pkg.get(s) is not None for s in record.sources)
+        if isinstance(record, Evidence) and record.source == "src-seed":
+            assert quote_found(record.quote, seed_text), record.id
+    # normalisation is needed: the seed escapes its quotes
+    assert "Russia\\’s" in seed_text and "Russia's" in normalise(seed_text)
+
+
+SEED_FACTS = [
+    "ind",
+    "rus",
+    "ukr",
+    "putin",
+    "modi",
+    "jaishankar",
+    "lavrov",
+    "manturov",
+    "t-jaishankar-eam",
+    "t-putin-president",
+    "t-lavrov-fm",
+    "t-manturov-dpm",
+    "visit-jaishankar-2023-12",
+    "meeting-putin-jaishankar-2023-12-27",
+    "talks-lavrov-jaishankar-2023-12-27",
+    "press-jaishankar-lavrov-2023-12-27",
+    "meeting-manturov-jaishankar-2023-12",
+    "invitation-modi-2023-12-27",
+    "summit-22",
+    "kudankulam-2023-12",
+    "ind-no-condemnation",
+    "ind-calls-for-dialogue",
+    "rus-offers-information",
+    "west-concern-crude",
+    "st-putin-host-modi-2023-12-27",
+    "st-putin-counsel-2023-12-27",
+    "rus-ind-trade-turnover-2023",
+    "ind-rus-crude-imports",
+]
+
+
+@pytest.mark.parametrize("record_id", SEED_FACTS)
+def test_each_seed_fact_has_verified_seed_evidence(record_id: str) -> None:
+    pkg = read_package(PKG)
+    assert pkg.get(record_id) is not None
+    supporting = [
+        e
+        for e in pkg.records("evidence")
+        if isinstance(e, Evidence) and e.source == "src-seed" and record_id in e.supports
+    ]
+    assert supporting, f"no seed quote supports {record_id}"
+
+
+def test_relative_dates_are_resolved_only_to_sourced_precision() -> None:
+    pkg = read_package(PKG)
+    visit = pkg["visit-jaishankar-2023-12"]
+    assert (str(visit.start), str(visit.end)) == ("2023-12-25", "2023-12-29")  # type: ignore[attr-defined]
+    assert str(pkg["meeting-putin-jaishankar-2023-12-27"].start) == "2023-12-27"  # type: ignore[attr-defined]
+    assert str(pkg["meeting-manturov-jaishankar-2023-12"].start) == "2023-12"  # type: ignore[attr-defined]
+    summits = sorted(
+        (e for e in pkg.records("engagement") if getattr(e, "series", None)),
+        key=lambda e: e.start.sort_key,  # type: ignore[attr-defined]
+    )
+    numbers = [s.series_number for s in summits if s.series_number]  # type: ignore[attr-defined]
+    assert numbers == sorted(numbers) and numbers[0] == 1 and numbers[-1] == 23
+
+
+def test_unga_votes_are_evidence_for_non_condemnation() -> None:
+    pkg = read_package(PKG)
+    votes = [
+        e
+        for e in pkg.records("evidence")
+        if isinstance(e, Evidence)
+        and "ind-no-condemnation" in e.supports
+        and e.source != "src-seed"
+    ]
+    assert len(votes) >= 6
+    assert all(pkg[e.source].url for e in votes)  # type: ignore[attr-defined]

@@ -1,0 +1,92 @@
+"""The built wheel carries everything bilat reads at run time.
+
+Builds the wheel, installs it into a fresh virtual environment (its dependencies
+are borrowed from the test environment through a .pth file, so no download is
+needed), and uses it from outside the source tree.
+"""
+
+from __future__ import annotations
+
+import site
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT = """
+import json, sys
+import bilat
+from bilat.schemas import load_schema, schema_files
+assert "site-packages" in bilat.__file__, bilat.__file__
+assert sys.prefix in bilat.__file__, (sys.prefix, bilat.__file__)
+pkg = bilat.load("india-russia")
+assert pkg["summit-22"].series_number == 22
+assert load_schema("engagement")["$id"] == "urn:bilat:schema:1:engagement"
+assert "_schema" in str(schema_files())
+from bilat.vocab import vocabulary
+assert "summit" in vocabulary("engagement_types")
+print(json.dumps({"records": len(pkg)}))
+"""
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("bilat-*.whl")
+    return built
+
+
+def test_wheel_installs_and_loads_the_bundled_dataset_offline(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    py = env_dir / "bin" / "python"
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    # dependencies come from the test environment; bilat itself only from the wheel
+    deps = [
+        p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()} if Path(p).is_dir()
+    ]
+    (Path(purelib) / "_deps.pth").write_text("\n".join(deps) + "\n")
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    isolated = {"PATH": str(env_dir / "bin"), "HOME": str(tmp_path), "PIP_NO_INDEX": "1"}
+    result = subprocess.run(
+        [str(py), "-c", SCRIPT], cwd=tmp_path, env=isolated, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"records"' in result.stdout
+    cli = subprocess.run(
+        [str(env_dir / "bin" / "bilat"), "validate"],
+        cwd=tmp_path,
+        env=isolated,
+        capture_output=True,
+        text=True,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert "india-russia: valid" in cli.stdout
