@@ -80,6 +80,12 @@ class Format(str, Enum):
     github = "github"
 
 
+class CodesFormat(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
 @app.command("validate")
 def validate_cmd(
     targets: Annotated[
@@ -168,14 +174,17 @@ def _progress_bar() -> _Bar:
 @app.command("codes")
 def codes_cmd(
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output: text or json.")
-    ] = Format.text,
+        CodesFormat, typer.Option("--format", "-f", help="Output: text, json or markdown.")
+    ] = CodesFormat.text,
 ) -> None:
     """List every finding code with its layer, severity and advice."""
-    from bilat.render import codes_table
+    from bilat.render import codes_markdown, codes_table
 
     rows = codes_table()
-    if fmt is Format.json:
+    if fmt is CodesFormat.markdown:
+        sys.stdout.write(codes_markdown())
+        return
+    if fmt is CodesFormat.json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
     for row in rows:

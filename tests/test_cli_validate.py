@@ -139,3 +139,12 @@ def test_every_command_has_help() -> None:
     for args in (["validate"], ["codes"], ["schema", "export"], ["schema", "check"]):
         code, out = run(*args, "--help")
         assert code == 0 and len(out) > 100
+
+
+def test_findings_doc_is_generated_and_current() -> None:
+    from bilat.render import codes_markdown
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "findings.md").read_text()
+    assert doc == codes_markdown(), "regenerate: bilat codes --format markdown > docs/findings.md"
+    code, out = run("codes", "-f", "markdown")
+    assert code == 0 and out == doc
