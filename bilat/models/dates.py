@@ -149,6 +149,9 @@ class PartialDate:
     def __str__(self) -> str:
         return self.text
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (_parse, (self.text,))
+
     def __repr__(self) -> str:
         return f"PartialDate({self.text!r})"
 

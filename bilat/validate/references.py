@@ -94,13 +94,12 @@ class References:
                 )
             )
 
-    def check(self, resource: int, row: int, kind: str, data: Any) -> None:
-        """Check the references of one record (a model instance).
+    def check(self, resource: int, row: int, kind: str, values: dict[str, Any]) -> None:
+        """Check the references of one record, given as its field values.
 
         Targets already found with an allowed kind are remembered per set of
         allowed kinds, so the common case is one set lookup per id.
         """
-        values = data.__dict__
         verified = self._verified
         for name, kinds, allowed, many in _ref_specs(kind):
             value = values[name]

@@ -14,22 +14,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bilat.evidence import file_sha256, quote_found
 from bilat.findings import Finding, make
-from bilat.models import (
-    Agreement,
-    Engagement,
-    Evidence,
-    PartialDate,
-    Record,
-    Source,
-    Statement,
-    Tenure,
-)
+from bilat.models import PartialDate
 from bilat.validate.descriptor import ResourcePlan, path_problem
 
-Span = tuple[int, int]  # earliest and latest day, as proleptic ordinals
+Span = tuple[int, int]
+
+#: The fields of each record kind the rules read (besides its references).
+RULE_FIELDS: dict[str, tuple[str, ...]] = {
+    "engagement": ("id", "start", "end", "part_of", "capacities", "participants"),
+    "statement": ("id", "date", "engagement", "capacity", "speaker"),
+    "agreement": ("id", "signed", "engagement", "capacities", "signatories"),
+    "tenure": ("id", "person", "start", "end"),
+    "source": ("id", "seed", "seed_sha256"),
+    "evidence": ("id", "source", "quote"),
+}  # earliest and latest day, as proleptic ordinals
 
 
 def _span(start: PartialDate | None, end: PartialDate | None = None) -> Span | None:
@@ -85,71 +87,66 @@ class Rules:
         self.pending: list[_Pending] = []
         self.capacities: list[_Capacity] = []
 
-    def observe(self, plan: ResourcePlan, row: int, record: Record) -> None:
-        if type(record) is Engagement:
-            start = record.start
-            span = None
+    def observe(self, plan: ResourcePlan, row: int, kind: str, v: dict[str, Any]) -> None:
+        """Take note of one valid record, given as its field values (see RULE_FIELDS)."""
+        if kind == "engagement":
+            start, end = v["start"], v["end"]
             if start is not None:
-                self.engagements[record.id] = (start, record.end)
-                if record.part_of is not None:
-                    span = _span(start, record.end)
+                self.engagements[v["id"]] = (start, end)
+                if v["part_of"] is not None:
+                    span = _span(start, end)
                     assert span is not None
                     self.pending.append(
                         _Pending(
                             plan,
                             row,
                             "part_of",
-                            record.part_of,
+                            v["part_of"],
                             span,
                             "sub-engagement-outside-parent",
                         )
                     )
-            if record.capacities:
+            if v["capacities"]:
                 self._capacities(
                     plan,
                     row,
                     "capacities",
-                    record.capacities,
-                    _span(start, record.end),
-                    record.participants,
+                    v["capacities"],
+                    _span(start, end),
+                    v["participants"],
                     "the engagement",
                 )
-        elif isinstance(record, Statement):
-            span = _span(record.date)
-            if record.engagement is not None and span is not None:
+        elif kind == "statement":
+            span = _span(v["date"])
+            if v["engagement"] is not None and span is not None:
                 self.pending.append(
                     _Pending(
-                        plan, row, "date", record.engagement, span, "statement-outside-engagement"
+                        plan, row, "date", v["engagement"], span, "statement-outside-engagement"
                     )
                 )
-            if record.capacity is not None:
+            if v["capacity"] is not None:
                 self._capacities(
-                    plan,
-                    row,
-                    "capacity",
-                    [record.capacity],
-                    span,
-                    [record.speaker],
-                    "the statement",
+                    plan, row, "capacity", [v["capacity"]], span, [v["speaker"]], "the statement"
                 )
-        elif isinstance(record, Agreement):
-            span = _span(record.signed)
-            if record.engagement is not None and span is not None:
+        elif kind == "agreement":
+            span = _span(v["signed"])
+            if v["engagement"] is not None and span is not None:
                 self.pending.append(
                     _Pending(
-                        plan, row, "signed", record.engagement, span, "agreement-outside-engagement"
+                        plan, row, "signed", v["engagement"], span, "agreement-outside-engagement"
                     )
                 )
-            self._capacities(
-                plan, row, "capacities", record.capacities, span, record.signatories, "the signing"
-            )
-        elif isinstance(record, Tenure):
-            self.tenures[record.id] = (record.person, record.start, record.end)
-        elif isinstance(record, Source):
-            if record.seed is not None:
-                self._load_seed(plan, row, record)
-        elif isinstance(record, Evidence):
-            self._check_quote(plan, row, record)
+            if v["capacities"]:
+                self._capacities(
+                    plan, row, "capacities", v["capacities"], span, v["signatories"], "the signing"
+                )
+        elif kind == "tenure":
+            self.tenures[v["id"]] = (v["person"], v["start"], v["end"])
+        elif kind == "source":
+            if v["seed"] is not None:
+                self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])
+        elif kind == "evidence":
+            self._check_quote(plan, row, v["source"], v["quote"])
 
     def _capacities(
         self,
@@ -166,10 +163,11 @@ class Rules:
                 _Capacity(plan, row, field, tenure, span, frozenset(actors), what)
             )
 
-    def _load_seed(self, plan: ResourcePlan, row: int, source: Source) -> None:
-        assert source.seed is not None
-        problem = path_problem(source.seed)
-        path = self.root.joinpath(*source.seed.split("/"))
+    def _load_seed(
+        self, plan: ResourcePlan, row: int, source_id: str, seed: str, sha256: str | None
+    ) -> None:
+        problem = path_problem(seed)
+        path = self.root.joinpath(*seed.split("/"))
         text = None
         if (
             problem is None
@@ -188,12 +186,12 @@ class Rules:
                     path=plan.path,
                     row=row,
                     field="seed",
-                    value=source.seed,
+                    value=seed,
                 )
             )
-        elif source.seed_sha256 is not None:
+        elif sha256 is not None:
             actual = file_sha256(path)
-            if actual != source.seed_sha256:
+            if actual != sha256:
                 self.emit(
                     make(
                         "seed-hash-mismatch",
@@ -201,19 +199,19 @@ class Rules:
                         path=plan.path,
                         row=row,
                         field="seed_sha256",
-                        value=source.seed,
-                        detail=f"{actual}, not the {source.seed_sha256} recorded",
+                        value=seed,
+                        detail=f"{actual}, not the {sha256} recorded",
                     )
                 )
-        self.seeds[source.id] = text
+        self.seeds[source_id] = text
 
-    def _check_quote(self, plan: ResourcePlan, row: int, evidence: Evidence) -> None:
-        if evidence.source not in self.seeds:
+    def _check_quote(self, plan: ResourcePlan, row: int, source: str, quote: str) -> None:
+        if source not in self.seeds:
             return  # not a seed document, or the source is missing (a reference finding)
-        text = self.seeds[evidence.source]
+        text = self.seeds[source]
         if text is None:
             return  # already reported as seed-missing
-        if not quote_found(evidence.quote, text):
+        if not quote_found(quote, text):
             self.emit(
                 make(
                     "quote-not-in-seed",
@@ -221,8 +219,8 @@ class Rules:
                     path=plan.path,
                     row=row,
                     field="quote",
-                    value=evidence.quote,
-                    detail=f"of source {evidence.source!r}",
+                    value=quote,
+                    detail=f"of source {source!r}",
                 )
             )
 

@@ -32,6 +32,9 @@ class Limits:
     max_decompressed: int = 512 << 20
     #: Largest JSON resource (it is parsed whole).
     max_json_bytes: int = 512 << 20
+    #: CSV resources at least this large are split between two processes
+    #: (see bilat.validate.parallel); 0 disables splitting.
+    parallel_min_bytes: int = 48 << 20
 
 
 #: Deepest nesting a JSON resource may have: array > record > list field.
@@ -104,7 +107,9 @@ class _TooLarge(Exception):
     pass
 
 
-def _first_bad_line(plan: ResourcePlan, limits: Limits, skip: int) -> tuple[int, str]:
+def _first_bad_line(
+    plan: ResourcePlan, limits: Limits, skip: int, first_line: int = 1
+) -> tuple[int, str]:
     """Find the first physical line that is not valid UTF-8, reading the file again.
 
     The fast path decodes in large chunks, which loses the line number; this slow
@@ -112,7 +117,7 @@ def _first_bad_line(plan: ResourcePlan, limits: Limits, skip: int) -> tuple[int,
     """
     with _open_bytes(plan, limits.max_decompressed) as stream:
         stream.read(skip)
-        for number, raw in enumerate(stream, 1):
+        for number, raw in enumerate(stream, first_line):
             try:
                 raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -129,13 +134,54 @@ def _open_bytes(plan: ResourcePlan, cap: int) -> IO[bytes]:
     return raw
 
 
+@dataclass(frozen=True)
+class Part:
+    """A byte range of a CSV file that starts and ends on record boundaries.
+
+    ``first_line`` is the physical line number of the range's first line; a part
+    that does not start at 0 reuses the ``header`` read from the file's start.
+    """
+
+    start: int
+    stop: int | None
+    first_line: int = 1
+    header: tuple[str, ...] | None = None
+
+
+class _Window(io.RawIOBase):
+    """A raw stream over bytes [start, stop) of a file."""
+
+    def __init__(self, path: Any, start: int, stop: int | None) -> None:
+        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+        self._file.seek(start)
+        self._left = None if stop is None else stop - start
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        want = len(buffer) if self._left is None else min(len(buffer), self._left)
+        if want <= 0:
+            return 0
+        data = self._file.read(want)
+        buffer[: len(data)] = data
+        if self._left is not None:
+            self._left -= len(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._file.close()
+        super().close()
+
+
 def check_csv(
     plan: ResourcePlan,
     emit: Emit,
     progress: Callable[[int], None] | None = None,
     limits: Limits = Limits(),
+    part: Part | None = None,
 ) -> Iterator[Row | RowId]:
-    """Check a CSV resource; yield its good rows and the ids of its bad ones."""
+    """Check a CSV resource, or one *part* of it; yield good rows and the ids of bad ones."""
     cols = {c.name: c for c in columns(plan.kind)}
     parsers = {name: parser(c) for name, c in cols.items()}
 
@@ -143,30 +189,43 @@ def check_csv(
         emit(make(code, resource=plan.name, path=plan.path, **kw))
 
     try:
-        stream = _open_bytes(plan, limits.max_decompressed)
+        if part is None:
+            stream = _open_bytes(plan, limits.max_decompressed)
+        else:
+            stream = io.BufferedReader(_Window(plan.file, part.start, part.stop), 1 << 16)
     except OSError as exc:
         find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
         return
+    has_bom = False
+    line_offset = 0 if part is None else part.first_line - 1
     try:
-        try:
-            head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            find("encoding-error", row=1, detail=f"the compressed stream is corrupt ({exc})")
-            return
-        has_bom = head == codecs.BOM_UTF8
-        if has_bom:
-            find("byte-order-mark", row=1)
-            stream.read(3)
+        if part is None or part.start == 0:
+            try:
+                head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                find("encoding-error", row=1, detail=f"the compressed stream is corrupt ({exc})")
+                return
+            has_bom = head == codecs.BOM_UTF8
+            if has_bom:
+                find("byte-order-mark", row=1)
+                stream.read(3)
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
         reader = csv.reader(text, strict=False)
         try:
+            if part is not None and part.header is not None:
+                given = list(part.header)
+                yield from _rows(
+                    plan, reader, given, cols, parsers, find, progress, stream, line_offset, True
+                )
+                return
             header = next(reader, None)
             if header is None or header == []:
                 find("header-missing", row=1)
                 return
             yield from _rows(plan, reader, header, cols, parsers, find, progress, stream)
         except UnicodeDecodeError:
-            line, detail = _first_bad_line(plan, limits, skip=3 if has_bom else 0)
+            start = 0 if part is None else part.start
+            line, detail = _first_bad_line(plan, limits, 3 if has_bom else start, line_offset + 1)
             find("encoding-error", row=line, detail=detail)
         except _TooLarge:
             find(
@@ -176,11 +235,16 @@ def check_csv(
         except (OSError, EOFError, gzip.BadGzipFile) as exc:
             find(
                 "encoding-error",
-                row=reader.line_num + 1,
+                row=reader.line_num + 1 + line_offset,
                 detail=f"the compressed stream is corrupt ({exc})",
             )
         except csv.Error as exc:
-            find("type-error", row=reader.line_num, value="(row)", detail=f"readable CSV ({exc})")
+            find(
+                "type-error",
+                row=reader.line_num + line_offset,
+                value="(row)",
+                detail=f"readable CSV ({exc})",
+            )
     finally:
         stream.close()
 
@@ -194,7 +258,15 @@ def _rows(
     find: Callable[..., None],
     progress: Callable[[int], None] | None,
     stream: IO[bytes],
+    line_offset: int = 0,
+    header_checked: bool = False,
 ) -> Iterator[Row | RowId]:
+    if not header_checked and not _header_usable(header, cols, find):
+        return
+    yield from _body(reader, header, cols, parsers, find, progress, stream, line_offset)
+
+
+def _header_usable(header: list[str], cols: dict[str, Any], find: Callable[..., None]) -> bool:
     usable = True
     seen: set[str] = set()
     for index, name in enumerate(header, 1):
@@ -212,18 +284,29 @@ def _rows(
         if name not in seen and col.required:
             find("missing-header", row=1, field=name)
             usable = False
-    if not usable:
-        return
+    return usable
+
+
+def _body(
+    reader: Any,
+    header: list[str],
+    cols: dict[str, Any],
+    parsers: dict[str, Callable[[str], Any] | None],
+    find: Callable[..., None],
+    progress: Callable[[int], None] | None,
+    stream: IO[bytes],
+    line_offset: int,
+) -> Iterator[Row | RowId]:
     width = len(header)
     typed = [(name, parse) for name in header if (parse := parsers[name]) is not None]
     required = [name for name in header if cols[name].required]
     id_index = header.index("id") if "id" in header else None
     positions = {name: i + 1 for i, name in enumerate(header)}
-    start = reader.line_num + 1
+    start = reader.line_num + 1 + line_offset
     tick = 0
     for cells in reader:
         row = start
-        start = reader.line_num + 1
+        start = reader.line_num + 1 + line_offset
         if progress is not None:
             tick += 1
             if tick % 8192 == 0:
