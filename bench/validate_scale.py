@@ -141,7 +141,9 @@ elapsed = time.perf_counter() - t
 by_kind = Counter()
 for f in report.findings:
     by_kind[(f.code, f.field)] += 1
-print(json.dumps({"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# peak RSS of this process and of the worker process it may fork, the larger of the two
+rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"seconds": elapsed, "rss_mb": rss / 1024,
                   "findings": len(report.findings), "rows": {f"{c}/{fl}": n for (c, fl), n in by_kind.items()}}))
 """
 
