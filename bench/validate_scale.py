@@ -134,7 +134,7 @@ def generate(folder: Path, rows: int, actors: int, rate: float, seed: int) -> di
 BILAT = """
 import json, resource, sys, time
 from collections import Counter
-from bilat.validate import validate
+from bilat.validation import validate
 t = time.perf_counter()
 report = validate(sys.argv[1])
 elapsed = time.perf_counter() - t

@@ -34,22 +34,31 @@ __version__ = "0.1.0"
 
 
 def validate(target: str | Path, **options: Any) -> Report:
-    """Validate a data package; see :func:`bilat.validate.validate`."""
-    from bilat.validate import validate as run
+    """Validate a data package; see :func:`bilat.validation.validate`."""
+    from bilat.validation import validate as run
 
     return run(target, **options)
 
 
-def load(target: str | Path, *, strict: bool = False) -> Package:
-    """Load a validated package as typed records: a bundled dataset name, a folder,
-    a datapackage.json or a .zip. Raises :class:`bilat.package.PackageError` with
-    the report when the package has errors.
+def load(target: str | Path, *, strict: bool = False, catalog: str | None = None) -> Package:
+    """Load a validated package as typed records.
+
+    *target* is a folder, a datapackage.json, a .zip, the name of a bundled dataset
+    (works offline right after installation), or ``NAME@VERSION`` / a name that is
+    not bundled, which is looked up in the catalog and downloaded into the cache
+    (a cached release is served without network). Raises
+    :class:`bilat.package.PackageError` with the report when the package has errors.
 
     >>> load("india-russia")["summit-22"].series_number
     22
     """
+    from bilat.datasets import bundled
     from bilat.package import read_package
 
+    if isinstance(target, str) and not Path(target).exists() and target not in bundled():
+        from bilat.catalog.download import download
+
+        target = download(target, catalog)
     return read_package(target, strict=strict)
 
 

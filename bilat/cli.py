@@ -108,7 +108,7 @@ def validate_cmd(
     """Validate data packages through five layers; exit 0 valid, 1 invalid, 2 unreadable."""
     from bilat import render
     from bilat.datasets import bundled
-    from bilat.validate import validate
+    from bilat.validation import validate
 
     names = list(targets or [])
     if not names:
@@ -191,6 +191,120 @@ def codes_cmd(
         sys.stdout.write(
             f"{row['code']:<32} {row['layer']:<11} {row['severity']:<8} {row['advice']}\n"
         )
+
+
+CatalogOption = Annotated[
+    str | None,
+    typer.Option(
+        "--catalog",
+        help="Catalog URL or path. Default: $BILAT_CATALOG, else the catalog bundled with bilat.",
+        show_default=False,
+    ),
+]
+
+
+@app.command("build")
+def build_cmd(
+    target: Annotated[str, typer.Argument(help="Package folder (or its datapackage.json).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the zip and catalog.json.")],
+) -> None:
+    """Validate a package, write NAME-VERSION.zip and list it in OUT/catalog.json."""
+    from bilat.catalog import CatalogError
+    from bilat.catalog.build import build
+
+    try:
+        entry = build(target, out)
+    except CatalogError as exc:
+        typer.echo(f"bilat build: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{out / entry.url}  sha256 {entry.sha256}  {entry.bytes} bytes")
+
+
+@app.command("download")
+def download_cmd(
+    spec: Annotated[str, typer.Argument(help="NAME or NAME@VERSION.")],
+    catalog: CatalogOption = None,
+    dest: Annotated[
+        Path | None,
+        typer.Option(
+            "--dest",
+            help="Install under this folder instead of the user cache.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Download a released package, verify its sha256, validate it and install it.
+
+    Prints the installed folder. A release already installed is not downloaded again.
+    """
+    from bilat.catalog import CatalogError
+    from bilat.catalog.download import download
+
+    bar = _download_bar() if sys.stderr.isatty() else None
+    try:
+        if bar is not None:
+            with bar:
+                folder = download(spec, catalog, dest, bar)
+        else:
+            folder = download(spec, catalog, dest)
+    except CatalogError as exc:
+        typer.echo(f"bilat download: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(str(folder))
+
+
+@app.command("list")
+def list_cmd(
+    catalog: CatalogOption = None,
+    dest: Annotated[
+        Path | None, typer.Option("--dest", help="Cache folder to look in.", show_default=False)
+    ] = None,
+) -> None:
+    """List the catalog's releases and which of them are in the cache."""
+    from bilat.catalog import CatalogError
+    from bilat.catalog.catalog import load_catalog
+    from bilat.catalog.download import cached
+
+    try:
+        cat = load_catalog(catalog)
+    except CatalogError as exc:
+        typer.echo(f"bilat list: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{'name':<24} {'version':<10} {'bytes':>10}  cached  title")
+    for e in sorted(cat.entries, key=lambda e: (e.name, e.key)):
+        mark = "yes" if cached(e, dest) else "no"
+        typer.echo(f"{e.name:<24} {e.version:<10} {e.bytes:>10}  {mark:<6}  {e.title}")
+
+
+class _DownloadBar:
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+        self._progress = Progress(
+            *Progress.get_default_columns(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task: Any = None
+
+    def __enter__(self) -> _DownloadBar:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(None, None, None)
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._task is None:
+            self._task = self._progress.add_task("downloading", total=total)
+        self._progress.update(self._task, completed=done)
+
+
+def _download_bar() -> _DownloadBar:
+    return _DownloadBar()
 
 
 def main() -> None:

@@ -24,9 +24,9 @@ from typing import Any
 from bilat.findings import Report, make
 from bilat.models import RECORD_TYPES, Record
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
-from bilat.validate import _Run, _run
-from bilat.validate.cells import format_cell
-from bilat.validate.target import TargetError, resolve
+from bilat.validation import _Run, _run
+from bilat.validation.cells import format_cell
+from bilat.validation.target import TargetError, resolve
 
 
 class PackageError(Exception):

@@ -148,3 +148,12 @@ def test_findings_doc_is_generated_and_current() -> None:
     assert doc == codes_markdown(), "regenerate: bilat codes --format markdown > docs/findings.md"
     code, out = run("codes", "-f", "markdown")
     assert code == 0 and out == doc
+
+
+def test_bilat_validate_is_the_function_even_after_importing_the_engine() -> None:
+    import bilat
+    import bilat.validation
+
+    assert callable(bilat.validate)
+    assert bilat.validate(DATA / "valid").valid
+    assert bilat.validation.validate is not bilat.validate

@@ -8,7 +8,7 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from bilat.validate import validate
+from bilat.validation import validate
 
 DATA = Path(__file__).parent / "data"
 

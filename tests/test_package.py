@@ -15,9 +15,9 @@ from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, Record
 from bilat.package import PackageError, csv_bytes, read_package, write_package
 from bilat.tables import RESOURCE_NAMES
-from bilat.validate import records as records_layer
-from bilat.validate import structure
-from bilat.validate.descriptor import ResourcePlan
+from bilat.validation import records as records_layer
+from bilat.validation import structure
+from bilat.validation.descriptor import ResourcePlan
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bilat.validate import Limits, parallel, structure, validate
-from bilat.validate.descriptor import ResourcePlan
+from bilat.validation import Limits, parallel, structure, validate
+from bilat.validation.descriptor import ResourcePlan
 
 VALID = Path(__file__).parent / "data" / "valid"
 SEQUENTIAL = Limits(parallel_min_bytes=0)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bilat.findings import CATALOGUE
-from bilat.validate import Limits, validate
+from bilat.validation import Limits, validate
 
 DATA = Path(__file__).parent / "data"
 DEFECTS = DATA / "defects"

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilat.validate import validate
+from bilat.validation import validate
 
 VALID = Path(__file__).parent / "data" / "valid"
 

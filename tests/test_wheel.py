@@ -30,6 +30,11 @@ assert load_schema("engagement")["$id"] == "urn:bilat:schema:1:engagement"
 assert "_schema" in str(schema_files())
 from bilat.vocab import vocabulary
 assert "summit" in vocabulary("engagement_types")
+# the catalog bundled in the wheel serves a release with no network
+import os
+cached = bilat.load("india-russia@1.0.0")
+assert os.environ["BILAT_CACHE_DIR"] in str(cached.report.target)
+assert len(cached) == len(pkg)
 print(json.dumps({"records": len(pkg)}))
 """
 
@@ -75,7 +80,12 @@ def test_wheel_installs_and_loads_the_bundled_dataset_offline(wheel: Path, tmp_p
         check=True,
         capture_output=True,
     )
-    isolated = {"PATH": str(env_dir / "bin"), "HOME": str(tmp_path), "PIP_NO_INDEX": "1"}
+    isolated = {
+        "PATH": str(env_dir / "bin"),
+        "HOME": str(tmp_path),
+        "PIP_NO_INDEX": "1",
+        "BILAT_CACHE_DIR": str(tmp_path / "cache"),
+    }
     result = subprocess.run(
         [str(py), "-c", SCRIPT], cwd=tmp_path, env=isolated, capture_output=True, text=True
     )

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from bilat.findings import FindingLimit, Report, make
 from bilat.models import Record
-from bilat.validate import descriptor, parallel, records, structure
-from bilat.validate.references import References
-from bilat.validate.rules import Rules
-from bilat.validate.structure import Limits
-from bilat.validate.target import Target, TargetError, resolve
+from bilat.validation import descriptor, parallel, records, structure
+from bilat.validation.references import References
+from bilat.validation.rules import Rules
+from bilat.validation.structure import Limits
+from bilat.validation.target import Target, TargetError, resolve
 
 __all__ = ["Limits", "Report", "TargetError", "validate"]
 

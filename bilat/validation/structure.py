@@ -20,8 +20,8 @@ from typing import IO, Any
 
 from bilat.findings import Finding, make
 from bilat.tables import columns
-from bilat.validate.cells import CellProblem, parser
-from bilat.validate.descriptor import ResourcePlan
+from bilat.validation.cells import CellProblem, parser
+from bilat.validation.descriptor import ResourcePlan
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Limits:
     #: Largest JSON resource (it is parsed whole).
     max_json_bytes: int = 512 << 20
     #: CSV resources at least this large are split between two processes
-    #: (see bilat.validate.parallel); 0 disables splitting.
+    #: (see bilat.validation.parallel); 0 disables splitting.
     parallel_min_bytes: int = 48 << 20
 
 

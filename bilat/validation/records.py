@@ -9,9 +9,9 @@ from pydantic import ValidationError
 
 from bilat.findings import Finding, make
 from bilat.models import RECORD_TYPES, Record
-from bilat.validate.cells import pattern_hint
-from bilat.validate.descriptor import ResourcePlan
-from bilat.validate.structure import Row
+from bilat.validation.cells import pattern_hint
+from bilat.validation.descriptor import ResourcePlan
+from bilat.validation.structure import Row
 
 #: pydantic error types and the finding code each becomes.
 _CODES = {

@@ -14,7 +14,7 @@ from typing import Any
 
 from bilat.findings import Finding, make
 from bilat.models import RECORD_TYPES, reference_fields
-from bilat.validate.descriptor import ResourcePlan
+from bilat.validation.descriptor import ResourcePlan
 
 _KINDS = list(RECORD_TYPES)
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}

@@ -25,9 +25,9 @@ from typing import Any
 
 from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, reference_fields
-from bilat.validate import records, structure
-from bilat.validate.descriptor import ResourcePlan
-from bilat.validate.rules import RULE_FIELDS
+from bilat.validation import records, structure
+from bilat.validation.descriptor import ResourcePlan
+from bilat.validation.rules import RULE_FIELDS
 
 _BATCH = 20_000
 #: Share of the file the main process validates itself (measured best at one half:

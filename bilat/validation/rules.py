@@ -19,7 +19,7 @@ from typing import Any
 from bilat.evidence import file_sha256, quote_found
 from bilat.findings import Finding, make
 from bilat.models import PartialDate
-from bilat.validate.descriptor import ResourcePlan, path_problem
+from bilat.validation.descriptor import ResourcePlan, path_problem
 
 Span = tuple[int, int]
 

@@ -1,0 +1,15 @@
+"""Publishing and fetching data packages: build a release, read a catalog, download.
+
+- :func:`bilat.catalog.build.build` validates a package and writes a deterministic
+  ``NAME-VERSION.zip`` with its entry in ``catalog.json``;
+- :mod:`bilat.catalog.catalog` reads catalogs (a URL, a path, ``BILAT_CATALOG`` or the
+  catalog bundled in the wheel);
+- :func:`bilat.catalog.download.download` fetches, verifies, extracts, validates and
+  installs a release into the cache, atomically.
+"""
+
+from __future__ import annotations
+
+
+class CatalogError(Exception):
+    """A catalog, release or download problem, with a message that says what to do."""
