@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from pydantic_core import PydanticCustomError
+
+from bilat.codelist import CodeList
 
 #: Codes used for states that ISO 3166-1 does not list.
 EXTRA_CODES = {"XKX": "Kosovo"}
@@ -39,40 +39,32 @@ def country_codes() -> dict[str, str]:
     return codes
 
 
-def is_current(code: str) -> bool:
-    """True when *code* is a current ISO 3166-1 alpha-3 code (or Kosovo's XKX)."""
-    import pycountry
-
-    return pycountry.countries.get(alpha_3=code) is not None or code in EXTRA_CODES
+@cache
+def _code_set() -> frozenset[str]:
+    return frozenset(country_codes())
 
 
-class _CountryCode:
-    """Pydantic annotation: a known alpha-3 code, exported to JSON Schema as an enum."""
+class _CountryCode(CodeList):
+    """A known alpha-3 code."""
 
-    @staticmethod
-    def _check(value: str) -> str:
-        if value not in country_codes():
-            hint = " (codes are upper case)" if value.upper() in country_codes() else ""
-            raise PydanticCustomError(
-                "country_code",
-                "is not an ISO 3166 alpha-3 country code{hint}",
-                {"value": value, "hint": hint},
-            )
-        return value
+    def allowed(self) -> frozenset[str]:
+        return _code_set()
 
-    def __get_pydantic_core_schema__(
-        self, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(self._check, handler(source))
+    def ordered(self) -> list[str]:
+        return sorted(country_codes())
 
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
+    def refuse(self, value: str) -> PydanticCustomError:
+        hint = " (codes are upper case)" if value.upper() in self.allowed() else ""
+        return PydanticCustomError(
+            "country_code",
+            "is not an ISO 3166 alpha-3 country code{hint}",
+            {"value": value, "hint": hint},
+        )
+
+    def schema_extra(self) -> dict[str, Any]:
         return {
-            "type": "string",
-            "enum": sorted(country_codes()),
             "description": "ISO 3166-1 alpha-3 code, a former state's ISO 3166-3 alpha-3 "
-            "code, or XKX for Kosovo.",
+            "code, or XKX for Kosovo."
         }
 
 

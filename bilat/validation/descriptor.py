@@ -41,6 +41,10 @@ class ResourcePlan:
     file: Path
     compression: str | None
 
+    def finding(self, code: str, **fields: Any) -> Finding:
+        """A finding of *code* located in this resource."""
+        return make(code, resource=self.name, path=self.path, **fields)
+
 
 @dataclass
 class DescriptorResult:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bilat.findings import Finding, make
+from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, Record
 from bilat.validation.cells import pattern_hint
 from bilat.validation.descriptor import ResourcePlan
@@ -74,10 +74,8 @@ def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[F
             row.pointer + "/" + "/".join(loc) if row.pointer is not None and loc else row.pointer
         )
         out.append(
-            make(
+            plan.finding(
                 code,
-                resource=plan.name,
-                path=plan.path,
                 row=row.row,
                 field=field,
                 value=value,

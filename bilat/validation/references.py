@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from bilat.findings import Finding, make
+from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, reference_fields
 from bilat.validation.descriptor import ResourcePlan
 
@@ -69,30 +69,16 @@ class References:
             return
         plan = self.resources[resource]
         _kind, other, other_row = self._unpack(previous)
-        if other is plan:
-            self.emit(
-                make(
-                    "unique-error",
-                    resource=plan.name,
-                    path=plan.path,
-                    row=row,
-                    field="id",
-                    value=record_id,
-                    detail=str(other_row),
-                )
+        same = other is plan  # within one table, as Frictionless's primary key: unique-error
+        self.emit(
+            plan.finding(
+                "unique-error" if same else "duplicate-id",
+                row=row,
+                field="id",
+                value=record_id,
+                detail=str(other_row) if same else self._where(other, other_row),
             )
-        else:
-            self.emit(
-                make(
-                    "duplicate-id",
-                    resource=plan.name,
-                    path=plan.path,
-                    row=row,
-                    field="id",
-                    value=record_id,
-                    detail=self._where(other, other_row),
-                )
-            )
+        )
 
     def check(self, resource: int, row: int, kind: str, values: dict[str, Any]) -> None:
         """Check the references of one record, given as its field values.
@@ -143,10 +129,8 @@ class References:
             plan = self.resources[resource]
             allowed = " or ".join(kinds)
             self.emit(
-                make(
+                plan.finding(
                     "wrong-reference-kind",
-                    resource=plan.name,
-                    path=plan.path,
                     row=row,
                     field=field,
                     value=target,
@@ -163,10 +147,8 @@ class References:
             elif not self.incomplete.intersection(kinds):
                 plan = self.resources[resource]
                 self.emit(
-                    make(
+                    plan.finding(
                         "dangling-reference",
-                        resource=plan.name,
-                        path=plan.path,
                         row=row,
                         field=field,
                         value=target,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bilat.evidence import file_sha256, quote_found
-from bilat.findings import Finding, make
+from bilat.findings import Finding
 from bilat.models import PartialDate
 from bilat.validation.descriptor import ResourcePlan, path_problem
 
@@ -180,10 +180,8 @@ class Rules:
                 text = None
         if text is None:
             self.emit(
-                make(
+                plan.finding(
                     "seed-missing",
-                    resource=plan.name,
-                    path=plan.path,
                     row=row,
                     field="seed",
                     value=seed,
@@ -193,10 +191,8 @@ class Rules:
             actual = file_sha256(path)
             if actual != sha256:
                 self.emit(
-                    make(
+                    plan.finding(
                         "seed-hash-mismatch",
-                        resource=plan.name,
-                        path=plan.path,
                         row=row,
                         field="seed_sha256",
                         value=seed,
@@ -213,10 +209,8 @@ class Rules:
             return  # already reported as seed-missing
         if not quote_found(quote, text):
             self.emit(
-                make(
+                plan.finding(
                     "quote-not-in-seed",
-                    resource=plan.name,
-                    path=plan.path,
                     row=row,
                     field="quote",
                     value=quote,
@@ -237,10 +231,8 @@ class Rules:
             else:
                 detail = f"the signing date ({_fmt(p.span)}) lies outside engagement {p.target!r} ({_fmt(outer)})"
             self.emit(
-                make(
+                p.plan.finding(
                     p.what,
-                    resource=p.plan.name,
-                    path=p.plan.path,
                     row=p.row,
                     field=p.field,
                     value=p.target,
@@ -254,10 +246,8 @@ class Rules:
             person, start, end = tenure
             if person not in c.actors:
                 self.emit(
-                    make(
+                    c.plan.finding(
                         "capacity-not-acting",
-                        resource=c.plan.name,
-                        path=c.plan.path,
                         row=c.row,
                         field=c.field,
                         value=c.tenure,
@@ -271,10 +261,8 @@ class Rules:
             if (lo is not None and c.span[1] < lo) or (hi is not None and c.span[0] > hi):
                 period = f"{start or '?'}..{end or 'open'}"
                 self.emit(
-                    make(
+                    c.plan.finding(
                         "outside-tenure",
-                        resource=c.plan.name,
-                        path=c.plan.path,
                         row=c.row,
                         field=c.field,
                         value=c.tenure,

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from bilat.findings import Finding, make
+from bilat.findings import Finding
 from bilat.tables import columns
 from bilat.validation.cells import CellProblem, parser
 from bilat.validation.descriptor import ResourcePlan
@@ -186,7 +186,7 @@ def check_csv(
     parsers = {name: parser(c) for name, c in cols.items()}
 
     def find(code: str, **kw: Any) -> None:
-        emit(make(code, resource=plan.name, path=plan.path, **kw))
+        emit(plan.finding(code, **kw))
 
     try:
         if part is None:
@@ -407,7 +407,7 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
     """Check a JSON resource; yield its records as rows."""
 
     def find(code: str, **kw: Any) -> None:
-        emit(make(code, resource=plan.name, path=plan.path, **kw))
+        emit(plan.finding(code, **kw))
 
     try:
         size = plan.file.stat().st_size

@@ -18,16 +18,10 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    GetCoreSchemaHandler,
-    GetJsonSchemaHandler,
-    StringConstraints,
-)
-from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import CoreSchema, PydanticCustomError, core_schema
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from bilat.codelist import CodeList
 
 __all__ = ["VOCABULARIES", "Term", "Vocab", "Vocabulary", "vocabulary"]
 
@@ -105,38 +99,26 @@ def _code_set(name: str) -> frozenset[str]:
     return frozenset(vocabulary(name).codes())
 
 
-class Vocab:
-    """Pydantic annotation: the value must be a code of the named vocabulary.
-
-    The JSON Schema lists the codes as an ``enum`` so that schema consumers check
-    the same thing the models do.
-    """
+class Vocab(CodeList):
+    """Pydantic annotation: the value must be a code of the named vocabulary."""
 
     def __init__(self, name: str) -> None:
         if name not in VOCABULARIES:
             raise KeyError(f"no vocabulary {name!r}")
         self.name = name
 
-    def _check(self, value: str) -> str:
-        if value not in _code_set(self.name):
-            vocab = vocabulary(self.name)
-            raise PydanticCustomError(
-                "vocabulary",
-                "is not a term of the {name} vocabulary (allowed: {allowed})",
-                {"value": value, "name": self.name, "allowed": ", ".join(vocab.codes())},
-            )
-        return value
+    def allowed(self) -> frozenset[str]:
+        return _code_set(self.name)
 
-    def __get_pydantic_core_schema__(
-        self, source: type[Any], handler: GetCoreSchemaHandler
-    ) -> CoreSchema:
-        return core_schema.no_info_after_validator_function(self._check, handler(source))
+    def ordered(self) -> tuple[str, ...]:
+        return vocabulary(self.name).codes()
 
-    def __get_pydantic_json_schema__(
-        self, schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        return {
-            "type": "string",
-            "enum": list(vocabulary(self.name).codes()),
-            "x-vocabulary": self.name,
-        }
+    def refuse(self, value: str) -> PydanticCustomError:
+        return PydanticCustomError(
+            "vocabulary",
+            "is not a term of the {name} vocabulary (allowed: {allowed})",
+            {"value": value, "name": self.name, "allowed": ", ".join(self.ordered())},
+        )
+
+    def schema_extra(self) -> dict[str, Any]:
+        return {"x-vocabulary": self.name}
