@@ -307,6 +307,27 @@ def _download_bar() -> _DownloadBar:
     return _DownloadBar()
 
 
+@schema_app.command("docs")
+def schema_docs(
+    output: Annotated[
+        Path | None,
+        typer.Argument(
+            help="File to write (default: print to stdout).", dir_okay=False, show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Write the Markdown tables of every record type's fields, generated from the models."""
+    from bilat import schemas
+
+    text = schemas.fields_markdown()
+    if output is None:
+        sys.stdout.write(text)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(output)
+
+
 def main() -> None:
     """Console-script entry point."""
     sys.exit(app())  # pragma: no cover

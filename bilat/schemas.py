@@ -158,6 +158,47 @@ def load_schema(kind: str | None = None) -> dict[str, Any]:
     return data
 
 
+def _type_words(prop: dict[str, Any]) -> str:
+    if "anyOf" in prop:
+        return " or ".join(_type_words(p) for p in prop["anyOf"] if p.get("type") != "null")
+    if "const" in prop:
+        return f"`{prop['const']}`"
+    kind = prop.get("type", "any")
+    if kind == "array":
+        return f"list of {_type_words(prop.get('items', {}))}"
+    if prop.get("x-vocabulary"):
+        return f"code ({prop['x-vocabulary']})"
+    if prop.get("pattern", "").startswith("^[0-9]{4}(?:-(?:"):
+        return "partial date"
+    return str(kind)
+
+
+def fields_markdown() -> str:
+    """A Markdown page with one table of fields per record type (``docs/records.md``)."""
+    out = [
+        "# Record types",
+        "",
+        "Generated from the models by `bilat schema docs`; do not edit by hand.",
+        "",
+    ]
+    for kind in RECORD_TYPES:
+        schema = record_schema(kind)
+        required = set(schema.get("required", []))
+        doc = " ".join(schema.get("description", "").split())
+        out += [f"## {schema.get('title', kind)} (`{kind}`)", "", doc, ""]
+        out += ["| field | type | required | refers to | description |", "|---|---|---|---|---|"]
+        for name, prop in schema["properties"].items():
+            inner = next((p for p in prop.get("anyOf", []) if p.get("type") != "null"), prop)
+            refs = prop.get("x-refers-to") or inner.get("x-refers-to") or []
+            text = " ".join(str(prop.get("description", "")).split()).replace("|", "\\|")
+            out.append(
+                f"| `{name}` | {_type_words(prop)} | {'yes' if name in required else ''} | "
+                f"{', '.join(refs)} | {text} |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
 def iter_kinds() -> Iterator[str]:
     """The record kinds that have schemas."""
     yield from RECORD_TYPES

@@ -107,3 +107,11 @@ def test_cli_help_and_version() -> None:
     assert result.exit_code == 0 and "schema" in result.output
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("bilat ")
+
+
+def test_records_doc_is_generated_and_current(root: Path) -> None:
+    doc = (root / "docs" / "records.md").read_text(encoding="utf-8")
+    assert doc == schemas.fields_markdown(), "regenerate: bilat schema docs docs/records.md"
+    for kind in RECORD_TYPES:
+        assert f"(`{kind}`)" in doc
+    assert "| `signatories` | list of string |  | person |" in doc

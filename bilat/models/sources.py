@@ -43,7 +43,7 @@ class Source(Record):
     url: Url | None = None
     """Where it can be read, written exactly as found."""
     seed: SeedPath | None = None
-    """Path of a copy shipped in the repository's ``seeds/`` folder."""
+    """Path, relative to the package folder, of a copy shipped with the package (``seeds/...``)."""
     seed_sha256: Sha256 | None = None
     """SHA-256 of the seed file's bytes, so a changed copy is noticed."""
     citation: Text | None = None
