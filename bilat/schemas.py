@@ -8,7 +8,6 @@ Installed copies ship inside the wheel and are read with :func:`load_schema`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,8 +196,3 @@ def fields_markdown() -> str:
             )
         out.append("")
     return "\n".join(out)
-
-
-def iter_kinds() -> Iterator[str]:
-    """The record kinds that have schemas."""
-    yield from RECORD_TYPES

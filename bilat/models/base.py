@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -33,10 +33,6 @@ class Record(BaseModel):
     """Unique across the whole data package."""
     notes: Text | None = None
     """Curators' notes: caveats, how a value was derived."""
-
-    def json_ready(self) -> dict[str, Any]:
-        """The record as JSON-compatible data, without unset optional fields."""
-        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
 
 
 SourceRefs = Annotated[

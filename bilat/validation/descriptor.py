@@ -205,7 +205,7 @@ def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
     return out
 
 
-def check(root: Path, descriptor_path: Path, allow_remote: bool = False) -> DescriptorResult:
+def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     """Run layer 1 and plan which resources layer 2 can read."""
     findings: list[Finding] = []
     data, problem = load_descriptor(descriptor_path)

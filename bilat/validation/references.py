@@ -154,7 +154,3 @@ class References:
                         value=target,
                     )
                 )
-
-    def kind_of(self, record_id: str) -> str | None:
-        packed = self.ids.get(record_id)
-        return None if packed is None else _KINDS[packed >> _KIND_SHIFT]
