@@ -80,74 +80,86 @@ def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
 
 def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report = run.report
-    emit = report.add
     result = descriptor.check(tgt.root, tgt.descriptor)
     report.extend(result.findings)
     # set after layer 1, which imports frictionless (it raises the limit process-wide)
     csv.field_size_limit(structure.MAX_CELL)
-    refs = References(emit)
-    rules = Rules(emit, tgt.root)
+    refs = References(report.add)
+    rules = Rules(report.add, tgt.root)
     refs.incomplete.update(result.unread)
     for plan in result.plans:
-        index = refs.start(plan)
-        before = len(report.findings)
-        check_record = records.checker(plan, emit)
-        total = plan.file.stat().st_size
-        tick = None
-        if progress is not None:
-            progress(plan.name, 0, total)
-            tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
-        parts = None
-        if plan.fmt == "csv" and not run.collect and parallel.eligible(plan, run.limits):
-            parts = parallel.split(plan)
-        tail = parallel.Tail(plan, parts[1], run.limits) if parts else None
-        try:
-            rows = (
-                structure.check_json(plan, emit, run.limits)
-                if plan.fmt == "json"
-                else structure.check_csv(plan, emit, tick, run.limits, parts[0] if parts else None)
-            )
-            kept = run.records.setdefault(plan.kind, []) if run.collect else None
-            # the hot loop: one iteration per row, so methods are bound once
-            register, check_refs, observe, kind = (
-                refs.register,
-                refs.check,
-                rules.observe,
-                plan.kind,
-            )
-            row_id_type = structure.RowId
-            for row in rows:
-                number = row.row
-                if isinstance(row, row_id_type):
-                    register(index, number, row.id)
-                    continue
-                record = check_record(row)
-                if record is None:
-                    bad_id = row.data.get("id")
-                    if isinstance(bad_id, str):
-                        register(index, number, bad_id)
-                    continue
-                register(index, number, record.id)
-                values = record.__dict__
-                check_refs(index, number, kind, values)
-                observe(plan, number, kind, values)
-                if kept is not None:
-                    kept.append(record)
-            if tail is not None:
-                for findings, tail_rows in tail.results():
-                    report.extend(findings)
-                    for number, record_id, tail_values in tail_rows:
-                        if record_id is not None:
-                            register(index, number, record_id)
-                        if tail_values is not None:
-                            check_refs(index, number, kind, tail_values)
-                            observe(plan, number, kind, tail_values)
-        finally:
-            if tail is not None:
-                tail.close()
-        if any(f.code in structure.INCOMPLETE for f in report.findings[before:]):
-            refs.incomplete.add(plan.kind)
-        if progress is not None:
-            progress(plan.name, total, total)
+        _resource(plan, run, refs, rules, progress)
     refs.finish()
     rules.finish()
+
+
+def _resource(
+    plan: descriptor.ResourcePlan,
+    run: _Run,
+    refs: References,
+    rules: Rules,
+    progress: Progress | None,
+) -> None:
+    """Layers 2 to 5 over one resource (layers 4 and 5 finish after the last one)."""
+    report = run.report
+    emit = report.add
+    index = refs.start(plan)
+    before = len(report.findings)
+    check_record = records.checker(plan, emit)
+    total = plan.file.stat().st_size
+    tick = None
+    if progress is not None:
+        progress(plan.name, 0, total)
+        tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
+    parts = None
+    if plan.fmt == "csv" and not run.collect and parallel.eligible(plan, run.limits):
+        parts = parallel.split(plan)
+    tail = parallel.Tail(plan, parts[1], run.limits) if parts else None
+    try:
+        rows = (
+            structure.check_json(plan, emit, run.limits)
+            if plan.fmt == "json"
+            else structure.check_csv(plan, emit, tick, run.limits, parts[0] if parts else None)
+        )
+        kept = run.records.setdefault(plan.kind, []) if run.collect else None
+        # the hot loop: one iteration per row, so methods are bound once
+        register, check_refs, observe, kind = (
+            refs.register,
+            refs.check,
+            rules.observe,
+            plan.kind,
+        )
+        row_id_type = structure.RowId
+        for row in rows:
+            number = row.row
+            if isinstance(row, row_id_type):
+                register(index, number, row.id)
+                continue
+            record = check_record(row)
+            if record is None:
+                bad_id = row.data.get("id")
+                if isinstance(bad_id, str):
+                    register(index, number, bad_id)
+                continue
+            register(index, number, record.id)
+            values = record.__dict__
+            check_refs(index, number, kind, values)
+            observe(plan, number, kind, values)
+            if kept is not None:
+                kept.append(record)
+        if tail is not None:
+            for findings, tail_rows in tail.results():
+                report.extend(findings)
+                for number, record_id, tail_values in tail_rows:
+                    if record_id is not None:
+                        register(index, number, record_id)
+                    if tail_values is not None:
+                        check_refs(index, number, kind, tail_values)
+                        observe(plan, number, kind, tail_values)
+    finally:
+        if tail is not None:
+            tail.close()
+    if any(f.code in structure.INCOMPLETE for f in report.findings[before:]):
+        refs.incomplete.add(plan.kind)
+    if progress is not None:
+        progress(plan.name, total, total)
