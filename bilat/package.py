@@ -102,12 +102,11 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     try:
         with resolve(target) as tgt:
             _run(tgt, run, None)
-            descriptor = json.loads(tgt.descriptor.read_text("utf-8-sig")) if report.valid else {}
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
-    return Package(descriptor=descriptor, by_kind=run.records, report=report)
+    return Package(descriptor=run.descriptor or {}, by_kind=run.records, report=report)
 
 
 # -- writing --------------------------------------------------------------------------

@@ -205,8 +205,8 @@ def download(
     so it works offline; a plain ``NAME`` needs the catalog to know the newest version.
     """
     name, version = parse_spec(spec)
-    if version is not None and version in installed(name, dest):
-        return installed(name, dest)[version]
+    if version is not None and (hit := installed(name, dest).get(version)) is not None:
+        return hit
     cat = load_catalog(catalog)
     entry = cat.find(name, version)
     return install(entry, cat, dest, progress)

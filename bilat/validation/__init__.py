@@ -13,6 +13,7 @@ import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bilat.findings import FindingLimit, Report, make
 from bilat.models import Record
@@ -33,6 +34,7 @@ class _Run:
     report: Report
     collect: bool
     limits: Limits = field(default_factory=Limits)
+    descriptor: dict[str, Any] | None = None
     records: dict[str, list[Record]] = field(default_factory=dict)
 
 
@@ -81,6 +83,7 @@ def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
 def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report = run.report
     result = descriptor.check(tgt.root, tgt.descriptor)
+    run.descriptor = result.descriptor
     report.extend(result.findings)
     # set after layer 1, which imports frictionless (it raises the limit process-wide)
     csv.field_size_limit(structure.MAX_CELL)
