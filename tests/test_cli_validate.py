@@ -157,3 +157,27 @@ def test_bilat_validate_is_the_function_even_after_importing_the_engine() -> Non
     assert callable(bilat.validate)
     assert bilat.validate(DATA / "valid").valid
     assert bilat.validation.validate is not bilat.validate
+
+
+def test_validation_never_touches_the_network(tmp_path: Path, httpserver: object) -> None:
+    """Remote path, schema and profile references are reported, never fetched."""
+    url = httpserver.url_for("/remote")  # type: ignore[attr-defined]
+    pkg = tmp_path / "pkg"
+    shutil.copytree(DATA / "valid", pkg)
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    descriptor["profile"] = f"{url}/profile.json"
+    for res in descriptor["resources"]:
+        if res["name"] == "persons":
+            res["path"] = f"{url}/persons.csv"
+        if res["name"] == "states":
+            res["schema"] = f"{url}/schema.json"
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor))
+    code, out = run("validate", "-f", "json", str(pkg))
+    assert code == 1
+    found = {(f["code"], f["field"]) for f in json.loads(out)["packages"][0]["findings"]}
+    assert {
+        ("remote-reference", "profile"),
+        ("remote-reference", "path"),
+        ("remote-reference", "schema"),
+    } <= found
+    assert len(httpserver.log) == 0  # type: ignore[attr-defined]
