@@ -135,7 +135,7 @@ def validate_cmd(
             with open(summary_path, "a", encoding="utf-8") as f:
                 f.write(render.step_summary(reports))
     else:
-        render.text(reports, sys.stdout, color=sys.stdout.isatty())
+        render.text(reports, sys.stdout, color=sys.stdout.isatty(), strict=strict)
     if any(f.code == "target-unreadable" for r in reports for f in r.findings):
         raise typer.Exit(2)
     failed = any(not r.valid or (strict and r.warnings) for r in reports)

@@ -111,8 +111,11 @@ def step_summary(reports: Sequence[Report]) -> str:
     return "\n".join(out) + "\n"
 
 
-def text(reports: Sequence[Report], out: IO[str], color: bool) -> None:
-    """Findings grouped by package and resource, coloured on a terminal."""
+def text(reports: Sequence[Report], out: IO[str], color: bool, strict: bool = False) -> None:
+    """Findings grouped by package and resource, coloured on a terminal.
+
+    With *strict*, a package with warnings is shown as invalid, as the exit code says.
+    """
     from rich.console import Console
     from rich.markup import escape
 
@@ -120,7 +123,10 @@ def text(reports: Sequence[Report], out: IO[str], color: bool) -> None:
         file=out, force_terminal=color, no_color=not color, highlight=False, soft_wrap=True
     )
     for r in reports:
-        status = "[green]valid[/]" if r.valid else "[red]invalid[/]"
+        ok = r.valid and not (strict and r.warnings)
+        status = "[green]valid[/]" if ok else "[red]invalid[/]"
+        if strict and r.valid and r.warnings:
+            status += " [dim](--strict: warnings fail)[/]"
         console.print(
             f"[bold]{escape(r.target)}[/]: {status} ({len(r.errors)} errors, {len(r.warnings)} warnings)"
         )

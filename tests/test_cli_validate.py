@@ -50,7 +50,9 @@ def test_usage_error_exits_2() -> None:
 def test_warnings_pass_unless_strict() -> None:
     target = str(DATA / "defects" / "byte_order_mark")
     assert run("validate", target)[0] == 0
-    assert run("validate", "--strict", target)[0] == 1
+    code, out = run("validate", "--strict", target)
+    assert code == 1
+    assert "invalid (--strict: warnings fail)" in out.splitlines()[0]
 
 
 def test_json_format_shape() -> None:
