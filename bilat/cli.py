@@ -143,7 +143,7 @@ def validate_cmd(
 
 
 class _Bar:
-    """A rich progress bar on stderr, shown for resources over a few megabytes."""
+    """A rich progress bar on stderr, started only for resources over a few megabytes."""
 
     def __init__(self) -> None:
         from rich.console import Console
@@ -151,17 +151,21 @@ class _Bar:
 
         self._progress = Progress(console=Console(stderr=True), transient=True)
         self._tasks: dict[str, Any] = {}
+        self._started = False
 
     def __enter__(self) -> _Bar:
-        self._progress.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._progress.__exit__(None, None, None)
+        if self._started:
+            self._progress.stop()
 
     def __call__(self, name: str, done: int, total: int) -> None:
         if total < 4 << 20:
             return
+        if not self._started:
+            self._progress.start()
+            self._started = True
         if name not in self._tasks:
             self._tasks[name] = self._progress.add_task(f"validating {name}", total=total)
         self._progress.update(self._tasks[name], completed=done)
