@@ -282,6 +282,20 @@ def sources() -> list[Source]:
             "2022-11-15",
         ),
         news(
+            "src-w2r-2013-10-20",
+            "Indian Premier Arrives in Moscow For Summit",
+            "Windows to Russia (RIA Novosti)",
+            "https://news.windowstorussia.com/indian-premier-arrives-in-moscow-for-summit.html",
+            "2013-10-20",
+        ),
+        news(
+            "src-russialist-2013-10-21",
+            "Putin, Singh to discuss bilateral relations, Middle East, in Moscow",
+            "Russia List (Interfax)",
+            "https://russialist.org/putin-singh-to-discuss-bilateral-relations-middle-east-in-moscow/",
+            "2013-10-21",
+        ),
+        news(
             "src-deccan-2022-02-28",
             "India abstains on resolution to call for UN General Assembly session on Ukraine",
             "Deccan Herald (PTI)",
@@ -694,6 +708,17 @@ def summits() -> list[Engagement]:
             bihar,
             host="ind",
             location="New Delhi",
+        ),
+        summit(
+            "summit-14",
+            "14th India–Russia annual summit",
+            "2013-10-21",
+            14,
+            ["manmohan-singh", "putin"],
+            ["src-w2r-2013-10-20", "src-russialist-2013-10-21"],
+            host="rus",
+            location="Kremlin, Moscow",
+            notes="Talks on Monday 21 October 2013, the first working day of Manmohan Singh's visit.",
         ),
         summit(
             "summit-15",
@@ -1196,6 +1221,18 @@ def evidence() -> list[Evidence]:
             "src-indiatoday-2018-09-11",
             "Ever since President Putin attended the inaugural summit in New Delhi in October 2000 with Prime Minister Vajpayee",
             ["summit-2000", "vajpayee"],
+        ),
+        web(
+            "ev-w2r-2013",
+            "src-w2r-2013-10-20",
+            "Monday will be the first working day of the visit, the 14th annual Russian-Indian summit, when Putin and Singh will hold talks.",
+            ["summit-14"],
+        ),
+        web(
+            "ev-russialist-2013",
+            "src-russialist-2013-10-21",
+            "Russian President Vladimir Putin and Indian Prime Minister Manmohan Singh will discuss prospects of bilateral military and technical cooperation and the situation in Afghanistan and Syria during talks in Kremlin on October 21.",
+            ["summit-14"],
         ),
         web(
             "ev-siasat-2014",
