@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from bilat.models.base import Record, rule_error
 from bilat.models.dates import PartialDate
-from bilat.models.types import Language, Name, RecordId, RefTo, Text, Url
+from bilat.models.types import SUPPORTABLE_KINDS, Language, Name, RecordId, RefTo, Text, Url
 from bilat.vocab import Vocab
 
 #: A path to a document under the package's seeds folder: relative, forward slashes,
@@ -76,17 +76,7 @@ class Evidence(Record):
     """The words exactly as they stand in the source."""
     supports: Annotated[
         list[RecordId],
-        RefTo(
-            "state",
-            "person",
-            "organization",
-            "tenure",
-            "engagement",
-            "agreement",
-            "position",
-            "statement",
-            "indicator",
-        ),
+        RefTo(*SUPPORTABLE_KINDS),
         Field(min_length=1),
     ]
     """Ids of the records this quote supports."""

@@ -85,3 +85,13 @@ class RefTo:
 
 
 ACTOR_KINDS = ("state", "person", "organization")
+#: Kinds an Evidence quote may support: every record kind that rests on sources.
+SUPPORTABLE_KINDS = (
+    *ACTOR_KINDS,
+    "tenure",
+    "engagement",
+    "agreement",
+    "position",
+    "statement",
+    "indicator",
+)

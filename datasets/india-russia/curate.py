@@ -30,7 +30,7 @@ from bilat import (
     Statement,
     Tenure,
 )
-from bilat.models import Record
+from bilat.models import RECORD_TYPES, Record, SourcedRecord
 from bilat.package import write_package
 
 HERE = Path(__file__).resolve().parent
@@ -1415,17 +1415,8 @@ def coverage(records: list[Record]) -> str:
         "| record type | records | sources per record (mean) | with seed evidence | with external evidence | resting on seed only | resting on external sources only |",
         "|---|---|---|---|---|---|---|",
     ]
-    for kind in [
-        "state",
-        "person",
-        "organization",
-        "tenure",
-        "engagement",
-        "agreement",
-        "position",
-        "statement",
-        "indicator",
-    ]:
+    # every kind that rests on sources, in the models' order
+    for kind in [k for k, cls in RECORD_TYPES.items() if issubclass(cls, SourcedRecord)]:
         rs = [r for r in records if r.KIND == kind]
         if not rs:
             continue
