@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -78,6 +79,7 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
 
 
 class CodesFormat(str, Enum):
@@ -86,60 +88,128 @@ class CodesFormat(str, Enum):
     markdown = "markdown"
 
 
+def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"bilat {command}: {message}", err=True)
+    return typer.Exit(code)
+
+
 @app.command("validate")
 def validate_cmd(
     targets: Annotated[
         list[str] | None,
         typer.Argument(
             help="Package folders, datapackage.json files, .zip files or bundled dataset "
-            "names. Default: every bundled dataset.",
+            "names. Default: every datapackage.json under the current folder.",
             show_default=False,
         ),
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output: text, json or github annotations.")
+        Format,
+        typer.Option("--format", "-f", help="Output: text, json, github annotations or sarif."),
     ] = Format.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
     max_findings: Annotated[
         int | None,
-        typer.Option("--max-findings", min=1, help="Stop after N findings per package."),
+        typer.Option("--max-findings", min=1, help="Keep at most N findings per package."),
     ] = None,
+    all_findings: Annotated[
+        bool,
+        typer.Option(
+            "--all-findings",
+            help="Keep every finding (by default at most 1,000 per resource and code).",
+        ),
+    ] = False,
+    bundled_too: Annotated[
+        bool, typer.Option("--bundled", help="Also validate the datasets bundled with bilat.")
+    ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="With no TARGET: skip paths matching this glob (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="With no TARGET: exit 0 when no package is found (for pre-commit hooks).",
+        ),
+    ] = False,
 ) -> None:
-    """Validate data packages through five layers; exit 0 valid, 1 invalid, 2 unreadable."""
+    """Validate data packages through five layers.
+
+    Exit 0: no errors. 1: errors (or warnings with --strict). 2: usage error, or a
+    target that cannot be opened.
+    """
     from bilat import render
     from bilat.datasets import bundled
+    from bilat.discover import DiscoveryError, discover
     from bilat.validation import validate
 
     names = list(targets or [])
     if not names:
-        names = list(bundled())
-        if not names:
-            typer.echo("bilat validate: no TARGET given and no bundled dataset found", err=True)
-            raise typer.Exit(2)
+        here = Path.cwd()
+        try:
+            names = [str(p) for p in discover(here, exclude)]
+        except DiscoveryError as exc:
+            raise _fail("validate", str(exc)) from None
+        names = [os.path.relpath(n) for n in names]
+    if bundled_too:
+        names += [n for n in bundled() if n not in names]
+    if not names:
+        if allow_empty:
+            typer.echo("bilat validate: no data package found; nothing to do", err=True)
+            raise typer.Exit(0)
+        raise _fail(
+            "validate",
+            f"no datapackage.json found under {Path.cwd()} (hidden folders, virtual "
+            "environments, git-ignored paths and excludes are skipped). Name a target: "
+            "a package folder, a datapackage.json, a .zip, or a bundled dataset "
+            f"({', '.join(bundled()) or 'none'}), or use --bundled.",
+        )
+    per_code = None if all_findings else 1000
     progress = _progress_bar() if sys.stderr.isatty() and fmt is Format.text else None
     reports = []
     for name in names:
         if progress is not None:
             with progress as bar:
-                reports.append(validate(name, max_findings=max_findings, progress=bar))
+                reports.append(
+                    validate(name, max_findings=max_findings, max_per_code=per_code, progress=bar)
+                )
         else:
-            reports.append(validate(name, max_findings=max_findings))
+            reports.append(validate(name, max_findings=max_findings, max_per_code=per_code))
+    out = _stdout()
     if fmt is Format.json:
-        sys.stdout.write(render.to_json(reports, strict=strict) + "\n")
+        render.write_json(reports, out, strict=strict)
+    elif fmt is Format.sarif:
+        render.write_sarif(reports, out)
     elif fmt is Format.github:
         for report in reports:
             for line in render.github_lines(report):
-                sys.stdout.write(line + "\n")
+                out.write(line + "\n")
         summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             with open(summary_path, "a", encoding="utf-8") as f:
                 f.write(render.step_summary(reports))
     else:
-        render.text(reports, sys.stdout, color=sys.stdout.isatty(), strict=strict)
+        render.text(reports, out, color=sys.stdout.isatty(), strict=strict)
+    out.flush()
     if any(f.code == "target-unreadable" for r in reports for f in r.findings):
         raise typer.Exit(2)
     failed = any(not r.valid or (strict and r.warnings) for r in reports)
     raise typer.Exit(1 if failed else 0)
+
+
+def _stdout() -> Any:
+    """Standard output that can carry any text (undecodable bytes come out escaped)."""
+    stream = sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
+    return stream
 
 
 class _Bar:
@@ -177,14 +247,32 @@ def _progress_bar() -> _Bar:
 
 @app.command("codes")
 def codes_cmd(
+    code: Annotated[
+        str | None, typer.Argument(help="One code to explain.", show_default=False)
+    ] = None,
     fmt: Annotated[
         CodesFormat, typer.Option("--format", "-f", help="Output: text, json or markdown.")
     ] = CodesFormat.text,
 ) -> None:
-    """List every finding code with its layer, severity and advice."""
+    """List every finding code with its layer, severity and advice, or explain one."""
+    from bilat.findings import CATALOGUE
     from bilat.render import codes_markdown, codes_table
 
     rows = codes_table()
+    if code is not None:
+        if code not in CATALOGUE:
+            raise _fail("codes", f"no finding code {code!r}; `bilat codes` lists them")
+        rows = [r for r in rows if r["code"] == code]
+        if fmt is CodesFormat.text:
+            (row,) = rows
+            matched = ", ".join(row["frictionless"]) or "none"
+            sys.stdout.write(
+                f"{row['code']} ({row['layer']} layer, {row['severity']})\n"
+                f"  message:      {row['template']}\n"
+                f"  what to do:   {row['advice']}\n"
+                f"  Frictionless: {matched}\n"
+            )
+            return
     if fmt is CodesFormat.markdown:
         sys.stdout.write(codes_markdown())
         return
@@ -193,7 +281,7 @@ def codes_cmd(
         return
     for row in rows:
         sys.stdout.write(
-            f"{row['code']:<32} {row['layer']:<11} {row['severity']:<8} {row['advice']}\n"
+            f"{row['code']:<30} {row['layer']:<11} {row['severity']:<8} {row['advice']}\n"
         )
 
 

@@ -7,12 +7,13 @@ expect. Reports are data: filter them, turn them into dicts, render them elsewhe
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 Layer = Literal["descriptor", "structure", "records", "references", "rules"]
 LAYERS: tuple[Layer, ...] = ("descriptor", "structure", "records", "references", "rules")
 
@@ -26,10 +27,19 @@ class Code:
     severity: Severity
     template: str
     advice: str
+    #: Frictionless error types this code matches (``bilat codes`` shows them).
+    frictionless: tuple[str, ...] = ()
 
 
-def _c(code: str, layer: Layer, severity: Severity, template: str, advice: str) -> Code:
-    return Code(code, layer, severity, template, advice)
+def _c(
+    code: str,
+    layer: Layer,
+    severity: Severity,
+    template: str,
+    advice: str,
+    frictionless: tuple[str, ...] = (),
+) -> Code:
+    return Code(code, layer, severity, template, advice, frictionless)
 
 
 CATALOGUE: dict[str, Code] = {
@@ -55,7 +65,8 @@ CATALOGUE: dict[str, Code] = {
             "descriptor",
             "error",
             "{detail}",
-            "Make datapackage.json a valid Data Package (https://datapackage.org).",
+            "Make datapackage.json a valid Data Package (see docs/frictionless.md).",
+            ("package-error", "resource-error", "schema-error", "field-error", "dialect-error"),
         ),
         _c(
             "unsafe-path",
@@ -77,6 +88,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "file {value!r} does not exist",
             "Add the file, or fix the resource's path.",
+            ("scheme-error",),
         ),
         _c(
             "not-a-regular-file",
@@ -88,9 +100,11 @@ CATALOGUE: dict[str, Code] = {
         _c(
             "unknown-resource",
             "descriptor",
-            "warning",
-            "resource {value!r} is not a bilat record table; it is not checked",
-            "Name resources after record types (engagements, persons, ...) or remove it.",
+            "info",
+            "resource {value!r} is not a bilat record table: it is checked against its own "
+            "Table Schema and dialect, not against the bilat models",
+            "Nothing to do if the table is yours; name it after a record type to have it "
+            "checked as one.",
         ),
         _c(
             "duplicate-resource",
@@ -104,7 +118,8 @@ CATALOGUE: dict[str, Code] = {
             "descriptor",
             "error",
             "{detail}",
-            "Regenerate the resource's schema from the models (bilat.tables.table_schema).",
+            "Write the resource's schema as bilat generates it: "
+            "bilat.tables.resource_descriptor(kind, present=...).",
         ),
         _c(
             "encoding-not-pinned",
@@ -118,7 +133,22 @@ CATALOGUE: dict[str, Code] = {
             "descriptor",
             "warning",
             "{detail}",
-            'Declare "dialect": {"delimiter": ","} so no tool has to guess.',
+            'Declare the dialect: {"delimiter": ",", "quoteChar": "\\"", "doubleQuote": true, '
+            '"skipInitialSpace": false}, so no tool has to guess.',
+        ),
+        _c(
+            "dialect-ambiguous",
+            "descriptor",
+            "error",
+            "{detail}",
+            "Declare the dialect property, so Frictionless reads the file as bilat does.",
+        ),
+        _c(
+            "dialect-unsupported",
+            "descriptor",
+            "error",
+            "{detail}",
+            "Remove the dialect property, or rewrite the file without it.",
         ),
         _c(
             "unsupported-format",
@@ -126,6 +156,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "{detail}",
             "Use CSV (format csv, optionally .csv.gz) or JSON (format json) resources.",
+            ("format-error",),
         ),
         # -- structure -------------------------------------------------------------
         _c(
@@ -134,6 +165,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "bytes are not valid UTF-8: {detail}",
             "Re-save the file as UTF-8.",
+            ("encoding-error", "compression-error"),
         ),
         _c(
             "byte-order-mark",
@@ -154,7 +186,46 @@ CATALOGUE: dict[str, Code] = {
             "structure",
             "error",
             "{detail}",
-            "Split the resource; bilat caps resource size.",
+            "Split the resource, or raise the cap (see `bilat validate --help`).",
+        ),
+        _c(
+            "row-too-large",
+            "structure",
+            "error",
+            "{detail}; the rest of the resource was not read",
+            "Break the row or cell up; bilat caps cells and rows so memory stays bounded.",
+        ),
+        _c(
+            "unterminated-quote",
+            "structure",
+            "error",
+            "a quoted cell opened in the row starting here is never closed: "
+            "the file ends inside it",
+            "Close the quote; the file may have been cut short.",
+        ),
+        _c(
+            "bytes-mismatch",
+            "structure",
+            "error",
+            "{detail}",
+            "Update the resource's declared bytes, or restore the file.",
+            ("byte-count",),
+        ),
+        _c(
+            "hash-mismatch",
+            "structure",
+            "error",
+            "{detail}",
+            "Update the resource's declared hash, or restore the file.",
+            ("hash-count",),
+        ),
+        _c(
+            "count-mismatch",
+            "structure",
+            "error",
+            "{detail}",
+            "Update the resource's declared fields or rows count, or fix the table.",
+            ("field-count", "row-count"),
         ),
         _c(
             "header-missing",
@@ -162,6 +233,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "the file has no header row",
             "Put the column names on the first line.",
+            ("source-error",),
         ),
         _c(
             "blank-header",
@@ -169,6 +241,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "column {value!r} has no name",
             "Name every column.",
+            ("blank-label", "blank-header"),
         ),
         _c(
             "duplicate-header",
@@ -176,28 +249,47 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "column {value!r} appears more than once",
             "Keep one column of each name.",
+            ("duplicate-label",),
         ),
         _c(
             "missing-header",
             "structure",
             "error",
-            "required column {field!r} is missing",
-            "Add the column.",
+            "column {field!r} is missing from the header",
+            "Add the column: the header lists every field of the Table Schema, in order.",
+            ("missing-label",),
         ),
         _c(
             "extra-header",
             "structure",
             "error",
-            "column {value!r} is not a field of this record type",
+            "column {value!r} is not a field of this table",
             "Remove the column or fix its name.",
+            ("extra-label",),
         ),
-        _c("blank-row", "structure", "error", "the row is blank", "Remove blank rows."),
+        _c(
+            "header-mismatch",
+            "structure",
+            "error",
+            "{detail}",
+            "Write the header exactly as the Table Schema's fields, in order.",
+            ("incorrect-label",),
+        ),
+        _c(
+            "blank-row",
+            "structure",
+            "error",
+            "the row is blank",
+            "Remove blank rows.",
+            ("blank-row",),
+        ),
         _c(
             "extra-cell",
             "structure",
             "error",
             "the row has {detail}",
             "Quote cells that contain commas; remove extra cells.",
+            ("extra-cell",),
         ),
         _c(
             "missing-cell",
@@ -205,6 +297,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "the row has {detail}",
             "Add the missing cells (empty cells are fine for optional fields).",
+            ("missing-cell",),
         ),
         _c(
             "required-error",
@@ -219,20 +312,39 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "{value!r} is not {detail}",
             "Write the value in the field's type.",
+            ("type-error",),
         ),
         _c(
             "constraint-error",
             "structure",
             "error",
             "{value!r} {detail}",
-            "Use a value the field allows; `bilat codes` and the schema list them.",
+            "Use a value the field allows; the schema (schema/*.schema.json) lists them.",
+            ("constraint-error",),
         ),
         _c(
             "unique-error",
             "structure",
             "error",
-            "id {value!r} repeats row {detail} of this resource",
+            "{value!r} repeats row {detail} of this resource",
             "Give every record its own id.",
+            ("unique-error", "primary-key"),
+        ),
+        _c(
+            "foreign-key-error",
+            "structure",
+            "error",
+            "{detail}",
+            "Add the referenced row, or correct the value.",
+            ("foreign-key",),
+        ),
+        _c(
+            "table-error",
+            "structure",
+            "error",
+            "Frictionless reports {value}: {detail}",
+            "Fix the table as the message says; see docs/frictionless.md.",
+            ("scheme-error", "source-error", "unmatched-header", "table-dimensions"),
         ),
         _c(
             "json-invalid",
@@ -292,6 +404,7 @@ CATALOGUE: dict[str, Code] = {
             "error",
             "{field} names {value!r}, which no record has as id",
             "Add the record, or correct the id.",
+            ("foreign-key",),
         ),
         _c(
             "wrong-reference-kind",
@@ -357,16 +470,11 @@ CATALOGUE: dict[str, Code] = {
             "seed document {value!r} has sha256 {detail}",
             "The stored document changed: restore it, or update seed_sha256 deliberately.",
         ),
-        # -- report ----------------------------------------------------------------
-        _c(
-            "too-many-findings",
-            "rules",
-            "warning",
-            "stopped after {detail} findings; more may exist",
-            "Fix these first, or raise --max-findings.",
-        ),
     )
 }
+
+#: Findings kept per (resource, code) unless told otherwise (``--all-findings``).
+DEFAULT_MAX_PER_CODE = 1000
 
 
 @dataclass(frozen=True)
@@ -393,8 +501,20 @@ class Finding:
         return asdict(self)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """*text* with lone surrogates (undecodable bytes, broken JSON escapes) written as
+    ``\\udcff`` escapes, so every output encoding can carry it."""
+    if _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _short(value: object, limit: int = 80) -> str:
     text = value if isinstance(value, str) else repr(value)
+    text = printable(text if len(text) <= limit * 4 else text[: limit * 4])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -409,49 +529,137 @@ def make(
     value: object = None,
     pointer: str | None = None,
     column: int | None = None,
-    severity: Severity | None = None,
 ) -> Finding:
     """Build a finding of catalogue *code*, its message filled from the template."""
     spec = CATALOGUE[code]
     shown = None if value is None else _short(value)
-    message = spec.template.format(detail=detail, value=shown, field=field, row=row)
+    message = spec.template.format(detail=printable(detail), value=shown, field=field, row=row)
     return Finding(
         code=code,
-        severity=severity or spec.severity,
+        severity=spec.severity,
         layer=spec.layer,
         message=message,
         resource=resource,
-        path=path,
+        path=None if path is None else printable(path),
         row=row,
-        field=field,
+        field=None if field is None else printable(field),
         value=shown,
-        pointer=pointer,
+        pointer=None if pointer is None else printable(pointer),
         column=column,
     )
 
 
-class FindingLimit(Exception):
-    """Raised inside validation when the report is full."""
+#: Sort key of a finding within its resource: row, field, code, then the rest.
+Key = tuple[int, str, str, str, str, str]
+
+
+def _key(f: Finding) -> Key:
+    return (f.row or 0, f.field or "", f.code, f.pointer or "", f.value or "", f.message)
+
+
+class _Bucket:
+    """The first *cap* findings of one (resource, code) in canonical order, and a count
+    of the rest. Findings mostly arrive in row order, so once the bucket is full a new
+    one is usually refused by one comparison."""
+
+    __slots__ = ("cap", "items", "omitted", "worst")
+
+    def __init__(self, cap: int | None) -> None:
+        self.cap = cap
+        self.items: list[tuple[Key, Finding]] = []
+        self.omitted = 0
+        self.worst: Key | None = None  # the largest key kept, once the bucket has been cut
+
+    def add(self, finding: Finding) -> None:
+        key = _key(finding)
+        if self.worst is not None and key > self.worst:
+            self.omitted += 1
+            return
+        self.items.append((key, finding))
+        if self.cap is not None and len(self.items) >= 2 * self.cap + 16:
+            self._cut()
+
+    def _cut(self) -> None:
+        assert self.cap is not None
+        self.items.sort(key=lambda kf: kf[0])
+        self.omitted += len(self.items) - self.cap
+        del self.items[self.cap :]
+        self.worst = self.items[-1][0] if self.items else None
+
+    def done(self) -> list[tuple[Key, Finding]]:
+        self.items.sort(key=lambda kf: kf[0])
+        if self.cap is not None and len(self.items) > self.cap:
+            self.omitted += len(self.items) - self.cap
+            del self.items[self.cap :]
+        return self.items
 
 
 @dataclass
 class Report:
-    """Every finding of one validation run over one target."""
+    """Every finding of one validation run over one target, in canonical order.
+
+    The canonical order is: findings about the package first, then each resource in
+    the order the descriptor lists it; within one, by row, field and code. By default
+    at most ``max_per_code`` findings are kept for each (resource, code): the first
+    ones in that order, whichever engine found them; ``omitted`` counts the rest.
+    """
 
     target: str
     findings: list[Finding] = field(default_factory=list)
     max_findings: int | None = None
-    truncated: bool = False
+    max_per_code: int | None = DEFAULT_MAX_PER_CODE
+    #: Findings left out by the caps, per (resource, code).
+    omitted: dict[tuple[str | None, str], int] = field(default_factory=dict)
+    _buckets: dict[tuple[str | None, str], _Bucket] = field(default_factory=dict, repr=False)
+    _order: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.target = printable(self.target)
+
+    @property
+    def truncated(self) -> bool:
+        """True when the caps left findings out."""
+        return bool(self.omitted)
+
+    def set_resource_order(self, names: Iterable[str]) -> None:
+        """Resources sort in this order (the descriptor's)."""
+        for name in names:
+            self._order.setdefault(name, len(self._order))
 
     def add(self, finding: Finding) -> None:
-        if self.max_findings is not None and len(self.findings) >= self.max_findings:
-            self.truncated = True
-            raise FindingLimit
-        self.findings.append(finding)
+        group = (finding.resource, finding.code)
+        bucket = self._buckets.get(group)
+        if bucket is None:
+            bucket = self._buckets[group] = _Bucket(self.max_per_code)
+        bucket.add(finding)
 
     def extend(self, findings: Iterable[Finding]) -> None:
         for f in findings:
             self.add(f)
+
+    def finish(self) -> Report:
+        """Sort what was collected into ``findings``; apply ``max_findings``."""
+        rank = self._order
+        merged: list[tuple[tuple[int, Key], Finding]] = list(
+            ((-1 if f.resource is None else rank.get(f.resource, len(rank)), key), f)
+            for f in self.findings
+            for key in [_key(f)]
+        )
+        for group, bucket in self._buckets.items():
+            resource = group[0]
+            r = -1 if resource is None else rank.get(resource, len(rank))
+            merged.extend(((r, key), f) for key, f in bucket.done())
+            if bucket.omitted:
+                self.omitted[group] = self.omitted.get(group, 0) + bucket.omitted
+        self._buckets = {}
+        merged.sort(key=lambda kf: kf[0])
+        if self.max_findings is not None and len(merged) > self.max_findings:
+            for _, f in merged[self.max_findings :]:
+                group = (f.resource, f.code)
+                self.omitted[group] = self.omitted.get(group, 0) + 1
+            del merged[self.max_findings :]
+        self.findings = [f for _, f in merged]
+        return self
 
     @property
     def errors(self) -> list[Finding]:
@@ -462,13 +670,20 @@ class Report:
         return [f for f in self.findings if f.severity == "warning"]
 
     @property
+    def notes(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "info"]
+
+    @property
     def valid(self) -> bool:
-        """True when there is no error (warnings allowed)."""
+        """True when there is no error (warnings and notes allowed)."""
         return not self.errors
 
     def counts(self) -> Counter[str]:
-        """Number of findings per code."""
-        return Counter(f.code for f in self.findings)
+        """Number of findings per code, the omitted ones included."""
+        counts = Counter(f.code for f in self.findings)
+        for (_resource, code), n in self.omitted.items():
+            counts[code] += n
+        return counts
 
     def filter(
         self,
@@ -487,6 +702,13 @@ class Report:
             and (layer is None or f.layer == layer)
         ]
 
+    def omitted_list(self) -> list[dict[str, Any]]:
+        """The omitted counts as rows: resource, code, count."""
+        return [
+            {"resource": r, "code": c, "count": n}
+            for (r, c), n in sorted(self.omitted.items(), key=lambda kv: (kv[0][0] or "", kv[0][1]))
+        ]
+
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)
 
@@ -499,4 +721,5 @@ class Report:
             "valid": self.valid,
             "truncated": self.truncated,
             "findings": [f.to_dict() for f in self.findings],
+            "omitted": self.omitted_list(),
         }

@@ -104,6 +104,7 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
             _run(tgt, run, None)
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
+    report.finish()
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
     return Package(descriptor=run.descriptor or {}, by_kind=run.records, report=report)

@@ -31,3 +31,23 @@ def schema_validator(kind: str) -> Draft202012Validator:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def defects_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding ``defects/NAME`` packages, built on first use."""
+    return tmp_path_factory.mktemp("built")
+
+
+@pytest.fixture
+def defect(defects_root: Path):  # type: ignore[no-untyped-def]
+    """``defect(name)``: the valid base package with defect *name*, built once per session."""
+    from mutants import build
+
+    def get(name: str) -> Path:
+        root = defects_root / "defects"
+        root.mkdir(exist_ok=True)
+        folder = root / name
+        return folder if folder.exists() else build(name, root)
+
+    return get

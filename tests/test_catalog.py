@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,10 +87,8 @@ def test_committed_bundled_catalog_is_current(tmp_path: Path) -> None:
     )
 
 
-def test_build_refuses_an_invalid_package(tmp_path: Path) -> None:
-    code = runner.invoke(
-        app, ["build", str(ROOT / "tests/data/defects/dangling_reference"), "--out", str(tmp_path)]
-    )
+def test_build_refuses_an_invalid_package(tmp_path: Path, defect: Callable[[str], Path]) -> None:
+    code = runner.invoke(app, ["build", str(defect("dangling_reference")), "--out", str(tmp_path)])
     assert code.exit_code == 1
     assert "refusing to build an invalid package" in code.output
     assert not list(tmp_path.iterdir())

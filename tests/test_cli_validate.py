@@ -5,20 +5,35 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from bilat.cli import app
 from bilat.findings import CATALOGUE
 
 DATA = Path(__file__).parent / "data"
+ROOT = DATA.parent.parent
 runner = CliRunner()
+Defect = Callable[[str], Path]
 
 
 def run(*args: str) -> tuple[int, str]:
+    """Run the CLI; every JSON report it prints is checked against docs/report.schema.json."""
     result = runner.invoke(app, list(args))
+    if "json" in args and args[0] == "validate" and result.exit_code in (0, 1):
+        report_validator().validate(json.loads(result.stdout))
     return result.exit_code, result.stdout
+
+
+@cache
+def report_validator() -> Draft202012Validator:
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
 
 
 def test_valid_package_exits_0() -> None:
@@ -27,8 +42,8 @@ def test_valid_package_exits_0() -> None:
     assert "valid (0 errors, 0 warnings)" in out
 
 
-def test_invalid_package_exits_1_and_groups_text_by_resource() -> None:
-    code, out = run("validate", str(DATA / "defects" / "bad_date"))
+def test_invalid_package_exits_1_and_groups_text_by_resource(defect: Defect) -> None:
+    code, out = run("validate", str(defect("bad_date")))
     assert code == 1
     lines = out.splitlines()
     assert lines[0].endswith("invalid (1 errors, 0 warnings)")
@@ -47,23 +62,23 @@ def test_usage_error_exits_2() -> None:
     assert run("validate", "--max-findings", "0", str(DATA / "valid"))[0] == 2
 
 
-def test_warnings_pass_unless_strict() -> None:
-    target = str(DATA / "defects" / "byte_order_mark")
+def test_warnings_pass_unless_strict(defect: Defect) -> None:
+    target = str(defect("byte_order_mark"))
     assert run("validate", target)[0] == 0
     code, out = run("validate", "--strict", target)
     assert code == 1
     assert "invalid (--strict: warnings fail)" in out.splitlines()[0]
 
 
-def test_json_format_shape() -> None:
+def test_json_format_shape(defect: Defect) -> None:
     code, out = run(
-        "validate", "-f", "json", str(DATA / "valid"), str(DATA / "defects" / "dangling_reference")
+        "validate", "-f", "json", str(DATA / "valid"), str(defect("dangling_reference"))
     )
     assert code == 1
     doc = json.loads(out)
     assert set(doc) == {"valid", "packages", "summary"}
     assert doc["valid"] is False
-    assert doc["summary"] == {"errors": 1, "warnings": 0}
+    assert doc["summary"] == {"errors": 1, "warnings": 0, "notes": 0, "omitted": 0}
     assert [p["valid"] for p in doc["packages"]] == [True, False]
     (finding,) = doc["packages"][1]["findings"]
     assert {k: finding[k] for k in ("code", "resource", "row", "field", "value")} == {
@@ -77,10 +92,13 @@ def test_json_format_shape() -> None:
         assert key in finding
 
 
-def test_github_format_lines_and_summary(tmp_path: Path, monkeypatch: object) -> None:
+def test_github_format_lines_and_summary(
+    tmp_path: Path, monkeypatch: object, defect: Defect
+) -> None:
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))  # type: ignore[attr-defined]
-    monkeypatch.chdir(DATA)  # type: ignore[attr-defined]
+    monkeypatch.chdir(defect("bad_date").parent.parent)  # type: ignore[attr-defined]
+    defect("byte_order_mark")
     code, out = run("validate", "-f", "github", "defects/bad_date", "defects/byte_order_mark")
     assert code == 1
     lines = out.splitlines()
@@ -92,9 +110,11 @@ def test_github_format_lines_and_summary(tmp_path: Path, monkeypatch: object) ->
     assert "constraint-error" in summary.read_text()
 
 
-def test_github_annotations_escape_data(tmp_path: Path, monkeypatch: object) -> None:
+def test_github_annotations_escape_data(
+    tmp_path: Path, monkeypatch: object, defect: Defect
+) -> None:
     pkg = tmp_path / "pkg"
-    shutil.copytree(DATA / "defects" / "quote_not_in_seed", pkg)
+    shutil.copytree(defect("quote_not_in_seed"), pkg)
     text = (pkg / "evidence.csv").read_text()
     (pkg / "evidence.csv").write_text(
         text.replace("India has loudly condemned", '"100% sure\n::error::injected, yes"')

@@ -3,6 +3,7 @@ defects are flagged at the same rows and fields by both."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import frictionless
@@ -11,6 +12,7 @@ import pytest
 from bilat.validation import validate
 
 DATA = Path(__file__).parent / "data"
+Defect = Callable[[str], Path]
 
 #: Fixtures with one structural defect each, and the Frictionless error type for it.
 STRUCTURAL = {
@@ -60,8 +62,8 @@ def test_valid_fixture_passes_frictionless() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(STRUCTURAL))
-def test_structural_defects_flagged_at_the_same_cells(name: str) -> None:
-    folder = DATA / "defects" / name
+def test_structural_defects_flagged_at_the_same_cells(name: str, defect: Defect) -> None:
+    folder = defect(name)
     errors = frictionless_errors(folder)
     expected_type = STRUCTURAL[name]
     if expected_type is None:
@@ -72,8 +74,8 @@ def test_structural_defects_flagged_at_the_same_cells(name: str) -> None:
     assert frictionless_cells(errors) == bilat_cells(folder)
 
 
-def test_frictionless_counts_logical_rows_bilat_physical_lines() -> None:
-    folder = DATA / "defects" / "multiline_cell"
+def test_frictionless_counts_logical_rows_bilat_physical_lines(defect: Defect) -> None:
+    folder = defect("multiline_cell")
     errors = frictionless_errors(folder)
     assert frictionless_cells(errors) == {("persons", 4, "name")}
     assert bilat_cells(folder) == {("persons", 5, "name")}
@@ -87,8 +89,8 @@ def test_bundled_datasets_pass_frictionless() -> None:
         assert frictionless_errors(folder) == [], name
 
 
-def test_descriptor_errors_only_frictionless_knows_are_reported_too() -> None:
-    folder = DATA / "defects" / "descriptor_bad_created"
+def test_descriptor_errors_only_frictionless_knows_are_reported_too(defect: Defect) -> None:
+    folder = defect("descriptor_bad_created")
     assert frictionless_errors(folder) != []
     (finding,) = validate(folder).findings
     assert finding.code == "descriptor-invalid" and "created" in finding.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,12 +38,12 @@ def test_read_gives_typed_records_with_lookup_by_id() -> None:
         pkg.records("meetings")
 
 
-def test_reading_an_invalid_package_raises_with_the_report() -> None:
+def test_reading_an_invalid_package_raises_with_the_report(defect: Callable[[str], Path]) -> None:
     with pytest.raises(PackageError, match="1 error") as info:
-        read_package(DATA / "defects" / "dangling_reference")
+        read_package(defect("dangling_reference"))
     assert info.value.report.counts()["dangling-reference"] == 1
     with pytest.raises(PackageError):
-        read_package(DATA / "defects" / "byte_order_mark", strict=True)
+        read_package(defect("byte_order_mark"), strict=True)
 
 
 def test_write_then_read_round_trips_and_is_byte_stable(tmp_path: Path) -> None:
@@ -98,7 +99,7 @@ def _csv_round_trip(record: Record) -> Record | None:
         assert found == [], found
         (row,) = rows
         assert isinstance(row, structure.Row)
-        return records_layer.checker(plan, found.append)(row)
+        return records_layer.checker(plan, found.append)(row).record
 
 
 @pytest.mark.parametrize("kind", list(RECORD_TYPES))

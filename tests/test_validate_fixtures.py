@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from mutants import DEFECTS, build
 
 from bilat.findings import CATALOGUE
 from bilat.validation import Limits, validate
 
 DATA = Path(__file__).parent / "data"
-DEFECTS = DATA / "defects"
 
 # fixture -> the exact set of (code, resource, row, field) it must produce
 EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
@@ -35,9 +35,26 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
     "schema_mismatch": {("table-schema-mismatch", "engagements", None, "schema")},
     "encoding_not_pinned": {("encoding-not-pinned", "persons", None, "encoding")},
     "dialect_not_pinned": {("dialect-not-pinned", "persons", None, "dialect")},
-    "semicolon_delimiter": {("unsupported-format", "persons", None, "dialect")},
+    "unsupported_format": {("unsupported-format", "persons", None, "format")},
+    # the declared delimiter is applied: the header is then one unknown column
+    "wrong_delimiter": {
+        ("extra-header", "persons", 1, "id,notes,sources,name,aliases,wikidata,kind,nationality"),
+        *{
+            ("missing-header", "persons", 1, f)
+            for f in (
+                "id",
+                "notes",
+                "sources",
+                "name",
+                "aliases",
+                "wikidata",
+                "kind",
+                "nationality",
+            )
+        },
+    },
     # structure
-    "invalid_utf8": {("encoding-error", "persons", 3, None)},
+    "invalid_utf8": {("encoding-error", "persons", 3, "name")},
     "byte_order_mark": {("byte-order-mark", "persons", 1, None)},
     "empty_file": {("header-missing", "persons", 1, None)},
     "blank_header": {
@@ -95,11 +112,24 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
     "seed_hash_mismatch": {("seed-hash-mismatch", "sources", 2, "seed_sha256")},
 }
 #: Fixtures validated with smaller caps, to keep the fixture files small.
-LIMITS = {"gzip_bomb": Limits(max_decompressed=1 << 20)}
+LIMITS = {"gzip_bomb": Limits(max_decompressed=1 << 20, max_cell=8 << 20)}
 EXPECTED["gzip_bomb"] = {("compressed-too-large", "persons", None, None)}
 
-#: Codes asserted by tests elsewhere (CLI, targets, limits).
-TESTED_ELSEWHERE = {"target-unreadable", "too-many-findings", "file-too-large"}
+#: Codes asserted by tests elsewhere (CLI, targets, limits, the Frictionless corpus).
+TESTED_ELSEWHERE = {
+    "target-unreadable",
+    "file-too-large",
+    "row-too-large",
+    "unterminated-quote",
+    "bytes-mismatch",
+    "hash-mismatch",
+    "count-mismatch",
+    "header-mismatch",
+    "dialect-ambiguous",
+    "dialect-unsupported",
+    "foreign-key-error",
+    "table-error",
+}
 
 
 def located(report: object) -> set[tuple[str, str | None, int | None, str | None]]:
@@ -112,13 +142,23 @@ def test_valid_fixture_has_no_findings() -> None:
     assert report.valid
 
 
-def test_every_fixture_folder_has_an_expectation() -> None:
-    assert {p.name for p in DEFECTS.iterdir()} == set(EXPECTED)
+def test_every_defect_has_an_expectation() -> None:
+    assert set(DEFECTS) == set(EXPECTED)
+
+
+@pytest.fixture(scope="module")
+def defects(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("defects")
+
+
+def defect(name: str, root: Path) -> Path:
+    folder = root / name
+    return folder if folder.exists() else build(name, root)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_defect_is_reported_at_its_row_and_field(name: str) -> None:
-    report = validate(DEFECTS / name, limits=LIMITS.get(name))
+def test_defect_is_reported_at_its_row_and_field(name: str, defects: Path) -> None:
+    report = validate(defect(name, defects), limits=LIMITS.get(name))
     assert located(report) == EXPECTED[name]
     for finding in report.findings:
         spec = CATALOGUE[finding.code]
@@ -131,7 +171,17 @@ def test_every_catalogue_code_is_tested() -> None:
     assert set(CATALOGUE) == fixture_codes | TESTED_ELSEWHERE
 
 
-def test_messages_name_the_problem() -> None:
+def test_messages_name_the_problem(defects: Path) -> None:
+    DEFECTS = defects
+    for name in (
+        "bad_date",
+        "unknown_vocabulary_term",
+        "dangling_reference",
+        "wrong_reference_kind",
+        "duplicate_id_across",
+        "invalid_utf8",
+    ):
+        defect(name, defects)
     bad_date = validate(DEFECTS / "bad_date").findings[0]
     assert bad_date.value == "2023-02-30"
     assert "day 30 does not exist in February 2023" in bad_date.message
@@ -147,27 +197,28 @@ def test_messages_name_the_problem() -> None:
     assert "0xff" in utf8.message
 
 
-def test_json_findings_carry_pointers() -> None:
-    (f,) = validate(DEFECTS / "json_wrong_type").findings
+def test_json_findings_carry_pointers(defects: Path) -> None:
+    (f,) = validate(defect("json_wrong_type", defects)).findings
     assert f.pointer == "/0/speaker"
-    (f,) = validate(DEFECTS / "json_duplicate_key").findings
+    (f,) = validate(defect("json_duplicate_key", defects)).findings
     assert f.pointer == "/0/speaker"
 
 
-def test_warnings_alone_keep_a_package_valid() -> None:
-    report = validate(DEFECTS / "byte_order_mark")
+def test_warnings_alone_keep_a_package_valid(defects: Path) -> None:
+    report = validate(defect("byte_order_mark", defects))
     assert report.valid and len(report.warnings) == 1
 
 
-def test_json_resource_size_cap(tmp_path: Path) -> None:
-    report = validate(DEFECTS / "json_wrong_type", limits=Limits(max_json_bytes=100))
+def test_json_resource_size_cap(defects: Path) -> None:
+    report = validate(defect("json_wrong_type", defects), limits=Limits(max_json_bytes=100))
     assert located(report) == {("file-too-large", "statements", None, None)}
 
 
-def test_max_findings_caps_the_report_and_says_so() -> None:
-    report = validate(DEFECTS / "outside_tenure", max_findings=1)
-    assert [f.code for f in report.findings] == ["outside-tenure", "too-many-findings"]
+def test_max_findings_caps_the_report_and_says_so(defects: Path) -> None:
+    report = validate(defect("outside_tenure", defects), max_findings=1)
+    assert [(f.code, f.resource) for f in report.findings] == [("outside-tenure", "engagements")]
     assert report.truncated
+    assert report.omitted == {("statements", "outside-tenure"): 1}
 
 
 def test_missing_target_is_a_finding_not_a_traceback(tmp_path: Path) -> None:

@@ -92,7 +92,7 @@ def test_wheel_installs_and_loads_the_bundled_dataset_offline(wheel: Path, tmp_p
     assert result.returncode == 0, result.stderr
     assert '"records"' in result.stdout
     cli = subprocess.run(
-        [str(env_dir / "bin" / "bilat"), "validate"],
+        [str(env_dir / "bin" / "bilat"), "validate", "india-russia"],
         cwd=tmp_path,
         env=isolated,
         capture_output=True,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from bilat.models.base import SourcedRecord, check_period
+from bilat.models.base import RecordRule, SourcedRecord, period
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Topics
 from bilat.models.types import Name, RecordId, RefTo
@@ -40,7 +40,6 @@ class Agreement(SourcedRecord):
     """Ids of Tenures: the offices in which the signatories signed."""
     topics: Topics = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _dates(self) -> Agreement:
-        check_period(self.signed, self.in_force, "agreement: entry into force", "in_force")
-        return self
+    RULES: ClassVar[tuple[RecordRule, ...]] = (
+        period("signed", "in_force", "agreement: entry into force"),
+    )

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from bilat.models.dates import PartialDate
 from bilat.models.types import RecordId, RefTo, Text
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """A rule across fields of one record: the fields it *reads*, and a *check* called
+    with their values (in that order) that returns an error, or None when the rule holds.
+
+    Rules are data so that validation can run each one on its own, as soon as the
+    fields it reads are valid, and report every broken rule of a record at once.
+    """
+
+    reads: tuple[str, ...]
+    check: Callable[..., PydanticCustomError | None]
 
 
 class Record(BaseModel):
@@ -28,11 +43,21 @@ class Record(BaseModel):
     )
 
     KIND: ClassVar[str] = ""
+    #: Rules across fields of one record, each run once the fields it reads are valid.
+    RULES: ClassVar[tuple[RecordRule, ...]] = ()
 
     id: RecordId
     """Unique across the whole data package."""
     notes: Text | None = None
     """Curators' notes: caveats, how a value was derived."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Record:
+        for rule in type(self).RULES:
+            error = rule.check(*(getattr(self, name) for name in rule.reads))
+            if error is not None:
+                raise error
+        return self
 
 
 SourceRefs = Annotated[
@@ -49,22 +74,30 @@ class SourcedRecord(Record):
     """Ids of the Sources this record rests on (at least one)."""
 
 
-def check_period(
-    start: PartialDate | None,
-    end: PartialDate | None,
-    what: str,
-    field: str = "end",
-) -> None:
-    """Raise an ``end_before_start`` error when *end* lies entirely before *start*.
+def period(start: str, end: str, what: str) -> RecordRule:
+    """The rule that *end* does not lie entirely before *start*."""
 
-    The error's context names *field*, so validation can point at the column.
-    """
-    if start is not None and end is not None and end.before(start):
-        raise PydanticCustomError(
-            "end_before_start",
-            "{what} end {end} is before its start {start}",
-            {"what": what, "end": str(end), "start": str(start), "field": field},
-        )
+    def check(first: PartialDate | None, last: PartialDate | None) -> PydanticCustomError | None:
+        if first is not None and last is not None and last.before(first):
+            return PydanticCustomError(
+                "end_before_start",
+                "{what} end {end} is before its start {start}",
+                {"what": what, "end": str(last), "start": str(first), "field": end},
+            )
+        return None
+
+    return RecordRule((start, end), check)
+
+
+def rule(
+    reads: tuple[str, ...], broken: Callable[..., Any], message: str, field: str
+) -> RecordRule:
+    """A rule that fails with *message*, naming *field*, when ``broken(*values)`` is true."""
+
+    def check(*values: Any) -> PydanticCustomError | None:
+        return rule_error(message, field) if broken(*values) else None
+
+    return RecordRule(reads, check)
 
 
 def rule_error(message: str, field: str) -> PydanticCustomError:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from bilat.models.base import SourcedRecord, check_period, rule_error
+from bilat.models.base import RecordRule, SourcedRecord, period, rule
 from bilat.models.dates import PartialDate
 from bilat.models.types import ACTOR_KINDS, Name, RecordId, RefTo
 from bilat.vocab import Vocab
@@ -52,11 +52,18 @@ class Engagement(SourcedRecord):
     """Ids of Tenures: the offices in which participants took part."""
     topics: Topics = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Engagement:
-        check_period(self.start, self.end, "engagement")
-        if self.series_number is not None and self.series is None:
-            raise rule_error("series_number is given but series is not", "series")
-        if self.status == "held" and self.start is None:
-            raise rule_error("a held engagement needs a start date, at least the year", "start")
-        return self
+    RULES: ClassVar[tuple[RecordRule, ...]] = (
+        period("start", "end", "engagement"),
+        rule(
+            ("series_number", "series"),
+            lambda number, series: number is not None and series is None,
+            "series_number is given but series is not",
+            "series",
+        ),
+        rule(
+            ("status", "start"),
+            lambda status, start: status == "held" and start is None,
+            "a held engagement needs a start date, at least the year",
+            "start",
+        ),
+    )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from bilat.models.base import SourcedRecord, check_period, rule_error
+from bilat.models.base import RecordRule, SourcedRecord, period, rule
 from bilat.models.dates import PartialDate
 from bilat.models.types import ACTOR_KINDS, Name, RecordId, RefTo
 from bilat.vocab import Vocab
@@ -41,13 +41,24 @@ class Indicator(SourcedRecord):
     direction: Annotated[str, Vocab("directions")] | None = None
     """Direction of change over the period (vocabulary ``directions``)."""
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Indicator:
-        check_period(self.start, self.end, "indicator period")
-        if self.value is None and self.direction is None:
-            raise rule_error("an indicator needs a value, a direction, or both", "direction")
-        if self.value is not None and self.unit is None:
-            raise rule_error("a value needs a unit", "unit")
-        if self.subject == self.counterpart:
-            raise rule_error("subject and counterpart must be different actors", "counterpart")
-        return self
+    RULES: ClassVar[tuple[RecordRule, ...]] = (
+        period("start", "end", "indicator period"),
+        rule(
+            ("value", "direction"),
+            lambda value, direction: value is None and direction is None,
+            "an indicator needs a value, a direction, or both",
+            "direction",
+        ),
+        rule(
+            ("value", "unit"),
+            lambda value, unit: value is not None and unit is None,
+            "a value needs a unit",
+            "unit",
+        ),
+        rule(
+            ("subject", "counterpart"),
+            lambda subject, counterpart: subject == counterpart,
+            "subject and counterpart must be different actors",
+            "counterpart",
+        ),
+    )

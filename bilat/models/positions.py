@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from bilat.models.base import SourcedRecord, check_period
+from bilat.models.base import RecordRule, SourcedRecord, period
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Topics
 from bilat.models.types import ACTOR_KINDS, Name, RecordId, RefTo
@@ -40,7 +40,4 @@ class Position(SourcedRecord):
     """Ids of the records that express it: statements, engagements, agreements."""
     topics: Topics = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _period(self) -> Position:
-        check_period(self.since, self.until, "position", "until")
-        return self
+    RULES: ClassVar[tuple[RecordRule, ...]] = (period("since", "until", "position"),)

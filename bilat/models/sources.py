@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints
 
-from bilat.models.base import Record, rule_error
+from bilat.models.base import Record, RecordRule, rule
 from bilat.models.dates import PartialDate
 from bilat.models.types import SUPPORTABLE_KINDS, Language, Name, RecordId, RefTo, Text, Url
 from bilat.vocab import Vocab
@@ -51,13 +51,20 @@ class Source(Record):
     language: Language | None = None
     """ISO 639-1 code of the document's language."""
 
-    @model_validator(mode="after")
-    def _locatable(self) -> Source:
-        if self.url is None and self.seed is None and self.citation is None:
-            raise rule_error("a source needs at least one of url, seed or citation", "url")
-        if self.seed_sha256 is not None and self.seed is None:
-            raise rule_error("seed_sha256 is given but seed is not", "seed")
-        return self
+    RULES: ClassVar[tuple[RecordRule, ...]] = (
+        rule(
+            ("url", "seed", "citation"),
+            lambda url, seed, citation: url is None and seed is None and citation is None,
+            "a source needs at least one of url, seed or citation",
+            "url",
+        ),
+        rule(
+            ("seed_sha256", "seed"),
+            lambda sha, seed: sha is not None and seed is None,
+            "seed_sha256 is given but seed is not",
+            "seed",
+        ),
+    )
 
 
 class Evidence(Record):

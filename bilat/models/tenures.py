@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import model_validator
-
-from bilat.models.base import SourcedRecord, check_period
+from bilat.models.base import RecordRule, SourcedRecord, period
 from bilat.models.dates import PartialDate
 from bilat.models.types import Name, RecordId, RefTo
 from bilat.vocab import Vocab
@@ -31,7 +29,4 @@ class Tenure(SourcedRecord):
     start: PartialDate | None = None
     end: PartialDate | None = None
 
-    @model_validator(mode="after")
-    def _period(self) -> Tenure:
-        check_period(self.start, self.end, "tenure")
-        return self
+    RULES: ClassVar[tuple[RecordRule, ...]] = (period("start", "end", "tenure"),)

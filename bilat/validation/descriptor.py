@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bilat.files import FileProblem, inside, read_capped, why_not_regular
 from bilat.findings import Finding, make
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, table_schema
+from bilat.validation.dialect import Dialect
+from bilat.validation.dialect import resolve as resolve_dialect
 
 #: Profiles that name the standard and are never fetched.
 KNOWN_PROFILES = {
@@ -30,6 +32,21 @@ _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _NAME = re.compile(r"^[a-z0-9._-]+$")
 
 
+@dataclass(frozen=True)
+class Expected:
+    """Counts and hash a resource declares (``bytes``, ``hash``, ``fields``, ``rows``,
+    or the same under ``stats``), checked once the file has been read."""
+
+    bytes: int | None = None
+    hash_algorithm: str | None = None
+    hash_value: str | None = None
+    fields: int | None = None
+    rows: int | None = None
+
+    def __bool__(self) -> bool:
+        return any(v is not None for v in (self.bytes, self.hash_value, self.fields, self.rows))
+
+
 @dataclass
 class ResourcePlan:
     """A resource that passed layer 1 far enough to be read."""
@@ -40,10 +57,26 @@ class ResourcePlan:
     path: str  # as written in the descriptor
     file: Path
     compression: str | None
+    dialect: Dialect = field(default_factory=Dialect)
+    expect: Expected = field(default_factory=Expected)
+    #: the Table Schema in the descriptor differs from the generated one
+    schema_stale: bool = False
+    #: set by layer 2 when rows were not read (so references into it may be there)
+    incomplete: bool = False
 
     def finding(self, code: str, **fields: Any) -> Finding:
         """A finding of *code* located in this resource."""
         return make(code, resource=self.name, path=self.path, **fields)
+
+
+@dataclass
+class ForeignPlan:
+    """A resource that is not a bilat record table, checked by Frictionless."""
+
+    name: str
+    index: int
+    path: str | None
+    file: Path | None
 
 
 @dataclass
@@ -53,6 +86,9 @@ class DescriptorResult:
     findings: list[Finding]
     #: Record kinds declared by a resource that cannot be read.
     unread: set[str]
+    foreign: list[ForeignPlan] = field(default_factory=list)
+    #: resource names in the descriptor's order
+    order: list[str] = field(default_factory=list)
 
 
 class _DuplicateKey(ValueError):
@@ -72,15 +108,19 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def load_descriptor(path: Path) -> tuple[dict[str, Any] | None, Finding | None]:
+#: Largest datapackage.json bilat reads.
+MAX_DESCRIPTOR_BYTES = 32 << 20
+
+
+def load_descriptor(
+    path: Path, cap: int = MAX_DESCRIPTOR_BYTES
+) -> tuple[dict[str, Any] | None, Finding | None]:
     """Read datapackage.json strictly: UTF-8, one object, no duplicate keys, no NaN."""
     where = path.name
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, make("descriptor-unreadable", path=where, detail="the file does not exist")
-    except OSError as exc:
-        return None, make("descriptor-unreadable", path=where, detail=exc.strerror or str(exc))
+        raw = read_capped(path, cap)
+    except FileProblem as exc:
+        return None, make("descriptor-unreadable", path=where, detail=str(exc))
     try:
         text = raw.decode("utf-8-sig")
         data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_reject_constant)
@@ -135,14 +175,6 @@ def path_problem(value: str) -> str | None:
     return None
 
 
-def _inside(root: Path, file: Path) -> bool:
-    try:
-        file.resolve(strict=False).relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def _comparable(schema: dict[str, Any]) -> dict[str, Any]:
     """A Table Schema without its descriptions, for comparison."""
     fields = [
@@ -160,17 +192,20 @@ def _comparable(schema: dict[str, Any]) -> dict[str, Any]:
 def _schema_difference(actual: Any, expected: dict[str, Any]) -> str | None:
     if not isinstance(actual, dict):
         return "the Table Schema must be written inline as an object"
+    fields = actual.get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+        return "the Table Schema's fields must be a list of field objects"
     a, e = _comparable(actual), _comparable(expected)
     if a == e:
         return None
-    a_fields = {f.get("name"): f for f in a["fields"] if isinstance(f, dict)}
+    a_fields = {str(f.get("name")): f for f in a["fields"]}
     for f in e["fields"]:
         got = a_fields.get(f["name"])
         if got is None:
             return f"field {f['name']!r} is missing from the Table Schema"
         if got != f:
             return f"field {f['name']!r} differs from the schema generated from the models"
-    names = [f.get("name") for f in a["fields"] if isinstance(f, dict)]
+    names = [f.get("name") for f in a["fields"]]
     extra = [n for n in names if n not in {f["name"] for f in e["fields"]}]
     if extra:
         return f"field {extra[0]!r} is not a field of this record type"
@@ -192,10 +227,15 @@ def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
     """
     import frictionless
 
-    report = frictionless.Package.validate_descriptor(data)
+    try:
+        report = frictionless.Package.validate_descriptor(data)
+        errors = report.flatten(["type", "message"])
+    except Exception as exc:  # Frictionless itself failing is a finding, not a crash
+        return [
+            make("descriptor-invalid", path=where, detail=f"Frictionless cannot read it ({exc})")
+        ]
     out = []
-    for error in report.flatten(["type", "message"]):
-        kind, message = error
+    for kind, message in errors:
         prefix = "The data package has an error: "
         out.append(
             make(
@@ -203,6 +243,54 @@ def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
             )
         )
     return out
+
+
+_HASHES = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}
+
+
+def _expected(res: dict[str, Any], add: Any) -> Expected:
+    """The bytes, hash, fields and rows *res* declares, as Frictionless reads them."""
+    values: dict[str, Any] = {}
+    stats = res.get("stats")
+    if isinstance(stats, dict):
+        for key in ("bytes", "fields", "rows"):
+            if stats.get(key):
+                values[key] = stats[key]
+        if stats.get("sha256"):
+            values["hash"] = f"sha256:{stats['sha256']}"
+        elif stats.get("md5"):
+            values["hash"] = f"md5:{stats['md5']}"
+    elif stats is not None:
+        add("descriptor-invalid", field="stats", detail="stats must be an object")
+    for key in ("bytes", "fields", "rows", "hash"):
+        if res.get(key):
+            values[key] = res[key]
+    out: dict[str, Any] = {}
+    for key in ("bytes", "fields", "rows"):
+        value = values.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            add("descriptor-invalid", field=key, value=value, detail=f"{key} must be a count")
+        else:
+            out[key] = value
+    declared = values.get("hash")
+    if declared is not None:
+        if not isinstance(declared, str):
+            add("descriptor-invalid", field="hash", value=declared, detail="hash must be a string")
+        else:
+            algorithm, _, digest = declared.rpartition(":")
+            algorithm = algorithm.lower() or "md5"
+            if algorithm not in _HASHES or len(digest) != _HASHES[algorithm]:
+                add(
+                    "descriptor-invalid",
+                    field="hash",
+                    value=declared,
+                    detail="hash must be md5, sha1, sha256 or sha512 hex, as 'sha256:...'",
+                )
+            else:
+                out["hash_algorithm"], out["hash_value"] = algorithm, digest.lower()
+    return Expected(**out)
 
 
 def check(root: Path, descriptor_path: Path) -> DescriptorResult:
@@ -217,9 +305,14 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     def desc(code: str, **kw: Any) -> None:
         findings.append(make(code, path=kw.pop("path", where), **kw))
 
-    profile = data.get("profile", data.get("$schema"))
-    if isinstance(profile, str) and profile not in KNOWN_PROFILES and _REMOTE.match(profile):
-        desc("remote-reference", field="profile", value=profile, detail="the package profile")
+    for key in ("profile", "$schema"):
+        profile = data.get(key)
+        if profile is None:
+            continue
+        if not isinstance(profile, str):
+            desc("descriptor-invalid", field=key, value=profile, detail=f"{key} must be a string")
+        elif profile not in KNOWN_PROFILES and _REMOTE.match(profile):
+            desc("remote-reference", field=key, value=profile, detail="the package profile")
     name = data.get("name")
     if name is not None and (not isinstance(name, str) or not _NAME.match(name)):
         desc(
@@ -243,6 +336,7 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     present = frozenset(n for n in names if n in KIND_OF_RESOURCE)
     seen: set[str] = set()
     plans: list[ResourcePlan] = []
+    foreign: list[ForeignPlan] = []
     for index, res in enumerate(resources):
         pointer = f"/resources/{index}"
         if not isinstance(res, dict):
@@ -266,16 +360,32 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
         def rfind(code: str, **kw: Any) -> None:
             desc(code, resource=rname, pointer=kw.pop("pointer", pointer), **kw)  # noqa: B023
 
+        kind = KIND_OF_RESOURCE.get(rname)
+        remote = False
         for key in ("schema", "dialect", "profile", "$schema"):
             value = res.get(key)
             if isinstance(value, str) and _REMOTE.match(value) and value not in KNOWN_PROFILES:
                 rfind("remote-reference", field=key, value=value, detail=f"the resource's {key}")
+                remote = True
+            elif isinstance(value, str) and key in ("schema", "dialect"):
+                why = path_problem(value)
+                if why:
+                    rfind("unsafe-path", field=key, value=value, detail=why)
+                    remote = True
+            elif key in ("profile", "$schema") and value is not None and not isinstance(value, str):
+                rfind(
+                    "descriptor-invalid", field=key, value=value, detail=f"{key} must be a string"
+                )
         if "data" in res and "path" not in res:
-            rfind(
-                "unsupported-format",
-                field="data",
-                detail="inline data is not supported; store records in a file",
-            )
+            if kind is not None:
+                rfind(
+                    "unsupported-format",
+                    field="data",
+                    detail="inline data is not supported; store records in a file",
+                )
+            elif not remote:
+                rfind("unknown-resource", value=rname)
+                foreign.append(ForeignPlan(rname, index, None, None))
             continue
         path = res.get("path")
         if isinstance(path, list):
@@ -296,52 +406,42 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             rfind("unsafe-path", field="path", value=path, detail=why)
             continue
         file = root.joinpath(*path.split("/"))
-        kind = KIND_OF_RESOURCE.get(rname)
         if kind is None:
             rfind("unknown-resource", value=rname)
         if not os.path.lexists(file):
             rfind("resource-missing", path=path, field="path", value=path)
             continue
-        if not _inside(root, file):
+        where_to = inside(root, file)
+        if not where_to:
             rfind(
-                "unsafe-path",
+                "unsafe-path" if where_to is False else "not-a-regular-file",
                 path=path,
                 field="path",
                 value=path,
-                detail="it is a link leading outside the package",
+                detail="it is a link leading outside the package"
+                if where_to is False
+                else "it is a symbolic link loop",
             )
             continue
-        try:
-            mode = os.stat(file).st_mode
-        except OSError as exc:
-            rfind(
-                "not-a-regular-file",
-                path=path,
-                field="path",
-                value=path,
-                detail=exc.strerror or "cannot be read",
-            )
-            continue
-        if not stat.S_ISREG(mode):
-            rfind(
-                "not-a-regular-file",
-                path=path,
-                field="path",
-                value=path,
-                detail="it is a folder or special file",
-            )
+        why_not = why_not_regular(file)
+        if why_not:
+            rfind("not-a-regular-file", path=path, field="path", value=path, detail=why_not)
             continue
         if kind is None:
+            if not remote:
+                foreign.append(ForeignPlan(rname, index, path, file))
             continue
 
+        expect = _expected(res, rfind)
         encoding = res.get("encoding")
         if not (isinstance(encoding, str) and encoding.lower().replace("-", "") == "utf8"):
             rfind("encoding-not-pinned", field="encoding", value=encoding)
-        fmt = str(res.get("format") or "").lower() or path.rsplit(".", 1)[-1].lower()
+        declared_format = res.get("format")
+        fmt = str(declared_format or "").lower() or path.rsplit(".", 1)[-1].lower()
         compression = res.get("compression")
         if path.endswith(".gz") and compression is None:
             compression = "gz"
-            if not res.get("format"):
+            if not declared_format:
                 fmt = path[:-3].rsplit(".", 1)[-1].lower()
         if compression not in (None, "gz", "gzip"):
             rfind(
@@ -352,7 +452,7 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             )
             continue
         if fmt == "json":
-            plans.append(ResourcePlan(rname, kind, "json", path, file, None))
+            plans.append(ResourcePlan(rname, kind, "json", path, file, None, expect=expect))
             continue
         if fmt != "csv":
             rfind(
@@ -362,33 +462,33 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
                 detail=f"format {fmt!r} is not supported; use csv or json",
             )
             continue
-        dialect = res.get("dialect")
-        delimiter = dialect.get("delimiter") if isinstance(dialect, dict) else None
-        if delimiter is None:
+        resolved = resolve_dialect(res.get("dialect"))
+        for code, detail in resolved.problems:
+            rfind(code, field="dialect", detail=detail)
+        if resolved.dialect is None:
+            continue
+        if "delimiter" not in resolved.dialect.declared:
             rfind(
                 "dialect-not-pinned",
                 field="dialect",
                 detail="the CSV dialect's delimiter is not declared",
             )
-        elif delimiter != ",":
-            rfind(
-                "unsupported-format",
-                field="dialect",
-                value=delimiter,
-                detail=f"delimiter {delimiter!r} is not supported; bilat CSV uses ','",
-            )
-            continue
-        if isinstance(dialect, dict) and dialect.get("header") is False:
-            rfind(
-                "unsupported-format",
-                field="dialect",
-                detail="CSV without a header row is not supported",
-            )
-            continue
         difference = _schema_difference(res.get("schema"), table_schema(kind, present))
         if difference:
             rfind("table-schema-mismatch", field="schema", detail=difference)
-        plans.append(ResourcePlan(rname, kind, "csv", path, file, "gz" if compression else None))
+        plans.append(
+            ResourcePlan(
+                rname,
+                kind,
+                "csv",
+                path,
+                file,
+                "gz" if compression else None,
+                dialect=resolved.dialect,
+                expect=expect,
+                schema_stale=difference is not None,
+            )
+        )
     if not any(f.severity == "error" for f in findings):
         # what bilat's own checks did not catch but Frictionless would refuse
         findings.extend(_profile_findings(data, where))
@@ -396,4 +496,4 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     plans.sort(key=lambda p: order.index(p.name))
     planned = {p.name for p in plans}
     unread = {KIND_OF_RESOURCE[n] for n in names if n in KIND_OF_RESOURCE and n not in planned}
-    return DescriptorResult(data, plans, findings, unread)
+    return DescriptorResult(data, plans, findings, unread, foreign, names)

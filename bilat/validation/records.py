@@ -1,17 +1,43 @@
-"""Layer 3: each row is a valid instance of its record model."""
+"""Layer 3: each row is a valid instance of its record model.
+
+Nothing masks anything: pydantic reports every field's error at once; a cell that
+already failed in layer 2 is left out and its field's errors are not repeated; and
+the record's own rules (``Record.RULES``) are each run on their own once the fields
+they read are valid, so a bad id never hides a date in the wrong order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from bilat.findings import Finding
-from bilat.models import RECORD_TYPES, Record
+from bilat.models import RECORD_TYPES, Record, reference_fields
+from bilat.models.types import RecordId
 from bilat.validation.cells import pattern_hint
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.structure import Row
+
+
+class _Invalid:
+    """The value of a field that failed validation: neither absent nor known."""
+
+    _instance: _Invalid | None = None
+
+    def __new__(cls) -> _Invalid:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "INVALID"
+
+
+INVALID: Any = _Invalid()
 
 #: pydantic error types and the finding code each becomes.
 _CODES = {
@@ -37,6 +63,60 @@ _CODES = {
 }
 
 
+@dataclass
+class Checked:
+    """A row after layer 3: the record when it is valid, and in any case the value of
+    every field (typed; None or empty when absent; :data:`INVALID` when it failed)."""
+
+    record: Record | None
+    values: dict[str, Any]
+    #: for a list of ids that failed, the items that are well-formed ids
+    salvage: dict[str, list[str]] = field(default_factory=dict)
+
+
+_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+
+
+@cache
+def _adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
+    """One validator per field of *kind*, built from the model's own field definition."""
+    model = RECORD_TYPES[kind]
+    return {
+        name: TypeAdapter(info.rebuild_annotation(), config=_STRICT)
+        for name, info in model.model_fields.items()
+    }
+
+
+@cache
+def _defaults(kind: str) -> dict[str, Any]:
+    model = RECORD_TYPES[kind]
+    out: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        if info.is_required():
+            out[name] = INVALID
+        elif info.default_factory is not None:
+            out[name] = info.default_factory()  # type: ignore[call-arg]
+        else:
+            out[name] = info.default
+    return out
+
+
+@cache
+def _list_refs(kind: str) -> tuple[str, ...]:
+    return tuple(f.name for f in reference_fields(RECORD_TYPES[kind]) if f.many)
+
+
+_ID = TypeAdapter(RecordId, config=_STRICT)
+
+
+def _is_id(value: Any) -> bool:
+    try:
+        _ID.validate_python(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _detail(e: Any, code: str, value: Any) -> str:
     """The finding's detail for one pydantic error, without repeating the value."""
     kind, msg, ctx = e["type"], str(e["msg"]), e.get("ctx") or {}
@@ -54,10 +134,10 @@ def _detail(e: Any, code: str, value: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[Finding]:
-    """Turn a pydantic error into findings located at *row*."""
+def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Finding]:
+    """Turn pydantic errors into findings located at *row*."""
     out = []
-    for e in error.errors(include_url=False):
+    for e in errors:
         loc = [str(p) for p in e["loc"]]
         ctx = e.get("ctx") or {}
         field = loc[0] if loc else ctx.get("field")
@@ -87,18 +167,73 @@ def findings_for(error: ValidationError, plan: ResourcePlan, row: Row) -> list[F
     return out
 
 
-def checker(plan: ResourcePlan, emit: Callable[[Finding], None]) -> Callable[[Row], Record | None]:
+def checker(plan: ResourcePlan, emit: Callable[[Finding], None]) -> Callable[[Row], Checked]:
     """A function validating rows of *plan* into records, emitting findings for bad ones."""
+    kind = plan.kind
+    model = RECORD_TYPES[kind]
     # the model's core validator, called directly: model_validate adds only a wrapper
-    validate = RECORD_TYPES[plan.kind].__pydantic_validator__.validate_python
+    validate = model.__pydantic_validator__.validate_python
 
-    def check(row: Row) -> Record | None:
+    def check(row: Row) -> Checked:
+        if not row.bad and not row.absent:
+            try:
+                record: Record = validate(row.data)
+                return Checked(record, record.__dict__)
+            except ValidationError as error:
+                return _slow(row, error.errors(include_url=False))
         try:
-            record: Record = validate(row.data)
-            return record
+            validate(row.data)
         except ValidationError as error:
-            for finding in findings_for(error, plan, row):
-                emit(finding)
-            return None
+            return _slow(row, error.errors(include_url=False))
+        return _slow(row, [])
+
+    def _slow(row: Row, errors: list[Any]) -> Checked:
+        invalid = set(row.bad) | set(row.absent)
+        reported = []
+        for e in errors:
+            loc = e["loc"]
+            if not loc:
+                continue  # a record rule: run below, each rule on its own
+            name = str(loc[0])
+            if name in row.bad or (name in row.absent and e["type"] == "missing"):
+                continue
+            invalid.add(name)
+            reported.append(e)
+        for finding in findings_for(reported, plan, row):
+            emit(finding)
+        values = dict(_defaults(kind))
+        adapters = _adapters(kind)
+        for name, raw in row.data.items():
+            if name in invalid or name not in adapters:
+                values[name] = INVALID
+                continue
+            try:
+                values[name] = adapters[name].validate_python(raw)
+            except ValidationError:
+                values[name] = INVALID
+        for name in invalid:
+            values[name] = INVALID
+        rule_errors = []
+        broken: set[str] = set()
+        for rule in model.RULES:
+            args = [values[name] for name in rule.reads]
+            if any(a is INVALID for a in args):
+                continue
+            error = rule.check(*args)
+            if error is not None:
+                broken.update(rule.reads)
+                rule_errors.append(
+                    {"type": error.type, "loc": (), "msg": error.message(), "ctx": error.context}
+                )
+        for name in broken:  # values that contradict each other are not used further
+            values[name] = INVALID
+        for finding in findings_for(rule_errors, plan, row):
+            emit(finding)
+        salvage = {}
+        for name in _list_refs(kind):
+            raw = row.data.get(name)
+            if values[name] is INVALID and isinstance(raw, list):
+                salvage[name] = [item for item in raw if _is_id(item)]
+        return Checked(None, values, salvage)
 
     return check

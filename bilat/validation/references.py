@@ -15,6 +15,7 @@ from typing import Any
 from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, reference_fields
 from bilat.validation.descriptor import ResourcePlan
+from bilat.validation.records import INVALID
 
 _KINDS = list(RECORD_TYPES)
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
@@ -80,17 +81,29 @@ class References:
             )
         )
 
-    def check(self, resource: int, row: int, kind: str, values: dict[str, Any]) -> None:
+    def check(
+        self,
+        resource: int,
+        row: int,
+        kind: str,
+        values: dict[str, Any],
+        salvage: dict[str, list[str]] | None = None,
+    ) -> None:
         """Check the references of one record, given as its field values.
 
-        Targets already found with an allowed kind are remembered per set of
-        allowed kinds, so the common case is one set lookup per id.
+        A field that failed validation is skipped, except the well-formed ids of a
+        list field (*salvage*). Targets already found with an allowed kind are
+        remembered per set of allowed kinds, so the common case is one set lookup per id.
         """
         verified = self._verified
         for name, kinds, allowed, many in _ref_specs(kind):
             value = values[name]
             if value is None:
                 continue
+            if value is INVALID:
+                if not salvage or name not in salvage:
+                    continue
+                value = salvage[name]
             ok = verified.get(allowed)
             if ok is None:
                 ok = verified[allowed] = set()

@@ -11,17 +11,23 @@ Dates are partial, so a rule fires only when the intervals certainly disagree.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bilat.evidence import file_sha256, quote_found
+from bilat.evidence import quote_found
+from bilat.files import FileProblem, inside, read_capped
 from bilat.findings import Finding
 from bilat.models import PartialDate
 from bilat.validation.descriptor import ResourcePlan, path_problem
+from bilat.validation.records import INVALID
 
 Span = tuple[int, int]
+
+#: Largest seed document read for quote checks.
+MAX_SEED_BYTES = 64 << 20
 
 #: The fields of each record kind the rules read (besides its references).
 RULE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -88,25 +94,29 @@ class Rules:
         self.capacities: list[_Capacity] = []
 
     def observe(self, plan: ResourcePlan, row: int, kind: str, v: dict[str, Any]) -> None:
-        """Take note of one valid record, given as its field values (see RULE_FIELDS)."""
+        """Take note of one record, given as its field values (see RULE_FIELDS).
+
+        A value that failed validation is :data:`INVALID`; a rule reading it is skipped.
+        """
+
+        def ok(*names: str) -> bool:
+            return all(v[n] is not INVALID for n in names)
+
         if kind == "engagement":
+            if not ok("start", "end"):
+                return
             start, end = v["start"], v["end"]
-            if start is not None:
+            if start is not None and ok("id"):
                 self.engagements[v["id"]] = (start, end)
-                if v["part_of"] is not None:
-                    span = _span(start, end)
-                    assert span is not None
-                    self.pending.append(
-                        _Pending(
-                            plan,
-                            row,
-                            "part_of",
-                            v["part_of"],
-                            span,
-                            "sub-engagement-outside-parent",
-                        )
+            if start is not None and v["part_of"] is not None and ok("part_of"):
+                span = _span(start, end)
+                assert span is not None
+                self.pending.append(
+                    _Pending(
+                        plan, row, "part_of", v["part_of"], span, "sub-engagement-outside-parent"
                     )
-            if v["capacities"]:
+                )
+            if ok("capacities", "participants") and v["capacities"]:
                 self._capacities(
                     plan,
                     row,
@@ -117,35 +127,40 @@ class Rules:
                     "the engagement",
                 )
         elif kind == "statement":
+            if not ok("date"):
+                return
             span = _span(v["date"])
-            if v["engagement"] is not None and span is not None:
+            if ok("engagement") and v["engagement"] is not None and span is not None:
                 self.pending.append(
                     _Pending(
                         plan, row, "date", v["engagement"], span, "statement-outside-engagement"
                     )
                 )
-            if v["capacity"] is not None:
+            if ok("capacity", "speaker") and v["capacity"] is not None:
                 self._capacities(
                     plan, row, "capacity", [v["capacity"]], span, [v["speaker"]], "the statement"
                 )
         elif kind == "agreement":
+            if not ok("signed"):
+                return
             span = _span(v["signed"])
-            if v["engagement"] is not None and span is not None:
+            if ok("engagement") and v["engagement"] is not None and span is not None:
                 self.pending.append(
                     _Pending(
                         plan, row, "signed", v["engagement"], span, "agreement-outside-engagement"
                     )
                 )
-            if v["capacities"]:
+            if ok("capacities", "signatories") and v["capacities"]:
                 self._capacities(
                     plan, row, "capacities", v["capacities"], span, v["signatories"], "the signing"
                 )
         elif kind == "tenure":
-            self.tenures[v["id"]] = (v["person"], v["start"], v["end"])
+            if ok("id", "person", "start", "end"):
+                self.tenures[v["id"]] = (v["person"], v["start"], v["end"])
         elif kind == "source":
-            if v["seed"] is not None:
+            if ok("id", "seed", "seed_sha256") and v["seed"] is not None:
                 self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])
-        elif kind == "evidence":
+        elif kind == "evidence" and ok("source", "quote"):
             self._check_quote(plan, row, v["source"], v["quote"])
 
     def _capacities(
@@ -169,14 +184,12 @@ class Rules:
         problem = path_problem(seed)
         path = self.root.joinpath(*seed.split("/"))
         text = None
-        if (
-            problem is None
-            and path.is_file()
-            and path.resolve().is_relative_to(self.root.resolve())
-        ):
+        data = None
+        if problem is None and inside(self.root, path):
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                data = read_capped(path, MAX_SEED_BYTES)
+                text = data.decode("utf-8")
+            except (FileProblem, UnicodeDecodeError):
                 text = None
         if text is None:
             self.emit(
@@ -187,8 +200,8 @@ class Rules:
                     value=seed,
                 )
             )
-        elif sha256 is not None:
-            actual = file_sha256(path)
+        elif sha256 is not None and data is not None:
+            actual = hashlib.sha256(data).hexdigest()
             if actual != sha256:
                 self.emit(
                     plan.finding(

@@ -3,7 +3,9 @@
 CSV is streamed row by row and rows are numbered by the physical line they start
 on (header = 1). JSON resources are parsed strictly (UTF-8, no duplicate keys, no
 NaN, bounded depth) and rows are numbered by their 1-based index in the array.
-Rows that pass are handed on, typed, to the records layer.
+
+Every row that is not blank goes on to the records layer, with the fields whose
+cells already failed here, so that one bad cell never hides another's defect.
 """
 
 from __future__ import annotations
@@ -11,36 +13,46 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import hashlib
 import io
 import json
 import math
-from collections.abc import Callable, Iterator
+import re
+import zlib
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from bilat.files import FileProblem, open_regular
 from bilat.findings import Finding
-from bilat.tables import columns
+from bilat.tables import Column, columns
 from bilat.validation.cells import CellProblem, parser
 from bilat.validation.descriptor import ResourcePlan
+from bilat.validation.dialect import SAMPLE_LINES, guess
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps that keep hostile input from exhausting memory or disk."""
+    """Caps that keep hostile input from exhausting memory, disk or time."""
 
+    #: Largest file read as a resource (compressed size for .gz).
+    max_resource_bytes: int = 16 << 30
     #: Largest decompressed size of a compressed resource.
     max_decompressed: int = 512 << 20
     #: Largest JSON resource (it is parsed whole).
     max_json_bytes: int = 512 << 20
-    #: CSV resources at least this large are split between two processes
-    #: (see bilat.validation.parallel); 0 disables splitting.
-    parallel_min_bytes: int = 48 << 20
+    #: Largest CSV cell, in characters (texts are capped at 20,000 by the models).
+    max_cell: int = 1 << 20
+    #: Largest CSV row (one record, over all its lines), in characters.
+    max_row: int = 16 << 20
 
 
 #: Deepest nesting a JSON resource may have: array > record > list field.
 MAX_JSON_DEPTH = 3
-#: Largest CSV cell accepted (texts are capped at 20,000 characters by the models).
-MAX_CELL = 1 << 20
+#: Largest CSV cell accepted by default (see Limits.max_cell).
+MAX_CELL = Limits.max_cell
+#: Longest integer accepted, in digits (Python refuses to convert longer ones).
+MAX_INT_DIGITS = 4000
 
 Emit = Callable[[Finding], None]
 
@@ -50,46 +62,46 @@ INCOMPLETE = frozenset(
         "encoding-error",
         "compressed-too-large",
         "file-too-large",
+        "row-too-large",
         "header-missing",
-        "blank-header",
         "duplicate-header",
-        "missing-header",
-        "extra-header",
         "json-invalid",
         "json-not-array",
         "not-a-regular-file",
         "json-not-object",
         "json-too-deep",
+        "unterminated-quote",
     }
 )
 
 
 @dataclass
 class Row:
-    """A row that passed layer 2: where it is, and its typed values (None left out)."""
+    """A row read by layer 2: where it is, its typed values (absent ones left out),
+    and the fields whose cells layer 2 already reported."""
 
     row: int
     pointer: str | None
     data: dict[str, Any]
     #: 1-based CSV column of each field (shared by all rows of a resource).
     columns: dict[str, int] | None = None
+    bad: frozenset[str] = frozenset()
+    #: fields whose column the header lacks (shared by all rows of a resource)
+    absent: frozenset[str] = frozenset()
 
 
-@dataclass
-class RowId:
-    """The id of a row that failed layer 2, kept so references to it still resolve."""
-
-    row: int
-    id: str
+class _TooLarge(Exception):
+    pass
 
 
-class _CappedReader(io.RawIOBase):
-    """A raw stream that fails once more than *cap* bytes have been read."""
+class _Tap(io.RawIOBase):
+    """A raw stream that counts and hashes the bytes read and fails past *cap*."""
 
-    def __init__(self, inner: IO[bytes], cap: int) -> None:
+    def __init__(self, inner: IO[bytes], cap: int, algorithm: str | None) -> None:
         self._inner = inner
         self._cap = cap
         self.count = 0
+        self.digest = hashlib.new(algorithm) if algorithm else None
 
     def readable(self) -> bool:
         return True
@@ -99,79 +111,145 @@ class _CappedReader(io.RawIOBase):
         self.count += len(data)
         if self.count > self._cap:
             raise _TooLarge
+        if self.digest is not None:
+            self.digest.update(data)
         buffer[: len(data)] = data
-        return len(data)
-
-
-class _TooLarge(Exception):
-    pass
-
-
-def _first_bad_line(
-    plan: ResourcePlan, limits: Limits, skip: int, first_line: int = 1
-) -> tuple[int, str]:
-    """Find the first physical line that is not valid UTF-8, reading the file again.
-
-    The fast path decodes in large chunks, which loses the line number; this slow
-    path runs only after a decoding error.
-    """
-    with _open_bytes(plan, limits.max_decompressed) as stream:
-        stream.read(skip)
-        for number, raw in enumerate(stream, first_line):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                byte = raw[exc.start]
-                return number, f"{exc.reason} (byte 0x{byte:02x} at column {exc.start + 1})"
-    return 1, "invalid UTF-8"  # pragma: no cover - the fast path found an error
-
-
-def _open_bytes(plan: ResourcePlan, cap: int) -> IO[bytes]:
-    raw: IO[bytes] = open(plan.file, "rb")  # noqa: SIM115 - closed by the caller
-    if plan.compression:
-        gz: IO[bytes] = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-        return io.BufferedReader(_CappedReader(gz, cap), 1 << 16)
-    return raw
-
-
-@dataclass(frozen=True)
-class Part:
-    """A byte range of a CSV file that starts and ends on record boundaries.
-
-    ``first_line`` is the physical line number of the range's first line; a part
-    that does not start at 0 reuses the ``header`` read from the file's start.
-    """
-
-    start: int
-    stop: int | None
-    first_line: int = 1
-    header: tuple[str, ...] | None = None
-
-
-class _Window(io.RawIOBase):
-    """A raw stream over bytes [start, stop) of a file."""
-
-    def __init__(self, path: Any, start: int, stop: int | None) -> None:
-        self._file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
-        self._file.seek(start)
-        self._left = None if stop is None else stop - start
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        want = len(buffer) if self._left is None else min(len(buffer), self._left)
-        if want <= 0:
-            return 0
-        data = self._file.read(want)
-        buffer[: len(data)] = data
-        if self._left is not None:
-            self._left -= len(data)
         return len(data)
 
     def close(self) -> None:
-        self._file.close()
+        self._inner.close()
         super().close()
+
+
+# -- undecodable bytes ------------------------------------------------------------------
+# Files are decoded with an error handler that keeps going (as surrogateescape does)
+# and counts what it met, so a bad byte is reported on its row and reading goes on.
+_BAD_BYTES = [0]
+
+
+def _mark(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    _BAD_BYTES[0] += 1
+    bad = error.object[error.start : error.end]
+    return "".join(chr(0xDC00 + b) for b in bad), error.end
+
+
+codecs.register_error("bilat.mark", _mark)
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _escaped_byte(text: str) -> str | None:
+    m = _ESCAPED.search(text)
+    if m is None:
+        return None
+    return f"byte 0x{ord(m.group()) - 0xDC00:02x} at character {m.start() + 1} of the cell"
+
+
+class _Lines:
+    """The physical lines of a text stream, for csv.reader, with caps.
+
+    Keeps the lines of the record being read (for the end-of-file quote check) and
+    says whether any of them held an undecodable byte.
+    """
+
+    def __init__(
+        self, text: IO[str], max_line: int, max_row: int, first: list[str], bad_at_start: int
+    ) -> None:
+        self._text = text
+        self._max_line = max_line
+        self._max_row = max_row
+        self._pending = first
+        self.record: list[str] = []
+        self.size = 0
+        self.eof = False
+        self._bad_at_start = bad_at_start
+        self.escaped = False
+        self.line = 0  # physical lines handed out
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._pending:
+            line = self._pending.pop(0)
+        else:
+            line = self._text.readline(self._max_line)
+            if not line:
+                self.eof = True
+                raise StopIteration
+            if len(line) >= self._max_line and line[-1] not in "\r\n":
+                raise _RowTooLarge(f"a line is longer than {self._max_line} characters")
+        self.line += 1
+        self.size += len(line)
+        if self.size > self._max_row:
+            raise _RowTooLarge(f"a row is longer than {self._max_row} characters")
+        self.record.append(line)
+        if _BAD_BYTES[0] != self._bad_at_start and _ESCAPED.search(line):
+            self.escaped = True
+        return line
+
+    def next_record(self) -> None:
+        self.record.clear()
+        self.size = 0
+        self.escaped = False
+
+
+class _RowTooLarge(Exception):
+    pass
+
+
+def _open(plan: ResourcePlan, limits: Limits) -> tuple[IO[bytes], _Tap]:
+    raw = open_regular(plan.file)
+    tap = _Tap(raw, limits.max_resource_bytes, plan.expect.hash_algorithm)
+    stream: IO[bytes] = io.BufferedReader(tap, 1 << 16)
+    if plan.compression:
+        gz: IO[bytes] = gzip.GzipFile(fileobj=stream)  # type: ignore[assignment]
+        stream = io.BufferedReader(_Tap(gz, limits.max_decompressed, None), 1 << 16)
+    return stream, tap
+
+
+def _drain(stream: IO[bytes]) -> None:
+    while stream.read(1 << 20):
+        pass
+
+
+def check_expected(
+    plan: ResourcePlan, tap: _Tap, fields: int | None, rows: int | None, emit: Emit
+) -> None:
+    """Compare what was read with the bytes, hash and counts the resource declares."""
+    expect = plan.expect
+    if expect.bytes is not None and expect.bytes != tap.count:
+        emit(
+            plan.finding(
+                "bytes-mismatch",
+                detail=f"the file has {tap.count} bytes, not the {expect.bytes} declared",
+            )
+        )
+    if expect.hash_value is not None and tap.digest is not None:
+        actual = tap.digest.hexdigest()
+        if actual != expect.hash_value:
+            emit(
+                plan.finding(
+                    "hash-mismatch",
+                    detail=f"the file's {expect.hash_algorithm} is {actual}, not the {expect.hash_value} declared",
+                )
+            )
+    if expect.fields is not None and fields is not None and fields != expect.fields:
+        emit(
+            plan.finding(
+                "count-mismatch",
+                field="fields",
+                detail=f"the table has {fields} fields, not the {expect.fields} declared",
+            )
+        )
+    if expect.rows is not None and rows is not None and rows != expect.rows:
+        emit(
+            plan.finding(
+                "count-mismatch",
+                field="rows",
+                detail=f"the table has {rows} rows, not the {expect.rows} declared",
+            )
+        )
 
 
 def check_csv(
@@ -179,143 +257,222 @@ def check_csv(
     emit: Emit,
     progress: Callable[[int], None] | None = None,
     limits: Limits = Limits(),
-    part: Part | None = None,
-) -> Iterator[Row | RowId]:
-    """Check a CSV resource, or one *part* of it; yield good rows and the ids of bad ones."""
+) -> Iterator[Row]:
+    """Check a CSV resource; yield every row that is not blank."""
     cols = {c.name: c for c in columns(plan.kind)}
-    parsers = {name: parser(c) for name, c in cols.items()}
 
     def find(code: str, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
 
+    bad_at_start = _BAD_BYTES[0]
     try:
-        if part is None:
-            stream = _open_bytes(plan, limits.max_decompressed)
-        else:
-            stream = io.BufferedReader(_Window(plan.file, part.start, part.stop), 1 << 16)
-    except OSError as exc:
-        find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
+        stream, tap = _open(plan, limits)
+    except FileProblem as exc:
+        find("not-a-regular-file", value=plan.path, detail=str(exc))
         return
-    has_bom = False
-    line_offset = 0 if part is None else part.first_line - 1
+    old_limit = csv.field_size_limit(limits.max_cell)
+    reader: Any = None
+    lines: _Lines | None = None
+    complete = False
+    header: list[str] | None = None
+    data_rows = 0
     try:
-        if part is None or part.start == 0:
-            try:
-                head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
-            except (OSError, EOFError, gzip.BadGzipFile) as exc:
-                find("encoding-error", row=1, detail=f"the compressed stream is corrupt ({exc})")
-                return
-            has_bom = head == codecs.BOM_UTF8
-            if has_bom:
+        try:
+            head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
+            if head == codecs.BOM_UTF8:
                 find("byte-order-mark", row=1)
                 stream.read(3)
-        text = io.TextIOWrapper(stream, encoding="utf-8", errors="strict", newline="")
-        reader = csv.reader(text, strict=False)
-        try:
-            if part is not None and part.header is not None:
-                given = list(part.header)
-                yield from _rows(
-                    plan, reader, given, cols, parsers, find, progress, stream, line_offset, True
-                )
+            text = io.TextIOWrapper(stream, encoding="utf-8", errors="bilat.mark", newline="")
+            dialect = plan.dialect
+            sample: list[str] = []
+            if {"delimiter", "quoteChar", "skipInitialSpace"} - dialect.declared:
+                max_line = limits.max_row
+                while len(sample) < SAMPLE_LINES:
+                    line = text.readline(max_line)
+                    if not line:
+                        break
+                    sample.append(line)
+                    if len(line) >= max_line and line[-1] not in "\r\n":
+                        break
+                guessed = guess(sample, dialect)
+                if guessed:
+                    find(
+                        "dialect-ambiguous",
+                        field="dialect",
+                        detail="Frictionless would guess "
+                        + ", ".join(guessed)
+                        + " for this file, which the dialect does not declare",
+                    )
+            lines = _Lines(text, limits.max_row, limits.max_row, sample, bad_at_start)
+            reader = csv.reader(lines, **dialect.reader_options())
+            header = _header(reader, lines, dialect, find)
+            if header is None:
                 return
-            header = next(reader, None)
-            if header is None or header == []:
-                find("header-missing", row=1)
+            checked = _check_header(header, cols, find)
+            if checked is None or "id" not in checked:
+                plan.incomplete = True
                 return
-            yield from _rows(plan, reader, header, cols, parsers, find, progress, stream)
-        except UnicodeDecodeError:
-            start = 0 if part is None else part.start
-            line, detail = _first_bad_line(plan, limits, 3 if has_bom else start, line_offset + 1)
-            find("encoding-error", row=line, detail=detail)
+            data_rows = yield from _body(
+                plan, reader, lines, header, checked, cols, find, progress, tap, limits
+            )
+            complete = True
+        except _RowTooLarge as exc:
+            find("row-too-large", row=_record_start(lines), detail=str(exc))
         except _TooLarge:
             find(
-                "compressed-too-large",
-                detail=f"{plan.path} expands to more than {limits.max_decompressed} bytes",
+                "compressed-too-large"
+                if plan.compression and tap.count <= limits.max_resource_bytes
+                else "file-too-large",
+                detail=f"{plan.path} is larger than the cap "
+                f"({limits.max_decompressed if plan.compression else limits.max_resource_bytes} bytes)",
             )
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             find(
                 "encoding-error",
-                row=reader.line_num + 1 + line_offset,
+                row=(lines.line if lines is not None else 0) + 1,
                 detail=f"the compressed stream is corrupt ({exc})",
             )
         except csv.Error as exc:
-            find(
-                "type-error",
-                row=reader.line_num + line_offset,
-                value="(row)",
-                detail=f"readable CSV ({exc})",
-            )
+            if "field larger than field limit" in str(exc):
+                why = f"a cell is longer than {limits.max_cell} characters"
+            else:
+                why = f"the row cannot be read as CSV ({exc})"
+            find("row-too-large", row=_record_start(lines), detail=why)
+        if complete:
+            try:
+                _drain(stream)
+            except (_TooLarge, OSError, EOFError, zlib.error):
+                complete = False
+            if complete:
+                check_expected(plan, tap, len(header) if header else None, data_rows, emit)
     finally:
+        csv.field_size_limit(old_limit)
         stream.close()
 
 
-def _rows(
-    plan: ResourcePlan,
-    reader: Any,
-    header: list[str],
-    cols: dict[str, Any],
-    parsers: dict[str, Callable[[str], Any] | None],
-    find: Callable[..., None],
-    progress: Callable[[int], None] | None,
-    stream: IO[bytes],
-    line_offset: int = 0,
-    header_checked: bool = False,
-) -> Iterator[Row | RowId]:
-    if not header_checked and not _header_usable(header, cols, find):
-        return
-    yield from _body(reader, header, cols, parsers, find, progress, stream, line_offset)
+def _record_start(lines: _Lines | None) -> int:
+    """The physical line the record being read starts on."""
+    if lines is None:
+        return 1
+    return max(1, lines.line - len(lines.record) + 1)
 
 
-def _header_usable(header: list[str], cols: dict[str, Any], find: Callable[..., None]) -> bool:
+def _header(
+    reader: Any, lines: _Lines, dialect: Any, find: Callable[..., None]
+) -> list[str] | None:
+    """The header row, or None when the file has none (reported)."""
+    comment_char = dialect.comment_char
+    for cells in reader:
+        escaped = lines.escaped
+        lines.next_record()
+        if comment_char and cells and cells[0].startswith(comment_char):
+            continue
+        if not cells or all(c == "" for c in cells):
+            break
+        if escaped:
+            find("encoding-error", row=1, detail="in the header row")
+            return None
+        return list(cells)
+    find("header-missing", row=1)
+    return None
+
+
+def _check_header(
+    header: list[str], cols: dict[str, Column], find: Callable[..., None]
+) -> dict[str, int] | None:
+    """Report how *header* differs from the Table Schema's fields, in order.
+
+    Returns the column of each known field when the rows can still be read by name
+    (every name at most once), else None.
+    """
+    expected = list(cols)
+    if header == expected:
+        return {name: i for i, name in enumerate(header)}
+    positions: dict[str, int] = {}
     usable = True
-    seen: set[str] = set()
-    for index, name in enumerate(header, 1):
+    for index, name in enumerate(header):
         if name.strip() == "":
-            find("blank-header", row=1, column=index, value=f"column {index}")
-            usable = False
-        elif name in seen:
-            find("duplicate-header", row=1, column=index, field=name, value=name)
+            find("blank-header", row=1, column=index + 1, value=f"column {index + 1}")
+        elif name in positions:
+            find("duplicate-header", row=1, column=index + 1, field=name, value=name)
             usable = False
         elif name not in cols:
-            find("extra-header", row=1, column=index, field=name, value=name)
-            usable = False
-        seen.add(name)
-    for name, col in cols.items():
-        if name not in seen and col.required:
+            find("extra-header", row=1, column=index + 1, field=name, value=name)
+        else:
+            positions[name] = index
+    for name in expected:
+        if name not in positions:
             find("missing-header", row=1, field=name)
-            usable = False
-    return usable
+    present = list(positions)
+    wanted = [n for n in expected if n in positions]
+    if present != wanted:
+        index = next(i for i, (a, b) in enumerate(zip(present, wanted, strict=True)) if a != b)
+        find(
+            "header-mismatch",
+            row=1,
+            column=positions[present[index]] + 1,
+            field=present[index],
+            detail=f"column {present[index]!r} comes where the Table Schema has "
+            f"{wanted[index]!r}: the columns are not in the schema's order",
+        )
+    return positions if usable else None
 
 
 def _body(
+    plan: ResourcePlan,
     reader: Any,
+    lines: _Lines,
     header: list[str],
-    cols: dict[str, Any],
-    parsers: dict[str, Callable[[str], Any] | None],
+    positions: dict[str, int],
+    cols: dict[str, Column],
     find: Callable[..., None],
     progress: Callable[[int], None] | None,
-    stream: IO[bytes],
-    line_offset: int,
-) -> Iterator[Row | RowId]:
+    tap: _Tap,
+    limits: Limits,
+) -> Generator[Row, None, int]:
+    """Yield the rows; return how many data rows there were (as Frictionless counts)."""
+    dialect = plan.dialect
     width = len(header)
-    typed = [(name, parse) for name in header if (parse := parsers[name]) is not None]
-    required = [name for name in header if cols[name].required]
-    id_index = header.index("id") if "id" in header else None
-    positions = {name: i + 1 for i, name in enumerate(header)}
-    start = reader.line_num + 1 + line_offset
+    fields = [(name, index, parser(cols[name])) for name, index in positions.items()]
+    required = [name for name in positions if cols[name].required]
+    absent = frozenset(name for name in cols if name not in positions)
+    column_of = {name: index + 1 for name, index in positions.items()}
+    comment_char, comment_rows, skip_blank = (
+        dialect.comment_char,
+        dialect.comment_rows,
+        dialect.skip_blank_rows,
+    )
+    logical = 1  # Frictionless's row number: cell rows read, the header being 1
+    data_rows = 0
     tick = 0
+    start = lines.line + 1
     for cells in reader:
         row = start
-        start = reader.line_num + 1 + line_offset
+        start = lines.line + 1
+        logical += 1
+        escaped = lines.escaped
+        if lines.eof and len(lines.record) and _unterminated(lines.record, dialect):
+            find("unterminated-quote", row=row)
+            lines.next_record()
+            return data_rows
+        lines.next_record()
         if progress is not None:
             tick += 1
             if tick % 8192 == 0:
-                progress(stream.tell() if hasattr(stream, "tell") else 0)
-        ok = True
+                progress(tap.count)
+        if comment_rows and logical in comment_rows:
+            continue
+        if comment_char and cells and cells[0].startswith(comment_char):
+            continue
+        blank = not any(cells)
+        if blank and skip_blank:
+            continue
+        data_rows += 1
+        if blank:
+            find("blank-row", row=row)
+            continue
+        bad: set[str] = set()
         if len(cells) != width:
-            if not cells:
-                find("blank-row", row=row)
-                continue
             if len(cells) > width:
                 find(
                     "extra-cell",
@@ -329,23 +486,26 @@ def _body(
                     "missing-cell",
                     row=row,
                     column=len(cells) + 1,
-                    field=header[len(cells)],
+                    field=header[len(cells)] if header[len(cells)] in cols else None,
                     detail=f"{len(cells)} cells; the header has {width}",
                 )
-            ok = False
-        # empty cells are absent values: leave them out so model defaults apply
-        data: dict[str, Any] = {k: v for k, v in zip(header, cells) if v}  # noqa: B905
-        if not data:
-            if ok:
-                find("blank-row", row=row)
-            continue
-        for name in required:
-            if name not in data:
-                find("required-error", row=row, column=positions[name], field=name)
-                ok = False
-        for name, parse in typed:
-            raw = data.get(name)
-            if raw is None:
+                bad.update(name for name, index in positions.items() if index >= len(cells))
+        data: dict[str, Any] = {}
+        n = len(cells)
+        for name, index, parse in fields:
+            if index >= n:
+                continue
+            raw = cells[index]
+            if raw == "":
+                continue
+            if escaped:
+                problem = _escaped_byte(raw)
+                if problem is not None:
+                    find("encoding-error", row=row, column=index + 1, field=name, detail=problem)
+                    bad.add(name)
+                    continue
+            if parse is None:
+                data[name] = raw
                 continue
             try:
                 data[name] = parse(raw)
@@ -353,16 +513,31 @@ def _body(
                 find(
                     problem.code,
                     row=row,
-                    column=positions[name],
+                    column=index + 1,
                     field=name,
                     value=raw,
                     detail=problem.detail,
                 )
-                ok = False
-        if ok:
-            yield Row(row, None, data, positions)
-        elif id_index is not None and "id" in data:
-            yield RowId(row, data["id"])
+                bad.add(name)
+        for name in required:
+            if name not in data and name not in bad:
+                find("required-error", row=row, column=column_of[name], field=name)
+                bad.add(name)
+        yield Row(row, None, data, column_of, frozenset(bad), absent)
+    return data_rows
+
+
+def _unterminated(record: list[str], dialect: Any) -> bool:
+    """Whether the record's lines end inside a quoted cell (the file was cut short)."""
+    if dialect.quotechar == "":
+        return False
+    options = {**dialect.reader_options(), "strict": True}
+    try:
+        for _ in csv.reader(record, **options):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 # -- JSON -----------------------------------------------------------------------------
@@ -403,23 +578,32 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
-def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Iterator[Row | RowId]:
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text)} digits is too long")
+    return int(text)
+
+
+def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Iterator[Row]:
     """Check a JSON resource; yield its records as rows."""
 
     def find(code: str, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
 
     try:
-        size = plan.file.stat().st_size
-        if size > limits.max_json_bytes:
-            find(
-                "file-too-large",
-                detail=f"{plan.path} has {size} bytes; JSON resources are capped at {limits.max_json_bytes}",
-            )
-            return
-        raw = plan.file.read_bytes()
-    except OSError as exc:
-        find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
+        with open_regular(plan.file) as f:
+            tap = _Tap(f, limits.max_json_bytes, plan.expect.hash_algorithm)
+            try:
+                raw = io.BufferedReader(tap).read()
+            except _TooLarge:
+                find(
+                    "file-too-large",
+                    detail=f"{plan.path} is larger than {limits.max_json_bytes} bytes, "
+                    "the cap for JSON resources",
+                )
+                return
+    except (FileProblem, OSError) as exc:
+        find("not-a-regular-file", value=plan.path, detail=str(exc))
         return
     if raw.startswith(codecs.BOM_UTF8):
         find("byte-order-mark", row=1)
@@ -431,35 +615,35 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
         find("encoding-error", detail=f"{exc.reason} at byte {exc.start} (line {line})")
         return
     try:
-        data = json.loads(text, object_pairs_hook=_pairs)
+        data = json.loads(text, object_pairs_hook=_pairs, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         find("json-invalid", detail=f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
         return
     except RecursionError:
         find("json-too-deep", detail=str(MAX_JSON_DEPTH))
         return
+    except ValueError as exc:
+        find("json-invalid", detail=str(exc))
+        return
     if not isinstance(data, list):
         find("json-not-array", pointer="")
         return
+    check_expected(plan, tap, None, None, emit)
     for index, item in enumerate(data):
         row, pointer = index + 1, f"/{index}"
         if not isinstance(item, dict):
             find("json-not-object", row=row, pointer=pointer)
             continue
-        ok = True
+        bad: set[str] = set()
         for key in getattr(item, "duplicates", []):
             find("json-duplicate-key", row=row, pointer=f"{pointer}/{key}", field=key, value=key)
-            ok = False
+            bad.add(key)
         if _depth(item, MAX_JSON_DEPTH) > MAX_JSON_DEPTH - 1:
             find("json-too-deep", row=row, pointer=pointer, detail=str(MAX_JSON_DEPTH))
-            ok = False
-            item = {
-                k: v
-                for k, v in item.items()
-                if not isinstance(v, (dict, list)) or _depth(v, 2) <= 1
-            }
+            deep = {k for k, v in item.items() if isinstance(v, (dict, list)) and _depth(v, 2) > 1}
+            bad.update(deep)
         for key, value in item.items():
-            if _non_finite(value):
+            if key not in bad and _non_finite(value):
                 find(
                     "type-error",
                     row=row,
@@ -468,9 +652,6 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
                     value=str(value),
                     detail="a finite number (NaN and infinity are not JSON)",
                 )
-                ok = False
-        record = {k: v for k, v in item.items() if v is not None}
-        if ok:
-            yield Row(row, pointer, dict(record))
-        elif isinstance(record.get("id"), str):
-            yield RowId(row, record["id"])
+                bad.add(key)
+        record = {k: v for k, v in item.items() if v is not None and k not in bad}
+        yield Row(row, pointer, record, None, frozenset(bad))

@@ -1,0 +1,101 @@
+"""Opening files safely: regular files only, never a FIFO, device or socket, and reads
+capped in bytes, so no input can hang bilat or exhaust its memory.
+
+>>> import tempfile, pathlib
+>>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+>>> _ = p.write_bytes(b"hello")
+>>> read_capped(p, 10)
+b'hello'
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+
+
+class FileProblem(Exception):
+    """A path that cannot be read as a regular file, with the reason in words."""
+
+
+class TooLarge(FileProblem):
+    """A file larger than the cap it was read under."""
+
+
+def kind_of(mode: int) -> str:
+    """A file type in words: 'a folder', 'a FIFO', ..."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def why_not_regular(path: str | os.PathLike[str]) -> str | None:
+    """Why *path* (links followed) is not a readable regular file, or None when it is."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return _reason(exc)
+    if stat.S_ISREG(mode):
+        return None
+    return f"it is {kind_of(mode)}"
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link loop"
+    if exc.errno == errno.ENOENT:
+        return "it does not exist"
+    if exc.errno == errno.ENOTDIR:
+        return "a part of its path is not a folder"
+    return exc.strerror or str(exc)
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """Open *path* for reading only if it is a regular file (never blocks on a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise FileProblem(_reason(exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise FileProblem(f"it is {kind_of(mode)}")
+        if _NONBLOCK:
+            flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+            fcntl.fcntl(fd, fcntl.F_SETFL, flags & ~_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_capped(path: str | os.PathLike[str], cap: int) -> bytes:
+    """The bytes of the regular file *path*; :class:`TooLarge` past *cap* bytes."""
+    with open_regular(path) as f:
+        data = f.read(cap + 1)
+    if len(data) > cap:
+        raise TooLarge(f"it is larger than {cap} bytes, the cap for this file")
+    return data
+
+
+def inside(root: Path, path: Path) -> bool | None:
+    """Whether *path* resolves to a place inside *root*; None for a symbolic link loop."""
+    try:
+        path.resolve(strict=False).relative_to(root.resolve())
+    except ValueError:
+        return False
+    except (RuntimeError, OSError):  # a loop (RuntimeError before Python 3.13)
+        return None
+    return True
