@@ -26,8 +26,10 @@ class CellProblem(Exception):
         self.detail = detail
 
 
-_INT = re.compile(r"^[+-]?[0-9]+$")
-_FLOAT = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_INT = re.compile(r"^[+-]?[0-9]+\Z")
+#: Longest integer cell read (Python refuses to convert much longer ones).
+MAX_INT_DIGITS = 4000
+_FLOAT = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
 _ID = ID_PATTERN.rstrip("$")
 
 
@@ -85,6 +87,8 @@ def parser(col: Column) -> Callable[[str], Any] | None:
         def parse_int(raw: str) -> int:
             if _INT.match(raw) is None:
                 raise CellProblem("type-error", "an integer")
+            if len(raw) > MAX_INT_DIGITS:
+                raise CellProblem("type-error", f"an integer of at most {MAX_INT_DIGITS} digits")
             return int(raw)
 
         return parse_int

@@ -107,7 +107,8 @@ class Rules:
                 return
             start, end = v["start"], v["end"]
             if start is not None and ok("id"):
-                self.engagements[v["id"]] = (start, end)
+                # the first record of an id counts (a duplicate is reported in layer 4)
+                self.engagements.setdefault(v["id"], (start, end))
             if start is not None and v["part_of"] is not None and ok("part_of"):
                 span = _span(start, end)
                 assert span is not None
@@ -156,7 +157,7 @@ class Rules:
                 )
         elif kind == "tenure":
             if ok("id", "person", "start", "end"):
-                self.tenures[v["id"]] = (v["person"], v["start"], v["end"])
+                self.tenures.setdefault(v["id"], (v["person"], v["start"], v["end"]))
         elif kind == "source":
             if ok("id", "seed", "seed_sha256") and v["seed"] is not None:
                 self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])

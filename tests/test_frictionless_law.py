@@ -1,0 +1,449 @@
+"""The law: whatever ``frictionless validate`` calls invalid, ``bilat validate`` calls
+invalid (bilat may be stricter, never looser), and never with a traceback.
+
+The corpus is built at test time: the valid base package plus one named change each,
+covering every error type a default Frictionless validation of a local package
+emits (:data:`FRICTIONLESS_TYPES`) and every variant of a CSV header.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import frictionless
+import pytest
+from mutants import build, edit_desc, resource, with_cell
+
+from bilat.findings import CATALOGUE
+from bilat.validation import validate
+
+Change = Callable[[Path], None]
+PERSONS_HEADER = "id,notes,sources,name,aliases,wikidata,kind,nationality"
+
+#: Every error type a default Frictionless validation of a local package can emit;
+#: the corpus must make Frictionless emit each one at least once.
+FRICTIONLESS_TYPES = {
+    "package-error",
+    "resource-error",
+    "schema-error",
+    "field-error",
+    "control-error",
+    "scheme-error",
+    "format-error",
+    "encoding-error",
+    "compression-error",
+    "source-error",
+    "hash-count",
+    "byte-count",
+    "field-count",
+    "row-count",
+    # ("blank-header" is not here: a header row without labels reaches Frictionless as
+    # "source-error" or "blank-row" first; the corpus tries it in foreign_empty_first_line)
+    "unmatched-header",
+    "blank-label",
+    "duplicate-label",
+    "extra-label",
+    "missing-label",
+    "incorrect-label",
+    "blank-row",
+    "primary-key",
+    "foreign-key",
+    "extra-cell",
+    "missing-cell",
+    "type-error",
+    "constraint-error",
+    "unique-error",
+}
+
+
+def write(name: str, data: bytes | str) -> Change:
+    def apply(folder: Path) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        (folder / name).write_bytes(raw)
+
+    return apply
+
+
+def bytes_edit(name: str, old: bytes, new: bytes) -> Change:
+    def apply(folder: Path) -> None:
+        raw = (folder / name).read_bytes()
+        assert old in raw, (name, old)
+        (folder / name).write_bytes(raw.replace(old, new, 1))
+
+    return apply
+
+
+def header(line: str, name: str = "persons.csv") -> Change:
+    """Replace the header line of a CSV file (the rows stay as they are)."""
+
+    def apply(folder: Path) -> None:
+        lines = (folder / name).read_text(encoding="utf-8").split("\n")
+        lines[0] = line
+        (folder / name).write_text("\n".join(lines), encoding="utf-8")
+
+    return apply
+
+
+def columns_kept(keep: list[int], extra: str | None = None) -> Change:
+    """Keep these columns of persons.csv (header and rows), optionally add one more."""
+
+    def apply(folder: Path) -> None:
+        import csv
+
+        path = folder / "persons.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for i, row in enumerate(rows):
+            cells = [row[k] for k in keep]
+            if extra is not None:
+                cells.append(extra if i == 0 else "x")
+            writer.writerow(cells)
+        path.write_text(out.getvalue(), encoding="utf-8")
+
+    return apply
+
+
+def res(name: str, **changes: Any) -> Change:
+    return edit_desc(lambda d: resource(d, name).update(changes))
+
+
+def dialect(name: str, **changes: Any) -> Change:
+    return edit_desc(lambda d: resource(d, name)["dialect"].update(changes))
+
+
+def chain(*steps: Change) -> Change:
+    def apply(folder: Path) -> None:
+        for step in steps:
+            step(folder)
+
+    return apply
+
+
+NOTES = "id,engagement,score,when\n1,summit-22,5,2024-01-01\n2,visit,7,2023-12-25\n"
+NOTES_SCHEMA: dict[str, Any] = {
+    "fields": [
+        {"name": "id", "type": "integer"},
+        {"name": "engagement", "type": "string"},
+        {"name": "score", "type": "integer", "constraints": {"minimum": 0}},
+        {"name": "when", "type": "date"},
+    ],
+    "primaryKey": ["id"],
+    "foreignKeys": [
+        {"fields": ["engagement"], "reference": {"resource": "engagements", "fields": ["id"]}}
+    ],
+}
+
+
+def foreign(text: str | bytes = NOTES, schema: Any = None, **extra: Any) -> Change:
+    """Add a table that is not a bilat record type: notes.csv with its own Table Schema."""
+
+    def apply(folder: Path) -> None:
+        raw = text.encode("utf-8") if isinstance(text, str) else text
+        (folder / "notes.csv").write_bytes(raw)
+        entry: dict[str, Any] = {
+            "name": "notes",
+            "path": "notes.csv",
+            "schema": NOTES_SCHEMA if schema is None else schema,
+        }
+        entry.update(extra)
+        data = json.loads((folder / "datapackage.json").read_text())
+        data["resources"].append(entry)
+        (folder / "datapackage.json").write_text(json.dumps(data, indent=2))
+
+    return apply
+
+
+def _gz(folder: Path, name: str, body: bytes | None = None) -> None:
+    raw = (folder / f"{name}.csv").read_bytes() if body is None else body
+    (folder / f"{name}.csv").unlink()
+    (folder / f"{name}.csv.gz").write_bytes(raw)
+    data = json.loads((folder / "datapackage.json").read_text())
+    resource(data, name).update(path=f"{name}.csv.gz", compression="gz")
+    (folder / "datapackage.json").write_text(json.dumps(data, indent=2))
+
+
+def gzipped(name: str, corrupt: bool = False, declared_bytes: int | None = None) -> Change:
+    def apply(folder: Path) -> None:
+        packed = gzip.compress((folder / f"{name}.csv").read_bytes(), mtime=0)
+        _gz(folder, name, packed[:-12] if corrupt else packed)
+        if declared_bytes is not None:
+            res(name, bytes=declared_bytes)(folder)
+
+    return apply
+
+
+def _zip_corrupt(folder: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("notes.csv", NOTES)
+    foreign(buffer.getvalue()[:30], compression="zip")(folder)
+
+
+CORPUS: dict[str, Change] = {
+    # -- headers of a bilat record table ------------------------------------------------
+    "header_reordered": header(PERSONS_HEADER.replace("id,notes", "notes,id")),
+    "header_reordered_with_rows": columns_kept([1, 0, 2, 3, 4, 5, 6, 7]),
+    "header_subset": columns_kept([0, 1, 2, 3, 4, 5, 6]),
+    "header_superset": columns_kept(list(range(8)), extra="age"),
+    "header_duplicated": header(PERSONS_HEADER.replace("nationality", "kind")),
+    "header_renamed": header(PERSONS_HEADER.replace("name", "fullname", 1)),
+    "header_blank": header(PERSONS_HEADER.replace(",name,", ",,")),
+    "header_missing": lambda f: (f / "persons.csv").write_text(
+        "\n".join((f / "persons.csv").read_text().split("\n")[1:])
+    ),
+    "header_case": header(PERSONS_HEADER.replace("id,", "ID,", 1)),
+    "header_spaces": header(PERSONS_HEADER.replace(",name,", ", name,")),
+    "header_empty_line": lambda f: (f / "persons.csv").write_text(
+        "\n" + (f / "persons.csv").read_text()
+    ),
+    "header_only": lambda f: (f / "organizations.csv").write_text(
+        "id,notes,sources,name,aliases,wikidata,kind,type,state,parent,members\n"
+    ),
+    # -- the descriptor -----------------------------------------------------------------
+    "descriptor_bad_created": edit_desc(lambda d: d.update(created="2026-11-24")),
+    "descriptor_bad_licenses": edit_desc(lambda d: d.update(licenses="CC-BY")),
+    "resource_data_and_path": res("persons", data=[["id"]]),
+    "schema_fields_not_a_list": edit_desc(
+        lambda d: resource(d, "persons")["schema"].update(fields=5)
+    ),
+    "schema_field_bad_type": edit_desc(
+        lambda d: resource(d, "persons")["schema"]["fields"][0].update(type="nosuch")
+    ),
+    "dialect_delimiter_not_a_string": dialect("persons", delimiter=5),
+    "format_xlsx": res("organizations", format="xlsx"),
+    "file_missing": lambda f: (f / "organizations.csv").unlink(),
+    "file_is_folder": lambda f: (
+        (f / "organizations.csv").unlink(),
+        (f / "organizations.csv").mkdir(),
+    ),
+    "declared_bytes": res("organizations", bytes=5),
+    "declared_md5": res("organizations", hash="0" * 32),
+    "declared_sha256": res("organizations", hash="sha256:" + "0" * 64),
+    "declared_fields": res("organizations", fields=3),
+    "declared_rows": res("organizations", rows=99),
+    "declared_stats": res("organizations", stats={"rows": 99, "bytes": 4}),
+    # -- bytes, lines, dialects of a bilat record table ----------------------------------
+    "invalid_utf8": bytes_edit("organizations.csv", b"Ministry", b"Min\xffistry"),
+    "latin1_no_encoding": chain(
+        edit_desc(lambda d: resource(d, "organizations").pop("encoding")),
+        bytes_edit("organizations.csv", b"Ministry", b"Min\xe9istry"),
+    ),
+    "byte_order_mark": lambda f: (f / "persons.csv").write_bytes(
+        b"\xef\xbb\xbf" + (f / "persons.csv").read_bytes()
+    ),
+    "crlf_lines": lambda f: (f / "persons.csv").write_bytes(
+        (f / "persons.csv").read_bytes().replace(b"\n", b"\r\n")
+    ),
+    "empty_file": write("organizations.csv", b""),
+    "blank_row": bytes_edit("persons.csv", b"\nlavrov", b"\n\nlavrov"),
+    "comma_row": bytes_edit("persons.csv", b"\nlavrov", b"\n,,,,,,,\nlavrov"),
+    "extra_cell": bytes_edit("persons.csv", b",person,rus", b",person,rus,x"),
+    "missing_cell": bytes_edit("persons.csv", b",person,rus", b",person"),
+    "unterminated_quote": lambda f: (f / "persons.csv").write_bytes(
+        (f / "persons.csv").read_bytes() + b'x,"abc'
+    ),
+    "nul_in_cell": bytes_edit("persons.csv", b"Sergey", b"Ser\x00gey"),
+    "gzip_corrupt": gzipped("organizations", corrupt=True),
+    "gzip_bytes_of_content": gzipped("organizations", declared_bytes=161),
+    "quote_char_single": dialect("tenures", quoteChar="'"),
+    "escape_char": dialect("tenures", escapeChar="\\", doubleQuote=False),
+    "double_quote_false": dialect("tenures", doubleQuote=False),
+    "skip_initial_space": chain(
+        dialect("persons", skipInitialSpace=True),
+        bytes_edit("persons.csv", b",Sergey", b", Sergey"),
+    ),
+    "comment_char": chain(
+        dialect("persons", commentChar="#"),
+        lambda f: (f / "persons.csv").write_bytes((f / "persons.csv").read_bytes() + b"#note,,\n"),
+    ),
+    "header_rows": dialect("persons", headerRows=[1, 2]),
+    "null_sequence": chain(
+        dialect("persons", nullSequence="NA"),
+        bytes_edit("persons.csv", b",person,rus", b",person,NA"),
+    ),
+    "header_case_false": chain(
+        dialect("persons", headerCase=False), header(PERSONS_HEADER.replace("id,", "ID,", 1))
+    ),
+    "delimiter_semicolon": dialect("persons", delimiter=";"),
+    "dialect_not_declared_semicolons": chain(
+        edit_desc(lambda d: resource(d, "persons").pop("dialect")),
+        lambda f: (f / "persons.csv").write_text((f / "persons.csv").read_text().replace(",", ";")),
+    ),
+    # -- cells of a bilat record table ---------------------------------------------------
+    "integer_decimal": with_cell("engagements.csv", 4, "series_number", "22.0"),
+    "integer_spaces": with_cell("engagements.csv", 4, "series_number", " 22"),
+    "integer_arabic_digits": with_cell("engagements.csv", 4, "series_number", "٢٢"),
+    "integer_underscore": with_cell("engagements.csv", 4, "series_number", "2_2"),
+    "integer_huge": with_cell("engagements.csv", 4, "series_number", "9" * 5000),
+    "integer_below_minimum": with_cell("engagements.csv", 4, "series_number", "0"),
+    "number_comma": chain(
+        with_cell("indicators.csv", 2, "value", "1,5"), with_cell("indicators.csv", 2, "unit", "t")
+    ),
+    "number_nan": chain(
+        with_cell("indicators.csv", 2, "value", "NaN"), with_cell("indicators.csv", 2, "unit", "t")
+    ),
+    "number_overflow": chain(
+        with_cell("indicators.csv", 2, "value", "1e400"),
+        with_cell("indicators.csv", 2, "unit", "t"),
+    ),
+    "array_of_numbers": with_cell("engagements.csv", 3, "participants", "[1,2]"),
+    "array_null": with_cell("engagements.csv", 3, "participants", "null"),
+    "array_empty_required": with_cell("engagements.csv", 3, "participants", "[]"),
+    "array_trailing_comma": with_cell("engagements.csv", 3, "participants", '["putin",]'),
+    "array_not_json": with_cell("engagements.csv", 3, "participants", "putin;jaishankar"),
+    "pattern_id": with_cell("persons.csv", 3, "id", "Bad Id"),
+    "pattern_date": with_cell("engagements.csv", 2, "start", "2023-13-01"),
+    "date_leap_day": with_cell("engagements.csv", 2, "start", "2023-02-29"),
+    "enum_term": with_cell("engagements.csv", 3, "type", "tea_party"),
+    "enum_country": with_cell("states.csv", 3, "iso3", "XYZ"),
+    "required_empty": with_cell("persons.csv", 3, "name", ""),
+    "name_too_long": with_cell("persons.csv", 3, "name", "x" * 501),
+    "name_trailing_space": with_cell("persons.csv", 3, "name", "Sergey Lavrov "),
+    "name_line_break": with_cell("persons.csv", 3, "name", "Sergey\nLavrov"),
+    "primary_key_duplicate": with_cell("persons.csv", 3, "id", "jaishankar"),
+    "dangling_foreign_key": with_cell("statements.csv", 2, "engagement", "lunch"),
+    # -- a table that is not a bilat record type -----------------------------------------
+    "foreign_ok": foreign(),
+    "foreign_schema_fields_not_a_list": foreign(schema={"fields": 5}),
+    "foreign_field_bad_type": foreign(schema={"fields": [{"name": "id", "type": "nosuch"}]}),
+    "foreign_dialect_bad": foreign(dialect={"delimiter": 5}),
+    "foreign_blank_header": foreign(",,,\n1,summit-22,5,2024-01-01\n"),
+    "foreign_empty_first_line": foreign("\n1,summit-22,5,2024-01-01\n"),
+    "foreign_fields_match_partial": foreign(
+        "a,b\n1,2\n",
+        schema={"fields": [{"name": "id", "type": "integer"}], "fieldsMatch": "partial"},
+    ),
+    "foreign_fields_match_subset": foreign(
+        "a,b\n1,2\n",
+        schema={"fields": [{"name": "id", "type": "integer"}], "fieldsMatch": "subset"},
+    ),
+    "foreign_zip_corrupt": _zip_corrupt,
+    "foreign_gzip_corrupt": foreign(b"\x1f\x8b\x08\x00garbage", compression="gz"),
+    "foreign_empty": foreign(b""),
+    "foreign_type": foreign(NOTES + "3,visit,x,2023\n"),
+    "foreign_constraint": foreign(NOTES + "3,visit,-1,2023-01-01\n"),
+    "foreign_primary_key": foreign(NOTES + "1,visit,1,2023-01-01\n"),
+    "foreign_unique": foreign(
+        NOTES + "1,visit,1,2023-01-01\n",
+        schema={
+            "fields": [
+                {"name": "id", "type": "integer", "constraints": {"unique": True}},
+                {"name": "engagement"},
+                {"name": "score"},
+                {"name": "when"},
+            ]
+        },
+    ),
+    "foreign_foreign_key": foreign(NOTES + "3,nope,1,2023-01-01\n"),
+    "foreign_blank_row": foreign(NOTES + "\n3,visit,1,2023-01-01\n"),
+    "foreign_extra_cell": foreign(NOTES + "3,visit,1,2023-01-01,more\n"),
+    "foreign_missing_cell": foreign(NOTES + "3,visit\n"),
+    "foreign_duplicate_label": foreign("id,engagement,score,score\n1,visit,1,2\n"),
+    "foreign_incorrect_label": foreign("id,engagement,points,when\n1,visit,1,2023-01-01\n"),
+    "foreign_latin1": foreign(NOTES.replace("visit", "visité").encode("latin-1")),
+    "foreign_latin1_declared_utf8": foreign(
+        NOTES.replace("visit", "visité").encode("latin-1"), encoding="utf-8"
+    ),
+    "foreign_missing_file": foreign(path="nothere.csv"),
+    "foreign_bytes": foreign(bytes=3),
+    "foreign_hash": foreign(hash="md5:" + "0" * 32),
+    "foreign_inline_bad": foreign(
+        path=None, data=[["id"], ["x"]], schema={"fields": [{"name": "id", "type": "integer"}]}
+    ),
+    "foreign_inline_ok": foreign(
+        path=None, data=[["id"], ["1"]], schema={"fields": [{"name": "id", "type": "integer"}]}
+    ),
+    "foreign_text_file": lambda f: (
+        (f / "README.txt").write_text("notes\n"),
+        edit_desc(lambda d: d["resources"].append({"name": "readme", "path": "README.txt"}))(f),
+    ),
+}
+#: Header variants both tools call invalid: reordered, subset, superset, duplicated,
+#: renamed, blank, missing (others, such as spaces around names, only bilat refuses).
+HEADER_VARIANTS = [
+    "header_reordered",
+    "header_reordered_with_rows",
+    "header_subset",
+    "header_superset",
+    "header_duplicated",
+    "header_renamed",
+    "header_blank",
+    "header_missing",
+    "header_case",
+    "header_empty_line",
+]
+
+
+def frictionless_verdict(folder: Path) -> tuple[bool, set[str]]:
+    """Frictionless's verdict on a package and the error types it gave; a crash inside
+    Frictionless counts as invalid."""
+    try:
+        report = frictionless.validate(str(folder / "datapackage.json"))
+    except Exception as exc:
+        return False, {f"crash:{type(exc).__name__}"}
+    types = {e.type for e in report.errors}
+    types |= {e.type for task in report.tasks for e in task.errors}
+    return report.valid, types
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("corpus")
+    out = {}
+    for name, change in CORPUS.items():
+        folder = build(name, root, change)
+        fr_valid, fr_types = frictionless_verdict(folder)
+        report = validate(folder)
+        out[name] = (fr_valid, fr_types, report)
+    return out
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CORPUS) >= 60
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_frictionless_invalid_means_bilat_invalid(name: str, verdicts: dict[str, Any]) -> None:
+    fr_valid, fr_types, report = verdicts[name]
+    if not fr_valid:
+        assert not report.valid, (name, fr_types, [f.code for f in report.findings])
+    for finding in report.findings:
+        assert finding.code in CATALOGUE and "{" not in finding.message
+
+
+def test_the_corpus_covers_every_frictionless_error_type(verdicts: dict[str, Any]) -> None:
+    seen = set().union(*(types for _, types, _ in verdicts.values()))
+    assert FRICTIONLESS_TYPES <= seen, sorted(FRICTIONLESS_TYPES - seen)
+
+
+@pytest.mark.parametrize("name", HEADER_VARIANTS)
+def test_both_tools_refuse_every_header_variant(name: str, verdicts: dict[str, Any]) -> None:
+    fr_valid, _, report = verdicts[name]
+    assert not fr_valid and not report.valid
+
+
+def test_header_only_is_valid_for_both(verdicts: dict[str, Any]) -> None:
+    fr_valid, _, report = verdicts["header_only"]
+    assert fr_valid and report.valid
+
+
+def test_every_frictionless_type_of_a_foreign_table_has_a_bilat_code(
+    verdicts: dict[str, Any],
+) -> None:
+    """Foreign tables' errors map to codes that name the Frictionless type they match."""
+    for name, (_, types, report) in verdicts.items():
+        if not name.startswith("foreign_"):
+            continue
+        codes = {f.code for f in report.findings if f.resource == "notes"}
+        for kind in types - {"package-error", "resource-error", "schema-error", "field-error"}:
+            if kind.startswith("crash:") or kind == "control-error":
+                continue
+            matched = {c.code for c in CATALOGUE.values() if kind in c.frictionless}
+            assert codes & (matched | {"table-error", "encoding-error"}), (name, kind, codes)
