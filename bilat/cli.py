@@ -304,6 +304,8 @@ def build_cmd(
     from bilat.catalog import CatalogError
     from bilat.catalog.build import build
 
+    if not Path(target).exists():
+        raise _fail("build", f"{target}: no such package folder or datapackage.json")
     try:
         entry = build(target, out)
     except CatalogError as exc:

@@ -75,19 +75,32 @@ def record_schema(kind: str) -> dict[str, Any]:
 
 
 def bundle_schema() -> dict[str, Any]:
-    """One document embedding every record schema under ``$defs`` by kind.
-
-    Validate a record of kind *k* against ``{"$ref": "urn:bilat:schema:1:k"}`` with this
-    bundle in the registry, or against ``bundle["$defs"][k]`` directly.
+    """One document that validates a whole package written as JSON: an object keyed by
+    resource name (``engagements``, ``persons``, ...), each an array of that type's
+    records. Every record schema is embedded under ``$defs`` with its own ``$id``, so
+    ``{"$ref": "urn:bilat:schema:1:engagement"}`` also works with this bundle loaded.
     """
+    from bilat.tables import RESOURCE_NAMES
+
     defs = {kind: record_schema(kind) for kind in RECORD_TYPES}
     for d in defs.values():
         d.pop("$schema")
     return {
         "$schema": DRAFT,
         "$id": schema_id(),
-        "title": "bilat records",
-        "description": "Every bilat record type, each an embedded schema with its own $id.",
+        "title": "bilat package",
+        "description": (
+            "A whole bilat data package as one JSON document: an object keyed by resource "
+            "name, each an array of records of that type. Reference integrity across "
+            "records (ids exist, are unique, are of the right kind) is checked by "
+            "`bilat validate`, not by this schema."
+        ),
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            RESOURCE_NAMES[kind]: {"type": "array", "items": {"$ref": schema_id(kind)}}
+            for kind in RECORD_TYPES
+        },
         "$defs": defs,
     }
 

@@ -14,6 +14,8 @@ from bilat import schemas
 from bilat.cli import app
 from bilat.models import RECORD_TYPES
 
+ROOT = Path(__file__).resolve().parent.parent
+
 runner = CliRunner()
 
 
@@ -115,3 +117,26 @@ def test_records_doc_is_generated_and_current(root: Path) -> None:
     for kind in RECORD_TYPES:
         assert f"(`{kind}`)" in doc
     assert "| `signatories` | list of string |  | person |" in doc
+
+
+def test_bundle_validates_a_whole_package_as_one_document() -> None:
+    """schema/bilat.schema.json takes a package rendered as {resource: [records]}."""
+    from bilat.package import read_package
+    from bilat.tables import RESOURCE_NAMES
+
+    bundle = json.loads((ROOT / "schema" / "bilat.schema.json").read_text())
+    Draft202012Validator.check_schema(bundle)
+    validator = Draft202012Validator(bundle, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    pkg = read_package(ROOT / "datasets" / "india-russia")
+    document = {
+        RESOURCE_NAMES[kind]: [r.model_dump(mode="json", exclude_none=True) for r in records]
+        for kind, records in pkg.by_kind.items()
+    }
+    assert sum(len(v) for v in document.values()) == len(pkg)
+    assert list(validator.iter_errors(document)) == []
+    assert not validator.is_valid({"foo": 1})
+    assert not validator.is_valid({"engagements": [{"id": "x"}]})
+    assert not validator.is_valid([])
+    bad = json.loads(json.dumps(document))
+    bad["states"][0]["iso3"] = "XYZ"
+    assert not validator.is_valid(bad)
