@@ -299,6 +299,14 @@ CatalogOption = Annotated[
 def build_cmd(
     target: Annotated[str, typer.Argument(help="Package folder (or its datapackage.json).")],
     out: Annotated[Path, typer.Option("--out", help="Folder for the zip and catalog.json.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace a release of the same version that has other bytes "
+            "(for a private catalog; published releases are immutable).",
+        ),
+    ] = False,
 ) -> None:
     """Validate a package, write NAME-VERSION.zip and list it in OUT/catalog.json."""
     from bilat.catalog import CatalogError
@@ -307,7 +315,7 @@ def build_cmd(
     if not Path(target).exists():
         raise _fail("build", f"{target}: no such package folder or datapackage.json")
     try:
-        entry = build(target, out)
+        entry = build(target, out, force=force)
     except CatalogError as exc:
         typer.echo(f"bilat build: {exc}", err=True)
         raise typer.Exit(1) from None
@@ -326,24 +334,38 @@ def download_cmd(
             show_default=False,
         ),
     ] = None,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Download again even if the release is cached.")
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use the cache only; never the network.")
+    ] = False,
 ) -> None:
     """Download a released package, verify its sha256, validate it and install it.
 
-    Prints the installed folder. A release already installed is not downloaded again.
+    Prints the installed folder. A release already installed (and intact) is not
+    downloaded again; when no catalog can be read, the highest cached version is used.
     """
     from bilat.catalog import CatalogError
     from bilat.catalog.download import download
+
+    if refresh and offline:
+        raise _fail("download", "--refresh and --offline contradict each other")
+
+    def warn(message: str) -> None:
+        typer.echo(f"bilat download: warning: {message}", err=True)
 
     bar = _download_bar() if sys.stderr.isatty() else None
     try:
         if bar is not None:
             with bar:
-                folder = download(spec, catalog, dest, bar)
+                folder = download(
+                    spec, catalog, dest, bar, refresh=refresh, offline=offline, warn=warn
+                )
         else:
-            folder = download(spec, catalog, dest)
+            folder = download(spec, catalog, dest, refresh=refresh, offline=offline, warn=warn)
     except CatalogError as exc:
-        typer.echo(f"bilat download: {exc}", err=True)
-        raise typer.Exit(1) from None
+        raise _fail("download", str(exc), 1) from None
     typer.echo(str(folder))
 
 
@@ -354,20 +376,103 @@ def list_cmd(
         Path | None, typer.Option("--dest", help="Cache folder to look in.", show_default=False)
     ] = None,
 ) -> None:
-    """List the catalog's releases and which of them are in the cache."""
+    """List the catalogs' releases and which of them are in the cache."""
     from bilat.catalog import CatalogError
-    from bilat.catalog.catalog import load_catalog
+    from bilat.catalog.catalog import load_catalog, locations
     from bilat.catalog.download import cached
 
-    try:
-        cat = load_catalog(catalog)
-    except CatalogError as exc:
-        typer.echo(f"bilat list: {exc}", err=True)
-        raise typer.Exit(1) from None
+    rows = []
+    for where in locations(catalog):
+        try:
+            cat = load_catalog(where)
+        except CatalogError as exc:
+            raise _fail("list", str(exc), 1) from None
+        rows += [(e, cat) for e in cat.entries]
     typer.echo(f"{'name':<24} {'version':<10} {'bytes':>10}  cached  title")
-    for e in sorted(cat.entries, key=lambda e: (e.name, e.key)):
+    seen = set()
+    for e, _cat in sorted(rows, key=lambda ec: (ec[0].name, ec[0].key)):
+        if (e.name, e.version) in seen:
+            continue
+        seen.add((e.name, e.version))
         mark = "yes" if cached(e, dest) else "no"
         typer.echo(f"{e.name:<24} {e.version:<10} {e.bytes:>10}  {mark:<6}  {e.title}")
+
+
+cache_app = typer.Typer(
+    help="Look after the cache of downloaded releases: list, verify, clear.",
+    no_args_is_help=True,
+)
+app.add_typer(cache_app, name="cache")
+CacheDest = Annotated[
+    Path | None,
+    typer.Option(
+        "--dest",
+        help="Cache folder (default: $BILAT_CACHE_DIR or the user cache).",
+        show_default=False,
+    ),
+]
+
+
+@cache_app.command("list")
+def cache_list(dest: CacheDest = None) -> None:
+    """List the cached releases and whether each is intact (sizes and times)."""
+    from bilat.catalog.download import cache_root, check, releases
+
+    root = dest or cache_root()
+    typer.echo(f"{root}")
+    for name, version, folder in releases(root):
+        problem = check(folder)
+        typer.echo(
+            f"{name:<24} {version:<10} {'intact' if problem is None else 'DAMAGED: ' + problem}"
+        )
+
+
+@cache_app.command("verify")
+def cache_verify(dest: CacheDest = None) -> None:
+    """Hash every file of every cached release; exit 1 if any is damaged (it is then
+    no longer served: download it again)."""
+    from bilat.catalog.download import cache_root, check, releases
+
+    damaged = 0
+    for name, version, folder in releases(dest or cache_root()):
+        problem = check(folder, full=True)
+        if problem is not None:
+            damaged += 1
+        typer.echo(f"{name}@{version}: {'ok' if problem is None else 'damaged: ' + problem}")
+    raise typer.Exit(1 if damaged else 0)
+
+
+@cache_app.command("clear")
+def cache_clear(
+    spec: Annotated[
+        str | None,
+        typer.Argument(
+            help="NAME or NAME@VERSION to remove (default: everything).", show_default=False
+        ),
+    ] = None,
+    dest: CacheDest = None,
+) -> None:
+    """Remove cached releases (all of them, or those of NAME[@VERSION])."""
+    import shutil
+
+    from bilat.catalog import CatalogError
+    from bilat.catalog.download import cache_root, parse_spec, releases
+
+    root = dest or cache_root()
+    name = version = None
+    if spec is not None:
+        try:
+            name, version = parse_spec(spec)
+        except CatalogError as exc:
+            raise _fail("cache clear", str(exc)) from None
+    removed = 0
+    for n, v, folder in releases(root):
+        if (name is None or n == name) and (version is None or v == version):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    if spec is None:
+        shutil.rmtree(root / ".tmp", ignore_errors=True)
+    typer.echo(f"removed {removed} release(s) from {root}", err=True)
 
 
 class _DownloadBar:

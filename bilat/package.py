@@ -14,13 +14,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bilat.files import atomic_write
 from bilat.findings import Report, make
 from bilat.models import RECORD_TYPES, Record
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
@@ -113,17 +112,6 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
 # -- writing --------------------------------------------------------------------------
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _csv_line(cells: list[str]) -> str:
     """One CSV line: cells quoted when they hold a comma, quote or line break.
 
@@ -183,7 +171,7 @@ def write_package(
     for kind in kinds:
         res = resource_descriptor(kind, fmt, present)
         data = json_bytes(by_kind[kind]) if fmt == "json" else csv_bytes(kind, by_kind[kind])
-        _atomic_write(folder / res["path"], data)
+        atomic_write(folder / res["path"], data)
         resources.append(res)
     descriptor: dict[str, Any] = {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
@@ -194,5 +182,5 @@ def write_package(
         "resources": resources,
     }
     path = folder / "datapackage.json"
-    _atomic_write(path, (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+    atomic_write(path, (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
     return path

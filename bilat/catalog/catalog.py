@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bilat.catalog import CatalogError
+from bilat.files import FileProblem, atomic_write, read_capped
 
 CATALOG_VERSION = 1
 ENV_CATALOG = "BILAT_CATALOG"
@@ -40,16 +41,20 @@ class Entry:
             entry = cls(**{k: data[k] for k in cls.__dataclass_fields__})
         except KeyError as exc:
             raise CatalogError(f"{where}: a catalog entry lacks {exc}") from None
-        except TypeError as exc:  # pragma: no cover - defensive
-            raise CatalogError(f"{where}: bad catalog entry ({exc})") from None
-        if not (isinstance(entry.name, str) and _NAME.match(entry.name)):
+        label = f"{entry.name}@{entry.version}" if isinstance(entry.name, str) else "an entry"
+        for key in ("name", "version", "title", "url", "sha256", "created", "schema_version"):
+            if not isinstance(getattr(entry, key), str):
+                raise CatalogError(f"{where}: {label}: {key} must be a string")
+        if not _NAME.match(entry.name):
             raise CatalogError(f"{where}: bad dataset name {entry.name!r}")
-        if not (isinstance(entry.version, str) and _SEMVER.match(entry.version)):
+        if not _SEMVER.match(entry.version):
             raise CatalogError(f"{where}: {entry.name}: version {entry.version!r} is not semver")
-        if not (isinstance(entry.sha256, str) and _SHA256.match(entry.sha256)):
-            raise CatalogError(f"{where}: {entry.name}@{entry.version}: bad sha256")
-        if not isinstance(entry.bytes, int) or entry.bytes <= 0:
-            raise CatalogError(f"{where}: {entry.name}@{entry.version}: bad byte count")
+        if not _SHA256.match(entry.sha256):
+            raise CatalogError(f"{where}: {label}: bad sha256")
+        if not isinstance(entry.bytes, int) or isinstance(entry.bytes, bool) or entry.bytes <= 0:
+            raise CatalogError(f"{where}: {label}: bytes must be a positive integer")
+        if not entry.url:
+            raise CatalogError(f"{where}: {label}: the url is empty")
         return entry
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,11 +89,26 @@ class Catalog:
         )
 
     def url_of(self, entry: Entry) -> str:
-        """The absolute URL or path of an entry's archive."""
+        """The absolute URL or path of an entry's archive.
+
+        A local catalog's relative urls must stay inside its folder.
+        """
         if re.match(r"^https?://", entry.url):
             return entry.url
         if re.match(r"^https?://", self.location):
             return urljoin(self.location, entry.url)
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", entry.url):
+            raise CatalogError(
+                f"{self.location}: {entry.name}@{entry.version}: url scheme not allowed"
+            )
+        from bilat.validation.descriptor import path_problem
+
+        why = path_problem(entry.url)
+        if why:
+            raise CatalogError(
+                f"{self.location}: {entry.name}@{entry.version}: url {entry.url!r} is not a "
+                f"path inside the catalog's folder: {why}"
+            )
         return str(Path(self.location).parent / entry.url)
 
 
@@ -99,14 +119,32 @@ def bundled_catalog() -> Path:
     return shipped if shipped.is_file() else here.parent / "catalog" / "catalog.json"
 
 
+#: Largest catalog read.
+MAX_CATALOG_BYTES = 16 << 20
+
+
+def locations(location: str | None = None) -> list[str]:
+    """The catalogs to search, in order: *location* alone when given; else those listed
+    (whitespace-separated) in ``BILAT_CATALOG``, then the bundled catalog."""
+    if location:
+        return [location]
+    listed = os.environ.get(ENV_CATALOG, "").split()
+    bundled = str(bundled_catalog())
+    return [*listed, *([] if bundled in listed else [bundled])]
+
+
 def default_location() -> str:
-    """``BILAT_CATALOG`` if set, else the bundled catalog."""
-    return os.environ.get(ENV_CATALOG) or str(bundled_catalog())
+    """The first catalog searched (see :func:`locations`)."""
+    return locations()[0]
 
 
-def parse(text: str, location: str) -> Catalog:
+def parse(raw: bytes, location: str) -> Catalog:
     try:
-        data = json.loads(text)
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{location}: the catalog is not UTF-8 ({exc.reason})") from None
+    except RecursionError:
+        raise CatalogError(f"{location}: the catalog nests too deeply") from None
     except ValueError as exc:
         raise CatalogError(f"{location}: not a JSON catalog ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("datasets"), list):
@@ -115,30 +153,45 @@ def parse(text: str, location: str) -> Catalog:
     return Catalog(location, entries)
 
 
-def load_catalog(location: str | None = None, *, timeout: float = 30.0) -> Catalog:
-    """Read the catalog at *location* (URL or path), or the default one."""
+def load_catalog(location: str | None = None) -> Catalog:
+    """Read the catalog at *location* (URL or path), or the first default one.
+
+    Remote catalogs are fetched within the HTTP deadline and capped at
+    :data:`MAX_CATALOG_BYTES`; local ones must be regular files.
+    """
     location = location or default_location()
     if re.match(r"^https?://", location):
-        import httpx
+        from bilat.catalog.http import stream
 
-        try:
-            response = httpx.get(location, timeout=timeout, follow_redirects=True)
-        except httpx.HTTPError as exc:
-            raise CatalogError(f"cannot fetch catalog {location}: {exc}") from None
-        if response.status_code != 200:
-            raise CatalogError(f"cannot fetch catalog {location}: HTTP {response.status_code}")
-        return parse(response.text, location)
-    path = Path(location)
+        parts: list[bytes] = []
+        stream(location, parts.append, max_bytes=MAX_CATALOG_BYTES, what="catalog")
+        return parse(b"".join(parts), location)
     try:
-        return parse(path.read_text(encoding="utf-8"), str(path))
-    except OSError as exc:
-        raise CatalogError(f"cannot read catalog {location}: {exc.strerror or exc}") from None
+        return parse(read_capped(location, MAX_CATALOG_BYTES), location)
+    except FileProblem as exc:
+        raise CatalogError(f"cannot read catalog {location}: {exc}") from None
+
+
+def find(name: str, version: str | None, location: str | None = None) -> tuple[Entry, Catalog]:
+    """The entry of *name* (at *version*, else its newest) in the first catalog that has
+    it, searching :func:`locations` in order; CatalogError when none has it (or none
+    can be read)."""
+    problems: list[str] = []
+    for where in locations(location):
+        try:
+            catalog = load_catalog(where)
+        except CatalogError as exc:
+            problems.append(str(exc))
+            continue
+        try:
+            return catalog.find(name, version), catalog
+        except CatalogError as exc:
+            problems.append(str(exc))
+    raise CatalogError("; ".join(problems) or f"no catalog lists {name}")
 
 
 def write_catalog(path: Path, entries: list[Entry]) -> None:
     """Write *entries* (sorted by name and version) to *path*, atomically."""
     ordered = sorted(entries, key=lambda e: (e.name, e.key))
     doc = {"catalog_version": CATALOG_VERSION, "datasets": [e.to_dict() for e in ordered]}
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))

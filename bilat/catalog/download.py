@@ -1,9 +1,17 @@
-"""Downloading a release: fetch, verify the sha256, extract safely, validate, install.
+"""Downloading a release: fetch, verify the sha256, extract safely, validate, install;
+and a cache that tells the truth.
 
 Nothing is installed unless every step succeeds, and installation is a rename, so
 a failed or interrupted download leaves the cache as it was: no half-written
-package, and older versions untouched. A release already in the cache is served
-from it without touching the network.
+package, and older versions untouched. Each installed release records the size,
+modification time and sha256 of its files; a cached release is served only while
+its files still match (size and time checked every time, the hashes with
+``verify``). Work folders of downloads that were killed are removed on the next start.
+
+A name is looked up in one order everywhere (``bilat.load``, ``bilat validate``,
+``bilat download``): an existing path; a dataset bundled with bilat; the cache; the
+catalogs (``--catalog``, else each of ``BILAT_CATALOG``, then the bundled catalog).
+When no catalog can be read, the highest cached version is used, with a warning.
 """
 
 from __future__ import annotations
@@ -14,18 +22,21 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bilat.catalog import CatalogError
-from bilat.catalog.catalog import Catalog, Entry, load_catalog
+from bilat.catalog.catalog import Catalog, Entry, find
+from bilat.files import FileProblem, atomic_write, read_capped
 from bilat.validation.target import MAX_ZIP_BYTES, TargetError, extract_zip
 
 ENV_CACHE = "BILAT_CACHE_DIR"
 MARKER = ".bilat-release.json"
 #: Called as progress(bytes_done, bytes_total).
 Progress = Callable[[int, int], None]
+#: Called with a warning for the user.
+Warn = Callable[[str], None]
 
 
 def cache_root() -> Path:
@@ -38,24 +49,114 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("bilat", appauthor=False))
 
 
+def _usable(root: Path) -> Path:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CatalogError(
+            f"cannot use {root} as the cache folder: {exc.strerror or exc} "
+            f"(set {ENV_CACHE} to another folder)"
+        ) from None
+    if not root.is_dir() or not os.access(root, os.W_OK):
+        raise CatalogError(
+            f"cannot use {root} as the cache folder: not a writable folder (set {ENV_CACHE})"
+        )
+    return root
+
+
 def parse_spec(spec: str) -> tuple[str, str | None]:
     """``name`` or ``name@version``."""
     name, _, version = spec.partition("@")
     if not re.match(r"^[a-z0-9][a-z0-9._-]*$", name) or (
-        version and not re.match(r"^[0-9.]+$", version)
+        version and not re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", version)
     ):
         raise CatalogError(f"{spec!r} is not NAME or NAME@VERSION")
     return name, version or None
 
 
-def cached(entry: Entry, root: Path | None = None) -> Path | None:
-    """The installed folder of *entry* when the cache holds exactly that release."""
-    folder = (root or cache_root()) / entry.name / entry.version
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def _manifest(package: Path) -> dict[str, list[Any]]:
+    """Size, modification time and sha256 of every file under *package*."""
+    files: dict[str, list[Any]] = {}
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.name != MARKER:
+            st = path.stat()
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[path.relative_to(package).as_posix()] = [st.st_size, st.st_mtime_ns, digest]
+    return files
+
+
+def _marker(folder: Path) -> dict[str, Any] | None:
     try:
-        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_capped(folder / MARKER, 16 << 20))
+    except (FileProblem, ValueError, RecursionError):
         return None
-    return folder if marker.get("sha256") == entry.sha256 else None
+    return data if isinstance(data, dict) else None
+
+
+def check(folder: Path, full: bool = False) -> str | None:
+    """Why the installed release in *folder* cannot be trusted, or None when its files
+    match what was recorded at install (sizes and times; sha256 too with *full*)."""
+    marker = _marker(folder)
+    if marker is None:
+        return "its install record is missing or unreadable"
+    files = marker.get("files")
+    if not isinstance(files, dict) or not files:
+        return "its install record lists no files"
+    for rel, recorded in files.items():
+        path = folder / rel
+        if not isinstance(recorded, list) or len(recorded) != 3:
+            return "its install record is damaged"
+        try:
+            st = path.lstat()
+        except OSError:
+            return f"{rel} is missing"
+        if not path.is_file() or path.is_symlink():
+            return f"{rel} is not a regular file"
+        size, mtime, digest = recorded
+        if st.st_size != size:
+            return f"{rel} changed size"
+        if full or st.st_mtime_ns != mtime:
+            if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+                return f"{rel} changed since it was installed"
+    return None
+
+
+def cached(entry: Entry, root: Path | None = None, full: bool = False) -> Path | None:
+    """The installed folder of *entry* when the cache holds exactly that release, intact."""
+    folder = (root or cache_root()) / entry.name / entry.version
+    marker = _marker(folder)
+    if marker is None or marker.get("sha256") != entry.sha256:
+        return None
+    return folder if check(folder, full) is None else None
+
+
+def installed(name: str, root: Path | None = None) -> dict[str, Path]:
+    """Intact installed versions of *name* in the cache: version -> folder."""
+    base = (root or cache_root()) / name
+    out = {}
+    if base.is_dir():
+        for folder in base.iterdir():
+            if re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", folder.name) and check(folder) is None:
+                out[folder.name] = folder
+    return out
+
+
+def releases(root: Path | None = None) -> list[tuple[str, str, Path]]:
+    """Every release folder in the cache, intact or not: (name, version, folder)."""
+    base = root or cache_root()
+    out = []
+    if base.is_dir():
+        for name_dir in sorted(
+            p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
+        ):
+            for folder in sorted(name_dir.iterdir(), key=lambda p: p.name):
+                if folder.is_dir():
+                    out.append((name_dir.name, folder.name, folder))
+    return out
 
 
 def _fetch(url: str, out: Path, entry: Entry, progress: Progress | None) -> None:
@@ -63,39 +164,32 @@ def _fetch(url: str, out: Path, entry: Entry, progress: Progress | None) -> None
     digest = hashlib.sha256()
     done = 0
 
-    def take(chunk: bytes, sink: object) -> None:
-        nonlocal done
-        done += len(chunk)
-        if done > entry.bytes:
-            raise CatalogError(
-                f"{url}: more bytes than the {entry.bytes} the catalog lists; download stopped"
-            )
-        digest.update(chunk)
-        sink.write(chunk)  # type: ignore[attr-defined]
-        if progress is not None:
-            progress(done, entry.bytes)
-
     with open(out, "xb") as sink:
+
+        def take(chunk: bytes) -> None:
+            nonlocal done
+            done += len(chunk)
+            if done > entry.bytes:
+                raise CatalogError(
+                    f"{url}: more bytes than the {entry.bytes} the catalog lists; download stopped"
+                )
+            digest.update(chunk)
+            sink.write(chunk)
+            if progress is not None:
+                progress(done, entry.bytes)
+
         if re.match(r"^https?://", url):
-            import httpx
+            from bilat.catalog.http import stream
 
             try:
-                with httpx.stream("GET", url, timeout=60.0, follow_redirects=True) as response:
-                    if response.status_code != 200:
-                        raise CatalogError(
-                            f"{url}: HTTP {response.status_code}; nothing was installed"
-                        )
-                    for chunk in response.iter_bytes(1 << 16):
-                        take(chunk, sink)
-            except httpx.HTTPError as exc:
-                raise CatalogError(
-                    f"{url}: download failed ({exc}); nothing was installed"
-                ) from None
+                stream(url, take, max_bytes=entry.bytes, what="release")
+            except CatalogError as exc:
+                raise CatalogError(f"{exc}; nothing was installed") from None
         else:
             try:
                 with open(url, "rb") as src:
                     while chunk := src.read(1 << 16):
-                        take(chunk, sink)
+                        take(chunk)
             except OSError as exc:
                 raise CatalogError(f"{url}: {exc.strerror or exc}; nothing was installed") from None
     if done != entry.bytes:
@@ -120,15 +214,27 @@ def _package_root(folder: Path) -> Path:
     raise CatalogError("the archive holds no datapackage.json at its top or in one folder")
 
 
-def _sweep(tmp_root: Path, older_than: float = 86400.0) -> None:
-    """Remove temporary folders left by interrupted downloads."""
-    now = time.time()
+def sweep(tmp_root: Path) -> int:
+    """Remove work folders of downloads whose process is gone (killed or crashed).
+
+    A running download holds a lock on its folder's ``.lock``; a folder whose lock can
+    be taken belongs to no one. Returns the number removed.
+    """
+    from filelock import FileLock, Timeout
+
+    removed = 0
     for path in tmp_root.glob("dl-*"):
+        if not path.is_dir():
+            continue
+        lock = FileLock(str(path) + ".lock", timeout=0)
         try:
-            if now - path.stat().st_mtime > older_than:
+            with lock:
                 shutil.rmtree(path, ignore_errors=True)
-        except OSError:
-            pass
+                removed += 1
+        except (Timeout, OSError):
+            continue
+        Path(str(path) + ".lock").unlink(missing_ok=True)
+    return removed
 
 
 def install(
@@ -137,18 +243,24 @@ def install(
     root: Path | None = None,
     progress: Progress | None = None,
     max_bytes: int = MAX_ZIP_BYTES,
+    refresh: bool = False,
 ) -> Path:
     """Install *entry* into the cache (or *root*) and return its folder."""
+    from filelock import FileLock
+
     from bilat.validation import validate
 
-    root = root or cache_root()
-    hit = cached(entry, root)
-    if hit is not None:
-        return hit
+    root = _usable(root or cache_root())
+    if not refresh:
+        hit = cached(entry, root)
+        if hit is not None:
+            return hit
     tmp_root = root / ".tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
-    _sweep(tmp_root)
+    sweep(tmp_root)
     work = Path(tempfile.mkdtemp(prefix="dl-", dir=tmp_root))
+    lock = FileLock(str(work) + ".lock", timeout=0)
+    lock.acquire()
     try:
         archive = work / "release.zip"
         _fetch(catalog.url_of(entry), archive, entry, progress)
@@ -170,27 +282,20 @@ def install(
                 f"the archive holds {descriptor.get('name')}@{descriptor.get('version')}, "
                 f"not {entry.name}@{entry.version}"
             )
-        (package / MARKER).write_text(json.dumps(entry.to_dict(), indent=2) + "\n", "utf-8")
+        record = {**entry.to_dict(), "files": _manifest(package)}
+        atomic_write(package / MARKER, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
         final = root / entry.name / entry.version
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.exists():  # a stale or damaged copy of this version: swap it out
-            old = work / "old"
-            os.replace(final, old)
+            os.replace(final, work / "old")
         os.replace(package, final)
         return final
+    except OSError as exc:
+        raise CatalogError(f"cannot install into {root}: {exc.strerror or exc}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def installed(name: str, root: Path | None = None) -> dict[str, Path]:
-    """Installed versions of *name* in the cache: version -> folder."""
-    base = (root or cache_root()) / name
-    out = {}
-    if base.is_dir():
-        for folder in base.iterdir():
-            if (folder / MARKER).is_file():
-                out[folder.name] = folder
-    return out
+        lock.release()
+        Path(str(work) + ".lock").unlink(missing_ok=True)
 
 
 def download(
@@ -198,15 +303,37 @@ def download(
     catalog: str | None = None,
     dest: Path | None = None,
     progress: Progress | None = None,
+    *,
+    refresh: bool = False,
+    offline: bool = False,
+    warn: Warn | None = None,
 ) -> Path:
-    """Resolve ``NAME[@VERSION]`` in the catalog and install it; return its folder.
+    """Resolve ``NAME[@VERSION]`` and return the folder of an intact installed release.
 
-    ``NAME@VERSION`` already in the cache is returned without reading the catalog,
-    so it works offline; a plain ``NAME`` needs the catalog to know the newest version.
+    The cache is looked at first (``NAME@VERSION`` needs no network); ``NAME`` asks the
+    catalogs for the newest version. When no catalog can be read (or with *offline*),
+    the highest cached version is used, with a warning. *refresh* downloads again.
     """
     name, version = parse_spec(spec)
-    if version is not None and (hit := installed(name, dest).get(version)) is not None:
+    root = dest or cache_root()
+    if not refresh and version is not None and (hit := installed(name, root).get(version)):
         return hit
-    cat = load_catalog(catalog)
-    entry = cat.find(name, version)
-    return install(entry, cat, dest, progress)
+    if offline:
+        versions = installed(name, root)
+        chosen = version if version in versions else None
+        if chosen is None and version is None and versions:
+            chosen = max(versions, key=_key)
+        if chosen is None:
+            raise CatalogError(f"{spec} is not in the cache ({root}) and --offline is set")
+        return versions[chosen]
+    try:
+        entry, cat = find(name, version, catalog)
+    except CatalogError as exc:
+        versions = installed(name, root)
+        if version is None and versions and not refresh:
+            chosen = max(versions, key=_key)
+            if warn is not None:
+                warn(f"no catalog could be used ({exc}); using the cached {name}@{chosen}")
+            return versions[chosen]
+        raise
+    return install(entry, cat, dest, progress, refresh=refresh)

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import os
+import re
 import stat
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from bilat.datasets import bundled
+from bilat.files import FileProblem, kind_of, open_regular
+from bilat.findings import printable
 
 #: Cap on the total uncompressed size of a zipped package.
 MAX_ZIP_BYTES = 1 << 30
 #: Cap on the number of members of a zipped package.
 MAX_ZIP_MEMBERS = 10_000
+
+
+#: A release name, NAME or NAME@VERSION, looked up in the cache and the catalogs.
+_SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:@[0-9]+\.[0-9]+\.[0-9]+)?$")
 
 
 class TargetError(Exception):
@@ -42,21 +51,52 @@ class Target:
 
 
 def resolve(target: str | Path) -> Target:
-    """Find the package *target* names, extracting a .zip to a temporary folder."""
-    label = str(target)
+    """Find the package *target* names, extracting a .zip to a temporary folder.
+
+    Only folders and regular files are opened: a FIFO, device or socket, a symbolic
+    link loop or a link to one is a :class:`TargetError`, never a read that blocks.
+    """
+    label = printable(str(target))
     path = Path(target)
-    if not path.exists():
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise TargetError(f"{label}: cannot be opened: {exc.strerror or exc}") from None
+    except ValueError as exc:  # a NUL in the name
+        raise TargetError(f"{label}: not a usable path ({exc})") from None
+    if mode is None:
+        if os.path.lexists(path):
+            raise TargetError(f"{label}: a symbolic link to nothing, or a link loop")
         datasets = bundled()
         if isinstance(target, str) and target in datasets:
             root = datasets[target]
             return Target(label, root, root / "datapackage.json")
         known = ", ".join(datasets) or "none"
+        if isinstance(target, str) and _SPEC.match(target):
+            # then the cache, then the catalogs (bilat.catalog.download)
+            from bilat.catalog import CatalogError
+            from bilat.catalog.download import download
+
+            try:
+                folder = download(target)
+            except CatalogError as exc:
+                raise TargetError(
+                    f"{label}: no such file or folder, no bundled dataset of that name "
+                    f"(bundled: {known}), and no release in the cache or a catalog ({exc})"
+                ) from None
+            return Target(label, folder, folder / "datapackage.json")
         raise TargetError(
             f"{label}: no such file or folder, and no bundled dataset of that name "
             f"(bundled: {known})"
         )
-    if path.is_dir():
+    if stat.S_ISDIR(mode):
         return Target(label, path, path / "datapackage.json")
+    if not stat.S_ISREG(mode):
+        raise TargetError(
+            f"{label}: it is {kind_of(mode)}; give a package folder, a datapackage.json or a .zip"
+        )
     if path.suffix.lower() == ".zip":
         return _extract(label, path)
     if path.suffix.lower() == ".json":
@@ -98,13 +138,24 @@ def safe_members(archive: zipfile.ZipFile, max_bytes: int = MAX_ZIP_BYTES) -> li
     return members
 
 
+#: Compression methods Python's zipfile reads.
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+
+
 def extract_zip(archive_path: Path, dest: Path, max_bytes: int = MAX_ZIP_BYTES) -> None:
     """Extract *archive_path* into *dest* safely, counting real bytes against *max_bytes*."""
     try:
-        with zipfile.ZipFile(archive_path) as archive:
+        with open_regular(archive_path) as raw, zipfile.ZipFile(raw) as archive:
             members = safe_members(archive, max_bytes)
             written = 0
             for info in members:
+                if info.flag_bits & 0x1:
+                    raise TargetError(f"the archive member {info.filename!r} is encrypted")
+                if info.compress_type not in _METHODS:
+                    raise TargetError(
+                        f"the archive member {info.filename!r} uses an unknown compression "
+                        f"method ({info.compress_type})"
+                    )
                 target = dest.joinpath(*PurePosixPath(info.filename).parts)
                 if info.is_dir():
                     target.mkdir(parents=True, exist_ok=True)
@@ -119,7 +170,18 @@ def extract_zip(archive_path: Path, dest: Path, max_bytes: int = MAX_ZIP_BYTES) 
                                 "refusing to extract it"
                             )
                         out.write(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError) as exc:
+    except FileProblem as exc:
+        raise TargetError(f"{archive_path}: cannot be read: {exc}") from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+        ValueError,
+        zlib.error,
+    ) as exc:
         raise TargetError(f"{archive_path}: not a readable zip archive ({exc})") from None
 
 
