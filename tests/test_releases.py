@@ -1,0 +1,357 @@
+"""Releases are immutable and their catalog never loses an entry; the cache tells the
+truth; the network has deadlines and caps. Real servers on 127.0.0.1, real processes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bilat.catalog import CatalogError
+from bilat.catalog.build import build
+from bilat.catalog.catalog import load_catalog
+from bilat.catalog.download import MARKER, download, sweep
+from bilat.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT / "datasets" / "india-russia"
+runner = CliRunner()
+
+
+def versioned(tmp: Path, version: str, note: str | None = None) -> Path:
+    """A copy of the bundled dataset released as *version* (optionally with other bytes)."""
+    pkg = tmp / f"pkg-{version}-{note or ''}"
+    if pkg.exists():
+        return pkg
+    shutil.copytree(DATASET, pkg)
+    data = json.loads((pkg / "datapackage.json").read_text())
+    data["version"] = version
+    if note:
+        data["description"] = note
+    (pkg / "datapackage.json").write_text(json.dumps(data, indent=2))
+    return pkg
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("BILAT_CACHE_DIR", str(folder))
+    monkeypatch.setenv("BILAT_HTTP_TIMEOUT", "3")
+    monkeypatch.delenv("BILAT_CATALOG", raising=False)
+    return folder
+
+
+def consistent(out: Path) -> list[tuple[str, str]]:
+    """Every listed entry points at a zip with its listed bytes; returns the entries."""
+    if not (out / "catalog.json").exists():
+        return []
+    catalog = load_catalog(str(out / "catalog.json"))
+    for e in catalog.entries:
+        data = (out / e.url).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == e.sha256 and len(data) == e.bytes, e
+    return sorted((e.name, e.version) for e in catalog.entries)
+
+
+# -- build ------------------------------------------------------------------------------------
+
+
+def test_a_release_is_immutable(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = build(versioned(tmp_path, "1.0.0"), out)
+    assert build(versioned(tmp_path, "1.0.0"), out) == first  # same bytes: nothing changes
+    changed = versioned(tmp_path, "1.0.0", note="changed")
+    with pytest.raises(CatalogError, match="immutable"):
+        build(changed, out)
+    result = runner.invoke(app, ["build", str(changed), "--out", str(out)])
+    assert result.exit_code == 1 and "bump the version" in result.output
+    assert consistent(out) == [("india-russia", "1.0.0")]
+    replaced = build(changed, out, force=True)
+    assert replaced.sha256 != first.sha256
+    assert consistent(out) == [("india-russia", "1.0.0")]
+    assert sorted(p.name for p in out.glob("*.zip")) == [replaced.url]
+
+
+def test_a_corrupt_catalog_stops_the_build_before_anything_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "catalog.json").write_text("{ not json")
+    with pytest.raises(CatalogError):
+        build(versioned(tmp_path, "1.0.0"), out)
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["catalog.json"]
+
+
+@pytest.mark.parametrize("kind", ["file", "under-a-file", "proc"])
+def test_an_unusable_out_folder_is_a_clean_error(tmp_path: Path, kind: str) -> None:
+    (tmp_path / "afile").write_text("x")
+    out = {
+        "file": tmp_path / "afile",
+        "under-a-file": tmp_path / "afile" / "sub",
+        "proc": Path("/proc/bilat-release"),
+    }[kind]
+    result = runner.invoke(app, ["build", str(DATASET), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "cannot" in result.output
+
+
+def _build_in_subprocess(pkg: Path, out: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bilat", "build", str(pkg), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_concurrent_builds_lose_no_catalog_entry(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    packages = [versioned(tmp_path, f"1.{i}.0") for i in range(6)]
+    packages.append(versioned(tmp_path, "1.0.0"))  # the same release twice, at once
+    procs = [_build_in_subprocess(p, out) for p in packages]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert consistent(out) == [("india-russia", f"1.{i}.0") for i in range(6)]
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_kill_9_at_any_point_leaves_the_published_pair_consistent(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    rng = random.Random(9)
+    packages = [versioned(tmp_path, f"2.{i}.0") for i in range(8)]
+    for pkg in packages:
+        proc = _build_in_subprocess(pkg, out)
+        time.sleep(rng.uniform(0.3, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        consistent(out)  # whatever was listed is whole
+    survivors = consistent(out)
+    build(packages[0], out)  # a later build still works (a stale lock does not block it)
+    assert ("india-russia", "2.0.0") in consistent(out)
+    assert len(consistent(out)) >= len(survivors)
+
+
+# -- the cache --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    build(versioned(tmp_path, "1.0.0"), out)
+    build(versioned(tmp_path, "1.1.0"), out)
+    return out
+
+
+def test_a_damaged_cached_release_is_not_served(site: Path, cache: Path) -> None:
+    catalog = str(site / "catalog.json")
+    folder = download("india-russia@1.1.0", catalog)
+    victim = folder / "states.csv"
+    victim.write_text(victim.read_text().replace("India", "Indja"))
+    os.utime(victim, ns=(0, 0))
+    result = runner.invoke(app, ["cache", "verify"])
+    assert result.exit_code == 1 and "damaged" in result.output
+    again = download("india-russia@1.1.0", catalog)  # downloaded again, not served damaged
+    assert again == folder and "Indja" not in (again / "states.csv").read_text()
+    assert runner.invoke(app, ["cache", "verify"]).exit_code == 0
+    listing = runner.invoke(app, ["cache", "list"])
+    assert "india-russia" in listing.output and "intact" in listing.output
+
+
+def test_refresh_offline_and_the_fallback_when_no_catalog_answers(site: Path, cache: Path) -> None:
+    catalog = str(site / "catalog.json")
+    old = download("india-russia@1.0.0", catalog)
+    new = download("india-russia", catalog)
+    assert new.name == "1.1.0"
+    marker = (new / MARKER).stat().st_mtime_ns
+    assert download("india-russia", catalog, refresh=True) == new
+    assert (new / MARKER).stat().st_mtime_ns != marker  # really downloaded again
+    warnings: list[str] = []
+    gone = str(site / "nothing-here.json")
+    assert download("india-russia", gone, warn=warnings.append) == new
+    assert warnings and "using the cached india-russia@1.1.0" in warnings[0]
+    assert download("india-russia@1.0.0", gone) == old  # NAME@VERSION needs no catalog
+    result = runner.invoke(app, ["download", "india-russia", "--offline"])
+    assert result.exit_code == 0 and result.stdout.strip() == str(new)
+    result = runner.invoke(app, ["download", "atlantis", "--offline"])
+    assert result.exit_code == 1 and "not in the cache" in result.output
+    assert runner.invoke(app, ["cache", "clear", "india-russia@1.0.0"]).exit_code == 0
+    assert not old.exists() and new.exists()
+
+
+def test_bilat_catalog_lists_several_catalogs_and_the_bundled_one_comes_last(
+    site: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = tmp_path / "other"
+    pkg = versioned(tmp_path, "3.0.0")
+    data = json.loads((pkg / "datapackage.json").read_text())
+    data["name"] = "india-russia-extra"
+    (pkg / "datapackage.json").write_text(json.dumps(data))
+    build(pkg, other)
+    monkeypatch.setenv("BILAT_CATALOG", f"{other / 'catalog.json'}  {site / 'catalog.json'}")
+    assert download("india-russia-extra").name == "3.0.0"  # from the first
+    assert download("india-russia").name == "1.1.0"  # from the second
+    listing = runner.invoke(app, ["list"])
+    assert "india-russia-extra" in listing.stdout and "1.1.0" in listing.stdout
+    monkeypatch.setenv("BILAT_CATALOG", str(other / "catalog.json"))
+    assert download("india-russia@1.0.0").name == "1.0.0"  # the bundled catalog, last
+
+
+def test_a_killed_download_leaves_nothing_after_the_next_start(cache: Path, site: Path) -> None:
+    tmp_root = cache / ".tmp"
+    tmp_root.mkdir(parents=True)
+    (tmp_root / "dl-dead").mkdir()
+    (tmp_root / "dl-dead" / "release.zip").write_bytes(b"partial")
+    assert sweep(tmp_root) == 1 and not (tmp_root / "dl-dead").exists()
+    download("india-russia@1.0.0", str(site / "catalog.json"))
+    assert not any(tmp_root.iterdir())
+
+
+@pytest.mark.parametrize("kind", ["file", "under-a-file", "proc"])
+def test_an_unusable_cache_folder_is_a_clean_error(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    (tmp_path / "afile").write_text("x")
+    folder = {
+        "file": tmp_path / "afile",
+        "under-a-file": tmp_path / "afile" / "sub",
+        "proc": Path("/proc/bilat-cache"),
+    }[kind]
+    monkeypatch.setenv("BILAT_CACHE_DIR", str(folder))
+    result = runner.invoke(
+        app, ["download", "india-russia", "--catalog", str(site / "catalog.json")]
+    )
+    assert result.exit_code == 1 and "cache folder" in result.output, result.output
+
+
+# -- catalogs of any shape --------------------------------------------------------------------
+
+
+def _catalog_with(site: Path, tmp_path: Path, **changes: object) -> str:
+    doc = json.loads((site / "catalog.json").read_text())
+    doc["datasets"][0].update(changes)
+    path = tmp_path / "changed.json"
+    path.write_text(json.dumps(doc))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"url": 5}, {"url": None}, {"bytes": True}, {"bytes": "12"}, {"title": []}, {"sha256": 1}],
+)
+def test_a_catalog_entry_of_the_wrong_type(
+    site: Path, tmp_path: Path, cache: Path, changes: dict[str, object]
+) -> None:
+    with pytest.raises(CatalogError):
+        download("india-russia@1.0.0", _catalog_with(site, tmp_path, **changes))
+
+
+def test_a_local_catalog_url_cannot_leave_its_folder(
+    site: Path, tmp_path: Path, cache: Path
+) -> None:
+    for url in ("../../etc/passwd", "/etc/passwd", "file:///etc/passwd"):
+        with pytest.raises(CatalogError, match="not a path inside|scheme"):
+            download("india-russia@1.0.0", _catalog_with(site, tmp_path, url=url))
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 100_000 + b"]" * 100_000, b'{"datasets": []}\xff', b"\x00\x01", b""]
+)
+def test_a_catalog_nested_deep_or_not_utf8(tmp_path: Path, raw: bytes) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_bytes(raw)
+    result = runner.invoke(app, ["list", "--catalog", str(path)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+# -- the network ------------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    site: Path
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.path == "/endless/catalog.json":
+            self.send_response(200)
+            self.end_headers()
+            try:
+                while True:
+                    self.wfile.write(b" " * 65536)
+            except OSError:
+                return
+        if self.path.startswith("/drip/"):
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(60):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+            except OSError:
+                return
+            return
+        if self.path.startswith("/redirect/"):
+            self.send_response(302)
+            self.send_header("Location", "/site/" + self.path.split("/", 2)[2])
+            self.end_headers()
+            return
+        if self.path.startswith("/site/"):
+            file = self.site / self.path.split("/", 2)[2]
+            if file.is_file():
+                data = file.read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+        self.send_response(404)
+        self.end_headers()
+
+
+@pytest.fixture
+def server(site: Path) -> Iterator[str]:
+    handler = type("Handler", (_Handler,), {"site": site})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_an_endless_catalog_is_cut_off_at_the_cap(server: str, cache: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(CatalogError, match="more than"):
+        load_catalog(f"{server}/endless/catalog.json")
+    assert time.monotonic() - start < 10
+
+
+def test_a_dripping_server_is_cut_off_at_the_deadline(server: str, cache: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(CatalogError, match="longer than 3 s"):
+        load_catalog(f"{server}/drip/catalog.json")
+    assert time.monotonic() - start < 8
+    result = runner.invoke(app, ["list", "--catalog", f"{server}/drip/catalog.json"])
+    assert result.exit_code == 1 and "BILAT_HTTP_TIMEOUT" in result.output
+
+
+def test_redirects_are_followed_and_downloads_verified(server: str, cache: Path) -> None:
+    folder = download("india-russia@1.1.0", f"{server}/redirect/catalog.json")
+    assert folder.name == "1.1.0" and (folder / MARKER).is_file()
