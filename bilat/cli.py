@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from bilat import __version__
+from bilat.validation.structure import Limits
 
 app = typer.Typer(
     name="bilat",
@@ -137,6 +138,22 @@ def validate_cmd(
             help="With no TARGET: exit 0 when no package is found (for pre-commit hooks).",
         ),
     ] = False,
+    max_resource_bytes: Annotated[
+        int, typer.Option("--max-resource-bytes", min=1, help="Largest resource file read.")
+    ] = Limits.max_resource_bytes,
+    max_decompressed_bytes: Annotated[
+        int,
+        typer.Option("--max-decompressed-bytes", min=1, help="Largest .gz resource once expanded."),
+    ] = Limits.max_decompressed,
+    max_json_bytes: Annotated[
+        int, typer.Option("--max-json-bytes", min=1, help="Largest JSON resource (parsed whole).")
+    ] = Limits.max_json_bytes,
+    max_cell_chars: Annotated[
+        int, typer.Option("--max-cell-chars", min=1, help="Longest CSV cell.")
+    ] = Limits.max_cell,
+    max_row_chars: Annotated[
+        int, typer.Option("--max-row-chars", min=1, help="Longest CSV row (all its lines).")
+    ] = Limits.max_row,
 ) -> None:
     """Validate data packages through five layers.
 
@@ -170,16 +187,31 @@ def validate_cmd(
             f"({', '.join(bundled()) or 'none'}), or use --bundled.",
         )
     per_code = None if all_findings else 1000
+    limits = Limits(
+        max_resource_bytes=max_resource_bytes,
+        max_decompressed=max_decompressed_bytes,
+        max_json_bytes=max_json_bytes,
+        max_cell=max_cell_chars,
+        max_row=max_row_chars,
+    )
     progress = _progress_bar() if sys.stderr.isatty() and fmt is Format.text else None
     reports = []
     for name in names:
         if progress is not None:
             with progress as bar:
                 reports.append(
-                    validate(name, max_findings=max_findings, max_per_code=per_code, progress=bar)
+                    validate(
+                        name,
+                        max_findings=max_findings,
+                        max_per_code=per_code,
+                        progress=bar,
+                        limits=limits,
+                    )
                 )
         else:
-            reports.append(validate(name, max_findings=max_findings, max_per_code=per_code))
+            reports.append(
+                validate(name, max_findings=max_findings, max_per_code=per_code, limits=limits)
+            )
     out = _stdout()
     if fmt is Format.json:
         render.write_json(reports, out, strict=strict)

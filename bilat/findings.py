@@ -54,6 +54,13 @@ CATALOGUE: dict[str, Code] = {
             "Give a package folder, a datapackage.json, a .zip or a bundled dataset name.",
         ),
         _c(
+            "internal-error",
+            "descriptor",
+            "error",
+            "bilat failed on this input ({detail}); the report is incomplete",
+            "This is a bug in bilat: please report it with the input that caused it.",
+        ),
+        _c(
             "descriptor-unreadable",
             "descriptor",
             "error",
@@ -626,14 +633,25 @@ class Report:
         for name in names:
             self._order.setdefault(name, len(self._order))
 
-    def add(self, finding: Finding) -> None:
+    def wants(self, resource: str | None, code: str, row: int | None) -> bool:
+        """False when a finding of *code* at *row* would certainly be left out by the cap
+        (it is then counted as omitted): lets bombs skip building findings."""
+        bucket = self._buckets.get((resource, code))
+        if bucket is None or bucket.worst is None or row is None or row <= bucket.worst[0]:
+            return True
+        bucket.omitted += 1
+        return False
+
+    def add(self, finding: Finding | None) -> None:
+        if finding is None:
+            return
         group = (finding.resource, finding.code)
         bucket = self._buckets.get(group)
         if bucket is None:
             bucket = self._buckets[group] = _Bucket(self.max_per_code)
         bucket.add(finding)
 
-    def extend(self, findings: Iterable[Finding]) -> None:
+    def extend(self, findings: Iterable[Finding | None]) -> None:
         for f in findings:
             self.add(f)
 

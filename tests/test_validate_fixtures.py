@@ -118,6 +118,7 @@ EXPECTED["gzip_bomb"] = {("compressed-too-large", "persons", None, None)}
 #: Codes asserted by tests elsewhere (CLI, targets, limits, the Frictionless corpus).
 TESTED_ELSEWHERE = {
     "target-unreadable",
+    "internal-error",
     "file-too-large",
     "row-too-large",
     "unterminated-quote",

@@ -73,6 +73,11 @@ def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
     gc.disable()
     try:
         _layers(tgt, run, progress)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a bug must not become a traceback: report it
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        run.report.findings.append(make("internal-error", detail=detail))
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -108,10 +113,14 @@ def _resource(
 
     def emit(finding: Any) -> None:
         nonlocal incomplete
+        if finding is None:
+            return
         if finding.code in structure.INCOMPLETE:
             incomplete = True
         report.add(finding)
 
+    if report.max_per_code is not None:
+        plan.gate = report.wants
     index = refs.start(plan)
     check_record = records.checker(plan, emit)
     try:

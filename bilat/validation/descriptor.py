@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,8 +65,14 @@ class ResourcePlan:
     #: set by layer 2 when rows were not read (so references into it may be there)
     incomplete: bool = False
 
-    def finding(self, code: str, **fields: Any) -> Finding:
-        """A finding of *code* located in this resource."""
+    #: set by the run: whether a finding would be kept (see Report.wants)
+    gate: Callable[[str | None, str, int | None], bool] | None = None
+
+    def finding(self, code: str, **fields: Any) -> Finding | None:
+        """A finding of *code* located in this resource, or None when the report's cap
+        for this code is reached (the finding is then only counted as omitted)."""
+        if self.gate is not None and not self.gate(self.name, code, fields.get("row")):
+            return None
         return make(code, resource=self.name, path=self.path, **fields)
 
 

@@ -72,7 +72,7 @@ def check(
     descriptor: dict[str, Any],
     plans: list[ForeignPlan],
     limits: Limits,
-    emit: Callable[[Finding], None],
+    emit: Callable[[Finding | None], None],
 ) -> None:
     """Validate every foreign resource with Frictionless; emit what it finds."""
     if not plans:
@@ -129,7 +129,7 @@ def _frictionless(
     descriptor: dict[str, Any],
     plans: list[ForeignPlan],
     limits: Limits,
-    emit: Callable[[Finding], None],
+    emit: Callable[[Finding | None], None],
 ) -> None:
     import frictionless
 

@@ -134,7 +134,7 @@ def _detail(e: Any, code: str, value: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
-def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Finding]:
+def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Finding | None]:
     """Turn pydantic errors into findings located at *row*."""
     out = []
     for e in errors:
@@ -167,7 +167,7 @@ def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Findin
     return out
 
 
-def checker(plan: ResourcePlan, emit: Callable[[Finding], None]) -> Callable[[Row], Checked]:
+def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Callable[[Row], Checked]:
     """A function validating rows of *plan* into records, emitting findings for bad ones."""
     kind = plan.kind
     model = RECORD_TYPES[kind]

@@ -33,7 +33,7 @@ def _ref_specs(kind: str) -> tuple[tuple[str, tuple[str, ...], frozenset[str], b
 class References:
     """Collects ids and references across a package and reports problems."""
 
-    def __init__(self, emit: Callable[[Finding], None]) -> None:
+    def __init__(self, emit: Callable[[Finding | None], None]) -> None:
         self.emit = emit
         self.ids: dict[str, int] = {}
         self.resources: list[ResourcePlan] = []

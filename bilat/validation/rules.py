@@ -83,7 +83,7 @@ class _Capacity:
 class Rules:
     """Collects what the rules need while records stream past, and checks it."""
 
-    def __init__(self, emit: Callable[[Finding], None], root: Path) -> None:
+    def __init__(self, emit: Callable[[Finding | None], None], root: Path) -> None:
         self.emit = emit
         self.root = root
         #: start and end of each dated engagement; spans are computed when needed

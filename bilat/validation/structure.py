@@ -54,12 +54,11 @@ MAX_CELL = Limits.max_cell
 #: Longest integer accepted, in digits (Python refuses to convert longer ones).
 MAX_INT_DIGITS = 4000
 
-Emit = Callable[[Finding], None]
+Emit = Callable[[Finding | None], None]
 
 #: Codes after which a resource's ids may be incomplete (rows were not read).
 INCOMPLETE = frozenset(
     {
-        "encoding-error",
         "compressed-too-large",
         "file-too-large",
         "row-too-large",
@@ -327,6 +326,7 @@ def check_csv(
                 f"({limits.max_decompressed if plan.compression else limits.max_resource_bytes} bytes)",
             )
         except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            plan.incomplete = True
             find(
                 "encoding-error",
                 row=(lines.line if lines is not None else 0) + 1,
@@ -603,6 +603,7 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
                 )
                 return
     except (FileProblem, OSError) as exc:
+        plan.incomplete = True
         find("not-a-regular-file", value=plan.path, detail=str(exc))
         return
     if raw.startswith(codecs.BOM_UTF8):
@@ -612,20 +613,25 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
+        plan.incomplete = True
         find("encoding-error", detail=f"{exc.reason} at byte {exc.start} (line {line})")
         return
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
+        plan.incomplete = True
         find("json-invalid", detail=f"{exc.msg} at line {exc.lineno}, column {exc.colno}")
         return
     except RecursionError:
+        plan.incomplete = True
         find("json-too-deep", detail=str(MAX_JSON_DEPTH))
         return
     except ValueError as exc:
+        plan.incomplete = True
         find("json-invalid", detail=str(exc))
         return
     if not isinstance(data, list):
+        plan.incomplete = True
         find("json-not-array", pointer="")
         return
     check_expected(plan, tap, None, None, emit)
@@ -639,6 +645,7 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
             find("json-duplicate-key", row=row, pointer=f"{pointer}/{key}", field=key, value=key)
             bad.add(key)
         if _depth(item, MAX_JSON_DEPTH) > MAX_JSON_DEPTH - 1:
+            plan.incomplete = True
             find("json-too-deep", row=row, pointer=pointer, detail=str(MAX_JSON_DEPTH))
             deep = {k for k, v in item.items() if isinstance(v, (dict, list)) and _depth(v, 2) > 1}
             bad.update(deep)
