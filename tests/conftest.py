@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import sys
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,21 @@ def schema_validator(kind: str) -> Draft202012Validator:
     schema = load_schema(kind)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+@cache
+def report_validator() -> Draft202012Validator:
+    """The published schema of ``bilat validate -f json`` output (docs/report.schema.json)."""
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def check_report(text: str) -> dict:  # type: ignore[type-arg]
+    """Parse a ``-f json`` report and check it against its published schema."""
+    doc = json.loads(text)
+    report_validator().validate(doc)
+    return doc  # type: ignore[no-any-return]
 
 
 @pytest.fixture

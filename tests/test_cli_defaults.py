@@ -11,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from conftest import check_report
 from jsonschema import Draft4Validator
 from mutants import VALID, build
 from typer.testing import CliRunner
@@ -23,6 +24,8 @@ runner = CliRunner()
 
 def run(*args: str) -> tuple[int, str, str]:
     result = runner.invoke(app, list(args))
+    if args[0] == "validate" and "json" in args and result.exit_code in (0, 1):
+        check_report(result.stdout)
     return result.exit_code, result.stdout, result.stderr
 
 

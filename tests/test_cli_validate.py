@@ -6,10 +6,9 @@ import json
 import shutil
 import zipfile
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from conftest import check_report
 from typer.testing import CliRunner
 
 from bilat.cli import app
@@ -25,15 +24,8 @@ def run(*args: str) -> tuple[int, str]:
     """Run the CLI; every JSON report it prints is checked against docs/report.schema.json."""
     result = runner.invoke(app, list(args))
     if "json" in args and args[0] == "validate" and result.exit_code in (0, 1):
-        report_validator().validate(json.loads(result.stdout))
+        check_report(result.stdout)
     return result.exit_code, result.stdout
-
-
-@cache
-def report_validator() -> Draft202012Validator:
-    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
 
 
 def test_valid_package_exits_0() -> None:

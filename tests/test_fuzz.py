@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import fuzz  # noqa: E402
+import fuzz
 
 
 def test_mutants_of_the_bundled_package() -> None:

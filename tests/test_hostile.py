@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import check_report
 from mutants import VALID, edit_desc, resource
 
 from bilat.validation import validate
@@ -42,6 +43,8 @@ def cli(*args: str, cwd: Path | None = None, limit: int | None = AS_LIMIT, timeo
 def no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr[-2000:]
     assert done.returncode in (0, 1, 2), (done.returncode, done.stderr[-2000:])
+    if done.stdout.startswith('{\n  "valid"'):  # a -f json report: check its shape
+        check_report(done.stdout)
 
 
 def copy(tmp_path: Path) -> Path:

@@ -355,3 +355,19 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(server: str, cache: Path) 
 def test_redirects_are_followed_and_downloads_verified(server: str, cache: Path) -> None:
     folder = download("india-russia@1.1.0", f"{server}/redirect/catalog.json")
     assert folder.name == "1.1.0" and (folder / MARKER).is_file()
+
+
+def test_validate_and_load_take_a_release_name(
+    site: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One lookup order: a path, a bundled dataset, the cache, then the catalogs."""
+    import bilat
+
+    monkeypatch.setenv("BILAT_CATALOG", str(site / "catalog.json"))
+    report = bilat.validate("india-russia@1.1.0")  # not cached yet: from the catalog
+    assert report.valid and (cache / "india-russia" / "1.1.0").is_dir()
+    monkeypatch.setenv("BILAT_CATALOG", str(site / "gone.json"))
+    assert bilat.load("india-russia@1.1.0").version == "1.1.0"  # the cache, no catalog
+    assert bilat.validate("india-russia").valid  # the bundled dataset comes first
+    missing = bilat.validate("atlantis@1.0.0")
+    assert missing.counts() == {"target-unreadable": 1}
