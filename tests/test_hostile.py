@@ -258,3 +258,19 @@ def test_a_header_of_200000_columns(tmp_path: Path) -> None:
     no_traceback(done)
     assert done.returncode == 1
     assert len(done.stdout) < 2_000_000
+
+
+def test_a_list_of_100000_unknown_ids(tmp_path: Path) -> None:
+    """(bench/hostile.py measures a million): dangling references capped, memory bounded."""
+    from mutants import to_json_resource
+
+    pkg = copy(tmp_path)
+    to_json_resource("engagements", "engagement")(pkg)
+    records = json.loads((pkg / "engagements.json").read_text())
+    records[0]["participants"] = [f"u{i}" for i in range(100_000)]
+    (pkg / "engagements.json").write_text(json.dumps(records))
+    done = cli("validate", "-f", "json", str(pkg), limit=AS_LIMIT, timeout=120)
+    no_traceback(done)
+    doc = json.loads(done.stdout)
+    assert doc["summary"]["omitted"] == 99_000
+    assert len(done.stdout) < 1_000_000
