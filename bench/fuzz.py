@@ -117,7 +117,7 @@ def line_edit(pkg: Path, rng: random.Random) -> str:
 
 
 def replace_file(pkg: Path, rng: random.Random) -> str:
-    path = rng.choice(_data_files(pkg) + [pkg / "datapackage.json"])
+    path = rng.choice([*_data_files(pkg), pkg / "datapackage.json"])
     how = rng.choice(["empty", "binary", "folder", "fifo", "device", "loop", "outside", "missing"])
     path.unlink()
     if how == "empty":
