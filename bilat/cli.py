@@ -317,6 +317,50 @@ def codes_cmd(
         )
 
 
+@app.command("vocab")
+def vocab_cmd(
+    name: Annotated[
+        str | None,
+        typer.Argument(help="One vocabulary (default: list them all).", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        CodesFormat, typer.Option("--format", "-f", help="Output: text, json or markdown.")
+    ] = CodesFormat.text,
+) -> None:
+    """List the vocabularies, or one vocabulary's terms (code, label, definition, CAMEO,
+    PLOVER)."""
+    from bilat.vocab import VOCABULARIES, vocabulary, vocabulary_markdown
+
+    if name is not None and name not in VOCABULARIES:
+        raise _fail("vocab", f"no vocabulary {name!r}; known: {', '.join(VOCABULARIES)}")
+    names = VOCABULARIES if name is None else (name,)
+    if fmt is CodesFormat.markdown:
+        sys.stdout.write(vocabulary_markdown(names))
+        return
+    if fmt is CodesFormat.json:
+        docs = [vocabulary(n).model_dump(mode="json") for n in names]
+        sys.stdout.write(json.dumps(docs if name is None else docs[0], indent=2) + "\n")
+        return
+    if name is None:
+        for n in names:
+            v = vocabulary(n)
+            sys.stdout.write(f"{n:<22} {len(v.terms):>3} terms  {v.title}\n")
+        return
+    for t in vocabulary(name).terms:
+        codes = ", ".join(
+            f"{k} {v}"
+            for k, v in (
+                ("CAMEO", t.cameo),
+                ("PLOVER", t.plover_event),
+                ("mode", t.plover_mode),
+                ("context", t.plover_context),
+            )
+            if v
+        )
+        sys.stdout.write(f"{t.code:<28} {t.label}: {' '.join(t.definition.split())}")
+        sys.stdout.write(f" [{codes}]\n" if codes else "\n")
+
+
 CatalogOption = Annotated[
     str | None,
     typer.Option(

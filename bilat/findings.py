@@ -326,7 +326,8 @@ CATALOGUE: dict[str, Code] = {
             "structure",
             "error",
             "{value!r} {detail}",
-            "Use a value the field allows; the schema (schema/*.schema.json) lists them.",
+            "Use a value the field allows: `bilat vocab NAME` lists a vocabulary's terms; "
+            "the schema (schema/*.schema.json) gives every field's pattern.",
             ("constraint-error",),
         ),
         _c(

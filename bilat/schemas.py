@@ -179,7 +179,8 @@ def _type_words(prop: dict[str, Any]) -> str:
     if kind == "array":
         return f"list of {_type_words(prop.get('items', {}))}"
     if prop.get("x-vocabulary"):
-        return f"code ({prop['x-vocabulary']})"
+        name = prop["x-vocabulary"]
+        return f"code ([{name}](vocabularies.md#{name}))"
     if prop.get("pattern", "").startswith("^[0-9]{4}(?:-(?:"):
         return "partial date"
     return str(kind)

@@ -116,3 +116,40 @@ def test_unknown_vocabulary_and_term() -> None:
         vocabulary("colours")
     with pytest.raises(KeyError, match="not a term of vocabulary 'stances'"):
         vocabulary("stances")["likes"]
+
+
+def test_vocab_command_lists_vocabularies_and_terms() -> None:
+    import json as _json
+
+    from typer.testing import CliRunner
+
+    from bilat.cli import app
+    from bilat.vocab import VOCABULARIES
+
+    runner = CliRunner()
+    listing = runner.invoke(app, ["vocab"])
+    assert listing.exit_code == 0
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == list(VOCABULARIES)
+    one = runner.invoke(app, ["vocab", "engagement_types"])
+    assert one.exit_code == 0 and one.stdout.startswith("meeting ")
+    assert "CAMEO 041" in one.stdout  # phone_call's code
+    data = _json.loads(runner.invoke(app, ["vocab", "statuses", "-f", "json"]).stdout)
+    assert [t["code"] for t in data["terms"]] == ["held", "planned", "proposed", "cancelled"]
+    assert runner.invoke(app, ["vocab", "no_such"]).exit_code == 2
+
+
+def test_vocabularies_doc_is_generated_current_and_linked_from_records() -> None:
+    import re
+    from pathlib import Path
+
+    from bilat.vocab import VOCABULARIES, vocabulary_markdown
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    page = (docs / "vocabularies.md").read_text(encoding="utf-8")
+    assert page == vocabulary_markdown(), (
+        "regenerate: bilat vocab -f markdown > docs/vocabularies.md"
+    )
+    anchors = set(re.findall(r'<a id="([a-z_]+)"></a>', page))
+    assert anchors == set(VOCABULARIES)
+    links = set(re.findall(r"\(vocabularies\.md#([a-z_]+)\)", (docs / "records.md").read_text()))
+    assert links and links <= anchors
