@@ -139,6 +139,8 @@ def replace_file(pkg: Path, rng: random.Random) -> str:
 
 def descriptor_edit(pkg: Path, rng: random.Random) -> str:
     path = pkg / "datapackage.json"
+    if path.is_symlink() or not path.is_file():
+        return "skipped"  # an earlier mutation replaced it (never read a FIFO or /dev/zero)
     data = json.loads(path.read_text(encoding="utf-8"))
     resources = data["resources"]
     res = rng.choice(resources)
