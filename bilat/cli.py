@@ -317,6 +317,43 @@ def codes_cmd(
         )
 
 
+@app.command("init")
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new package.")],
+    name: Annotated[
+        str, typer.Option("--name", help="Package name: lowercase letters, digits, . _ -")
+    ],
+    title: Annotated[str | None, typer.Option("--title", help="Human title.")] = None,
+    kinds: Annotated[
+        str | None,
+        typer.Option(
+            "--kinds",
+            help="Comma-separated record kinds (engagement,state,...). Default: all.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="csv or json resources.")] = "csv",
+) -> None:
+    """Start a package that bilat and Frictionless both pass at once: datapackage.json
+    with the generated Table Schemas, header-only CSV files, a README stub."""
+    import re
+
+    from bilat.package import PackageExists, init_package
+
+    if not re.match(r"^[a-z0-9._-]+$", name):
+        raise _fail("init", f"--name {name!r}: use lowercase letters, digits, '.', '_' or '-'")
+    chosen = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
+    try:
+        path = init_package(directory, name=name, title=title, kinds=chosen, fmt=fmt)
+    except PackageExists as exc:
+        raise _fail("init", str(exc), 1) from None
+    except (KeyError, ValueError) as exc:
+        raise _fail("init", str(exc).strip("'\"")) from None
+    except OSError as exc:
+        raise _fail("init", f"cannot write {directory}: {exc.strerror or exc}", 1) from None
+    typer.echo(f"wrote {path}", err=True)
+
+
 @app.command("vocab")
 def vocab_cmd(
     name: Annotated[

@@ -153,22 +153,24 @@ def write_package(
     version: str,
     fmt: str = "csv",
     metadata: dict[str, Any] | None = None,
+    kinds: Iterable[str] | None = None,
 ) -> Path:
     """Write *records* as a data package in *directory*; return the descriptor path.
 
-    Output is deterministic: resources in a fixed order, rows sorted by id, UTF-8,
-    LF line ends, cells formatted one way. Each file is written to a temporary name
-    and renamed, and the descriptor goes last.
+    One resource per record kind present (and per kind in *kinds*, even with no
+    record). Output is deterministic: resources in a fixed order, rows sorted by id,
+    UTF-8, LF line ends, cells formatted one way. Each file is written to a temporary
+    name and renamed, and the descriptor goes last.
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
-    by_kind: dict[str, list[Record]] = {}
+    by_kind: dict[str, list[Record]] = {k: [] for k in kinds or ()}
     for record in records:
         by_kind.setdefault(record.KIND, []).append(record)
-    kinds = [k for k in RECORD_TYPES if k in by_kind]
-    present = frozenset(RESOURCE_NAMES[k] for k in kinds)
+    ordered = [k for k in RECORD_TYPES if k in by_kind]
+    present = frozenset(RESOURCE_NAMES[k] for k in ordered)
     resources = []
-    for kind in kinds:
+    for kind in ordered:
         res = resource_descriptor(kind, fmt, present)
         data = json_bytes(by_kind[kind]) if fmt == "json" else csv_bytes(kind, by_kind[kind])
         atomic_write(folder / res["path"], data)
@@ -183,4 +185,75 @@ def write_package(
     }
     path = folder / "datapackage.json"
     atomic_write(path, (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+    return path
+
+
+class PackageExists(Exception):
+    """``init_package`` refuses to write over an existing package."""
+
+
+_CARD = """# {title}
+
+`{name}` {version}: a bilat data package (started with `bilat init`).
+
+## What it holds
+
+Describe the records, the period and the actors covered.
+
+## Sources and method
+
+Every record cites a Source; say how sources were chosen and facts checked.
+
+## Known gaps
+
+List what could not be sourced.
+
+## Licence
+
+Data: {licence}.
+"""
+
+
+def init_package(
+    directory: str | Path,
+    *,
+    name: str,
+    title: str | None = None,
+    kinds: Iterable[str] | None = None,
+    fmt: str = "csv",
+    licence: str = "CC-BY-4.0",
+    version: str = "0.1.0",
+) -> Path:
+    """Start a package in *directory*: the generated Table Schemas, header-only CSV files
+    (or empty JSON arrays), licence and version, and a README stub for the data card.
+    ``bilat validate`` and ``frictionless validate`` both pass it as it is.
+
+    Raises :class:`PackageExists` when *directory* already holds a datapackage.json.
+    """
+    folder = Path(directory)
+    if (folder / "datapackage.json").exists() or folder.is_file():
+        raise PackageExists(f"{folder} already holds a package (or is a file); nothing was written")
+    chosen = list(kinds) if kinds is not None else list(RECORD_TYPES)
+    unknown = [k for k in chosen if k not in RECORD_TYPES]
+    if unknown:
+        raise KeyError(f"no record kind {unknown[0]!r}; known: {', '.join(RECORD_TYPES)}")
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"format {fmt!r}: use csv or json")
+    title = title or name
+    path = write_package(
+        folder,
+        [],
+        name=name,
+        title=title,
+        version=version,
+        fmt=fmt,
+        metadata={"licenses": [{"name": licence}]},
+        kinds=chosen,
+    )
+    card = folder / "README.md"
+    if not card.exists():
+        atomic_write(
+            card,
+            _CARD.format(title=title, name=name, version=version, licence=licence).encode("utf-8"),
+        )
     return path
