@@ -30,6 +30,8 @@ FRICTIONLESS_CODES: dict[str, str] = {
     for kind in code.frictionless
     if code.code not in ("dangling-reference",)
 }
+#: Errors Frictionless collects per foreign table (bilat's own caps apply after).
+LIMIT_ERRORS = 10_000
 #: Formats read as text, whose encoding bilat checks when none is declared.
 _TEXT_FORMATS = {"csv", "tsv", "json", "jsonl", "ndjson", "txt", "html", "md", "inline"}
 
@@ -150,7 +152,7 @@ def _frictionless(
             return
         for plan in plans:
             try:
-                report = package.get_resource(plan.name).validate(limit_errors=limits_errors())
+                report = package.get_resource(plan.name).validate(limit_errors=LIMIT_ERRORS)
                 errors = [e for task in report.tasks for e in task.errors] + list(report.errors)
             except Exception as exc:  # a crash inside Frictionless is still a finding
                 emit(
@@ -167,11 +169,6 @@ def _frictionless(
                 emit(_finding(plan, error))
     finally:
         csv.field_size_limit(old_limit)
-
-
-def limits_errors() -> int:
-    """Errors Frictionless collects per foreign table (bilat's own caps apply after)."""
-    return 10_000
 
 
 def _finding(plan: ForeignPlan, error: Any) -> Finding:
