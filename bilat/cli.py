@@ -354,6 +354,72 @@ def init_cmd(
     typer.echo(f"wrote {path}", err=True)
 
 
+@app.command("fmt")
+def fmt_cmd(
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Package folders or datapackage.json files. Default: every "
+            "datapackage.json under the current folder, found as validate finds them.",
+            show_default=False,
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; list what would change; exit 1 if any."),
+    ] = False,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", help="With no TARGET: skip paths matching this glob.", show_default=False
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option("--allow-empty", help="With no TARGET: exit 0 when no package is found."),
+    ] = False,
+) -> None:
+    """Rewrite packages in canonical form: rows sorted by id, one way of writing each
+    cell, datapackage.json with the generated Table Schemas (unknown resources and
+    extra fields kept). A resource that cannot be read is left untouched and reported.
+
+    Exit 0: nothing to change (or all written). 1: --check found something to change,
+    or a file could not be formatted. 2: usage error.
+    """
+    from bilat.discover import DiscoveryError, discover
+    from bilat.fmt import plan
+
+    names = list(targets or [])
+    if not names:
+        try:
+            names = [os.path.relpath(p) for p in discover(Path.cwd(), exclude)]
+        except DiscoveryError as exc:
+            raise _fail("fmt", str(exc)) from None
+        if not names:
+            if allow_empty:
+                raise typer.Exit(0)
+            raise _fail("fmt", f"no datapackage.json found under {Path.cwd()}; name a package")
+    failed = False
+    changed = 0
+    for name in names:
+        result = plan(name)
+        for problem in result.problems:
+            typer.echo(f"bilat fmt: {problem}", err=True)
+            failed = True
+        for path in sorted(result.changes):
+            typer.echo(f"{'would reformat' if check else 'reformatted'} {os.path.relpath(path)}")
+        changed += len(result.changes)
+        if not check:
+            try:
+                result.write()
+            except OSError as exc:
+                raise _fail("fmt", f"cannot write {name}: {exc.strerror or exc}", 1) from None
+    if check and changed:
+        typer.echo(f"{changed} file(s) would be reformatted", err=True)
+        raise typer.Exit(1)
+    raise typer.Exit(1 if failed else 0)
+
+
 @app.command("vocab")
 def vocab_cmd(
     name: Annotated[

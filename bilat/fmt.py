@@ -1,0 +1,147 @@
+"""Formatting a package canonically (``bilat fmt``), in the manner of ``ruff format``.
+
+The canonical form is what :func:`bilat.package.write_package` writes: rows sorted by
+id, every column of the Table Schema in order, one way of writing each cell, UTF-8
+with LF line ends; and a datapackage.json whose record resources carry the generated
+descriptors (Table Schemas with the foreign keys the resources present allow).
+Unknown resources, and fields bilat does not manage, are kept as they are.
+
+A resource whose rows cannot all be read as records is left untouched and reported;
+every file is written to a temporary name and renamed (the descriptor last), so a
+run that is stopped at any point leaves each file either as it was or formatted.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bilat.files import atomic_write
+from bilat.findings import Report
+from bilat.package import csv_bytes, json_bytes
+from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
+
+#: Descriptor keys bilat writes for a record resource (others are kept).
+MANAGED = frozenset(
+    {"name", "type", "path", "scheme", "format", "mediatype", "encoding", "dialect", "schema"}
+)
+#: Layer 2 findings that formatting repairs rather than refuses.
+REPAIRABLE = frozenset({"header-mismatch", "missing-header"})
+
+
+@dataclass
+class Formatted:
+    """What formatting one package would change, and what it could not format."""
+
+    target: str
+    #: file -> its canonical bytes, for every file whose bytes would change
+    changes: dict[Path, bytes] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def write(self) -> None:
+        """Write the changes: data files first, datapackage.json last."""
+        for path in sorted(self.changes, key=lambda p: p.name == "datapackage.json"):
+            atomic_write(path, self.changes[path])
+
+
+def plan(target: str | Path) -> Formatted:
+    """Work out the canonical form of the package *target* (a folder or datapackage.json)."""
+    from bilat.validation import _Run, _run
+    from bilat.validation.target import TargetError, resolve
+
+    result = Formatted(str(target))
+    path = Path(target)
+    if path.suffix.lower() == ".zip" or not (path.is_dir() or path.name == "datapackage.json"):
+        result.problems.append(
+            f"{target}: bilat fmt takes a package folder or its datapackage.json"
+        )
+        return result
+    report = Report(str(target), max_per_code=None)
+    run = _Run(report, collect=True)
+    try:
+        with resolve(target) as tgt:
+            _run(tgt, run, None)
+            root, descriptor_path = tgt.root, tgt.descriptor
+    except TargetError as exc:
+        result.problems.append(str(exc))
+        return result
+    report.finish()
+    descriptor = run.descriptor
+    if descriptor is None:
+        first = report.findings[0].message if report.findings else "unreadable"
+        result.problems.append(f"{descriptor_path}: not formatted: {first}")
+        return result
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        result.problems.append(f"{descriptor_path}: not formatted: no resources list")
+        return result
+    blocked = _blocked(report)
+    present = frozenset(
+        r["name"] for r in resources if isinstance(r, dict) and r.get("name") in KIND_OF_RESOURCE
+    )
+    new_resources: list[Any] = []
+    for res in resources:
+        kind = KIND_OF_RESOURCE.get(str(res.get("name"))) if isinstance(res, dict) else None
+        if kind is None or not isinstance(res.get("path"), str):
+            new_resources.append(res)  # not a record table bilat can read: kept as it is
+            continue
+        name = res["name"]
+        fmt = (
+            "json"
+            if str(res.get("format") or res["path"].rsplit(".", 1)[-1]).lower() == "json"
+            else "csv"
+        )
+        if name in blocked:
+            result.problems.append(f"{name}: not formatted: {blocked[name]}")
+            new_resources.append(res)
+            continue
+        if kind not in run.records:  # layer 1 did not let it be read: kept as it is
+            new_resources.append(res)
+            continue
+        generated = resource_descriptor(kind, fmt, present)
+        file = root.joinpath(*res["path"].split("/"))
+        records = run.records.get(kind, [])
+        data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records)
+        target_file = root.joinpath(*generated["path"].split("/"))
+        if target_file != file:
+            generated["path"] = res["path"]  # keep the file where it is
+            target_file = file
+        if _read_bytes(target_file) != data:
+            result.changes[target_file] = data
+        extras = {k: v for k, v in res.items() if k not in MANAGED}
+        new_resources.append({**generated, **extras})
+    new_descriptor = {**descriptor, "resources": new_resources}
+    text = (json.dumps(new_descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    if _read_bytes(descriptor_path) != text:
+        result.changes[descriptor_path] = text
+    return result
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _blocked(report: Report) -> dict[str, str]:
+    """Resources whose rows cannot all be read as records, with the first reason."""
+    out: dict[str, str] = {}
+    for f in report.findings:
+        if f.resource is None or f.severity != "error" or f.code in REPAIRABLE:
+            continue
+        if f.layer in ("structure", "records") or f.code in (
+            "not-a-regular-file",
+            "unsafe-path",
+            "resource-missing",
+            "dialect-unsupported",
+            "unsupported-format",
+        ):
+            where = f"row {f.row}: " if f.row is not None else ""
+            out.setdefault(f.resource, f"{f.code} ({where}{f.message}); run bilat validate")
+    return out
+
+
+__all__ = ["MANAGED", "REPAIRABLE", "Formatted", "plan"]

@@ -1,0 +1,147 @@
+"""`bilat fmt`: canonical, idempotent, --check changes nothing, unreadable files are
+left untouched, and a run killed midway leaves every file whole."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from mutants import VALID
+from typer.testing import CliRunner
+
+from bilat.cli import app
+from bilat.validation import validate
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def shuffled(tmp_path: Path) -> Path:
+    """The valid package, rows shuffled, columns reordered, list cells spaced, descriptor
+    rewritten by hand (indented otherwise, extra fields, an unknown resource)."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(VALID, pkg)
+    rng = random.Random(3)
+    for path in pkg.glob("*.csv"):
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        header, body = rows[0], rows[1:]
+        rng.shuffle(body)
+        order = list(range(len(header)))
+        if path.name == "persons.csv":
+            order = [1, 0, *order[2:]]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+        for row in [header, *body]:
+            cells = [row[i] for i in order]
+            writer.writerow([c.replace('","', '", "') for c in cells])
+        path.write_text(out.getvalue(), encoding="utf-8")
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    descriptor["description"] = "kept"
+    descriptor["resources"][0]["description"] = "kept too"
+    descriptor["resources"][1].pop("schema")
+    descriptor["resources"].append({"name": "notes", "path": "notes.txt"})
+    (pkg / "notes.txt").write_text("not a table\n")
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=4))
+    return pkg
+
+
+def test_check_changes_nothing_then_fmt_makes_it_canonical(tmp_path: Path) -> None:
+    pkg = shuffled(tmp_path)
+    before = snapshot(pkg)
+    result = runner.invoke(app, ["fmt", "--check", str(pkg)])
+    assert result.exit_code == 1
+    assert "would reformat" in result.stdout and "persons.csv" in result.stdout
+    assert snapshot(pkg) == before  # --check changed nothing
+    assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
+    after = snapshot(pkg)
+    for name, data in snapshot(VALID).items():
+        if name != "datapackage.json":
+            assert after[name] == data, name  # byte for byte what write_package writes
+    descriptor = json.loads(after["datapackage.json"])
+    assert descriptor["description"] == "kept"
+    assert descriptor["resources"][0]["description"] == "kept too"
+    assert descriptor["resources"][-1] == {"name": "notes", "path": "notes.txt"}
+    valid = json.loads(snapshot(VALID)["datapackage.json"])
+    assert descriptor["resources"][1] == valid["resources"][1]  # the schema regenerated
+    assert validate(pkg).valid
+    # idempotent: formatting twice changes nothing
+    assert runner.invoke(app, ["fmt", "--check", str(pkg)]).exit_code == 0
+    assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
+    assert snapshot(pkg) == after
+
+
+def test_the_bundled_dataset_is_canonical() -> None:
+    result = runner.invoke(app, ["fmt", "--check", str(ROOT / "datasets" / "india-russia")])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_resource_that_cannot_be_read_is_left_untouched(tmp_path: Path) -> None:
+    pkg = shuffled(tmp_path)
+    broken = (pkg / "engagements.csv").read_bytes() + b'"unterminated'
+    (pkg / "engagements.csv").write_bytes(broken)
+    result = runner.invoke(app, ["fmt", str(pkg)])
+    assert result.exit_code == 1
+    assert "engagements: not formatted" in result.output
+    assert (pkg / "engagements.csv").read_bytes() == broken
+    assert (pkg / "persons.csv").read_bytes() == (VALID / "persons.csv").read_bytes()
+
+
+def test_fmt_with_no_target_discovers_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shuffled(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["fmt", "--check"])
+    assert result.exit_code == 1 and "pkg/persons.csv" in result.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    assert runner.invoke(app, ["fmt", "--check"]).exit_code == 2
+    assert runner.invoke(app, ["fmt", "--check", "--allow-empty"]).exit_code == 0
+
+
+def test_a_run_killed_midway_leaves_every_file_whole(tmp_path: Path) -> None:
+    pkg = shuffled(tmp_path)
+    path = pkg / "sources.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    template = rows[1]
+    for i in range(40_000):
+        rows.append([f"s-{i}", *template[1:]])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    original = snapshot(pkg)
+    reference = tmp_path / "reference"
+    shutil.copytree(pkg, reference)
+    assert runner.invoke(app, ["fmt", str(reference)]).exit_code == 0
+    formatted = snapshot(reference)
+    rng = random.Random(11)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "-m", "bilat", "fmt", str(pkg)])
+        time.sleep(rng.uniform(0.2, 3.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = snapshot(pkg)
+        for name, data in now.items():
+            if name.startswith(".") or "/." in name:
+                continue
+            assert data in (original.get(name), formatted.get(name)), name
+    subprocess.run([sys.executable, "-m", "bilat", "fmt", str(pkg)], check=True)
+    assert {k: v for k, v in snapshot(pkg).items() if not k.startswith(".")} == formatted
