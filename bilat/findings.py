@@ -121,19 +121,12 @@ CATALOGUE: dict[str, Code] = {
             "Give each resource a unique name.",
         ),
         _c(
-            "table-schema-mismatch",
+            "schema-stale",
             "descriptor",
             "error",
-            "{detail}",
-            "Write the resource's schema as bilat generates it: "
-            "bilat.tables.resource_descriptor(kind, present=...).",
-        ),
-        _c(
-            "encoding-not-pinned",
-            "descriptor",
-            "error",
-            'resource does not declare "encoding": "utf-8"',
-            'Add "encoding": "utf-8"; without it Frictionless guesses and may misread bytes.',
+            "the resource's descriptor is not the one bilat generates ({detail}): run "
+            "`bilat fmt` to rewrite it; its rows are checked against the generated Table Schema",
+            "Run `bilat fmt` to rewrite datapackage.json with the generated descriptors.",
         ),
         _c(
             "dialect-not-pinned",

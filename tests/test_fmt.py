@@ -145,3 +145,29 @@ def test_a_run_killed_midway_leaves_every_file_whole(tmp_path: Path) -> None:
             assert data in (original.get(name), formatted.get(name)), name
     subprocess.run([sys.executable, "-m", "bilat", "fmt", str(pkg)], check=True)
     assert {k: v for k, v in snapshot(pkg).items() if not k.startswith(".")} == formatted
+
+
+def test_a_hand_written_descriptor_gets_one_finding_per_resource_and_rows_are_checked(
+    tmp_path: Path,
+) -> None:
+    """Resources listed by name and path only: one schema-stale each, not a dozen; the
+    rows are still checked against the generated schema; bilat fmt repairs it."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(VALID, pkg)
+    descriptor = json.loads((pkg / "datapackage.json").read_text())
+    descriptor["resources"] = [
+        {"name": r["name"], "path": r["path"]} for r in descriptor["resources"]
+    ]
+    (pkg / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    text = (pkg / "engagements.csv").read_text()
+    (pkg / "engagements.csv").write_text(text.replace("2023-12-27,", "2023-02-30,", 1))
+    report = validate(pkg)
+    stale = report.filter(code="schema-stale")
+    assert len(stale) == len(descriptor["resources"])
+    assert all("run `bilat fmt`" in f.message and f.resource for f in stale)
+    other = {(f.code, f.resource) for f in report.errors if f.code != "schema-stale"}
+    assert other == {("constraint-error", "engagements")}  # the rows were checked
+    assert "dialect-not-pinned" in report.counts()  # a warning per resource, as before
+    (pkg / "engagements.csv").write_text(text)
+    assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
+    assert validate(pkg).findings == []

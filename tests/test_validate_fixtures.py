@@ -24,7 +24,7 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
     "remote_path": {("remote-reference", "persons", None, "path")},
     "remote_schema": {
         ("remote-reference", "engagements", None, "schema"),
-        ("table-schema-mismatch", "engagements", None, "schema"),
+        ("schema-stale", "engagements", None, "schema"),
     },
     "remote_profile": {("remote-reference", None, None, "profile")},
     "missing_file": {("resource-missing", "persons", None, "path")},
@@ -32,8 +32,8 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
     "path_is_folder": {("not-a-regular-file", "persons", None, "path")},
     "unknown_resource": {("unknown-resource", "notes", None, None)},
     "duplicate_resource": {("duplicate-resource", "persons", None, None)},
-    "schema_mismatch": {("table-schema-mismatch", "engagements", None, "schema")},
-    "encoding_not_pinned": {("encoding-not-pinned", "persons", None, "encoding")},
+    "schema_mismatch": {("schema-stale", "engagements", None, "schema")},
+    "encoding_not_pinned": {("schema-stale", "persons", None, "encoding")},
     "dialect_not_pinned": {("dialect-not-pinned", "persons", None, "dialect")},
     "unsupported_format": {("unsupported-format", "persons", None, "format")},
     # the declared delimiter is applied: the header is then one unknown column

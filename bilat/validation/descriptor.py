@@ -300,6 +300,12 @@ def _expected(res: dict[str, Any], add: Any) -> Expected:
     return Expected(**out)
 
 
+def _stale(rfind: Any, stale: list[tuple[str, str]]) -> None:
+    """One finding for everything that differs from the descriptor bilat generates."""
+    if stale:
+        rfind("schema-stale", field=stale[0][0], detail="; ".join(why for _, why in stale))
+
+
 def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     """Run layer 1 and plan which resources layer 2 can read."""
     findings: list[Finding] = []
@@ -440,9 +446,10 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             continue
 
         expect = _expected(res, rfind)
+        stale: list[tuple[str, str]] = []  # (field, why): one schema-stale finding says all
         encoding = res.get("encoding")
         if not (isinstance(encoding, str) and encoding.lower().replace("-", "") == "utf8"):
-            rfind("encoding-not-pinned", field="encoding", value=encoding)
+            stale.append(("encoding", 'the resource does not declare "encoding": "utf-8"'))
         declared_format = res.get("format")
         fmt = str(declared_format or "").lower() or path.rsplit(".", 1)[-1].lower()
         compression = res.get("compression")
@@ -459,6 +466,7 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             )
             continue
         if fmt == "json":
+            _stale(rfind, stale)
             plans.append(ResourcePlan(rname, kind, "json", path, file, None, expect=expect))
             continue
         if fmt != "csv":
@@ -482,7 +490,8 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             )
         difference = _schema_difference(res.get("schema"), table_schema(kind, present))
         if difference:
-            rfind("table-schema-mismatch", field="schema", detail=difference)
+            stale.insert(0, ("schema", difference))
+        _stale(rfind, stale)
         plans.append(
             ResourcePlan(
                 rname,
