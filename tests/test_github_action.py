@@ -1,10 +1,5 @@
-"""The pre-commit hook and the GitHub Action, run for real.
-
-The hook runs through ``pre-commit try-repo`` (which installs this checkout into a
-hook environment, as a user's ``repo:`` entry would) in temporary git repositories;
-the Action's steps run in bash with the inputs GitHub would give them, in a fresh
-virtual environment whose ``pip`` installs this checkout.
-"""
+"""The GitHub Action, run for real: its steps run in bash with the inputs GitHub would
+give them, in a fresh virtual environment where its install step installs this checkout."""
 
 from __future__ import annotations
 
@@ -12,7 +7,6 @@ import os
 import shutil
 import site
 import subprocess
-import sys
 import sysconfig
 import venv
 from pathlib import Path
@@ -38,54 +32,6 @@ def new_repo(path: Path) -> Path:
     path.mkdir(parents=True)
     git(path, "init", "-q")
     return path
-
-
-@pytest.fixture(scope="module")
-def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("pre-commit-home")
-
-
-def try_repo(repo: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    git(repo, "add", "-A")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pre_commit",
-            "try-repo",
-            str(ROOT),
-            "bilat-validate",
-            "--all-files",
-            "--verbose",
-        ],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
-def test_pre_commit_hook_with_no_args(tmp_path: Path, pre_commit_home: Path) -> None:
-    broken = new_repo(tmp_path / "broken")
-    shutil.copytree(VALID, broken / "data" / "good")
-    build("bad", broken / "data", lambda f: (f / "persons.csv").write_text("oops\n"))
-    done = try_repo(broken, pre_commit_home)
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert "data/bad: invalid" in done.stdout and "data/good: valid" in done.stdout
-
-    clean = new_repo(tmp_path / "clean")
-    shutil.copytree(VALID, clean / "pkg")
-    done = try_repo(clean, pre_commit_home)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "pkg: valid" in done.stdout
-
-    # a repository with no package at all: the hook never blocks unrelated commits
-    empty = new_repo(tmp_path / "empty")
-    (empty / "notes.json").write_text("{}\n")
-    done = try_repo(empty, pre_commit_home)
-    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def action() -> dict[str, Any]:
