@@ -48,7 +48,7 @@ def test_init_refuses_to_overwrite_and_names_bad_input(tmp_path: Path) -> None:
 
 def test_the_new_user_path(tmp_path: Path) -> None:
     """init, add a source, a state, a person, an engagement and an evidence row by
-    appending CSV lines; validate with both tools; build a release."""
+    appending CSV lines; fmt; validate with both tools; build a release."""
     pkg = tmp_path / "india-japan"
     kinds = "source,state,person,engagement,evidence"
     assert (
@@ -72,9 +72,11 @@ def test_the_new_user_path(tmp_path: Path) -> None:
         'dialogue-2024,,"[""src-mea""]",ministerial_talks,held,2+2 dialogue,2024-08-20,,"[""jaishankar"",""jpn""]",,,,,,,,',
     )
     append("evidence.csv", 'ev-1,,src-mea,The ministers met in New Delhi.,"[""dialogue-2024""]",')
+    assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
     report = validate(pkg)
     assert report.valid, [(f.code, f.resource, f.row, f.field, f.message) for f in report.findings]
     assert frictionless.validate(str(pkg / "datapackage.json")).valid
+    assert runner.invoke(app, ["fmt", "--check", str(pkg)]).exit_code == 0
     result = runner.invoke(app, ["build", str(pkg), "--out", str(tmp_path / "site")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "india-japan-0.1.0.zip").is_file()
