@@ -162,30 +162,11 @@ def validate_cmd(
     """
     from bilat import render
     from bilat.datasets import bundled
-    from bilat.discover import DiscoveryError, discover
     from bilat.validation import validate
 
-    names = list(targets or [])
-    if not names:
-        here = Path.cwd()
-        try:
-            names = [str(p) for p in discover(here, exclude)]
-        except DiscoveryError as exc:
-            raise _fail("validate", str(exc)) from None
-        names = [os.path.relpath(n) for n in names]
-    if bundled_too:
-        names += [n for n in bundled() if n not in names]
-    if not names:
-        if allow_empty:
-            typer.echo("bilat validate: no data package found; nothing to do", err=True)
-            raise typer.Exit(0)
-        raise _fail(
-            "validate",
-            f"no datapackage.json found under {Path.cwd()} (hidden folders, virtual "
-            "environments, git-ignored paths and excludes are skipped). Name a target: "
-            "a package folder, a datapackage.json, a .zip, or a bundled dataset "
-            f"({', '.join(bundled()) or 'none'}), or use --bundled.",
-        )
+    names = _targets(
+        "validate", targets, exclude, allow_empty, list(bundled()) if bundled_too else []
+    )
     per_code = None if all_findings else 1000
     limits = Limits(
         max_resource_bytes=max_resource_bytes,
@@ -232,6 +213,39 @@ def validate_cmd(
         raise typer.Exit(2)
     failed = any(not r.valid or (strict and r.warnings) for r in reports)
     raise typer.Exit(1 if failed else 0)
+
+
+def _targets(
+    command: str,
+    targets: list[str] | None,
+    exclude: list[str] | None,
+    allow_empty: bool,
+    also: list[str] | None = None,
+) -> list[str]:
+    """The targets named (then *also*), else the packages found under the current
+    folder; with none, exit 0 (*allow_empty*) or 2, saying where bilat looked."""
+    from bilat.datasets import bundled
+    from bilat.discover import DiscoveryError, discover
+
+    names = list(targets or [])
+    if not names:
+        try:
+            names = [os.path.relpath(p) for p in discover(Path.cwd(), exclude)]
+        except DiscoveryError as exc:
+            raise _fail(command, str(exc)) from None
+    names += [n for n in also or [] if n not in names]
+    if names:
+        return names
+    if allow_empty:
+        typer.echo(f"bilat {command}: no data package found; nothing to do", err=True)
+        raise typer.Exit(0)
+    raise _fail(
+        command,
+        f"no datapackage.json found under {Path.cwd()} (hidden folders, virtual "
+        "environments, git-ignored paths and excludes are skipped). Name a target: "
+        "a package folder, a datapackage.json, a .zip, or a bundled dataset "
+        f"({', '.join(bundled()) or 'none'}), or use --bundled.",
+    )
 
 
 def _stdout() -> Any:
@@ -386,19 +400,9 @@ def fmt_cmd(
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
     """
-    from bilat.discover import DiscoveryError, discover
     from bilat.fmt import plan
 
-    names = list(targets or [])
-    if not names:
-        try:
-            names = [os.path.relpath(p) for p in discover(Path.cwd(), exclude)]
-        except DiscoveryError as exc:
-            raise _fail("fmt", str(exc)) from None
-        if not names:
-            if allow_empty:
-                raise typer.Exit(0)
-            raise _fail("fmt", f"no datapackage.json found under {Path.cwd()}; name a package")
+    names = _targets("fmt", targets, exclude, allow_empty)
     failed = False
     changed = 0
     for name in names:

@@ -67,3 +67,46 @@ def defect(defects_root: Path):  # type: ignore[no-untyped-def]
         return folder if folder.exists() else build(name, root)
 
     return get
+
+
+def git(folder: Path, *args: str) -> None:
+    """Run git in *folder* (with an identity, for commits)."""
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+
+
+def new_repo(path: Path) -> Path:
+    """A new, empty git repository at *path*."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q")
+    return path
+
+
+def borrowing_venv(folder: Path) -> Path:
+    """A fresh virtual environment at *folder* whose site-packages borrows the test
+    environment's packages through a .pth file (so bilat's dependencies need no
+    download); bilat itself must be installed into it. Returns its python."""
+    import site
+    import subprocess
+    import sysconfig
+    import venv
+
+    venv.create(folder, with_pip=True)
+    py = folder / "bin" / "python"
+    purelib = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    deps = [
+        p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()} if Path(p).is_dir()
+    ]
+    (Path(purelib) / "_deps.pth").write_text("\n".join(deps) + "\n")
+    return py

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from importlib import resources
 from pathlib import Path
 
 import pytest
-from conftest import check_report
+from conftest import check_report, git
 from jsonschema import Draft4Validator
 from mutants import VALID, build
 from typer.testing import CliRunner
@@ -27,10 +26,6 @@ def run(*args: str) -> tuple[int, str, str]:
     if args[0] == "validate" and "json" in args and result.exit_code in (0, 1):
         check_report(result.stdout)
     return result.exit_code, result.stdout, result.stderr
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
 
 
 @pytest.fixture

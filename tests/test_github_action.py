@@ -5,33 +5,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import site
 import subprocess
-import sysconfig
-import venv
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from conftest import borrowing_venv, new_repo
 from mutants import VALID, build
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-
-
-def new_repo(path: Path) -> Path:
-    path.mkdir(parents=True)
-    git(path, "init", "-q")
-    return path
 
 
 def action() -> dict[str, Any]:
@@ -70,18 +53,7 @@ def action_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     installed this checkout (bilat's dependencies are borrowed from the test
     environment, bilat itself comes only from that step)."""
     folder = tmp_path_factory.mktemp("action") / "venv"
-    venv.create(folder, with_pip=True)
-    py = folder / "bin" / "python"
-    purelib = subprocess.run(
-        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    deps = [
-        p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()} if Path(p).is_dir()
-    ]
-    (Path(purelib) / "_deps.pth").write_text("\n".join(deps) + "\n")
+    borrowing_venv(folder)
     env = {
         "PATH": f"{folder / 'bin'}:{os.environ.get('PATH', '')}",
         "HOME": str(folder.parent),

@@ -11,24 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import git, new_repo
 from mutants import VALID, build
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def git(folder: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-
-
-def new_repo(path: Path) -> Path:
-    path.mkdir(parents=True)
-    git(path, "init", "-q")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,12 @@ needed), and uses it from outside the source tree.
 
 from __future__ import annotations
 
-import site
 import subprocess
 import sys
-import sysconfig
-import venv
 from pathlib import Path
 
 import pytest
+from conftest import borrowing_venv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,19 +60,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_installs_and_loads_the_bundled_dataset_offline(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    py = env_dir / "bin" / "python"
-    purelib = subprocess.run(
-        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
     # dependencies come from the test environment; bilat itself only from the wheel
-    deps = [
-        p for p in {sysconfig.get_paths()["purelib"], *site.getsitepackages()} if Path(p).is_dir()
-    ]
-    (Path(purelib) / "_deps.pth").write_text("\n".join(deps) + "\n")
+    py = borrowing_venv(env_dir)
     subprocess.run(
         [str(py), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
         check=True,

@@ -172,6 +172,7 @@ def _frictionless(
 
 
 def _finding(plan: ForeignPlan, error: Any) -> Finding:
+    """One Frictionless error as a finding with the bilat code that matches its type."""
     kind = str(getattr(error, "type", "error"))
     note = str(getattr(error, "note", "") or getattr(error, "message", ""))
     code = FRICTIONLESS_CODES.get(kind, "table-error")
@@ -180,80 +181,30 @@ def _finding(plan: ForeignPlan, error: Any) -> Finding:
     if field is None and getattr(error, "field_names", None):
         field = error.field_names[0]
     column = getattr(error, "field_number", None)
-    cell = getattr(error, "cell", None)
+    label = getattr(error, "label", None)
+    value: Any = getattr(error, "cell", None)
+    detail = note or kind
     if code == "constraint-error" and "required" in note:
         code = "required-error"
-    if code in ("table-error",):
-        return make(
-            code, resource=plan.name, path=plan.path, row=row, field=field, value=kind, detail=note
-        )
-    if code in ("type-error", "constraint-error"):
-        detail = f"accepted by the field ({note})"
-        detail = (
-            ("of the field's type: " + note)
-            if code == "type-error"
-            else "breaks a constraint: " + note
-        )
-        return make(
-            code,
-            resource=plan.name,
-            path=plan.path,
-            row=row,
-            field=field,
-            column=column,
-            value=cell,
-            detail=detail,
-        )
-    if code == "unique-error":
-        return make(
-            code,
-            resource=plan.name,
-            path=plan.path,
-            row=row,
-            field=field,
-            value=cell or "(key)",
-            detail=note.removeprefix("the same as in the row at position ")
-            if kind == "primary-key"
-            else note,
-        )
-    if code in ("blank-header", "duplicate-header", "extra-header"):
-        label = getattr(error, "label", None) or field or f"column {column}"
-        return make(
-            code, resource=plan.name, path=plan.path, row=1, column=column, field=field, value=label
-        )
-    if code in ("missing-header", "required-error"):
-        return make(
-            code,
-            resource=plan.name,
-            path=plan.path,
-            row=row or (1 if code == "missing-header" else None),
-            column=column,
-            field=field or "(field)",
-        )
-    if code in ("extra-cell", "missing-cell"):
-        return make(
-            code,
-            resource=plan.name,
-            path=plan.path,
-            row=row,
-            column=column,
-            field=field,
-            value=cell,
-            detail=note or kind,
-        )
-    if code == "header-mismatch":
-        label = getattr(error, "label", None)
-        return make(
-            code,
-            resource=plan.name,
-            path=plan.path,
-            row=1,
-            column=column,
-            field=field,
-            detail=f"column {column} is {label!r} where the Table Schema has {field!r}",
-        )
-    if code in ("bytes-mismatch", "hash-mismatch", "count-mismatch"):
-        return make(code, resource=plan.name, path=plan.path, detail=note)
+    if code == "table-error":
+        value = kind
+    elif code == "type-error":
+        detail = "of the field's type: " + note
+    elif code == "constraint-error":
+        detail = "breaks a constraint: " + note
+    elif code == "unique-error":
+        value = value or "(key)"
+        detail = note.removeprefix("the same as in the row at position ")
+    elif code in ("blank-header", "duplicate-header", "extra-header"):
+        row, value = 1, label or field or f"column {column}"
+    elif code in ("missing-header", "required-error"):
+        row = row or (1 if code == "missing-header" else None)
+        field, value = field or "(field)", None
+    elif code == "header-mismatch":
+        row = 1
+        detail = f"column {column} is {label!r} where the Table Schema has {field!r}"
+    elif code in ("bytes-mismatch", "hash-mismatch", "count-mismatch"):
+        row = field = column = value = None
     return make(
         code,
         resource=plan.name,
@@ -261,6 +212,6 @@ def _finding(plan: ForeignPlan, error: Any) -> Finding:
         row=row,
         field=field,
         column=column,
-        value=cell,
-        detail=note or kind,
+        value=value,
+        detail=detail,
     )
