@@ -4,7 +4,9 @@ The canonical form is what :func:`bilat.package.write_package` writes: rows sort
 id, every column of the Table Schema in order, one way of writing each cell, UTF-8
 with LF line ends; and a datapackage.json whose record resources carry the generated
 descriptors (Table Schemas with the foreign keys the resources present allow).
-Unknown resources, and fields bilat does not manage, are kept as they are.
+Unknown resources, and fields bilat does not manage, are kept as they are. A data
+card (README.md) with a coverage block gets the block regenerated from the records
+(:mod:`bilat.card`).
 
 A resource whose rows cannot all be read as records is left untouched and reported;
 every file is written to a temporary name and renamed (the descriptor last), so a
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bilat.card import with_coverage
 from bilat.files import atomic_write
 from bilat.findings import Report
 from bilat.package import csv_bytes, json_bytes
@@ -112,6 +115,13 @@ def plan(target: str | Path) -> Formatted:
             result.changes[target_file] = data
         extras = {k: v for k, v in res.items() if k not in MANAGED}
         new_resources.append({**generated, **extras})
+    card = root / "README.md"
+    if not blocked and card.is_file():  # the data card's derived coverage table
+        text_card = card.read_text(encoding="utf-8")
+        records = [r for kind in run.records for r in run.records[kind]]
+        updated = with_coverage(text_card, records)
+        if updated != text_card:
+            result.changes[card] = updated.encode("utf-8")
     new_descriptor = {**descriptor, "resources": new_resources}
     text = (json.dumps(new_descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     if _read_bytes(descriptor_path) != text:

@@ -79,12 +79,25 @@ def test_build_is_deterministic_and_lists_the_release(tmp_path: Path, release: P
     assert len(load_catalog(str(tmp_path / "catalog.json")).entries) == 1
 
 
-def test_committed_bundled_catalog_is_current(tmp_path: Path) -> None:
-    entry = build(DATASET, tmp_path)
-    committed = load_catalog(str(ROOT / "catalog" / "catalog.json")).find("india-russia", "1.0.0")
-    assert (committed.sha256, committed.bytes) == (entry.sha256, entry.bytes), (
-        "rebuild: bilat build datasets/india-russia --out catalog"
-    )
+def test_the_committed_release_is_intact_and_holds_the_dataset(tmp_path: Path) -> None:
+    """catalog/ holds release 1.0.0, immutable: its zip matches the catalog, and its data
+    files are the dataset folder's (the folder has since dropped its curation script)."""
+    catalog = load_catalog(str(ROOT / "catalog" / "catalog.json"))
+    entry = catalog.find("india-russia", "1.0.0")
+    data = (ROOT / "catalog" / entry.url).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == entry.sha256 and len(data) == entry.bytes
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        released = {
+            n.split("/", 1)[1]: z.read(n)
+            for n in z.namelist()
+            if n.endswith((".csv", "datapackage.json")) or "/seeds/" in n
+        }
+    assert released
+    for name, content in released.items():
+        assert (DATASET / name).read_bytes() == content, name
+    with pytest.raises(CatalogError, match="immutable"):  # a rebuild may not replace it
+        shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+        build(DATASET, tmp_path / "catalog")
 
 
 def test_build_refuses_an_invalid_package(tmp_path: Path, defect: Callable[[str], Path]) -> None:

@@ -3,44 +3,27 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from bilat.evidence import normalise, quote_found
+from bilat.fmt import plan
 from bilat.models import Evidence, SourcedRecord
-from bilat.package import csv_bytes, read_package
-from bilat.tables import RESOURCE_NAMES
+from bilat.package import read_package
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "datasets" / "india-russia"
 SEED = "000_15fc7afe774a04a9.txt"
 
 
-@pytest.fixture(scope="module")
-def curate() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("curate", PKG / "curate.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_package_files_are_what_curate_writes(curate: ModuleType) -> None:
-    records = curate.all_records()
-    kinds = sorted({r.KIND for r in records})
-    for kind in kinds:
-        expected = csv_bytes(kind, [r for r in records if r.KIND == kind])
-        assert (PKG / f"{RESOURCE_NAMES[kind]}.csv").read_bytes() == expected, kind
-    assert sorted(p.stem for p in PKG.glob("*.csv")) == sorted(RESOURCE_NAMES[k] for k in kinds)
-
-
-def test_data_card_coverage_table_is_current(curate: ModuleType) -> None:
-    table = curate.coverage(curate.all_records())
-    assert table in (PKG / "README.md").read_text(encoding="utf-8")
+def test_package_files_are_canonical_and_the_data_card_current() -> None:
+    """The package files are the source of truth: canonical (bilat fmt), with the data
+    card's coverage table regenerated from them, and no curation script shipped."""
+    assert plan(PKG).changes == {}, "run: bilat fmt datasets/india-russia"
+    assert "<!-- coverage:start -->" in (PKG / "README.md").read_text(encoding="utf-8")
+    assert not list(PKG.glob("*.py"))
 
 
 def test_seed_kept_exactly_with_its_metadata() -> None:
