@@ -116,3 +116,17 @@ def test_every_valid_record_survives_csv_and_back(kind: str) -> None:
 def test_state_codes_round_trip(code: str) -> None:
     state = State(id="s", name="S", iso3=code, sources=["x"])
     assert _csv_round_trip(state) == state
+
+
+def test_files_written_respect_the_umask(tmp_path: Path) -> None:
+    import os
+
+    from bilat.package import init_package
+
+    old = os.umask(0o027)
+    try:
+        init_package(tmp_path / "pkg", name="x", kinds=["state"])
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "pkg").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o640, path
