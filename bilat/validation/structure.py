@@ -306,6 +306,7 @@ def check_csv(
             reader = csv.reader(lines, **dialect.reader_options())
             header = _header(reader, lines, dialect, find)
             if header is None:
+                plan.incomplete = True
                 return
             checked = _check_header(header, cols, find)
             if checked is None or "id" not in checked:
