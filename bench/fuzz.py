@@ -9,13 +9,15 @@ Mutations: byte edits (flip, insert, delete, truncate), line edits (drop, duplic
 swap, insert quotes, commas, blank lines), file replacements (empty, binary, a
 folder, a FIFO, a link to a device, a link loop, a link outside), and descriptor
 edits (a random key set to a random JSON value, removed, or a dialect or schema
-property changed). ``tests/test_fuzz.py`` runs a few hundred of them in CI.
+property changed). Every JSON report is also checked against its published shape
+(docs/report.schema.json). ``tests/test_fuzz.py`` runs a few hundred of them in CI.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import io
 import json
 import os
@@ -27,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "datasets" / "india-russia"
@@ -210,6 +213,19 @@ def mutant(folder: Path, rng: random.Random) -> str:
     return "+".join(kinds)
 
 
+@functools.cache
+def _report_schema() -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def _shape_problems(doc: Any) -> list[str]:
+    """Ways *doc* differs from the published shape of a JSON report."""
+    return [f"JSON report shape: {e.message}" for e in _report_schema().iter_errors(doc)][:3]
+
+
 def check_api(folder: Path) -> tuple[bool, list[str]]:
     """Validate in-process; return the verdict and what is wrong with the run."""
     from bilat.findings import CATALOGUE
@@ -229,7 +245,7 @@ def check_api(folder: Path) -> tuple[bool, list[str]]:
     buffer = io.StringIO()
     try:
         write_json([report], buffer)
-        json.loads(buffer.getvalue())
+        problems += _shape_problems(json.loads(buffer.getvalue()))
     except (ValueError, UnicodeError) as exc:
         problems.append(f"JSON output broken: {exc}")
     return report.valid, problems
@@ -249,7 +265,9 @@ def check_cli(folder: Path) -> tuple[int, bool | None, list[str]]:
     if "Traceback" in done.stderr or "Traceback" in done.stdout:
         problems.append("traceback: " + done.stderr[-300:])
     try:
-        verdict = bool(json.loads(done.stdout)["valid"])
+        doc = json.loads(done.stdout)
+        verdict = bool(doc["valid"])
+        problems += _shape_problems(doc)
     except (ValueError, KeyError):
         problems.append("output is not the JSON report")
         verdict = None
