@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
@@ -24,6 +25,17 @@ class RecordRule:
 
     reads: tuple[str, ...]
     check: Callable[..., PydanticCustomError | None]
+
+    def values(self, record: object) -> tuple[Any, ...]:
+        """The values of the fields the rule reads, from *record*."""
+        return self._get(record)  # type: ignore[attr-defined,no-any-return]
+
+    def __post_init__(self) -> None:
+        get = operator.attrgetter(*self.reads)
+        if len(self.reads) == 1:
+            object.__setattr__(self, "_get", lambda r: (get(r),))
+        else:
+            object.__setattr__(self, "_get", get)
 
 
 class Record(BaseModel):
@@ -54,7 +66,7 @@ class Record(BaseModel):
     @model_validator(mode="after")
     def _rules(self) -> Record:
         for rule in type(self).RULES:
-            error = rule.check(*(getattr(self, name) for name in rule.reads))
+            error = rule.check(*rule.values(self))
             if error is not None:
                 raise error
         return self

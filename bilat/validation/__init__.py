@@ -148,7 +148,7 @@ def _resource(
             register(index, number, record.id)
             values = checked.values
             check_refs(index, number, kind, values)
-            observe(plan, number, kind, values)
+            observe(plan, number, kind, values, True)
             if kept is not None:
                 kept.append(record)
             continue

@@ -93,14 +93,17 @@ class Rules:
         self.pending: list[_Pending] = []
         self.capacities: list[_Capacity] = []
 
-    def observe(self, plan: ResourcePlan, row: int, kind: str, v: dict[str, Any]) -> None:
+    def observe(
+        self, plan: ResourcePlan, row: int, kind: str, v: dict[str, Any], valid: bool = False
+    ) -> None:
         """Take note of one record, given as its field values (see RULE_FIELDS).
 
         A value that failed validation is :data:`INVALID`; a rule reading it is skipped.
+        *valid* says the record is a valid model instance (no value is INVALID).
         """
 
         def ok(*names: str) -> bool:
-            return all(v[n] is not INVALID for n in names)
+            return valid or all(v[n] is not INVALID for n in names)
 
         if kind == "engagement":
             if not ok("start", "end"):

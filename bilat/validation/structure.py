@@ -89,6 +89,9 @@ class Row:
     absent: frozenset[str] = frozenset()
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 class _TooLarge(Exception):
     pass
 
@@ -435,6 +438,10 @@ def _body(
     dialect = plan.dialect
     width = len(header)
     fields = [(name, index, parser(cols[name])) for name, index in positions.items()]
+    canonical = header == list(cols)
+    typed: list[tuple[str, Callable[[str], Any]]] = [
+        (name, parse) for name, _index, parse in fields if parse is not None
+    ]
     required = [name for name in positions if cols[name].required]
     absent = frozenset(name for name in cols if name not in positions)
     column_of = {name: index + 1 for name, index in positions.items()}
@@ -471,6 +478,9 @@ def _body(
         data_rows += 1
         if blank:
             find("blank-row", row=row)
+            continue
+        if canonical and len(cells) == width and not escaped:
+            yield _whole_row(row, header, cells, typed, required, column_of, absent, find)
             continue
         bad: set[str] = set()
         if len(cells) != width:
@@ -526,6 +536,45 @@ def _body(
                 bad.add(name)
         yield Row(row, None, data, column_of, frozenset(bad), absent)
     return data_rows
+
+
+def _whole_row(
+    row: int,
+    header: list[str],
+    cells: list[str],
+    typed: list[tuple[str, Callable[[str], Any]]],
+    required: list[str],
+    column_of: dict[str, int],
+    absent: frozenset[str],
+    find: Callable[..., None],
+) -> Row:
+    """The common case, at C speed: the header is the schema's and the row is whole."""
+    data: dict[str, Any] = {k: v for k, v in zip(header, cells) if v}  # noqa: B905
+    bad: set[str] | None = None
+    for name, parse in typed:
+        raw = data.get(name)
+        if raw is None:
+            continue
+        try:
+            data[name] = parse(raw)
+        except CellProblem as problem:
+            find(
+                problem.code,
+                row=row,
+                column=column_of[name],
+                field=name,
+                value=raw,
+                detail=problem.detail,
+            )
+            del data[name]
+            bad = bad or set()
+            bad.add(name)
+    for name in required:
+        if name not in data and (bad is None or name not in bad):
+            find("required-error", row=row, column=column_of[name], field=name)
+            bad = bad or set()
+            bad.add(name)
+    return Row(row, None, data, column_of, _NONE if bad is None else frozenset(bad), absent)
 
 
 def _unterminated(record: list[str], dialect: Any) -> bool:
