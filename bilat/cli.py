@@ -472,7 +472,8 @@ CatalogOption = Annotated[
     str | None,
     typer.Option(
         "--catalog",
-        help="Catalog URL or path. Default: $BILAT_CATALOG, else the catalog bundled with bilat.",
+        help="Catalog URL or path. Default: each catalog listed in $BILAT_CATALOG "
+        "(separated by spaces), then the catalog bundled with bilat.",
         show_default=False,
     ),
 ]
