@@ -37,8 +37,15 @@ RESOURCE_NAMES: dict[str, str] = {
 #: Record kind held by each resource name.
 KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
 
-#: CSV dialect every bilat CSV resource declares.
-DIALECT: dict[str, Any] = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+#: CSV dialect every bilat CSV resource declares: every property Frictionless would
+#: otherwise guess from the file is pinned, so every tool reads it the same way.
+DIALECT: dict[str, Any] = {
+    "delimiter": ",",
+    "quoteChar": '"',
+    "doubleQuote": True,
+    "skipInitialSpace": False,
+    "header": True,
+}
 
 
 @dataclass(frozen=True)
