@@ -76,6 +76,24 @@ def schema_check(directory: SchemaDir = Path("schema")) -> None:
     typer.echo(f"{directory}: schemas are current", err=True)
 
 
+#: Options shared by the commands that find packages when given no target.
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="With no TARGET: skip paths matching this glob (repeatable).",
+        show_default=False,
+    ),
+]
+AllowEmptyOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="With no TARGET: exit 0 when no package is found (for pre-commit hooks).",
+    ),
+]
+
+
 class Format(str, Enum):
     text = "text"
     json = "json"
@@ -123,21 +141,8 @@ def validate_cmd(
     bundled_too: Annotated[
         bool, typer.Option("--bundled", help="Also validate the datasets bundled with bilat.")
     ] = False,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude",
-            help="With no TARGET: skip paths matching this glob (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    allow_empty: Annotated[
-        bool,
-        typer.Option(
-            "--allow-empty",
-            help="With no TARGET: exit 0 when no package is found (for pre-commit hooks).",
-        ),
-    ] = False,
+    exclude: ExcludeOption = None,
+    allow_empty: AllowEmptyOption = False,
     max_resource_bytes: Annotated[
         int, typer.Option("--max-resource-bytes", min=1, help="Largest resource file read.")
     ] = Limits.max_resource_bytes,
@@ -382,16 +387,8 @@ def fmt_cmd(
         bool,
         typer.Option("--check", help="Change nothing; list what would change; exit 1 if any."),
     ] = False,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--exclude", help="With no TARGET: skip paths matching this glob.", show_default=False
-        ),
-    ] = None,
-    allow_empty: Annotated[
-        bool,
-        typer.Option("--allow-empty", help="With no TARGET: exit 0 when no package is found."),
-    ] = False,
+    exclude: ExcludeOption = None,
+    allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Rewrite packages in canonical form: rows sorted by id, one way of writing each
     cell, datapackage.json with the generated Table Schemas (unknown resources and

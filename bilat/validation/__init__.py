@@ -109,15 +109,7 @@ def _resource(
 ) -> None:
     """Layers 2 to 5 over one resource (layers 4 and 5 finish after the last one)."""
     report = run.report
-    incomplete = False
-
-    def emit(finding: Any) -> None:
-        nonlocal incomplete
-        if finding is None:
-            return
-        if finding.code in structure.INCOMPLETE:
-            incomplete = True
-        report.add(finding)
+    emit = report.add
 
     if report.max_per_code is not None:
         plan.gate = report.wants
@@ -160,7 +152,7 @@ def _resource(
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
         observe(plan, number, kind, values)
-    if incomplete or plan.incomplete:
+    if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:
         progress(plan.name, total, total)

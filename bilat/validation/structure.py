@@ -56,23 +56,6 @@ MAX_INT_DIGITS = 4000
 
 Emit = Callable[[Finding | None], None]
 
-#: Codes after which a resource's ids may be incomplete (rows were not read).
-INCOMPLETE = frozenset(
-    {
-        "compressed-too-large",
-        "file-too-large",
-        "row-too-large",
-        "header-missing",
-        "duplicate-header",
-        "json-invalid",
-        "json-not-array",
-        "not-a-regular-file",
-        "json-not-object",
-        "json-too-deep",
-        "unterminated-quote",
-    }
-)
-
 
 @dataclass
 class Row:
@@ -154,11 +137,8 @@ class _Lines:
     says whether any of them held an undecodable byte.
     """
 
-    def __init__(
-        self, text: IO[str], max_line: int, max_row: int, first: list[str], bad_at_start: int
-    ) -> None:
+    def __init__(self, text: IO[str], max_row: int, first: list[str], bad_at_start: int) -> None:
         self._text = text
-        self._max_line = max_line
         self._max_row = max_row
         self._pending = first
         self.record: list[str] = []
@@ -175,12 +155,12 @@ class _Lines:
         if self._pending:
             line = self._pending.pop(0)
         else:
-            line = self._text.readline(self._max_line)
+            line = self._text.readline(self._max_row)
             if not line:
                 self.eof = True
                 raise StopIteration
-            if len(line) >= self._max_line and line[-1] not in "\r\n":
-                raise _RowTooLarge(f"a line is longer than {self._max_line} characters")
+            if len(line) >= self._max_row and line[-1] not in "\r\n":
+                raise _RowTooLarge(f"a line is longer than {self._max_row} characters")
         self.line += 1
         self.size += len(line)
         if self.size > self._max_row:
@@ -236,22 +216,16 @@ def check_expected(
                     detail=f"the file's {expect.hash_algorithm} is {actual}, not the {expect.hash_value} declared",
                 )
             )
-    if expect.fields is not None and fields is not None and fields != expect.fields:
-        emit(
-            plan.finding(
-                "count-mismatch",
-                field="fields",
-                detail=f"the table has {fields} fields, not the {expect.fields} declared",
+    counts = (("fields", expect.fields, fields), ("rows", expect.rows, rows))
+    for what, declared, counted in counts:
+        if declared is not None and counted is not None and counted != declared:
+            emit(
+                plan.finding(
+                    "count-mismatch",
+                    field=what,
+                    detail=f"the table has {counted} {what}, not the {declared} declared",
+                )
             )
-        )
-    if expect.rows is not None and rows is not None and rows != expect.rows:
-        emit(
-            plan.finding(
-                "count-mismatch",
-                field="rows",
-                detail=f"the table has {rows} rows, not the {expect.rows} declared",
-            )
-        )
 
 
 def check_csv(
@@ -270,6 +244,7 @@ def check_csv(
     try:
         stream, tap = _open(plan, limits)
     except FileProblem as exc:
+        plan.incomplete = True
         find("not-a-regular-file", value=plan.path, detail=str(exc))
         return
     old_limit = csv.field_size_limit(limits.max_cell)
@@ -305,7 +280,7 @@ def check_csv(
                         + ", ".join(guessed)
                         + " for this file, which the dialect does not declare",
                     )
-            lines = _Lines(text, limits.max_row, limits.max_row, sample, bad_at_start)
+            lines = _Lines(text, limits.max_row, sample, bad_at_start)
             reader = csv.reader(lines, **dialect.reader_options())
             header = _header(reader, lines, dialect, find)
             if header is None:
@@ -330,7 +305,6 @@ def check_csv(
                 f"({limits.max_decompressed if plan.compression else limits.max_resource_bytes} bytes)",
             )
         except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            plan.incomplete = True
             find(
                 "encoding-error",
                 row=(lines.line if lines is not None else 0) + 1,
@@ -342,6 +316,8 @@ def check_csv(
             else:
                 why = f"the row cannot be read as CSV ({exc})"
             find("row-too-large", row=_record_start(lines), detail=why)
+        if not complete:  # reading stopped early: ids of the rest may be missing
+            plan.incomplete = True
         if complete:
             try:
                 _drain(stream)
@@ -460,6 +436,7 @@ def _body(
         logical += 1
         escaped = lines.escaped
         if lines.eof and len(lines.record) and _unterminated(lines.record, dialect):
+            plan.incomplete = True
             find("unterminated-quote", row=row)
             lines.next_record()
             return data_rows
@@ -646,6 +623,7 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
             try:
                 raw = io.BufferedReader(tap).read()
             except _TooLarge:
+                plan.incomplete = True
                 find(
                     "file-too-large",
                     detail=f"{plan.path} is larger than {limits.max_json_bytes} bytes, "
@@ -688,6 +666,7 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Ite
     for index, item in enumerate(data):
         row, pointer = index + 1, f"/{index}"
         if not isinstance(item, dict):
+            plan.incomplete = True  # an item that is not a record may have been one
             find("json-not-object", row=row, pointer=pointer)
             continue
         bad: set[str] = set()
