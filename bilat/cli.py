@@ -112,6 +112,12 @@ def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+class Engine(str, Enum):
+    auto = "auto"
+    columnar = "columnar"
+    rows = "rows"
+
+
 @app.command("validate")
 def validate_cmd(
     targets: Annotated[
@@ -159,6 +165,16 @@ def validate_cmd(
     max_row_chars: Annotated[
         int, typer.Option("--max-row-chars", min=1, help="Longest CSV row (all its lines).")
     ] = Limits.max_row,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            "--engine",
+            help="How CSV tables are read: columnar (whole blocks, with pyarrow), rows "
+            "(one row at a time, the reference) or auto (columnar for large files). "
+            "Every engine gives the same report. Default: $BILAT_ENGINE, else auto.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate data packages through five layers.
 
@@ -167,7 +183,7 @@ def validate_cmd(
     """
     from bilat import render
     from bilat.datasets import bundled
-    from bilat.validation import validate
+    from bilat.validation import EngineUnavailable, validate
 
     names = _targets(
         "validate", targets, exclude, allow_empty, list(bundled()) if bundled_too else []
@@ -181,23 +197,36 @@ def validate_cmd(
         max_row=max_row_chars,
     )
     progress = _progress_bar() if sys.stderr.isatty() and fmt is Format.text else None
+    chosen = engine.value if engine is not None else os.environ.get("BILAT_ENGINE") or "auto"
+    if chosen not in ("auto", "columnar", "rows"):
+        raise _fail("validate", f"BILAT_ENGINE must be auto, columnar or rows, not {chosen!r}")
     reports = []
-    for name in names:
-        if progress is not None:
-            with progress as bar:
+    try:
+        for name in names:
+            if progress is not None:
+                with progress as bar:
+                    reports.append(
+                        validate(
+                            name,
+                            max_findings=max_findings,
+                            max_per_code=per_code,
+                            progress=bar,
+                            limits=limits,
+                            engine=chosen,
+                        )
+                    )
+            else:
                 reports.append(
                     validate(
                         name,
                         max_findings=max_findings,
                         max_per_code=per_code,
-                        progress=bar,
                         limits=limits,
+                        engine=chosen,
                     )
                 )
-        else:
-            reports.append(
-                validate(name, max_findings=max_findings, max_per_code=per_code, limits=limits)
-            )
+    except EngineUnavailable as exc:
+        raise _fail("validate", f"{exc}; install it, or use --engine rows") from None
     out = _stdout()
     if fmt is Format.json:
         render.write_json(reports, out, strict=strict)

@@ -10,6 +10,7 @@ the size of the rows. Findings come out in one canonical order (see
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,30 @@ from bilat.validation.rules import Rules
 from bilat.validation.structure import Limits
 from bilat.validation.target import Target, TargetError, resolve
 
-__all__ = ["Limits", "Report", "TargetError", "validate"]
+__all__ = ["ENGINES", "EngineUnavailable", "Limits", "Report", "TargetError", "validate"]
+
+#: Ways to validate a CSV resource: ``rows`` (the reference), ``columnar`` (whole
+#: blocks in columns, with pyarrow; flagged rows still go row by row) and ``auto``
+#: (columnar for CSV files of at least AUTO_MIN_BYTES when pyarrow imports).
+ENGINES = ("auto", "columnar", "rows")
+#: Smallest CSV file ``auto`` validates in columns (below, importing pyarrow costs
+#: more than it saves).
+AUTO_MIN_BYTES = 1 << 20
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine asked for cannot run here (pyarrow does not import)."""
+
+
+def columnar_available() -> bool:
+    """Whether the columnar engine's dependencies import."""
+    try:
+        import pyarrow.compute
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
 
 #: Called as progress(resource_name, bytes_read, bytes_total).
 Progress = Callable[[str, int, int], None]
@@ -34,6 +58,7 @@ class _Run:
     report: Report
     collect: bool
     limits: Limits = field(default_factory=Limits)
+    engine: str = "rows"
     descriptor: dict[str, Any] | None = None
     records: dict[str, list[Record]] = field(default_factory=dict)
 
@@ -45,6 +70,7 @@ def validate(
     max_per_code: int | None = DEFAULT_MAX_PER_CODE,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    engine: str | None = None,
 ) -> Report:
     """Validate the package *target* names and return every finding.
 
@@ -52,15 +78,25 @@ def validate(
     name of a bundled dataset. A target that cannot be opened at all gives a report
     with one ``target-unreadable`` finding. At most *max_per_code* findings are kept
     for each resource and code (None: all), and at most *max_findings* in all; the
-    report's ``omitted`` counts the rest. This function does not raise on bad input.
+    report's ``omitted`` counts the rest. *engine* is one of :data:`ENGINES` (by
+    default the ``BILAT_ENGINE`` environment variable, else ``auto``); every engine
+    gives the same report. This function does not raise on bad input; it
+    raises :class:`EngineUnavailable` for ``engine="columnar"`` without pyarrow.
 
     >>> validate("no/such/folder").counts()
     Counter({'target-unreadable': 1})
     """
+    if engine is None:
+        engine = os.environ.get("BILAT_ENGINE") or "auto"
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if engine == "columnar" and not columnar_available():
+        raise EngineUnavailable("the columnar engine needs pyarrow, which does not import")
     report = Report(str(target), max_findings=max_findings, max_per_code=max_per_code)
     try:
         with resolve(target) as tgt:
-            _run(tgt, _Run(report, collect=False, limits=limits or Limits()), progress)
+            run = _Run(report, collect=False, limits=limits or Limits(), engine=engine)
+            _run(tgt, run, progress)
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
     return report.finish()
@@ -90,7 +126,7 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = References(report.add)
-    rules = Rules(report.add, tgt.root)
+    rules = Rules(report.add, tgt.root, refs.holder)
     refs.incomplete.update(result.unread)
     for plan in result.plans:
         _resource(plan, run, refs, rules, progress)
@@ -98,6 +134,14 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     rules.finish()
     if result.descriptor is not None and result.foreign:
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add)
+
+
+def _columnar(engine: str, size: int) -> bool:
+    if engine == "rows":
+        return False
+    if engine == "columnar":
+        return True
+    return size >= AUTO_MIN_BYTES and columnar_available()
 
 
 def _resource(
@@ -123,14 +167,24 @@ def _resource(
     if progress is not None:
         progress(plan.name, 0, total)
         tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
+    fast = None
+    if plan.fmt != "json" and not run.collect and _columnar(run.engine, total):
+        from bilat.validation.columnar import Fast
+
+        limits = run.limits
+
+        def fast(header: list[str]) -> Fast:
+            return Fast(plan, header, refs, rules, index, limits.max_cell, limits.max_row)
+
     rows = (
         structure.check_json(plan, emit, run.limits)
         if plan.fmt == "json"
-        else structure.check_csv(plan, emit, tick, run.limits)
+        else structure.check_csv(plan, emit, tick, run.limits, fast)
     )
     kept = run.records.setdefault(plan.kind, []) if run.collect else None
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
+    base = refs.key(index, 0)
     invalid = records.INVALID
     for row in rows:
         number = row.row
@@ -140,7 +194,7 @@ def _resource(
             register(index, number, record.id)
             values = checked.values
             check_refs(index, number, kind, values)
-            observe(plan, number, kind, values, True)
+            observe(plan, number, kind, values, True, base | number)
             if kept is not None:
                 kept.append(record)
             continue
@@ -151,7 +205,7 @@ def _resource(
         if isinstance(record_id, str):
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
-        observe(plan, number, kind, values)
+        observe(plan, number, kind, values, False, base | number)
     if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:

@@ -62,6 +62,18 @@ class References:
         self._bases.append(self._pack(plan.kind, index, 0))
         return index
 
+    def key(self, resource: int, row: int) -> int:
+        """The key of the record at *row* of resource number *resource*."""
+        return self._bases[resource] | row
+
+    def kind_of(self, key: int) -> str:
+        """The kind of the record with *key*."""
+        return _KINDS[key >> _KIND_SHIFT]
+
+    def holder(self, record_id: str) -> int | None:
+        """The key of the record that holds *record_id* (the first one with it)."""
+        return self.ids.get(record_id)
+
     def register(self, resource: int, row: int, record_id: str) -> None:
         """Record that *record_id* is the id at *row*; report it if already taken."""
         packed = self._bases[resource] | row

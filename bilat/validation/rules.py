@@ -11,6 +11,7 @@ Dates are partial, so a rule fires only when the intervals certainly disagree.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,15 @@ def _span(start: PartialDate | None, end: PartialDate | None = None) -> Span | N
         return None
     last = end if end is not None else start
     return (start.earliest.toordinal(), last.latest.toordinal())
+
+
+SPAN_BITS = 22  # date(9999, 12, 31).toordinal() < 2**22
+SPAN_MASK = (1 << SPAN_BITS) - 1
+
+
+def pack_span(span: Span) -> int:
+    """A span as one int (ordinals of its first and last day)."""
+    return span[0] << SPAN_BITS | span[1]
 
 
 def _outside(inner: Span, outer: Span) -> bool:
@@ -83,23 +93,40 @@ class _Capacity:
 class Rules:
     """Collects what the rules need while records stream past, and checks it."""
 
-    def __init__(self, emit: Callable[[Finding | None], None], root: Path) -> None:
+    def __init__(
+        self,
+        emit: Callable[[Finding | None], None],
+        root: Path,
+        holder: Callable[[str], int | None] | None = None,
+    ) -> None:
         self.emit = emit
         self.root = root
-        #: start and end of each dated engagement; spans are computed when needed
-        self.engagements: dict[str, tuple[PartialDate, PartialDate | None]] = {}
-        self.tenures: dict[str, tuple[str, PartialDate | None, PartialDate | None]] = {}
+        #: the record that holds an id (see References.holder): rules read the dates
+        #: and persons of that record, the first with the id
+        self.holder = holder or (lambda _id: None)
+        #: span of each dated engagement, packed into one int, by the record's key
+        self.spans: dict[int, int] = {}
+        #: blocks of spans of consecutive rows: (first key, packed spans; -1: none)
+        self.span_blocks: list[tuple[int, Any]] = []
+        self.tenures: dict[int, tuple[str, PartialDate | None, PartialDate | None]] = {}
         self.seeds: dict[str, str | None] = {}  # source id -> seed text (None: unreadable)
         self.pending: list[_Pending] = []
         self.capacities: list[_Capacity] = []
 
     def observe(
-        self, plan: ResourcePlan, row: int, kind: str, v: dict[str, Any], valid: bool = False
+        self,
+        plan: ResourcePlan,
+        row: int,
+        kind: str,
+        v: dict[str, Any],
+        valid: bool = False,
+        key: int = 0,
     ) -> None:
         """Take note of one record, given as its field values (see RULE_FIELDS).
 
         A value that failed validation is :data:`INVALID`; a rule reading it is skipped.
-        *valid* says the record is a valid model instance (no value is INVALID).
+        *valid* says the record is a valid model instance (no value is INVALID). *key*
+        is the record's key in References (resource and row).
         """
 
         def ok(*names: str) -> bool:
@@ -109,9 +136,8 @@ class Rules:
             if not ok("start", "end"):
                 return
             start, end = v["start"], v["end"]
-            if start is not None and ok("id"):
-                # the first record of an id counts (a duplicate is reported in layer 4)
-                self.engagements.setdefault(v["id"], (start, end))
+            if start is not None:
+                self.spans[key] = pack_span(_span(start, end))  # type: ignore[arg-type]
             if start is not None and v["part_of"] is not None and ok("part_of"):
                 span = _span(start, end)
                 assert span is not None
@@ -159,13 +185,29 @@ class Rules:
                     plan, row, "capacities", v["capacities"], span, v["signatories"], "the signing"
                 )
         elif kind == "tenure":
-            if ok("id", "person", "start", "end"):
-                self.tenures.setdefault(v["id"], (v["person"], v["start"], v["end"]))
+            if ok("person", "start", "end"):
+                self.tenures[key] = (v["person"], v["start"], v["end"])
         elif kind == "source":
             if ok("id", "seed", "seed_sha256") and v["seed"] is not None:
                 self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])
         elif kind == "evidence" and ok("source", "quote"):
             self._check_quote(plan, row, v["source"], v["quote"])
+
+    def span_of(self, engagement: str) -> Span | None:
+        """The span of the engagement that holds the id *engagement*, if it is dated."""
+        key = self.holder(engagement)
+        if key is None:
+            return None
+        packed = self.spans.get(key)
+        if packed is None:
+            index = bisect.bisect_right(self.span_blocks, key, key=lambda b: b[0]) - 1
+            if index >= 0:
+                first, block = self.span_blocks[index]
+                if key - first < len(block):
+                    packed = block[key - first]
+        if packed is None or packed < 0:
+            return None
+        return packed >> SPAN_BITS, packed & SPAN_MASK
 
     def _capacities(
         self,
@@ -237,8 +279,7 @@ class Rules:
 
     def finish(self) -> None:
         for p in self.pending:
-            dates = self.engagements.get(p.target)
-            outer = None if dates is None else _span(*dates)
+            outer = self.span_of(p.target)
             if outer is None or not _outside(p.span, outer):
                 continue
             if p.what == "sub-engagement-outside-parent":
@@ -257,7 +298,8 @@ class Rules:
                 )
             )
         for c in self.capacities:
-            tenure = self.tenures.get(c.tenure)
+            key = self.holder(c.tenure)
+            tenure = None if key is None else self.tenures.get(key)
             if tenure is None:
                 continue  # a reference finding says so
             person, start, end = tenure

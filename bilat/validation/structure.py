@@ -146,7 +146,8 @@ class _Lines:
         self.eof = False
         self._bad_at_start = bad_at_start
         self.escaped = False
-        self.line = 0  # physical lines handed out
+        self.line = 0  # physical line number of the last line handed out
+        self._numbered: Any = text if hasattr(text, "lineno") else None
 
     def __iter__(self) -> _Lines:
         return self
@@ -154,14 +155,18 @@ class _Lines:
     def __next__(self) -> str:
         if self._pending:
             line = self._pending.pop(0)
+            self.line += 1
         else:
-            line = self._text.readline(self._max_row)
+            if self._numbered is not None:  # lines come with their numbers (columnar)
+                line = self._numbered.readline(self._max_row, bool(self.record))
+            else:
+                line = self._text.readline(self._max_row)
             if not line:
                 self.eof = True
                 raise StopIteration
+            self.line = self._numbered.lineno if self._numbered is not None else self.line + 1
             if len(line) >= self._max_row and line[-1] not in "\r\n":
                 raise _RowTooLarge(f"a line is longer than {self._max_row} characters")
-        self.line += 1
         self.size += len(line)
         if self.size > self._max_row:
             raise _RowTooLarge(f"a row is longer than {self._max_row} characters")
@@ -169,6 +174,11 @@ class _Lines:
         if _BAD_BYTES[0] != self._bad_at_start and _ESCAPED.search(line):
             self.escaped = True
         return line
+
+    def take_pending(self) -> list[str]:
+        """The lines read ahead (the dialect sample) not yet handed out."""
+        taken, self._pending = self._pending, []
+        return taken
 
     def next_record(self) -> None:
         self.record.clear()
@@ -233,8 +243,14 @@ def check_csv(
     emit: Emit,
     progress: Callable[[int], None] | None = None,
     limits: Limits = Limits(),
+    fast: Callable[[list[str]], Any] | None = None,
 ) -> Iterator[Row]:
-    """Check a CSV resource; yield every row that is not blank."""
+    """Check a CSV resource; yield every row that is not blank.
+
+    With *fast* (the columnar engine: called with the header, it returns a
+    :class:`~bilat.validation.columnar.Fast` or None), blocks of rows that pass the
+    column checks are validated in columns and only flagged rows are yielded.
+    """
     cols = {c.name: c for c in columns(plan.kind)}
 
     def find(code: str, **kw: Any) -> None:
@@ -253,13 +269,20 @@ def check_csv(
     complete = False
     header: list[str] | None = None
     data_rows = 0
+    text: Any = None
     try:
         try:
             head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
             if head == codecs.BOM_UTF8:
                 find("byte-order-mark", row=1)
                 stream.read(3)
-            text = io.TextIOWrapper(stream, encoding="utf-8", errors="bilat.mark", newline="")
+            if fast is not None:
+                from bilat.validation.columnar import BlockText
+
+                tick = None if progress is None else (lambda: progress(tap.count))
+                text = BlockText(stream, limits.max_row, tick)
+            else:
+                text = io.TextIOWrapper(stream, encoding="utf-8", errors="bilat.mark", newline="")
             dialect = plan.dialect
             sample: list[str] = []
             if {"delimiter", "quoteChar", "skipInitialSpace"} - dialect.declared:
@@ -290,6 +313,10 @@ def check_csv(
             if checked is None or "id" not in checked:
                 plan.incomplete = True
                 return
+            if fast is not None and header == list(cols) and dialect.plain:
+                engine = fast(header)
+                if engine is not None:
+                    text.enable(engine, lines.line + 1, lines.take_pending())
             data_rows = yield from _body(
                 plan, reader, lines, header, checked, cols, find, progress, tap, limits
             )
@@ -324,6 +351,7 @@ def check_csv(
             except (_TooLarge, OSError, EOFError, zlib.error):
                 complete = False
             if complete:
+                data_rows += getattr(text, "fast_rows", 0)
                 check_expected(plan, tap, len(header) if header else None, data_rows, emit)
     finally:
         csv.field_size_limit(old_limit)
@@ -429,10 +457,8 @@ def _body(
     logical = 1  # Frictionless's row number: cell rows read, the header being 1
     data_rows = 0
     tick = 0
-    start = lines.line + 1
     for cells in reader:
-        row = start
-        start = lines.line + 1
+        row = lines.line - len(lines.record) + 1  # the physical line the record starts on
         logical += 1
         escaped = lines.escaped
         if lines.eof and len(lines.record) and _unterminated(lines.record, dialect):

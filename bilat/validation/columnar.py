@@ -1,0 +1,491 @@
+"""The columnar engine: layers 2 to 5 over whole blocks of a CSV resource at once.
+
+The row engine (``structure.check_csv`` and the loop in ``bilat.validation``) stays
+the reference and the driver. It reads its lines from a :class:`BlockText`, which
+reads the file in blocks of bytes. Once the header is known to be the Table Schema's,
+each block that starts on a record boundary is offered to :class:`Fast`:
+
+1. pyarrow parses it, every column as a string. The block is refused (and its lines
+   go to the row engine, as they are) unless every physical line is exactly one row:
+   no quoted line break, no blank line, no lone carriage return, no bad UTF-8, no
+   cell or line past the caps, no parse error.
+2. The column checks (:mod:`bilat.validation.columns`) flag each row a cell of which
+   the model might refuse; so do record rules on the distinct combinations of the
+   values they read, and ids seen twice (in the block or before it).
+3. The rows nobody flagged are valid records: their ids are registered, their
+   references checked and their dates noted for layer 5, a column at a time.
+4. The flagged rows' lines go to the row engine, which reports exactly what is wrong.
+
+So the findings, rows, fields and values are the row engine's by construction; the
+differential tests in ``tests/test_columnar.py`` hold the two engines equal.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from array import array
+from collections import deque
+from collections.abc import Callable
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from bilat.models import RECORD_TYPES, reference_fields
+from bilat.validation.columns import ColumnCheck, checks
+from bilat.validation.descriptor import ResourcePlan
+from bilat.validation.dialect import Dialect
+from bilat.validation.records import INVALID
+from bilat.validation.references import References
+from bilat.validation.rules import RULE_FIELDS, SPAN_BITS, Rules
+from bilat.validation.structure import _unterminated
+
+#: Bytes read per block (the first block, which holds the header, is smaller).
+BLOCK_BYTES = 8 << 20
+FIRST_BLOCK_BYTES = 64 << 10
+
+_PIECE = 1 << 16  # the raw reads of the row engine's buffered stream
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_PLAIN = Dialect()
+_PARSE = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True)
+
+
+class BlockText:
+    """The lines of a CSV byte stream, numbered, for the row engine's line reader.
+
+    Lines of blocks :class:`Fast` took are skipped, except those of flagged rows.
+    """
+
+    def __init__(
+        self, stream: IO[bytes], max_row: int, progress: Callable[[], None] | None = None
+    ) -> None:
+        self._stream = stream
+        self._max_row = max_row
+        self._progress = progress
+        self._buffer = b""
+        self._eof = False
+        self._error: BaseException | None = None
+        self._first = True
+        self._pending: deque[tuple[int, str]] = deque()
+        self._next_line = 1  # number of the first line of the next block
+        self.lineno = 0  # number of the last line handed out
+        self.fast: Fast | None = None
+        #: rows the fast path validated (and so the row engine never saw)
+        self.fast_rows = 0
+
+    def readline(self, limit: int, mid_record: bool = False) -> str:
+        while not self._pending:
+            if not self._load(mid_record):
+                if self._error is not None:
+                    raise self._error
+                return ""
+        self.lineno, line = self._pending.popleft()
+        return line[:limit] if len(line) > limit else line
+
+    def enable(self, fast: Fast, next_line: int, unread: list[str]) -> None:
+        """Offer the blocks from here on to *fast*, once the header has been read.
+
+        Lines already read but not handed out (*unread*, then this reader's own) go
+        back to bytes, so that they too are read in blocks; the first is *next_line*.
+        """
+        self.fast = fast
+        rest = "".join(unread) + "".join(line for _n, line in self._pending)
+        self._pending.clear()
+        self._next_line = next_line
+        self._buffer = rest.encode("utf-8", "surrogateescape") + self._buffer
+
+    def _read(self, size: int) -> bool:
+        """Read about *size* more bytes, in the pieces the row engine reads too.
+
+        A failure (a cap passed, a corrupt gzip stream) is kept until the lines read
+        before it have been handed out, as the row engine would.
+        """
+        if self._error is not None:
+            return False
+        pieces = []
+        got = 0
+        try:
+            while got < size:
+                piece = self._stream.read1(_PIECE)  # type: ignore[attr-defined]
+                if not piece:
+                    self._eof = True
+                    break
+                pieces.append(piece)
+                got += len(piece)
+        except Exception as exc:  # raised again, in order, by readline
+            self._error = exc
+        self._buffer += b"".join(pieces)
+        return got > 0
+
+    def _load(self, mid_record: bool) -> bool:
+        size = FIRST_BLOCK_BYTES if self._first else BLOCK_BYTES
+        self._first = False
+        if len(self._buffer) < size and not self._eof:
+            self._read(size - len(self._buffer))
+        cut = self._buffer.rfind(b"\n")
+        # a line longer than a block: read on until it ends or passes the row cap
+        while (
+            cut < 0
+            and not self._eof
+            and self._error is None
+            and len(self._buffer) <= self._max_row * 4
+        ):
+            seen = len(self._buffer)
+            self._read(BLOCK_BYTES)
+            cut = self._buffer.find(b"\n", seen)
+        if not self._buffer:
+            return False
+        if self._error is not None:  # only whole lines were read before the failure
+            if cut < 0:
+                return False
+            block, self._buffer = self._buffer[: cut + 1], b""
+        elif self._eof or cut < 0:
+            block, self._buffer = self._buffer, b""
+        else:
+            block, self._buffer = self._buffer[: cut + 1], self._buffer[cut + 1 :]
+        first = self._next_line
+        flagged = None
+        if self.fast is not None and not mid_record:
+            flagged = self.fast.block(block, first)
+        if flagged is None:
+            text = block.decode("utf-8", "bilat.mark")
+            lines = _LINE.findall(text)
+            self._pending.extend(zip(range(first, first + len(lines)), lines, strict=True))
+            self._next_line = first + len(lines)
+        else:
+            rows, count = flagged
+            self.fast_rows += count - len(rows)
+            self._next_line = first + count
+            if rows:
+                for i, raw in zip(rows, _lines_at(block, rows), strict=True):
+                    self._pending.append((first + i, raw.decode("utf-8", "bilat.mark")))
+        if self._progress is not None:
+            self._progress()
+        return True
+
+
+def flag_rows(
+    kind: str, cols: dict[str, pa.Array], longest: dict[str, int] | None = None
+) -> pa.Array | None:
+    """True for each row a column check or a record rule flags (None: no row).
+
+    A row left unflagged is one the model accepts (the law the tests hold).
+    """
+    by_name = {c.name: c for c in checks(kind)}
+    flags: pa.Array | None = None
+    for check in by_name.values():
+        flag = check.flag(cols[check.name], None if longest is None else longest[check.name])
+        if flag is not None:
+            flags = flag if flags is None else pc.or_(flags, flag)
+    for rule in RECORD_TYPES[kind].RULES:
+        flag = _rule_flags(rule, cols, by_name)
+        if flag is not None:
+            flags = flag if flags is None else pc.or_(flags, flag)
+    return flags
+
+
+def _rule_flags(
+    rule: Any, cols: dict[str, pa.Array], by_name: dict[str, ColumnCheck]
+) -> pa.Array | None:
+    """Rows whose values break *rule*, found on the distinct combinations."""
+    encoded = [pc.dictionary_encode(cols[name]) for name in rule.reads]
+    key = None
+    size = 1
+    for enc in encoded:
+        idx = pc.cast(enc.indices, pa.int64())
+        key = idx if key is None else pc.add(pc.multiply(key, len(enc.dictionary)), idx)
+        size *= max(1, len(enc.dictionary))
+        if size > 1 << 62:  # pragma: no cover - too many combinations to encode
+            return pa.array([True] * len(idx))
+    assert key is not None
+    bad = []
+    for combined in pc.unique(key).to_pylist():
+        values = []
+        rest = combined
+        parts = []
+        for enc in reversed(encoded):
+            n = max(1, len(enc.dictionary))
+            parts.append(rest % n)
+            rest //= n
+        for name, enc, part in zip(rule.reads, encoded, reversed(parts), strict=True):
+            values.append(by_name[name].typed(enc.dictionary[part].as_py()))
+        if any(v is INVALID for v in values):
+            continue  # the cell itself is flagged
+        if rule.check(*values) is not None:
+            bad.append(combined)
+    if not bad:
+        return None
+    return pc.is_in(key, value_set=pa.array(bad, pa.int64()))
+
+
+_STRIDE = 16384
+
+
+def _lines_at(block: bytes, wanted: list[int]) -> list[bytes]:
+    """Lines number *wanted* (0-based, ascending) of *block*, with their line breaks.
+
+    Line breaks are counted per stride of bytes (in C) to find the stride a line
+    starts in, then walked one by one from there.
+    """
+    starts = [0]  # lines before each stride
+    for at in range(0, len(block), _STRIDE):
+        starts.append(starts[-1] + block.count(b"\n", at, at + _STRIDE))
+    out = []
+    for i in wanted:
+        # the last stride before which fewer than i line breaks come: line i's
+        # start (just after the i-th line break) lies at or after it
+        stride = bisect.bisect_left(starts, i) - 1
+        if stride < 0:
+            pos = 0
+        else:
+            line, pos = starts[stride], stride * _STRIDE
+            while line < i:
+                pos = block.index(b"\n", pos) + 1
+                line += 1
+        end = block.find(b"\n", pos)
+        out.append(block[pos:] if end < 0 else block[pos : end + 1])
+    return out
+
+
+class Fast:
+    """Validates whole blocks of one resource (see the module docstring)."""
+
+    def __init__(
+        self,
+        plan: ResourcePlan,
+        header: list[str],
+        refs: References,
+        rules: Rules,
+        index: int,
+        max_cell: int,
+        max_row: int,
+    ) -> None:
+        self.plan = plan
+        self.kind = plan.kind
+        self.header = header
+        self.refs = refs
+        self.rules = rules
+        self.index = index
+        self.max_cell = max_cell
+        self.max_row = max_row
+        self.checks = checks(self.kind)
+        self.by_name: dict[str, ColumnCheck] = {c.name: c for c in self.checks}
+        self.model = RECORD_TYPES[self.kind]
+        self.specs = [
+            (f.name, f.kinds, frozenset(f.kinds), f.many) for f in reference_fields(self.model)
+        ]
+        self._read = pacsv.ReadOptions(column_names=header, block_size=1 << 22)
+        self._convert = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=True,
+        )
+        self._dates: dict[str, tuple[int, int] | None] = {}
+        self.base = refs.key(index, 0)
+        #: the columns layers 4 and 5 read
+        self.needed = {name for name, *_ in self.specs} | set(RULE_FIELDS.get(self.kind, ()))
+
+    # -- one block ------------------------------------------------------------------
+
+    def block(self, data: bytes, first: int) -> tuple[list[int], int] | None:
+        """Validate the block of lines *data* whose first line is number *first*.
+
+        Returns the indexes of the flagged rows (for the row engine) and the number
+        of rows; or None when the block must go to the row engine as it is.
+        """
+        if len(data) > self.max_row:
+            return None
+        if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+            return None  # a lone carriage return ends a line for the row engine
+        count = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        try:
+            table = pacsv.read_csv(
+                pa.py_buffer(data),
+                read_options=self._read,
+                parse_options=_PARSE,
+                convert_options=self._convert,
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowException):
+            return None
+        if table.num_rows != count or table.num_columns != len(self.header):
+            return None
+        # Each row took one line, so only the last can hold a line break: a quote it
+        # left open at the end of the block (a record the block's end cuts in two)
+        last = table.slice(count - 1).to_pylist()[0].values()
+        if any("\n" in v or "\r" in v for v in last):
+            return None
+        tail = data[data.rfind(b"\n", 0, len(data) - 1) + 1 :]
+        if b'"' in tail and _unterminated([tail.decode("utf-8", "bilat.mark")], _PLAIN):
+            return None  # the file ends inside a quoted cell
+        cols = {name: table.column(name).combine_chunks() for name in self.header}
+        del table
+        longest = {}
+        for name, col in cols.items():
+            longest[name] = size = pc.max(pc.binary_length(col)).as_py() or 0
+            if size > self.max_cell and pc.max(pc.utf8_length(col)).as_py() > self.max_cell:
+                return None  # the row engine stops there, as it must
+        ids = cols["id"].to_pylist()
+        # each id with its record's key; fewer entries than rows: an id taken twice
+        keyed = dict(zip(ids, range(self.base | first, (self.base | first) + count), strict=True))
+        flags = self._flags(cols, longest, ids, keyed)
+        flagged: list[int] = [] if flags is None else pc.indices_nonzero(flags).to_pylist()
+        keep = None if flags is None else pc.invert(flags)
+        rows = (
+            pc.add(pa.array(range(count), pa.int64()), first)
+            if keep is None
+            else pc.add(pc.indices_nonzero(keep), first)
+        )
+        if self.kind == "engagement":
+            self._spans(cols, first, flags)
+        if len(rows):
+            good = (
+                cols
+                if keep is None
+                else {n: c.filter(keep) for n, c in cols.items() if n in self.needed}
+            )
+            for i in flagged:  # ids are unique to their rows (see _duplicates)
+                keyed.pop(ids[i], None)
+            self.refs.ids.update(keyed)
+            self._references(good, rows)
+            self._rules(good, rows)
+        return flagged, count
+
+    def _flags(
+        self,
+        cols: dict[str, pa.Array],
+        longest: dict[str, int],
+        ids: list[str],
+        keyed: dict[str, int],
+    ) -> pa.Array | None:
+        flags = flag_rows(self.kind, cols, longest)
+        flag = self._duplicates(cols["id"], ids, keyed)
+        if flag is not None:
+            flags = flag if flags is None else pc.or_(flags, flag)
+        if flags is not None and not pc.any(flags).as_py():
+            return None
+        return flags
+
+    def _duplicates(self, col: pa.Array, ids: list[str], keyed: dict[str, int]) -> pa.Array | None:
+        """Rows whose id is taken twice in the block or was seen before: the row
+        engine registers them, in order. (An empty id is flagged by its check.)"""
+        known = self.refs.ids
+        if len(keyed) == len(ids) and known.keys().isdisjoint(keyed):
+            return None
+        twice = known.keys() & keyed.keys()
+        if len(keyed) != len(ids):
+            counts = pc.value_counts(col)
+            repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+            twice.update(repeated.to_pylist())
+        twice.discard("")
+        if not twice:
+            return None
+        return pc.is_in(col, value_set=pa.array(sorted(twice), pa.string()))
+
+    # -- layers 4 and 5 on valid rows -------------------------------------------------
+
+    def _references(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
+        refs = self.refs
+        for name, kinds, allowed, many in self.specs:
+            col = cols[name]
+            present = pc.not_equal(col, "")
+            values = col.filter(present)
+            if len(values) == 0:
+                continue
+            lists = None
+            if many:  # the canonical form of each cell was checked: split it
+                lists = pc.split_pattern(pc.utf8_slice_codeunits(values, 2, -2), '","')
+                values = pc.list_flatten(lists)
+            ok = refs._verified.setdefault(allowed, set())
+            missing = []
+            for target in pc.unique(values).to_pylist():
+                if target in ok:
+                    continue
+                packed = refs.ids.get(target)
+                if packed is not None and refs.kind_of(packed) in allowed:
+                    ok.add(target)
+                else:
+                    missing.append(target)
+            if not missing:
+                continue
+            hits = pc.indices_nonzero(pc.is_in(values, value_set=pa.array(missing, pa.string())))
+            cells = hits if lists is None else pc.take(pc.list_parent_indices(lists), hits)
+            where = pc.take(rows.filter(present), cells)
+            for target, row in zip(
+                pc.take(values, hits).to_pylist(), where.to_pylist(), strict=True
+            ):
+                refs._check_one(target, kinds, self.index, row, name)
+
+    def _rules(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
+        kind = self.kind
+        if kind == "engagement":
+            self._engagements(cols, rows)
+            return
+        reads = RULE_FIELDS.get(kind)
+        if reads is None:
+            return
+        observe, plan, base = self.rules.observe, self.plan, self.refs.key(self.index, 0)
+        names = [n for n in reads if n in cols]
+        lists = [cols[n].to_pylist() for n in names]
+        typed = [self.by_name[n].typed for n in names]
+        for row, *raws in zip(rows.to_pylist(), *lists, strict=True):
+            values = {n: t(r) for n, t, r in zip(names, typed, raws, strict=True)}
+            observe(plan, row, kind, values, True, base | row)
+
+    def _spans(self, cols: dict[str, pa.Array], first: int, flags: pa.Array | None) -> None:
+        """The span of each dated engagement of the block, by row (-1: none).
+
+        Flagged rows get theirs, if any, from the row engine.
+        """
+        start, end = cols["start"], cols["end"]
+        lo = self._ordinals(start, 0)
+        hi = self._ordinals(pc.if_else(pc.equal(end, ""), start, end), 1)
+        spans = pc.add(pc.shift_left(lo, SPAN_BITS), hi)
+        if flags is not None:
+            spans = pc.if_else(flags, None, spans)
+        spans = (
+            pc.fill_null(spans, -1).combine_chunks()
+            if isinstance(spans, pa.ChunkedArray)
+            else pc.fill_null(spans, -1)
+        )
+        packed = array("q")
+        packed.frombytes(
+            spans.buffers()[1].to_pybytes()[spans.offset * 8 : (spans.offset + len(spans)) * 8]
+        )
+        self.rules.span_blocks.append((self.refs.key(self.index, first), packed))
+
+    def _engagements(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
+        """Engagements in columns: spans are done (see _spans); a parent or
+        capacities are checked row by row."""
+        base = self.refs.key(self.index, 0)
+        needs = pc.or_(pc.not_equal(cols["part_of"], ""), pc.not_equal(cols["capacities"], ""))
+        if not pc.any(needs).as_py():
+            return
+        names = RULE_FIELDS["engagement"]
+        picked = {n: cols[n].filter(needs).to_pylist() for n in names}
+        observe, plan = self.rules.observe, self.plan
+        for i, row in enumerate(rows.filter(needs).to_pylist()):
+            values = {n: self.by_name[n].typed(picked[n][i]) for n in names}
+            observe(plan, row, "engagement", values, True, base | row)
+
+    def _ordinals(self, col: pa.Array, which: int) -> pa.Array:
+        """The first (*which* 0) or last (1) day of each partial date, as an ordinal."""
+        distinct = pc.unique(col)
+        out = []
+        check = self.by_name["start"]
+        for raw in distinct.to_pylist():
+            found = self._dates.get(raw, ())
+            if found == ():
+                value = check.typed(raw)
+                found = (
+                    None
+                    if value is None or value is INVALID
+                    else (value.earliest.toordinal(), value.latest.toordinal())
+                )
+                if len(self._dates) > 100_000:
+                    self._dates.clear()
+                self._dates[raw] = found
+            out.append(None if found is None else found[which])
+        return pc.take(pa.array(out, pa.int64()), pc.index_in(col, value_set=distinct))

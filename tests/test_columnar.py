@@ -1,0 +1,383 @@
+"""The columnar engine against the row engine, which stays the reference.
+
+* The law of the fast path: a row no column check and no record rule flags is a row
+  the model accepts, so no defect slips through unchecked (hypothesis, every kind).
+* Differential: on the base package with every defect of ``tests/mutants.py``, on the
+  fuzzer's mutants, and on generated engagement tables, both engines give the same
+  report, finding for finding. Blocks are made tiny so that every package is read in
+  many blocks, fast ones and refused ones, with flagged rows in between.
+* The engine is chosen as documented, and ``--engine columnar`` without pyarrow is a
+  usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mutants import DEFECTS, VALID, build
+from pydantic import ConfigDict, TypeAdapter, ValidationError
+
+import bilat.validation.columnar as columnar
+from bilat.models import RECORD_TYPES
+from bilat.tables import columns
+from bilat.validation import validate
+from bilat.validation.cells import CellProblem, format_cell, parser
+from bilat.validation.columns import checks
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import fuzz
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Tiny blocks, and a count of the blocks the fast path took and refused."""
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 700)
+    monkeypatch.setattr(columnar, "FIRST_BLOCK_BYTES", 200)
+    seen = {"taken": 0, "refused": 0, "flagged": 0}
+    block = columnar.Fast.block
+
+    def counting(self: columnar.Fast, data: bytes, first: int) -> Any:
+        out = block(self, data, first)
+        if out is None:
+            seen["refused"] += 1
+        else:
+            seen["taken"] += 1
+            seen["flagged"] += len(out[0])
+        return out
+
+    monkeypatch.setattr(columnar.Fast, "block", counting)
+    return seen
+
+
+def _reports(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows = validate(folder, engine="rows", max_per_code=None)
+    cols = validate(folder, engine="columnar", max_per_code=None)
+    assert rows.omitted == cols.omitted
+    return [f.to_dict() for f in rows.findings], [f.to_dict() for f in cols.findings]
+
+
+# -- the law of the fast path --------------------------------------------------------
+
+#: Cells that stress each kind of check: near-misses of ids, names and dates,
+#: whitespace and control characters, non-ASCII text, broken and odd JSON arrays.
+TRICKY = [
+    "",
+    " ",
+    "a",
+    "A",
+    "a b",
+    " a",
+    "a ",
+    "a\u00a0",
+    "\u00a0a",
+    "a\u2003",
+    "a\x0b",
+    "a\tb",
+    "a\nb",
+    "a\x7f",
+    "a\x85",
+    "é",
+    "ид",
+    "a--b",
+    "a-",
+    "-a",
+    "a.b",
+    "a_b",
+    "x" * 128,
+    "x" * 129,
+    "x" * 501,
+    "2024",
+    "2024-02-29",
+    "2023-02-29",
+    "2024-13",
+    "0000",
+    "24",
+    "1",
+    "0",
+    "-1",
+    "1.5",
+    "1e400",
+    "nan",
+    "[]",
+    '[""]',
+    '["a"]',
+    '["a","b"]',
+    '["a", "b"]',
+    '["A"]',
+    '["a",]',
+    '["a"',
+    '["a","a"]',
+    '["' + "x" * 128 + '"]',
+    '["' + "x" * 129 + '"]',
+    '["a\\u0062"]',
+    '["trade"]',
+    '["conflict","trade"]',
+    "held",
+    "meeting",
+    "IND",
+    "ind",
+    "https://example.org/a b",
+    "https://example.org/a",
+    "Q1",
+    "Q0",
+    "en",
+]
+_TRICKY = st.sampled_from(TRICKY)
+
+
+def _cells(kind: str) -> st.SearchStrategy[dict[str, str]]:
+    """Rows of *kind*: each cell a tricky value, free text, or a valid row's value."""
+    base = _valid_rows(kind)
+    names = [c.name for c in columns(kind)]
+    cell = st.one_of(_TRICKY, st.text(max_size=12), st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True))
+
+    @st.composite
+    def build_row(draw: st.DrawFn) -> dict[str, str]:
+        row = dict(draw(st.sampled_from(base)))
+        for name in draw(st.lists(st.sampled_from(names), max_size=3, unique=True)):
+            row[name] = draw(cell)
+        return row
+
+    return build_row()
+
+
+def _valid_rows(kind: str) -> list[dict[str, str]]:
+    """The valid base package's rows of *kind*."""
+    from bilat.tables import RESOURCE_NAMES
+
+    path = VALID / f"{RESOURCE_NAMES[kind]}.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _model_accepts(kind: str, row: dict[str, str]) -> bool:
+    data: dict[str, Any] = {}
+    for col in columns(kind):
+        raw = row[col.name]
+        if raw == "":
+            continue
+        parse = parser(col)
+        try:
+            data[col.name] = parse(raw) if parse else raw
+        except CellProblem:
+            return False
+    try:
+        RECORD_TYPES[kind].model_validate(data)
+    except ValueError:
+        return False
+    return True
+
+
+KINDS_WITH_CSV = sorted(k for k in RECORD_TYPES if _valid_rows(k))
+
+
+@pytest.mark.parametrize("kind", KINDS_WITH_CSV)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_row_the_checks_pass_is_a_row_the_model_accepts(kind: str, data: st.DataObject) -> None:
+    rows = data.draw(st.lists(_cells(kind), min_size=1, max_size=6))
+    names = [c.name for c in columns(kind)]
+    cols = {n: pa.array([r[n] for r in rows], pa.string()) for n in names}
+    flags = columnar.flag_rows(kind, cols)
+    flagged = [False] * len(rows) if flags is None else flags.to_pylist()
+    for row, flag in zip(rows, flagged, strict=True):
+        if not flag:
+            assert _model_accepts(kind, row), row
+
+
+def _field_accepts(kind: str, name: str, raw: str) -> bool:
+    """The oracle: the model's own field validator, after the layer-2 cell parser."""
+    info = RECORD_TYPES[kind].model_fields[name]
+    adapter: TypeAdapter[Any] = TypeAdapter(
+        info.rebuild_annotation(), config=ConfigDict(strict=True, allow_inf_nan=False)
+    )
+    col = next(c for c in columns(kind) if c.name == name)
+    parse = parser(col)
+    try:
+        adapter.validate_python(parse(raw) if parse else raw)
+    except (CellProblem, ValidationError):
+        return False
+    return True
+
+
+def _passed(kind: str, values: list[str]) -> list[tuple[str, str]]:
+    """(field, value) pairs the column checks of *kind* let through, empty cells aside."""
+    out = []
+    for check in checks(kind):
+        flags = check.flag(pa.array(values, pa.string()))
+        flagged = [False] * len(values) if flags is None else flags.to_pylist()
+        out += [(check.name, v) for v, f in zip(values, flagged, strict=True) if not f and v]
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(RECORD_TYPES))
+def test_every_tricky_cell_a_check_passes_the_field_accepts(kind: str) -> None:
+    values = TRICKY + [v + "\u00a0" for v in TRICKY] + ["\u2028" + v for v in TRICKY]
+    wrong = [(n, v) for n, v in _passed(kind, values) if not _field_accepts(kind, n, v)]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("kind", sorted(RECORD_TYPES))
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            _TRICKY,
+            st.text(max_size=20),
+            st.text(alphabet=st.characters(max_codepoint=0x3000), max_size=8),
+            st.from_regex(r"[a-z0-9. _-]{1,10}", fullmatch=True),
+            st.lists(st.from_regex(r"[a-z0-9._-]{0,6}", fullmatch=True), max_size=3).map(
+                lambda xs: json.dumps(xs, separators=(",", ":"))
+            ),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_a_cell_a_check_passes_is_one_the_field_accepts(kind: str, values: list[str]) -> None:
+    wrong = [(n, v) for n, v in _passed(kind, values) if not _field_accepts(kind, n, v)]
+    assert wrong == []
+
+
+def test_the_checks_are_not_all_exact() -> None:
+    """The fast checks exist: ids, names and lists of ids are matched in C."""
+    modes = {c.name: c.mode for c in checks("engagement")}
+    assert modes["id"] == modes["title"] == "string"
+    assert modes["participants"] == "idlist"
+    assert modes["start"] == modes["type"] == "exact"
+
+
+# -- differential: the same report ------------------------------------------------------
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_every_defect_gives_the_same_report(
+    defect: str, tmp_path: Path, small_blocks: dict[str, int]
+) -> None:
+    folder = build(defect, tmp_path)
+    rows, cols = _reports(folder)
+    assert cols == rows
+
+
+def test_the_valid_package_is_read_in_columns(tmp_path: Path, small_blocks: dict[str, int]) -> None:
+    folder = build("valid", tmp_path, lambda _f: None)
+    rows, cols = _reports(folder)
+    assert rows == cols == []
+    assert small_blocks["taken"] > 5  # the fast path ran, over many blocks
+
+
+def test_fuzz_mutants_give_the_same_report(tmp_path: Path, small_blocks: dict[str, int]) -> None:
+    rng = random.Random(20261127)
+    differ = []
+    for i in range(120):
+        folder = tmp_path / f"m{i}"
+        kind = fuzz.mutant(folder, rng)
+        rows, cols = _reports(folder)
+        if rows != cols:
+            differ.append(
+                (
+                    kind,
+                    [r for r in rows if r not in cols][:2],
+                    [c for c in cols if c not in rows][:2],
+                )
+            )
+    assert differ == []
+    assert small_blocks["taken"] > 100 and small_blocks["refused"] > 0
+
+
+def _engagement_table(rows: list[dict[str, str]]) -> str:
+    names = [c.name for c in columns("engagement")]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow([row.get(n, "") for n in names])
+    return out.getvalue()
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_generated_engagements_give_the_same_report(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory, small_blocks: dict[str, int]
+) -> None:
+    """Many engagements with defects of every layer: bad cells, duplicate and
+    dangling ids, wrong kinds, parents and capacities out of range, odd bytes."""
+    base = _valid_rows("engagement")
+    ids = ["e" + str(i) for i in range(40)] + ["putin", "ind", "kremlin", "t-putin", "nobody"]
+    rows = []
+    for i in range(data.draw(st.integers(5, 60))):
+        row = dict(data.draw(st.sampled_from(base)))
+        row["id"] = data.draw(st.sampled_from(ids[:40]), label="id") if i % 7 == 0 else f"g{i}"
+        if data.draw(st.booleans()):
+            row["part_of"] = data.draw(st.sampled_from(["", *ids]))
+        if data.draw(st.booleans()):
+            row["participants"] = format_cell(
+                data.draw(st.lists(st.sampled_from(ids), min_size=0, max_size=3))
+            )
+        if data.draw(st.booleans()):
+            name = data.draw(st.sampled_from([c.name for c in columns("engagement")]))
+            row[name] = data.draw(st.one_of(_TRICKY, st.text(max_size=6)))
+        rows.append(row)
+    text = _engagement_table(rows)
+    if data.draw(st.booleans()):  # a raw edit: a quote, a blank line, a bad byte, a CR
+        at = data.draw(st.integers(0, len(text)))
+        text = (
+            text[:at]
+            + data.draw(st.sampled_from(['"', "\n", "\r", "\n\n", ",", "\udcff"]))
+            + text[at:]
+        )
+    folder = build("gen", tmp_path_factory.mktemp("gen"), lambda _f: None)
+    (folder / "engagements.csv").write_bytes(text.encode("utf-8", "surrogateescape"))
+    desc = json.loads((folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        res.pop("bytes", None)
+        res.pop("hash", None)
+    (folder / "datapackage.json").write_text(json.dumps(desc))
+    rows_report, cols_report = _reports(folder)
+    assert cols_report == rows_report
+
+
+# -- choosing the engine ---------------------------------------------------------------
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="engine must be one of"):
+        validate(VALID, engine="fast")
+
+
+def test_columnar_without_pyarrow_is_a_usage_error() -> None:
+    code = (
+        "import sys; sys.modules['pyarrow'] = None\n"
+        "from bilat.cli import main\n"
+        "sys.argv = ['bilat', 'validate', '--engine', 'columnar', sys.argv[1]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(VALID)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "pyarrow" in done.stderr
+    assert "Traceback" not in done.stderr
+    rows = subprocess.run(
+        [sys.executable, "-c", code.replace("'columnar'", "'rows'"), str(VALID)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert rows.returncode == 0, rows.stdout + rows.stderr
