@@ -40,16 +40,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import fuzz
 
 
-@pytest.fixture
-def small_blocks(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """Tiny blocks, and a count of the blocks the fast path took and refused."""
+@pytest.fixture(params=[True, False], ids=["threaded", "inline"])
+def small_blocks(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> dict[str, int]:
+    """Tiny blocks, read on a second thread or not, and a count of the blocks the
+    fast path took and refused."""
+    monkeypatch.setattr(columnar, "THREADED", request.param)
     monkeypatch.setattr(columnar, "BLOCK_BYTES", 700)
     monkeypatch.setattr(columnar, "FIRST_BLOCK_BYTES", 200)
     seen = {"taken": 0, "refused": 0, "flagged": 0}
     block = columnar.Fast.block
 
-    def counting(self: columnar.Fast, data: bytes, first: int) -> Any:
-        out = block(self, data, first)
+    def counting(self: columnar.Fast, *args: Any) -> Any:
+        out = block(self, *args)
         if out is None:
             seen["refused"] += 1
         else:
@@ -216,9 +218,10 @@ def _passed(kind: str, values: list[str]) -> list[tuple[str, str]]:
     """(field, value) pairs the column checks of *kind* let through, empty cells aside."""
     out = []
     for check in checks(kind):
-        flags = check.flag(pa.array(values, pa.string()))
-        flagged = [False] * len(values) if flags is None else flags.to_pylist()
-        out += [(check.name, v) for v, f in zip(values, flagged, strict=True) if not f and v]
+        for few in (False, True):  # both ways a column may be checked
+            flags = check.flag(pa.array(values, pa.string()), few=few)
+            flagged = [False] * len(values) if flags is None else flags.to_pylist()
+            out += [(check.name, v) for v, f in zip(values, flagged, strict=True) if not f and v]
     return out
 
 

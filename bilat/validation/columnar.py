@@ -23,10 +23,14 @@ differential tests in ``tests/test_columnar.py`` hold the two engines equal.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import queue
 import re
+import threading
 from array import array
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO, Any
 
 import pyarrow as pa
@@ -45,6 +49,8 @@ from bilat.validation.structure import _unterminated
 #: Bytes read per block (the first block, which holds the header, is smaller).
 BLOCK_BYTES = 8 << 20
 FIRST_BLOCK_BYTES = 64 << 10
+#: Read, parse and check the next block on a second thread (the tests run both ways).
+THREADED = True
 
 _PIECE = 1 << 16  # the raw reads of the row engine's buffered stream
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -56,6 +62,9 @@ class BlockText:
     """The lines of a CSV byte stream, numbered, for the row engine's line reader.
 
     Lines of blocks :class:`Fast` took are skipped, except those of flagged rows.
+    Once the fast path is on, a thread reads, parses and checks the next block while
+    this one is finished (pyarrow works outside the GIL); layers 4 and 5 and the row
+    engine stay on the caller's thread, in order.
     """
 
     def __init__(
@@ -70,6 +79,9 @@ class BlockText:
         self._first = True
         self._pending: deque[tuple[int, str]] = deque()
         self._next_line = 1  # number of the first line of the next block
+        self._queue: queue.Queue[Any] | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
         self.lineno = 0  # number of the last line handed out
         self.fast: Fast | None = None
         #: rows the fast path validated (and so the row engine never saw)
@@ -95,6 +107,39 @@ class BlockText:
         self._pending.clear()
         self._next_line = next_line
         self._buffer = rest.encode("utf-8", "surrogateescape") + self._buffer
+        if THREADED:
+            self._queue = queue.Queue(maxsize=1)
+            self._thread = threading.Thread(target=self._produce, name="bilat-blocks", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop the reading thread (before the stream is closed)."""
+        self._stop.set()
+        if self._thread is not None:
+            while self._thread.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    self._queue.get(timeout=0.05)  # type: ignore[union-attr]
+            self._thread = None
+
+    def _produce(self) -> None:
+        """The reading thread: blocks, parsed and checked, into the queue."""
+        assert self.fast is not None and self._queue is not None
+        item: Any
+        try:
+            while not self._stop.is_set():
+                block = self._raw_block()
+                item = _END if block is None else (block, self.fast.prepare(block))
+                while not self._stop.is_set():
+                    try:
+                        self._queue.put(item, timeout=0.05)
+                        break
+                    except queue.Full:
+                        continue
+                if item is _END:
+                    return
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            with contextlib.suppress(queue.Full):
+                self._queue.put(_Failed(exc), timeout=1)
 
     def _read(self, size: int) -> bool:
         """Read about *size* more bytes, in the pieces the row engine reads too.
@@ -119,7 +164,8 @@ class BlockText:
         self._buffer += b"".join(pieces)
         return got > 0
 
-    def _load(self, mid_record: bool) -> bool:
+    def _raw_block(self) -> bytes | None:
+        """The next block of whole lines (None at the end, or at a read failure)."""
         size = FIRST_BLOCK_BYTES if self._first else BLOCK_BYTES
         self._first = False
         if len(self._buffer) < size and not self._eof:
@@ -136,19 +182,36 @@ class BlockText:
             self._read(BLOCK_BYTES)
             cut = self._buffer.find(b"\n", seen)
         if not self._buffer:
-            return False
+            return None
         if self._error is not None:  # only whole lines were read before the failure
             if cut < 0:
-                return False
+                return None
             block, self._buffer = self._buffer[: cut + 1], b""
         elif self._eof or cut < 0:
             block, self._buffer = self._buffer, b""
         else:
             block, self._buffer = self._buffer[: cut + 1], self._buffer[cut + 1 :]
+        return block
+
+    def _load(self, mid_record: bool) -> bool:
+        prepared: Any = _NOT_YET
+        if self._queue is not None:
+            item = self._queue.get()
+            if item is _END:
+                self._queue.put(_END)  # and again, for every later call
+                return False
+            if isinstance(item, _Failed):
+                raise item.error
+            block, prepared = item
+        else:
+            found = self._raw_block()
+            if found is None:
+                return False
+            block = found
         first = self._next_line
         flagged = None
         if self.fast is not None and not mid_record:
-            flagged = self.fast.block(block, first)
+            flagged = self.fast.block(block, first, prepared)
         if flagged is None:
             text = block.decode("utf-8", "bilat.mark")
             lines = _LINE.findall(text)
@@ -166,17 +229,49 @@ class BlockText:
         return True
 
 
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+_NOT_YET = object()
+
+
+@dataclass
+class Prepared:
+    """A block parsed and checked: its columns and the rows the checks flagged."""
+
+    cols: dict[str, pa.Array]
+    count: int
+    flags: pa.Array | None
+    ids: list[str]
+    #: per reference field, over unflagged rows: (ids named, the cell of each, the
+    #: distinct ids), or None when no cell names any
+    named: dict[str, tuple[pa.Array, pa.Array, list[str]] | None]
+    #: packed span of each row (engagements; -1: none, or flagged)
+    spans: pa.Array | None
+
+
 def flag_rows(
-    kind: str, cols: dict[str, pa.Array], longest: dict[str, int] | None = None
+    kind: str,
+    cols: dict[str, pa.Array],
+    longest: dict[str, int] | None = None,
+    few: dict[str, bool] | None = None,
 ) -> pa.Array | None:
     """True for each row a column check or a record rule flags (None: no row).
 
-    A row left unflagged is one the model accepts (the law the tests hold).
+    A row left unflagged is one the model accepts (the law the tests hold). *few*
+    says which columns have few distinct values (see ColumnCheck.flag).
     """
     by_name = {c.name: c for c in checks(kind)}
     flags: pa.Array | None = None
     for check in by_name.values():
-        flag = check.flag(cols[check.name], None if longest is None else longest[check.name])
+        flag = check.flag(
+            cols[check.name],
+            None if longest is None else longest[check.name],
+            None if few is None else few.get(check.name),
+        )
         if flag is not None:
             flags = flag if flags is None else pc.or_(flags, flag)
     for rule in RECORD_TYPES[kind].RULES:
@@ -285,16 +380,18 @@ class Fast:
         )
         self._dates: dict[str, tuple[int, int] | None] = {}
         self.base = refs.key(index, 0)
+        self._blocks = 0
+        self._few: dict[str, bool] = {}
         #: the columns layers 4 and 5 read
         self.needed = {name for name, *_ in self.specs} | set(RULE_FIELDS.get(self.kind, ()))
 
     # -- one block ------------------------------------------------------------------
 
-    def block(self, data: bytes, first: int) -> tuple[list[int], int] | None:
-        """Validate the block of lines *data* whose first line is number *first*.
+    def prepare(self, data: bytes) -> Prepared | None:
+        """Parse and check the block of lines *data*, or None when the fast path
+        cannot map its rows to its lines (it then goes to the row engine as it is).
 
-        Returns the indexes of the flagged rows (for the row engine) and the number
-        of rows; or None when the block must go to the row engine as it is.
+        Reads nothing but the block: it may run on another thread.
         """
         if len(data) > self.max_row:
             return None
@@ -327,80 +424,118 @@ class Fast:
             longest[name] = size = pc.max(pc.binary_length(col)).as_py() or 0
             if size > self.max_cell and pc.max(pc.utf8_length(col)).as_py() > self.max_cell:
                 return None  # the row engine stops there, as it must
-        ids = cols["id"].to_pylist()
+        self._blocks += 1
+        if self._blocks % 16 == 1:  # which columns have few distinct values, again
+            self._few = {
+                c.name: c.few_values(cols[c.name]) for c in self.checks if c.mode != "exact"
+            }
+        flags = flag_rows(self.kind, cols, longest, self._few)
+        if flags is not None and not pc.any(flags).as_py():
+            flags = None
+        ids = cols["id"]
+        keep = None if flags is None else pc.invert(flags)
+        named = {name: self._named(cols[name], many, keep) for name, _k, _a, many in self.specs}
+        spans = self._spans(cols, flags) if self.kind == "engagement" else None
+        return Prepared(cols, count, flags, ids.to_pylist(), named, spans)
+
+    @staticmethod
+    def _named(
+        col: pa.Array, many: bool, keep: pa.Array | None
+    ) -> tuple[pa.Array, pa.Array, list[str]] | None:
+        """The ids a reference column names in unflagged rows: (ids, the cell of
+        each, as its row's index in the block, the distinct ids)."""
+        present = pc.not_equal(col, "")
+        if keep is not None:
+            present = pc.and_(present, keep)
+        cells = pc.indices_nonzero(present)
+        if len(cells) == 0:
+            return None
+        values = col.filter(present)
+        if many:  # the canonical form of each cell was checked: split it
+            lists = pc.split_pattern(pc.utf8_slice_codeunits(values, 2, -2), '","')
+            values = pc.list_flatten(lists)
+            cells = pc.take(cells, pc.list_parent_indices(lists))
+        return values, cells, pc.unique(values).to_pylist()
+
+    def block(
+        self, data: bytes, first: int, prepared: Any = _NOT_YET
+    ) -> tuple[list[int], int] | None:
+        """Validate the block of lines *data* whose first line is number *first*
+        (*prepared* by :meth:`prepare`, if it was already).
+
+        Returns the indexes of the flagged rows (for the row engine) and the number
+        of rows; or None when the block must go to the row engine as it is.
+        """
+        if prepared is _NOT_YET:
+            prepared = self.prepare(data)
+        if prepared is None:
+            return None
+        cols, count, ids = prepared.cols, prepared.count, prepared.ids
         # each id with its record's key; fewer entries than rows: an id taken twice
         keyed = dict(zip(ids, range(self.base | first, (self.base | first) + count), strict=True))
-        flags = self._flags(cols, longest, ids, keyed)
+        flags = prepared.flags
+        twice = self._duplicates(cols["id"], ids, keyed)
         flagged: list[int] = [] if flags is None else pc.indices_nonzero(flags).to_pylist()
-        keep = None if flags is None else pc.invert(flags)
-        rows = (
-            pc.add(pa.array(range(count), pa.int64()), first)
-            if keep is None
-            else pc.add(pc.indices_nonzero(keep), first)
-        )
+        if twice:
+            again = pc.is_in(cols["id"], value_set=pa.array(sorted(twice), pa.string()))
+            flags = again if flags is None else pc.or_(flags, again)
+            flagged = pc.indices_nonzero(flags).to_pylist()
         if self.kind == "engagement":
-            self._spans(cols, first, flags)
-        if len(rows):
+            self._store_spans(prepared.spans, first, None if not twice else flags)
+        if len(flagged) == count:
+            return flagged, count
+        for i in flagged:  # ids are unique to their rows (see _duplicates)
+            keyed.pop(ids[i], None)
+        self.refs.ids.update(keyed)
+        skip = set(flagged) if twice else None  # rows the checks did not flag, but layer 4
+        self._references(prepared.named, first, skip)
+        if self.kind in RULE_FIELDS:
+            keep = None if flags is None else pc.invert(flags)
+            rows = (
+                pc.add(pa.array(range(count), pa.int64()), first)
+                if keep is None
+                else pc.add(pc.indices_nonzero(keep), first)
+            )
             good = (
                 cols
                 if keep is None
                 else {n: c.filter(keep) for n, c in cols.items() if n in self.needed}
             )
-            for i in flagged:  # ids are unique to their rows (see _duplicates)
-                keyed.pop(ids[i], None)
-            self.refs.ids.update(keyed)
-            self._references(good, rows)
             self._rules(good, rows)
         return flagged, count
 
-    def _flags(
-        self,
-        cols: dict[str, pa.Array],
-        longest: dict[str, int],
-        ids: list[str],
-        keyed: dict[str, int],
-    ) -> pa.Array | None:
-        flags = flag_rows(self.kind, cols, longest)
-        flag = self._duplicates(cols["id"], ids, keyed)
-        if flag is not None:
-            flags = flag if flags is None else pc.or_(flags, flag)
-        if flags is not None and not pc.any(flags).as_py():
-            return None
-        return flags
-
-    def _duplicates(self, col: pa.Array, ids: list[str], keyed: dict[str, int]) -> pa.Array | None:
-        """Rows whose id is taken twice in the block or was seen before: the row
-        engine registers them, in order. (An empty id is flagged by its check.)"""
+    def _duplicates(self, col: pa.Array, ids: list[str], keyed: dict[str, int]) -> set[str]:
+        """Ids taken twice in the block or seen before: the row engine registers
+        their rows, in order. (An empty id is flagged by its check.)"""
         known = self.refs.ids
         if len(keyed) == len(ids) and known.keys().isdisjoint(keyed):
-            return None
+            return set()
         twice = known.keys() & keyed.keys()
-        if len(keyed) != len(ids):
+        if len(keyed) != len(ids):  # some id is on more than one row of the block
             counts = pc.value_counts(col)
-            repeated = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
-            twice.update(repeated.to_pylist())
+            more = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+            twice.update(more.to_pylist())
         twice.discard("")
-        if not twice:
-            return None
-        return pc.is_in(col, value_set=pa.array(sorted(twice), pa.string()))
+        return twice
 
     # -- layers 4 and 5 on valid rows -------------------------------------------------
 
-    def _references(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
+    def _references(
+        self,
+        named: dict[str, tuple[pa.Array, pa.Array, list[str]] | None],
+        first: int,
+        skip: set[int] | None,
+    ) -> None:
+        """Check the ids the block's valid rows name (rows in *skip* aside)."""
         refs = self.refs
-        for name, kinds, allowed, many in self.specs:
-            col = cols[name]
-            present = pc.not_equal(col, "")
-            values = col.filter(present)
-            if len(values) == 0:
+        for name, kinds, allowed, _many in self.specs:
+            found = named[name]
+            if found is None:
                 continue
-            lists = None
-            if many:  # the canonical form of each cell was checked: split it
-                lists = pc.split_pattern(pc.utf8_slice_codeunits(values, 2, -2), '","')
-                values = pc.list_flatten(lists)
+            values, cells, distinct = found
             ok = refs._verified.setdefault(allowed, set())
             missing = []
-            for target in pc.unique(values).to_pylist():
+            for target in distinct:
                 if target in ok:
                     continue
                 packed = refs.ids.get(target)
@@ -411,12 +546,11 @@ class Fast:
             if not missing:
                 continue
             hits = pc.indices_nonzero(pc.is_in(values, value_set=pa.array(missing, pa.string())))
-            cells = hits if lists is None else pc.take(pc.list_parent_indices(lists), hits)
-            where = pc.take(rows.filter(present), cells)
-            for target, row in zip(
-                pc.take(values, hits).to_pylist(), where.to_pylist(), strict=True
+            for target, cell in zip(
+                pc.take(values, hits).to_pylist(), pc.take(cells, hits).to_pylist(), strict=True
             ):
-                refs._check_one(target, kinds, self.index, row, name)
+                if skip is None or cell not in skip:
+                    refs._check_one(target, kinds, self.index, first + cell, name)
 
     def _rules(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
         kind = self.kind
@@ -434,7 +568,7 @@ class Fast:
             values = {n: t(r) for n, t, r in zip(names, typed, raws, strict=True)}
             observe(plan, row, kind, values, True, base | row)
 
-    def _spans(self, cols: dict[str, pa.Array], first: int, flags: pa.Array | None) -> None:
+    def _spans(self, cols: dict[str, pa.Array], flags: pa.Array | None) -> pa.Array:
         """The span of each dated engagement of the block, by row (-1: none).
 
         Flagged rows get theirs, if any, from the row engine.
@@ -445,11 +579,11 @@ class Fast:
         spans = pc.add(pc.shift_left(lo, SPAN_BITS), hi)
         if flags is not None:
             spans = pc.if_else(flags, None, spans)
-        spans = (
-            pc.fill_null(spans, -1).combine_chunks()
-            if isinstance(spans, pa.ChunkedArray)
-            else pc.fill_null(spans, -1)
-        )
+        return pc.fill_null(spans, -1)
+
+    def _store_spans(self, spans: pa.Array, first: int, flags: pa.Array | None) -> None:
+        if flags is not None:  # rows flagged for their id: the row engine has them
+            spans = pc.if_else(flags, -1, spans)
         packed = array("q")
         packed.frombytes(
             spans.buffers()[1].to_pybytes()[spans.offset * 8 : (spans.offset + len(spans)) * 8]

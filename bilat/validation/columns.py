@@ -131,8 +131,6 @@ class ColumnCheck:
     max_length: int | None = None
     default: Any = None  # the value of an empty cell
     cache: dict[str, Any] = field(default_factory=dict)
-    _few: bool | None = None
-    _blocks: int = 0
 
     def exact(self, raw: str) -> Any:
         """The value of the non-empty cell *raw* as the model holds it, or INVALID."""
@@ -157,10 +155,14 @@ class ColumnCheck:
             return raw
         return self.exact(raw)
 
-    def flag(self, col: pa.Array, longest: int | None = None) -> pa.Array | None:
+    def flag(
+        self, col: pa.Array, longest: int | None = None, few: bool | None = None
+    ) -> pa.Array | None:
         """True for each cell whose row must go to the row engine (None: no cell).
 
-        *longest* is the longest cell's length in bytes, if known.
+        *longest* is the longest cell's length in bytes, if known. *few* says whether
+        the column has few distinct values (then each is validated once, and cached),
+        or None to count them.
         """
         if len(col) == 0:
             return None
@@ -169,7 +171,9 @@ class ColumnCheck:
         if longest == 0:  # every cell is empty
             return pa.array([self.required] * len(col)) if self.required else None
         empty = pc.equal(col, "")
-        if self.mode == "exact" or self._few_values(col):
+        if self.mode != "exact" and few is None:
+            few = self.few_values(col)
+        if self.mode == "exact" or few:
             suspect = None
         else:
             good = pc.and_(
@@ -199,14 +203,10 @@ class ColumnCheck:
             return False
         return self.mode != "idlist" or _CANONICAL_IDS.fullmatch(raw) is not None
 
-    def _few_values(self, col: pa.Array) -> bool:
-        """Whether the column has few distinct values (then each is validated once).
-
-        Measured on the first block and again every 16th."""
-        self._blocks += 1
-        if self._few is None or self._blocks % 16 == 0:
-            self._few = pc.count_distinct(col).as_py() <= max(16, len(col) // 20)
-        return self._few
+    @staticmethod
+    def few_values(col: pa.Array) -> bool:
+        """Whether *col* has few distinct values (then each is validated once)."""
+        return bool(pc.count_distinct(col).as_py() <= max(16, len(col) // 20))
 
 
 def _or(a: pa.Array | None, b: pa.Array | None) -> pa.Array | None:

@@ -355,6 +355,8 @@ def check_csv(
                 check_expected(plan, tap, len(header) if header else None, data_rows, emit)
     finally:
         csv.field_size_limit(old_limit)
+        if text is not None and hasattr(text, "close"):
+            text.close()  # the columnar reader's thread, before the stream it reads
         stream.close()
 
 
