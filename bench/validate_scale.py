@@ -1,13 +1,16 @@
 """Benchmark: bilat validate against frictionless validate on a large package.
 
-    python bench/validate_scale.py                 # 1,000,000 engagements
-    python bench/validate_scale.py --rows 100000   # a quicker run
+    python bench/validate_scale.py                  # 100k, 1M and 5M engagements
+    python bench/validate_scale.py --rows 100000    # one quicker size
     python bench/validate_scale.py --skip-frictionless
 
 Generates a package with N engagements and 5,000 actors, with about 0.1% of the
 engagement rows carrying each kind of defect (bad date, unknown vocabulary term,
-dangling reference, duplicate id), then runs both validators, each in its own
-process, and prints wall time, peak RSS and findings per kind.
+dangling reference, duplicate id). For each size it runs, each in its own process:
+bilat's columnar engine, bilat's row engine (up to 1M rows; the findings of the two
+must be identical), pyarrow parsing the file with no checks (the floor), and
+Frictionless (up to 1M rows). It prints wall and CPU seconds, peak RSS, findings and
+the ratios, and the start-up times of the CLI.
 """
 
 from __future__ import annotations
@@ -132,18 +135,19 @@ def generate(folder: Path, rows: int, actors: int, rate: float, seed: int) -> di
 
 
 BILAT = """
-import json, resource, sys, time
+import hashlib, json, resource, sys, time
 from collections import Counter
 from bilat.validation import validate
-t = time.perf_counter()
-report = validate(sys.argv[1], max_per_code=None)  # every finding, as frictionless below
-elapsed = time.perf_counter() - t
+t, cpu = time.perf_counter(), time.process_time()
+report = validate(sys.argv[1], max_per_code=None, engine=sys.argv[2])  # every finding
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 by_kind = Counter()
+digest = hashlib.sha256()
 for f in report.findings:
     by_kind[(f.code, f.field)] += 1
-# peak RSS of this process and of the worker process it may fork, the larger of the two
-rss = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-print(json.dumps({"seconds": elapsed, "rss_mb": rss / 1024,
+    digest.update(json.dumps(f.to_dict(), sort_keys=True).encode())
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": rss / 1024, "digest": digest.hexdigest(),
                   "findings": len(report.findings), "rows": {f"{c}/{fl}": n for (c, fl), n in by_kind.items()}}))
 """
 
@@ -151,9 +155,9 @@ FRICTIONLESS = """
 import json, resource, sys, time
 from collections import Counter
 import frictionless
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 report = frictionless.validate(sys.argv[1], limit_errors=10**9)
-elapsed = time.perf_counter() - t
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 by_kind = Counter()
 total = 0
 for task in report.tasks:
@@ -162,53 +166,125 @@ for task in report.tasks:
         field = d.get("fieldName") or (d.get("fieldNames") or [None])[0]
         by_kind[(d["type"], field)] += 1
         total += 1
-print(json.dumps({"seconds": elapsed, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "findings": total, "rows": {f"{c}/{fl}": n for (c, fl), n in by_kind.items()}}))
 """
 
+#: The floor: pyarrow parsing the engagements file, every column as a string, no checks.
+FLOOR = """
+import json, resource, sys, time
+import pyarrow as pa, pyarrow.csv as pacsv
+path = sys.argv[1]
+with open(path, "rb") as f:
+    header = f.readline().decode().rstrip("\\n").split(",")
+t, cpu = time.perf_counter(), time.process_time()
+table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header}))
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "findings": 0, "rows": {}, "table_rows": table.num_rows}))
+"""
 
-def run(script: str, target: Path) -> dict[str, object]:
+
+def run(script: str, *args: str) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, "-c", script, str(target)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def startup() -> dict[str, float]:
+    """Wall seconds of ``bilat --help`` and of validating the bundled dataset (best of 3)."""
+    out = {}
+    for label, args in (
+        ("bilat --help", ["--help"]),
+        ("bilat validate india-russia", ["validate", "india-russia"]),
+    ):
+        best = float("inf")
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "bilat", *args], capture_output=True, check=False)
+            best = min(best, time.perf_counter() - t)
+        out[label] = best
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--rows",
+        type=int,
+        nargs="+",
+        default=[100_000, 1_000_000, 5_000_000],
+        help="sizes to run (engagements)",
+    )
     parser.add_argument("--actors", type=int, default=5_000)
     parser.add_argument("--rate", type=float, default=0.001, help="share of rows per defect kind")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--skip-frictionless", action="store_true")
-    parser.add_argument("--keep", type=Path, help="write the package here and keep it")
+    parser.add_argument(
+        "--frictionless-max", type=int, default=1_000_000, help="largest size frictionless runs on"
+    )
+    parser.add_argument(
+        "--rows-engine-max",
+        type=int,
+        default=1_000_000,
+        help="largest size the row engine runs on (to compare findings)",
+    )
+    parser.add_argument("--skip-startup", action="store_true")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = args.keep or Path(tmp) / "bench"
-        t = time.perf_counter()
-        injected = generate(folder, args.rows, args.actors, args.rate, args.seed)
-        size = (folder / "engagements.csv").stat().st_size
-        print(
-            f"generated {args.rows:,} engagements ({size / 1e6:.0f} MB) and {args.actors:,} actors "
-            f"in {time.perf_counter() - t:.1f}s; injected per kind: {len(injected['bad-date']):,}"
-        )
-        results = {"bilat": run(BILAT, folder / "datapackage.json")}
-        if not args.skip_frictionless:
-            results["frictionless"] = run(FRICTIONLESS, folder / "datapackage.json")
-    print()
-    print(f"{'validator':<14}{'seconds':>10}{'peak RSS MB':>14}{'findings':>10}")
-    for name, r in results.items():
-        print(f"{name:<14}{r['seconds']:>10.1f}{r['rss_mb']:>14.0f}{r['findings']:>10,}")
-    if "frictionless" in results:
-        ratio = results["frictionless"]["seconds"] / results["bilat"]["seconds"]  # type: ignore[operator]
-        print(f"\nbilat is {ratio:.1f}x faster than frictionless")
-    print("\nfindings per kind (code/field: count)")
-    for name, r in results.items():
-        for key, n in sorted(r["rows"].items()):  # type: ignore[union-attr]
-            print(f"  {name:<13} {key:<40} {n:>8,}")
+    import os
+
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
+    if not args.skip_startup:
+        for label, seconds in startup().items():
+            print(f"start-up: {label:<30} {seconds:.2f} s wall (best of 3)")
+    table = []
+    for rows in args.rows:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "bench"
+            t = time.perf_counter()
+            injected = generate(folder, rows, args.actors, args.rate, args.seed)
+            size = (folder / "engagements.csv").stat().st_size
+            print(
+                f"\n{rows:,} engagements ({size / 1e6:.0f} MB), {args.actors:,} actors, generated in "
+                f"{time.perf_counter() - t:.1f}s; injected per kind: {len(injected['bad-date']):,}"
+            )
+            target = str(folder / "datapackage.json")
+            results = {"bilat": run(BILAT, target, "columnar")}
+            if rows <= args.rows_engine_max:
+                results["bilat rows"] = run(BILAT, target, "rows")
+            results["pyarrow floor"] = run(FLOOR, str(folder / "engagements.csv"))
+            if not args.skip_frictionless and rows <= args.frictionless_max:
+                results["frictionless"] = run(FRICTIONLESS, target)
+        print(f"{'validator':<16}{'seconds':>9}{'CPU s':>8}{'peak RSS MB':>13}{'findings':>10}")
+        for name, r in results.items():
+            print(
+                f"{name:<16}{r['seconds']:>9.2f}{r['cpu']:>8.2f}{r['rss_mb']:>13.0f}{r['findings']:>10,}"
+            )
+        bilat = results["bilat"]
+        notes = [f"{rows / bilat['seconds'] / 1e6:.2f} M rows/s"]  # type: ignore[operator]
+        if "frictionless" in results:
+            ratio = results["frictionless"]["seconds"] / bilat["seconds"]  # type: ignore[operator]
+            notes.append(f"{ratio:.1f}x faster than frictionless")
+        floor = bilat["seconds"] / results["pyarrow floor"]["seconds"]  # type: ignore[operator]
+        notes.append(f"{floor:.1f}x the pyarrow parse floor")
+        if "bilat rows" in results:
+            same = results["bilat rows"]["digest"] == bilat["digest"]
+            notes.append(
+                "same findings as the row engine" if same else "FINDINGS DIFFER FROM THE ROW ENGINE"
+            )
+            if not same:
+                table.append(("differ", rows))
+        print("bilat (columnar): " + "; ".join(notes))
+        for name in ("bilat", "frictionless"):
+            if name in results:
+                for key, n in sorted(results[name]["rows"].items()):  # type: ignore[union-attr]
+                    print(f"  {name:<13} {key:<40} {n:>8,}")
+    if table:
+        raise SystemExit("the engines disagree: " + str(table))
 
 
 if __name__ == "__main__":

@@ -12,23 +12,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bilat.models import (
-    RECORD_TYPES,
-    Actor,
-    Agreement,
-    Engagement,
-    Evidence,
-    Indicator,
-    Organization,
-    PartialDate,
-    Person,
-    Position,
-    Record,
-    Source,
-    State,
-    Statement,
-    Tenure,
+#: Names this package exports from bilat.models, imported on first use so that
+#: ``import bilat`` (and so ``bilat --help``) stays fast.
+_MODELS = (
+    "RECORD_TYPES",
+    "Actor",
+    "Agreement",
+    "Engagement",
+    "Evidence",
+    "Indicator",
+    "Organization",
+    "PartialDate",
+    "Person",
+    "Position",
+    "Record",
+    "Source",
+    "State",
+    "Statement",
+    "Tenure",
 )
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODELS:
+        from bilat import models
+
+        value = getattr(models, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'bilat' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 
@@ -64,6 +77,23 @@ def load(target: str | Path, *, strict: bool = False, catalog: str | None = None
 
 if TYPE_CHECKING:
     from bilat.findings import Report
+    from bilat.models import (
+        RECORD_TYPES,
+        Actor,
+        Agreement,
+        Engagement,
+        Evidence,
+        Indicator,
+        Organization,
+        PartialDate,
+        Person,
+        Position,
+        Record,
+        Source,
+        State,
+        Statement,
+        Tenure,
+    )
     from bilat.package import Package
 
 __all__ = [

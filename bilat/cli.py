@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from bilat import __version__
-from bilat.validation.structure import Limits
+from bilat.limits import Limits
 
 app = typer.Typer(
     name="bilat",
@@ -626,7 +626,8 @@ CacheDest = Annotated[
 @cache_app.command("list")
 def cache_list(dest: CacheDest = None) -> None:
     """List the cached releases and whether each is intact (sizes and times)."""
-    from bilat.catalog.download import cache_root, check, releases
+    from bilat.cachedir import cache_root
+    from bilat.catalog.download import check, releases
 
     root = dest or cache_root()
     typer.echo(f"{root}")
@@ -641,7 +642,8 @@ def cache_list(dest: CacheDest = None) -> None:
 def cache_verify(dest: CacheDest = None) -> None:
     """Hash every file of every cached release; exit 1 if any is damaged (it is then
     no longer served: download it again)."""
-    from bilat.catalog.download import cache_root, check, releases
+    from bilat.cachedir import cache_root
+    from bilat.catalog.download import check, releases
 
     damaged = 0
     for name, version, folder in releases(dest or cache_root()):
@@ -665,8 +667,9 @@ def cache_clear(
     """Remove cached releases (all of them, or those of NAME[@VERSION])."""
     import shutil
 
+    from bilat.cachedir import cache_root
     from bilat.catalog import CatalogError
-    from bilat.catalog.download import cache_root, parse_spec, releases
+    from bilat.catalog.download import parse_spec, releases
 
     root = dest or cache_root()
     name = version = None

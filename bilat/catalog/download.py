@@ -26,27 +26,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bilat.cachedir import ENV_CACHE, cache_root
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Catalog, Entry, find
 from bilat.files import FileProblem, atomic_write, read_capped
 from bilat.validation.target import MAX_ZIP_BYTES, TargetError, extract_zip
 
-ENV_CACHE = "BILAT_CACHE_DIR"
 MARKER = ".bilat-release.json"
 #: Called as progress(bytes_done, bytes_total).
 Progress = Callable[[int, int], None]
 #: Called with a warning for the user.
 Warn = Callable[[str], None]
-
-
-def cache_root() -> Path:
-    """``BILAT_CACHE_DIR``, else the user cache folder for bilat."""
-    env = os.environ.get(ENV_CACHE)
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("bilat", appauthor=False))
 
 
 def _usable(root: Path) -> Path:

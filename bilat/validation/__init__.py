@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
+from bilat.limits import Limits
 from bilat.models import Record
 from bilat.validation import descriptor, foreign, records, structure
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
-from bilat.validation.structure import Limits
 from bilat.validation.target import Target, TargetError, resolve
 
 __all__ = ["ENGINES", "EngineUnavailable", "Limits", "Report", "TargetError", "validate"]
@@ -32,7 +32,7 @@ __all__ = ["ENGINES", "EngineUnavailable", "Limits", "Report", "TargetError", "v
 ENGINES = ("auto", "columnar", "rows")
 #: Smallest CSV file ``auto`` validates in columns (below, importing pyarrow costs
 #: more than it saves).
-AUTO_MIN_BYTES = 1 << 20
+AUTO_MIN_BYTES = 4 << 20
 
 
 class EngineUnavailable(RuntimeError):

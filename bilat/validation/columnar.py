@@ -293,7 +293,7 @@ def _rule_flags(
         key = idx if key is None else pc.add(pc.multiply(key, len(enc.dictionary)), idx)
         size *= max(1, len(enc.dictionary))
         if size > 1 << 62:  # pragma: no cover - too many combinations to encode
-            return pa.array([True] * len(idx))
+            return pa.array([True] * len(idx), pa.bool_())
     assert key is not None
     bad = []
     for combined in pc.unique(key).to_pylist():
@@ -507,10 +507,7 @@ class Fast:
     def _duplicates(self, col: pa.Array, ids: list[str], keyed: dict[str, int]) -> set[str]:
         """Ids taken twice in the block or seen before: the row engine registers
         their rows, in order. (An empty id is flagged by its check.)"""
-        known = self.refs.ids
-        if len(keyed) == len(ids) and known.keys().isdisjoint(keyed):
-            return set()
-        twice = known.keys() & keyed.keys()
+        twice = self.refs.ids.keys() & keyed.keys()  # one probe per id, over the smaller
         if len(keyed) != len(ids):  # some id is on more than one row of the block
             counts = pc.value_counts(col)
             more = counts.field("values").filter(pc.greater(counts.field("counts"), 1))

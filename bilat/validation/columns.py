@@ -169,7 +169,7 @@ class ColumnCheck:
         if longest is None:
             longest = pc.max(pc.binary_length(col)).as_py()
         if longest == 0:  # every cell is empty
-            return pa.array([self.required] * len(col)) if self.required else None
+            return pa.array([True] * len(col), pa.bool_()) if self.required else None
         empty = pc.equal(col, "")
         if self.mode != "exact" and few is None:
             few = self.few_values(col)
@@ -257,7 +257,7 @@ def checks(kind: str) -> tuple[ColumnCheck, ...]:
                 check.max_length = isc.max_length + 4
         if check.pattern is not None:
             try:
-                pc.match_substring_regex(pa.array([""]), check.pattern)
+                pc.match_substring_regex(pa.array([""], pa.string()), check.pattern)
             except pa.ArrowInvalid:  # pragma: no cover - RE2 refused it: stay exact
                 check.mode, check.pattern, check.parse = "exact", None, parser(col)
         out.append(check)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, inside, read_capped, why_not_regular
+from bilat.files import FileProblem, atomic_write, inside, read_capped, why_not_regular
 from bilat.findings import Finding, make
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, table_schema
 from bilat.validation.dialect import Dialect
@@ -232,15 +233,21 @@ def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
     never on a descriptor with remote references (it would fetch them), and it does
     not repeat what bilat already reported more precisely.
     """
-    import frictionless
+    cached = _ProfileCache(data)
+    errors = cached.get()
+    if errors is None:
+        import frictionless
 
-    try:
-        report = frictionless.Package.validate_descriptor(data)
-        errors = report.flatten(["type", "message"])
-    except Exception as exc:  # Frictionless itself failing is a finding, not a crash
-        return [
-            make("descriptor-invalid", path=where, detail=f"Frictionless cannot read it ({exc})")
-        ]
+        try:
+            report = frictionless.Package.validate_descriptor(data)
+            errors = [list(e) for e in report.flatten(["type", "message"])]
+        except Exception as exc:  # Frictionless itself failing is a finding, not a crash
+            return [
+                make(
+                    "descriptor-invalid", path=where, detail=f"Frictionless cannot read it ({exc})"
+                )
+            ]
+        cached.put(errors)
     out = []
     for kind, message in errors:
         prefix = "The data package has an error: "
@@ -250,6 +257,49 @@ def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
             )
         )
     return out
+
+
+class _ProfileCache:
+    """Frictionless's verdict on a descriptor, kept in the user cache by a digest of
+    the descriptor and the versions of bilat and Frictionless: importing Frictionless
+    and running its check costs most of a second, and the verdict depends on nothing
+    else. Reading or writing the cache never fails a run."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        from bilat import __version__
+
+        try:
+            frictionless_version = version("frictionless")
+        except PackageNotFoundError:  # pragma: no cover - a dependency
+            frictionless_version = "?"
+        text = json.dumps(
+            [__version__, frictionless_version, data], sort_keys=True, ensure_ascii=False
+        )
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        from bilat.cachedir import cache_root
+
+        self.path = cache_root() / ".verdicts" / f"{digest}.json"
+
+    def get(self) -> list[list[str]] | None:
+        try:
+            errors = json.loads(read_capped(self.path, 1 << 20))
+        except (FileProblem, OSError, ValueError):
+            return None
+        if isinstance(errors, list) and all(
+            isinstance(e, list) and len(e) == 2 and all(isinstance(x, str) for x in e)
+            for e in errors
+        ):
+            return errors
+        return None
+
+    def put(self, errors: list[list[str]]) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(errors).encode())
+        except OSError:
+            pass
 
 
 _HASHES = {"md5": 32, "sha1": 40, "sha256": 64, "sha512": 128}

@@ -20,8 +20,8 @@ from typing import Any
 
 from bilat.files import FileProblem, open_regular
 from bilat.findings import CATALOGUE, Finding, make
+from bilat.limits import Limits
 from bilat.validation.descriptor import ForeignPlan
-from bilat.validation.structure import Limits
 
 #: Frictionless error types and the bilat code each becomes for a foreign table.
 FRICTIONLESS_CODES: dict[str, str] = {

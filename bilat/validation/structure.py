@@ -25,27 +25,13 @@ from typing import IO, Any
 
 from bilat.files import FileProblem, open_regular
 from bilat.findings import Finding
+from bilat.limits import Limits
 from bilat.tables import Column, columns
 from bilat.validation.cells import CellProblem, parser
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.dialect import SAMPLE_LINES, guess
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Caps that keep hostile input from exhausting memory, disk or time."""
-
-    #: Largest file read as a resource (compressed size for .gz).
-    max_resource_bytes: int = 16 << 30
-    #: Largest decompressed size of a compressed resource.
-    max_decompressed: int = 512 << 20
-    #: Largest JSON resource (it is parsed whole).
-    max_json_bytes: int = 512 << 20
-    #: Largest CSV cell, in characters (texts are capped at 20,000 by the models).
-    max_cell: int = 1 << 20
-    #: Largest CSV row (one record, over all its lines), in characters.
-    max_row: int = 16 << 20
-
+_DEFAULT_LIMITS = Limits()
 
 #: Deepest nesting a JSON resource may have: array > record > list field.
 MAX_JSON_DEPTH = 3
@@ -242,7 +228,7 @@ def check_csv(
     plan: ResourcePlan,
     emit: Emit,
     progress: Callable[[int], None] | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = _DEFAULT_LIMITS,
     fast: Callable[[list[str]], Any] | None = None,
 ) -> Iterator[Row]:
     """Check a CSV resource; yield every row that is not blank.
@@ -639,7 +625,7 @@ def _parse_int(text: str) -> int:
     return int(text)
 
 
-def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = Limits()) -> Iterator[Row]:
+def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS) -> Iterator[Row]:
     """Check a JSON resource; yield its records as rows."""
 
     def find(code: str, **kw: Any) -> None:
