@@ -30,6 +30,7 @@ import threading
 from array import array
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -51,6 +52,8 @@ BLOCK_BYTES = 8 << 20
 FIRST_BLOCK_BYTES = 64 << 10
 #: Read, parse and check the next block on a second thread (the tests run both ways).
 THREADED = True
+#: Blocks parsed and checked at once (each is BLOCK_BYTES and its columns in memory).
+WORKERS = 2
 
 _PIECE = 1 << 16  # the raw reads of the row engine's buffered stream
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
@@ -108,7 +111,7 @@ class BlockText:
         self._next_line = next_line
         self._buffer = rest.encode("utf-8", "surrogateescape") + self._buffer
         if THREADED:
-            self._queue = queue.Queue(maxsize=1)
+            self._queue = queue.Queue(maxsize=WORKERS)
             self._thread = threading.Thread(target=self._produce, name="bilat-blocks", daemon=True)
             self._thread.start()
 
@@ -122,24 +125,29 @@ class BlockText:
             self._thread = None
 
     def _produce(self) -> None:
-        """The reading thread: blocks, parsed and checked, into the queue."""
+        """The reading thread: blocks in order, each with its parse and checks
+        running on a small pool (pyarrow releases the GIL), into the queue."""
         assert self.fast is not None and self._queue is not None
         item: Any
-        try:
-            while not self._stop.is_set():
-                block = self._raw_block()
-                item = _END if block is None else (block, self.fast.prepare(block))
+        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="bilat-check") as pool:
+            try:
                 while not self._stop.is_set():
-                    try:
-                        self._queue.put(item, timeout=0.05)
-                        break
-                    except queue.Full:
-                        continue
-                if item is _END:
-                    return
-        except BaseException as exc:  # handed to the caller's thread, raised there
-            with contextlib.suppress(queue.Full):
-                self._queue.put(_Failed(exc), timeout=1)
+                    block = self._raw_block()
+                    if block is None:
+                        item = _END
+                    else:
+                        item = (block, pool.submit(self.fast.prepare, block))
+                    while not self._stop.is_set():
+                        try:
+                            self._queue.put(item, timeout=0.05)
+                            break
+                        except queue.Full:
+                            continue
+                    if item is _END:
+                        return
+            except BaseException as exc:  # handed to the caller's thread, raised there
+                with contextlib.suppress(queue.Full):
+                    self._queue.put(_Failed(exc), timeout=1)
 
     def _read(self, size: int) -> bool:
         """Read about *size* more bytes, in the pieces the row engine reads too.
@@ -202,7 +210,8 @@ class BlockText:
                 return False
             if isinstance(item, _Failed):
                 raise item.error
-            block, prepared = item
+            block, future = item
+            prepared = future.result()
         else:
             found = self._raw_block()
             if found is None:

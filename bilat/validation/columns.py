@@ -83,6 +83,35 @@ def re2_pattern(pattern: str) -> str | None:
     return "".join(out)
 
 
+def ascii_only(pattern: str) -> bool:
+    """Whether *pattern* can match ASCII text only: every character it names is an
+    ASCII literal or in a class of ASCII literals and ranges (no negated class, no
+    ``.``, no class escape)."""
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if not ch.isascii():
+            return False
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if nxt.isalpha() and nxt not in "tnrfv":  # \x.. \s \d \w \p ...: not sure
+                return False
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            if pattern[i + 1 : i + 2] == "^":
+                return False
+            in_class = True
+        elif ch == ".":
+            return False
+        i += 1
+    return True
+
+
 def _unwrap(annotation: Any) -> tuple[Any, bool]:
     """The annotation without ``| None``, and whether None was allowed."""
     origin = typing.get_origin(annotation)
@@ -127,6 +156,8 @@ class ColumnCheck:
     adapter: TypeAdapter[Any]
     parse: Any = None  # the layer-2 cell parser, for exact checks
     pattern: str | None = None  # RE2, anchored
+    #: the pattern matches ASCII text only (so no other text needs checking apart)
+    ascii_only: bool = False
     min_length: int = 0
     max_length: int | None = None
     default: Any = None  # the value of an empty cell
@@ -176,15 +207,16 @@ class ColumnCheck:
         if self.mode == "exact" or few:
             suspect = None
         else:
-            good = pc.and_(
-                pc.match_substring_regex(col, self.pattern),
-                pc.string_is_ascii(col),
-            )
-            length = pc.utf8_length(col)
-            if self.min_length:
-                good = pc.and_(good, pc.greater_equal(length, self.min_length))
-            if self.max_length is not None:
-                good = pc.and_(good, pc.less_equal(length, self.max_length))
+            good = pc.match_substring_regex(col, self.pattern)
+            if not self.ascii_only:  # RE2 and pydantic agree on ASCII text only
+                good = pc.and_(good, pc.string_is_ascii(col))
+            # a non-empty cell has at least one character; none is longer than its bytes
+            if self.min_length > 1 or (self.max_length is not None and longest > self.max_length):
+                length = pc.utf8_length(col)
+                if self.min_length > 1:
+                    good = pc.and_(good, pc.greater_equal(length, self.min_length))
+                if self.max_length is not None:
+                    good = pc.and_(good, pc.less_equal(length, self.max_length))
             suspect = pc.invert(pc.or_(good, empty))
             if self.mode == "idlist":
                 return _or(suspect, empty if self.required else None)
@@ -237,6 +269,7 @@ def checks(kind: str) -> tuple[ColumnCheck, ...]:
         if sc is not None and pattern is not None and col.type == "string":
             check.mode = "string"
             check.pattern = pattern
+            check.ascii_only = ascii_only(pattern)
             check.min_length = sc.min_length or 0
             check.max_length = sc.max_length
             check.parse = None
@@ -253,6 +286,7 @@ def checks(kind: str) -> tuple[ColumnCheck, ...]:
             ):
                 check.mode = "idlist"
                 check.pattern = _ID_LIST
+                check.ascii_only = ascii_only(_ID_LIST)
                 # every item is shorter than the cell: a short cell has no long item
                 check.max_length = isc.max_length + 4
         if check.pattern is not None:
