@@ -48,7 +48,7 @@ from bilat.validation.rules import RULE_FIELDS, SPAN_BITS, Rules
 from bilat.validation.structure import _unterminated
 
 #: Bytes read per block (the first block, which holds the header, is smaller).
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20
 FIRST_BLOCK_BYTES = 64 << 10
 #: Read, parse and check the next block on a second thread (the tests run both ways).
 THREADED = True
