@@ -133,10 +133,7 @@ class BlockText:
             try:
                 while not self._stop.is_set():
                     block = self._raw_block()
-                    if block is None:
-                        item = _END
-                    else:
-                        item = (block, pool.submit(self.fast.prepare, block))
+                    item = _END if block is None else (block, pool.submit(self.fast.prepare, block))
                     while not self._stop.is_set():
                         try:
                             self._queue.put(item, timeout=0.05)
