@@ -6,7 +6,8 @@ with LF line ends; and a datapackage.json whose record resources carry the gener
 descriptors (Table Schemas with the foreign keys the resources present allow).
 Unknown resources, and fields bilat does not manage, are kept as they are. A data
 card (README.md) with a coverage block gets the block regenerated from the records
-(:mod:`bilat.card`).
+(:mod:`bilat.card`), and a source's ``seed_sha256`` is set from its seed file: what is
+derived from the package is regenerated from it.
 
 A resource whose rows cannot all be read as records is left untouched and reported;
 every file is written to a temporary name and renamed (the descriptor last), so a
@@ -15,16 +16,19 @@ run that is stopped at any point leaves each file either as it was or formatted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bilat.card import with_coverage
-from bilat.files import atomic_write
+from bilat.files import FileProblem, atomic_write, inside, read_capped
 from bilat.findings import Report
 from bilat.package import csv_bytes, json_bytes
 from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
+from bilat.validation.descriptor import path_problem
+from bilat.validation.rules import MAX_SEED_BYTES
 
 #: Descriptor keys bilat writes for a record resource (others are kept).
 MANAGED = frozenset(
@@ -106,6 +110,8 @@ def plan(target: str | Path) -> Formatted:
         generated = resource_descriptor(kind, fmt, present)
         file = root.joinpath(*res["path"].split("/"))
         records = run.records.get(kind, [])
+        if kind == "source":
+            records = [_with_seed_hash(root, r) for r in records]
         data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records)
         target_file = root.joinpath(*generated["path"].split("/"))
         if target_file != file:
@@ -127,6 +133,24 @@ def plan(target: str | Path) -> Formatted:
     if _read_bytes(descriptor_path) != text:
         result.changes[descriptor_path] = text
     return result
+
+
+def _with_seed_hash(root: Path, source: Any) -> Any:
+    """*source* with ``seed_sha256`` set from its seed file, the one value fmt derives
+    inside a record (a seed it cannot read safely is left to ``seed-missing``)."""
+    seed = getattr(source, "seed", None)
+    if seed is None or path_problem(seed) is not None:
+        return source
+    path = root.joinpath(*seed.split("/"))
+    if not inside(root, path):
+        return source
+    try:
+        digest = hashlib.sha256(read_capped(path, MAX_SEED_BYTES)).hexdigest()
+    except FileProblem:
+        return source
+    if source.seed_sha256 == digest:
+        return source
+    return source.model_copy(update={"seed_sha256": digest})
 
 
 def _read_bytes(path: Path) -> bytes | None:

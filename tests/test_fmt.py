@@ -4,6 +4,7 @@ left untouched, and a run killed midway leaves every file whole."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import random
@@ -171,3 +172,23 @@ def test_a_hand_written_descriptor_gets_one_finding_per_resource_and_rows_are_ch
     (pkg / "engagements.csv").write_text(text)
     assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
     assert validate(pkg).findings == []
+
+
+def test_a_changed_seed_gets_its_hash_from_fmt(tmp_path: Path) -> None:
+    """The seed hash is derived data: validate flags it stale, fmt --check fails on it
+    without writing, fmt regenerates it from the file, and validate then passes."""
+    pkg = tmp_path / "pkg"
+    shutil.copytree(VALID, pkg)
+    seed = pkg / "seeds" / "article.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "A line added later.\n", encoding="utf-8")
+    assert "seed-hash-mismatch" in validate(pkg).counts()
+    before = snapshot(pkg)
+    check = runner.invoke(app, ["fmt", "--check", str(pkg)])
+    assert check.exit_code == 1 and "sources.csv" in check.stdout
+    assert snapshot(pkg) == before
+    assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
+    digest = hashlib.sha256(seed.read_bytes()).hexdigest()
+    assert digest in (pkg / "sources.csv").read_text(encoding="utf-8")
+    assert validate(pkg).valid
+    changed = {n for n, data in snapshot(pkg).items() if before.get(n) != data}
+    assert changed == {"sources.csv"}
