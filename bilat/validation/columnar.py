@@ -287,38 +287,55 @@ def flag_rows(
     return flags
 
 
+#: Each rule's verdict on combinations of raw cells already seen (True: it holds, or
+#: a cell is invalid and flagged by its own check).
+_RULE_VERDICTS: dict[tuple[int, tuple[str, ...]], bool] = {}
+
+
 def _rule_flags(
     rule: Any, cols: dict[str, pa.Array], by_name: dict[str, ColumnCheck]
 ) -> pa.Array | None:
     """Rows whose values break *rule*, found on the distinct combinations."""
     encoded = [pc.dictionary_encode(cols[name]) for name in rule.reads]
+    words = [enc.dictionary.to_pylist() for enc in encoded]
     key = None
     size = 1
-    for enc in encoded:
+    for enc, word in zip(encoded, words, strict=True):
         idx = pc.cast(enc.indices, pa.int64())
-        key = idx if key is None else pc.add(pc.multiply(key, len(enc.dictionary)), idx)
-        size *= max(1, len(enc.dictionary))
+        key = idx if key is None else pc.add(pc.multiply(key, len(word)), idx)
+        size *= len(word)
         if size > 1 << 62:  # pragma: no cover - too many combinations to encode
             return pa.array([True] * len(idx), pa.bool_())
     assert key is not None
     bad = []
+    rule_id = id(rule)
+    verdicts = _RULE_VERDICTS
+    if len(verdicts) > 200_000:
+        verdicts.clear()
     for combined in pc.unique(key).to_pylist():
-        values = []
+        raws: list[str] = []
         rest = combined
-        parts = []
-        for enc in reversed(encoded):
-            n = max(1, len(enc.dictionary))
-            parts.append(rest % n)
-            rest //= n
-        for name, enc, part in zip(rule.reads, encoded, reversed(parts), strict=True):
-            values.append(by_name[name].typed(enc.dictionary[part].as_py()))
-        if any(v is INVALID for v in values):
-            continue  # the cell itself is flagged
-        if rule.check(*values) is not None:
+        for word in reversed(words):
+            raws.append(word[rest % len(word)])
+            rest //= len(word)
+        raws.reverse()
+        found = (rule_id, tuple(raws))
+        holds = verdicts.get(found)
+        if holds is None:
+            values = [by_name[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
+            # an invalid cell is flagged by its own check; the rule is not run on it
+            holds = any(v is INVALID for v in values) or rule.check(*values) is None
+            verdicts[found] = holds
+        if not holds:
             bad.append(combined)
     if not bad:
         return None
     return pc.is_in(key, value_set=pa.array(bad, pa.int64()))
+
+
+def _split(cells: pa.Array) -> pa.Array:
+    """The ids of canonical list cells ``["a","b"]``, as a list array."""
+    return pc.split_pattern(pc.utf8_slice_codeunits(cells, 2, -2), '","')
 
 
 _STRIDE = 16384
@@ -448,8 +465,11 @@ class Fast:
     def _named(
         col: pa.Array, many: bool, keep: pa.Array | None
     ) -> tuple[pa.Array, pa.Array, list[str]] | None:
-        """The ids a reference column names in unflagged rows: (ids, the cell of
-        each, as its row's index in the block, the distinct ids)."""
+        """The cells of a reference column that name ids in unflagged rows: (the
+        cells, each one's row as its index in the block, the distinct ids named).
+
+        Lists are split only as distinct cells here; which cell names an id is
+        worked out later, and only for ids that are missing."""
         present = pc.not_equal(col, "")
         if keep is not None:
             present = pc.and_(present, keep)
@@ -457,11 +477,10 @@ class Fast:
         if len(cells) == 0:
             return None
         values = col.filter(present)
+        distinct = pc.unique(values)
         if many:  # the canonical form of each cell was checked: split it
-            lists = pc.split_pattern(pc.utf8_slice_codeunits(values, 2, -2), '","')
-            values = pc.list_flatten(lists)
-            cells = pc.take(cells, pc.list_parent_indices(lists))
-        return values, cells, pc.unique(values).to_pylist()
+            distinct = pc.unique(pc.list_flatten(_split(distinct)))
+        return values, cells, distinct.to_pylist()
 
     def block(
         self, data: bytes, first: int, prepared: Any = _NOT_YET
@@ -531,7 +550,7 @@ class Fast:
     ) -> None:
         """Check the ids the block's valid rows name (rows in *skip* aside)."""
         refs = self.refs
-        for name, kinds, allowed, _many in self.specs:
+        for name, kinds, allowed, many in self.specs:
             found = named[name]
             if found is None:
                 continue
@@ -548,6 +567,10 @@ class Fast:
                     missing.append(target)
             if not missing:
                 continue
+            if many:  # one value per id named, with its cell
+                lists = _split(values)
+                cells = pc.take(cells, pc.list_parent_indices(lists))
+                values = pc.list_flatten(lists)
             hits = pc.indices_nonzero(pc.is_in(values, value_set=pa.array(missing, pa.string())))
             for target, cell in zip(
                 pc.take(values, hits).to_pylist(), pc.take(cells, hits).to_pylist(), strict=True
