@@ -384,3 +384,34 @@ def test_columnar_without_pyarrow_is_a_usage_error() -> None:
         timeout=120,
     )
     assert rows.returncode == 0, rows.stdout + rows.stderr
+
+
+def _crlf(folder: Path) -> None:
+    for path in folder.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
+def _long_note(folder: Path) -> None:
+    path = folder / "engagements.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = next(csv.reader([lines[1]]))
+    cells[1] = "word " * 2000 + "end"  # a notes cell longer than a block
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    lines[1] = out.getvalue()
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_crlf, _long_note], ids=["crlf", "cell-longer-than-a-block"])
+def test_line_ends_and_long_cells_give_the_same_report(
+    change: Any, tmp_path: Path, small_blocks: dict[str, int]
+) -> None:
+    folder = build("edit", tmp_path, change)
+    desc = json.loads((folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        res.pop("bytes", None)
+        res.pop("hash", None)
+    (folder / "datapackage.json").write_text(json.dumps(desc))
+    rows, cols = _reports(folder)
+    assert cols == rows
+    assert small_blocks["taken"] > 0
