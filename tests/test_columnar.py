@@ -29,6 +29,7 @@ from mutants import DEFECTS, VALID, build
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 import bilat.validation.columnar as columnar
+from bilat.limits import Limits
 from bilat.models import RECORD_TYPES
 from bilat.tables import columns
 from bilat.validation import validate
@@ -415,3 +416,32 @@ def test_line_ends_and_long_cells_give_the_same_report(
     rows, cols = _reports(folder)
     assert cols == rows
     assert small_blocks["taken"] > 0
+
+
+@pytest.mark.parametrize("pinned", [True, False], ids=["dialect-pinned", "dialect-guessed"])
+def test_a_too_long_line_is_reported_where_it_starts_by_both(
+    pinned: bool, tmp_path: Path, small_blocks: dict[str, int]
+) -> None:
+    """A line past the row cap, in the dialect sample or after it: one row-too-large
+    on the line it starts on (physical line 3), the same from both engines."""
+
+    def change(folder: Path) -> None:
+        path = folder / "engagements.csv"
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines.insert(2, "x" * 5000 + "\n")
+        path.write_text("".join(lines), encoding="utf-8")
+        desc = json.loads((folder / "datapackage.json").read_text())
+        for res in desc["resources"]:
+            res.pop("bytes", None)
+            res.pop("hash", None)
+            if res["name"] == "engagements" and not pinned:
+                res.pop("dialect", None)
+        (folder / "datapackage.json").write_text(json.dumps(desc))
+
+    folder = build("long", tmp_path, change)
+    limits = Limits(max_row=3000)
+    rows = validate(folder, engine="rows", limits=limits, max_per_code=None)
+    cols = validate(folder, engine="columnar", limits=limits, max_per_code=None)
+    assert [f.to_dict() for f in cols.findings] == [f.to_dict() for f in rows.findings]
+    (too_large,) = [f for f in rows.findings if f.code == "row-too-large"]
+    assert (too_large.resource, too_large.row) == ("engagements", 3)

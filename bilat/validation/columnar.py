@@ -97,7 +97,12 @@ class BlockText:
                     raise self._error
                 return ""
         self.lineno, line = self._pending.popleft()
-        return line[:limit] if len(line) > limit else line
+        if len(line) > limit:
+            # as io.TextIOWrapper.readline: the rest comes next, and the row engine
+            # counts it as a line (reading stops there: the row is too large)
+            self._pending.appendleft((self.lineno + 1, line[limit:]))
+            line = line[:limit]
+        return line
 
     def enable(self, fast: Fast, next_line: int, unread: list[str]) -> None:
         """Offer the blocks from here on to *fast*, once the header has been read.

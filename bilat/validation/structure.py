@@ -151,12 +151,14 @@ class _Lines:
                 self.eof = True
                 raise StopIteration
             self.line = self._numbered.lineno if self._numbered is not None else self.line + 1
-            if len(line) >= self._max_row and line[-1] not in "\r\n":
-                raise _RowTooLarge(f"a line is longer than {self._max_row} characters")
+        # the line joins its record first, so that a too-large row is reported on the
+        # line it starts on (a line of the dialect sample is checked like any other)
+        self.record.append(line)
+        if len(line) >= self._max_row and line[-1] not in "\r\n":
+            raise _RowTooLarge(f"a line is longer than {self._max_row} characters")
         self.size += len(line)
         if self.size > self._max_row:
             raise _RowTooLarge(f"a row is longer than {self._max_row} characters")
-        self.record.append(line)
         if _BAD_BYTES[0] != self._bad_at_start and _ESCAPED.search(line):
             self.escaped = True
         return line
