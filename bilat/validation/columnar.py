@@ -125,8 +125,10 @@ class BlockText:
         self._stop.set()
         if self._thread is not None:
             while self._thread.is_alive():
-                with contextlib.suppress(queue.Empty):
-                    self._queue.get(timeout=0.05)  # type: ignore[union-attr]
+                with contextlib.suppress(queue.Empty):  # make room for a put in progress
+                    while True:
+                        self._queue.get_nowait()  # type: ignore[union-attr]
+                self._thread.join(0.01)
             self._thread = None
 
     def _produce(self) -> None:
