@@ -187,7 +187,7 @@ KINDS_WITH_CSV = sorted(k for k in RECORD_TYPES if _valid_rows(k))
 
 
 @pytest.mark.parametrize("kind", KINDS_WITH_CSV)
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_row_the_checks_pass_is_a_row_the_model_accepts(kind: str, data: st.DataObject) -> None:
     rows = data.draw(st.lists(_cells(kind), min_size=1, max_size=6))
@@ -234,7 +234,7 @@ def test_every_tricky_cell_a_check_passes_the_field_accepts(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", sorted(RECORD_TYPES))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     values=st.lists(
         st.one_of(
