@@ -80,8 +80,9 @@ def validate(
     for each resource and code (None: all), and at most *max_findings* in all; the
     report's ``omitted`` counts the rest. *engine* is one of :data:`ENGINES` (by
     default the ``BILAT_ENGINE`` environment variable, else ``auto``); every engine
-    gives the same report. This function does not raise on bad input; it
-    raises :class:`EngineUnavailable` for ``engine="columnar"`` without pyarrow.
+    gives the same report. This function does not raise on bad input; it raises
+    ValueError for an unknown engine and :class:`EngineUnavailable` for
+    ``engine="columnar"`` without pyarrow.
 
     >>> validate("no/such/folder").counts()
     Counter({'target-unreadable': 1})
