@@ -33,15 +33,14 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 from annotated_types import MinLen
-from pydantic import ConfigDict, StringConstraints, TypeAdapter, ValidationError
+from pydantic import StringConstraints, TypeAdapter, ValidationError
 
 from bilat.models import RECORD_TYPES, Record
 from bilat.models.types import ID_PATTERN
 from bilat.tables import columns
 from bilat.validation.cells import CellProblem, parser
-from bilat.validation.records import INVALID
+from bilat.validation.records import INVALID, _adapters, _defaults
 
-_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 #: Distinct values remembered per column before the cache starts over.
 MAX_CACHED = 200_000
 _ID_INNER = ID_PATTERN[1:-1]
@@ -253,16 +252,13 @@ def _or(a: pa.Array | None, b: pa.Array | None) -> pa.Array | None:
 def checks(kind: str) -> tuple[ColumnCheck, ...]:
     """The column check of each field of *kind*, in Table Schema order."""
     model: type[Record] = RECORD_TYPES[kind]
+    adapters, defaults = _adapters(kind), _defaults(kind)  # the records layer's own
     out = []
     for col in columns(kind):
         info = model.model_fields[col.name]
-        adapter = TypeAdapter(info.rebuild_annotation(), config=_STRICT)
-        if info.default_factory is not None:
-            default = info.default_factory()  # type: ignore[call-arg]
-        else:
-            default = None if info.is_required() else info.default
-        check = ColumnCheck(col.name, "exact", col.required, adapter, parser(col), None)
-        check.default = default
+        check = ColumnCheck(col.name, "exact", col.required, adapters[col.name], parser(col))
+        # an empty cell of a required field is flagged, so its default is never read
+        check.default = None if defaults[col.name] is INVALID else defaults[col.name]
         base, _optional = _unwrap(info.annotation)
         sc = _string_constraints(base, info.metadata)
         pattern = re2_pattern(str(sc.pattern)) if sc is not None and sc.pattern else None
