@@ -18,9 +18,11 @@ _MODELS = (
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Claim",
     "Engagement",
     "Evidence",
     "Indicator",
+    "Motion",
     "Organization",
     "PartialDate",
     "Person",
@@ -30,6 +32,7 @@ _MODELS = (
     "State",
     "Statement",
     "Tenure",
+    "Vote",
 )
 
 
@@ -81,9 +84,11 @@ if TYPE_CHECKING:
         RECORD_TYPES,
         Actor,
         Agreement,
+        Claim,
         Engagement,
         Evidence,
         Indicator,
+        Motion,
         Organization,
         PartialDate,
         Person,
@@ -93,6 +98,7 @@ if TYPE_CHECKING:
         State,
         Statement,
         Tenure,
+        Vote,
     )
     from bilat.package import Package
 
@@ -100,9 +106,11 @@ __all__ = [
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Claim",
     "Engagement",
     "Evidence",
     "Indicator",
+    "Motion",
     "Organization",
     "PartialDate",
     "Person",
@@ -112,6 +120,7 @@ __all__ = [
     "State",
     "Statement",
     "Tenure",
+    "Vote",
     "__version__",
     "load",
     "validate",

@@ -36,7 +36,11 @@ SchemaDir = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"bilat {__version__}")
+        from bilat.versions import CURRENT, VERSIONS
+
+        typer.echo(
+            f"bilat {__version__} (schema version {CURRENT}; validates {', '.join(VERSIONS)})"
+        )
         raise typer.Exit()
 
 
@@ -416,12 +420,21 @@ def fmt_cmd(
         bool,
         typer.Option("--check", help="Change nothing; list what would change; exit 1 if any."),
     ] = False,
+    upgrade: Annotated[
+        bool,
+        typer.Option(
+            "--upgrade",
+            help="Move each package to the newest bilat schema version (new columns "
+            "are added empty).",
+        ),
+    ] = False,
     exclude: ExcludeOption = None,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Rewrite packages in canonical form: rows sorted by id, one way of writing each
-    cell, datapackage.json with the generated Table Schemas (unknown resources and
-    extra fields kept). A resource that cannot be read is left untouched and reported.
+    cell, datapackage.json with the generated Table Schemas of the package's declared
+    bilat schema version (unknown resources and extra fields kept). A resource that
+    cannot be read is left untouched and reported.
 
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
@@ -432,7 +445,7 @@ def fmt_cmd(
     failed = False
     changed = 0
     for name in names:
-        result = plan(name)
+        result = plan(name, upgrade=upgrade)
         for problem in result.problems:
             typer.echo(f"bilat fmt: {problem}", err=True)
             failed = True

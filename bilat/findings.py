@@ -129,6 +129,24 @@ CATALOGUE: dict[str, Code] = {
             "Run `bilat fmt` to rewrite datapackage.json with the generated descriptors.",
         ),
         _c(
+            "schema-version-unknown",
+            "descriptor",
+            "error",
+            "the package's bilat schema version cannot be used: {detail}; its rows are "
+            "checked against the newest schemas this bilat has",
+            'Declare a version this bilat knows, as "bilat": {"schemaVersion": "N"} '
+            "(bilat's --version option lists them), or upgrade bilat.",
+        ),
+        _c(
+            "schema-outdated",
+            "descriptor",
+            "warning",
+            "the package is written for bilat schema version {value}; version {detail} "
+            "exists: run `bilat fmt --upgrade` to move it",
+            "Run `bilat fmt --upgrade` to rewrite the package for the newest schema version "
+            "(new columns are added empty), or leave it: it is validated against its own.",
+        ),
+        _c(
             "dialect-not-pinned",
             "descriptor",
             "warning",
@@ -442,6 +460,60 @@ CATALOGUE: dict[str, Code] = {
             "warning",
             "{detail}",
             "Check the tenure's dates or the capacity named.",
+        ),
+        _c(
+            "vote-count-mismatch",
+            "rules",
+            "error",
+            "the votes recorded disagree with the motion's {field} count: {detail}",
+            "Correct the count, the votes, or the motion's roll_call (complete only when "
+            "every member's vote is recorded).",
+        ),
+        _c(
+            "vote-duplicate",
+            "rules",
+            "error",
+            "{value!r} has more than one vote on {detail}",
+            "Keep one Vote per voter and motion.",
+        ),
+        _c(
+            "position-without-votes",
+            "rules",
+            "warning",
+            "the position's basis is a voting record, but expressed_by lists no vote",
+            "List the Votes the position rests on in expressed_by, or change its basis.",
+        ),
+        _c(
+            "position-contradicts-vote",
+            "rules",
+            "warning",
+            "stance {value!r} disagrees with a vote it lists: {detail}",
+            "Check the stance and the votes listed (the stance's vote_options in "
+            "`bilat vocab stances` say which options agree with it).",
+        ),
+        _c(
+            "claim-invalid",
+            "rules",
+            "error",
+            "the claim cannot be a value of its record: {detail}",
+            "Name a field of the record and give a value valid for it, as JSON text "
+            '(a string in double quotes: "2000-10-02").',
+        ),
+        _c(
+            "claim-unmatched",
+            "rules",
+            "error",
+            "{value} is resolved, but {detail}",
+            "Set the record's value to one of the claims, add the claim that gives it, "
+            "or mark the claims open.",
+        ),
+        _c(
+            "claim-open",
+            "rules",
+            "warning",
+            "sources disagree on {value}: the claim is open",
+            "Settle the field (set the record's value and mark its claims resolved, with a "
+            "rationale) when a source decides it.",
         ),
         _c(
             "capacity-not-acting",

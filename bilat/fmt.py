@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bilat import versions
 from bilat.card import with_coverage
 from bilat.files import FileProblem, atomic_write, inside, read_capped
 from bilat.findings import Report
@@ -53,8 +54,15 @@ class Formatted:
             atomic_write(path, self.changes[path])
 
 
-def plan(target: str | Path) -> Formatted:
-    """Work out the canonical form of the package *target* (a folder or datapackage.json)."""
+def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
+    """Work out the canonical form of the package *target* (a folder or datapackage.json).
+
+    The Table Schemas are those of the schema version the package declares, and the
+    declaration is written out; with *upgrade*, those of the current version (the
+    columns a package's version lacks are added, empty). Rows are read against the
+    declared version, so a table of a record type that version does not know is left
+    as it is by the upgrade and formatted by the next run.
+    """
     from bilat.validation import _Run, _run
     from bilat.validation.target import TargetError, resolve
 
@@ -66,7 +74,7 @@ def plan(target: str | Path) -> Formatted:
         )
         return result
     report = Report(str(target), max_per_code=None)
-    run = _Run(report, collect=True)
+    run = _Run(report, collect=True)  # rows are read against the declared version
     try:
         with resolve(target) as tgt:
             _run(tgt, run, None)
@@ -84,14 +92,23 @@ def plan(target: str | Path) -> Formatted:
     if not isinstance(resources, list):
         result.problems.append(f"{descriptor_path}: not formatted: no resources list")
         return result
+    version, why = versions.declared(descriptor)
+    if upgrade:
+        version = versions.CURRENT
+    elif version is None:
+        result.problems.append(f"{descriptor_path}: not formatted: {why}")
+        return result
+    known = versions.kinds(version)
     blocked = _blocked(report)
     present = frozenset(
-        r["name"] for r in resources if isinstance(r, dict) and r.get("name") in KIND_OF_RESOURCE
+        r["name"]
+        for r in resources
+        if isinstance(r, dict) and KIND_OF_RESOURCE.get(str(r.get("name"))) in known
     )
     new_resources: list[Any] = []
     for res in resources:
         kind = KIND_OF_RESOURCE.get(str(res.get("name"))) if isinstance(res, dict) else None
-        if kind is None or not isinstance(res.get("path"), str):
+        if kind not in known or not isinstance(res.get("path"), str):
             new_resources.append(res)  # not a record table bilat can read: kept as it is
             continue
         name = res["name"]
@@ -104,15 +121,16 @@ def plan(target: str | Path) -> Formatted:
             result.problems.append(f"{name}: not formatted: {blocked[name]}")
             new_resources.append(res)
             continue
+        assert kind is not None
         if kind not in run.records:  # layer 1 did not let it be read: kept as it is
             new_resources.append(res)
             continue
-        generated = resource_descriptor(kind, fmt, present)
+        generated = resource_descriptor(kind, fmt, present, version)
         file = root.joinpath(*res["path"].split("/"))
         records = run.records.get(kind, [])
         if kind == "source":
             records = [_with_seed_hash(root, r) for r in records]
-        data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records)
+        data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records, version)
         target_file = root.joinpath(*generated["path"].split("/"))
         if target_file != file:
             generated["path"] = res["path"]  # keep the file where it is
@@ -128,7 +146,12 @@ def plan(target: str | Path) -> Formatted:
         updated = with_coverage(text_card, records)
         if updated != text_card:
             result.changes[card] = updated.encode("utf-8")
-    new_descriptor = {**descriptor, "resources": new_resources}
+    declared = {versions.KEY: versions.declaration(version)}
+    new_descriptor = {
+        **{k: v for k, v in descriptor.items() if k not in ("resources", versions.KEY)},
+        **declared,
+        "resources": new_resources,
+    }
     text = (json.dumps(new_descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     if _read_bytes(descriptor_path) != text:
         result.changes[descriptor_path] = text

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bilat import versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
-from bilat.models import RECORD_TYPES, Record
+from bilat.models import RECORD_TYPES, Claim, Record
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
 from bilat.validation import _Run, _run
 from bilat.validation.cells import format_cell
@@ -71,6 +72,21 @@ class Package:
 
     def get(self, record_id: str) -> Record | None:
         return self.by_id.get(record_id)
+
+    def claims(self, record_id: str, field: str | None = None) -> list[Claim]:
+        """The claims about record *record_id* (about one *field* of it, if given), in id
+        order: each source's value side by side.
+
+        >>> pkg = read_package("datasets/india-russia")  # doctest: +SKIP
+        >>> [c.value for c in pkg.claims("unga-es-11-4", "abstain")]  # doctest: +SKIP
+        ['32', '33', '35']
+        """
+        found = [
+            c
+            for c in self.by_kind.get("claim", [])
+            if isinstance(c, Claim) and c.record == record_id and field in (None, c.field)
+        ]
+        return sorted(found, key=lambda c: c.id)
 
     def __iter__(self) -> Iterator[Record]:
         for kind in RECORD_TYPES:
@@ -126,9 +142,10 @@ def _csv_line(cells: list[str]) -> str:
     return ",".join(out) + "\n"
 
 
-def csv_bytes(kind: str, records: Iterable[Record]) -> bytes:
-    """Records of *kind* as CSV: all columns, rows sorted by id, UTF-8, LF."""
-    names = [c.name for c in columns(kind)]
+def csv_bytes(kind: str, records: Iterable[Record], version: str | None = None) -> bytes:
+    """Records of *kind* as CSV: all columns (of schema *version*, the current one when
+    None), rows sorted by id, UTF-8, LF."""
+    names = [c.name for c in columns(kind, version)]
     lines = [_csv_line(names)]
     for record in sorted(records, key=lambda r: r.id):
         data = record.model_dump(mode="json")
@@ -181,6 +198,7 @@ def write_package(
         "title": title,
         "version": version,
         **(metadata or {}),
+        versions.KEY: versions.declaration(versions.CURRENT),
         "resources": resources,
     }
     path = folder / "datapackage.json"

@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 
 from bilat.models import RECORD_TYPES
+from bilat.versions import CURRENT
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
 
-#: Bumped when a schema changes incompatibly; part of every ``$id``.
-SCHEMA_VERSION = "1"
+#: The schema version (see :mod:`bilat.versions`); part of every ``$id``.
+SCHEMA_VERSION = CURRENT
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BUNDLE_NAME = "bilat.schema.json"
 
@@ -29,7 +30,7 @@ def schema_id(kind: str | None = None) -> str:
     """The stable ``$id`` of a record type's schema, or of the bundle.
 
     >>> schema_id("engagement")
-    'urn:bilat:schema:1:engagement'
+    'urn:bilat:schema:2:engagement'
     """
     return f"urn:bilat:schema:{SCHEMA_VERSION}" + (f":{kind}" if kind else "")
 
@@ -78,7 +79,7 @@ def bundle_schema() -> dict[str, Any]:
     """One document that validates a whole package written as JSON: an object keyed by
     resource name (``engagements``, ``persons``, ...), each an array of that type's
     records. Every record schema is embedded under ``$defs`` with its own ``$id``, so
-    ``{"$ref": "urn:bilat:schema:1:engagement"}`` also works with this bundle loaded.
+    ``{"$ref": "urn:bilat:schema:2:engagement"}`` also works with this bundle loaded.
     """
     from bilat.tables import RESOURCE_NAMES
 

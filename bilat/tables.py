@@ -30,9 +30,12 @@ RESOURCE_NAMES: dict[str, str] = {
     "tenure": "tenures",
     "engagement": "engagements",
     "agreement": "agreements",
+    "motion": "motions",
+    "vote": "votes",
     "position": "positions",
     "statement": "statements",
     "indicator": "indicators",
+    "claim": "claims",
 }
 #: Record kind held by each resource name.
 KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
@@ -80,13 +83,19 @@ def _string_constraints(prop: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def columns(kind: str) -> tuple[Column, ...]:
-    """The columns of record *kind*, in model field order.
+def columns(kind: str, version: str | None = None) -> tuple[Column, ...]:
+    """The columns of record *kind*, in model field order; with *version*, those of
+    that schema version (see :mod:`bilat.versions`), in its order.
 
     Read from the JSON Schema shipped with bilat, which ``bilat schema check`` (in CI)
     holds equal to the one the model generates; generating it costs a validation run
     most of 0.1 s at start-up. A schema that cannot be read is generated.
     """
+    from bilat import versions
+
+    if version is not None and version != versions.CURRENT:
+        by_name = {c.name: c for c in columns(kind)}
+        return tuple(by_name[name] for name in versions.field_names(kind, version))
     from bilat.schemas import load_schema, record_schema
 
     try:
@@ -126,11 +135,30 @@ def columns(kind: str) -> tuple[Column, ...]:
     return tuple(out)
 
 
+def sql_safe(pattern: str) -> str:
+    r"""*pattern* written so that SQL tools that copy it into a CHECK clause survive it,
+    with the same meaning: no ``(?:`` (SQLAlchemy reads ``:0`` as a bind parameter),
+    no ``'`` (it ends the SQL string).
+
+    >>> sql_safe("^(?:[a-z']+)$")
+    '^([a-z\\x27]+)$'
+    """
+    return pattern.replace("(?:", "(").replace("'", "\\x27")
+
+
 def _field_descriptor(col: Column) -> dict[str, Any]:
     field: dict[str, Any] = {"name": col.name, "type": col.type}
     if col.description:
         field["description"] = col.description
     constraints = dict(col.constraints)
+    if "pattern" in constraints:
+        if col.required:
+            constraints["pattern"] = sql_safe(constraints["pattern"])
+        else:
+            # SQL tools check a pattern on NULL too, and fail on it (Frictionless's
+            # SQL export, datapackage-to-datasette): optional fields are checked by
+            # bilat validate alone (docs/frictionless.md)
+            del constraints["pattern"]
     if col.required:
         constraints = {"required": True, **constraints}
     if constraints:
@@ -138,7 +166,10 @@ def _field_descriptor(col: Column) -> dict[str, Any]:
     if col.type == "array":
         field["arrayItem"] = {"type": "string"}
         if col.item_constraints:
-            field["arrayItem"]["constraints"] = dict(col.item_constraints)
+            items = dict(col.item_constraints)
+            if "pattern" in items:
+                items["pattern"] = sql_safe(items["pattern"])
+            field["arrayItem"]["constraints"] = items
     return field
 
 
@@ -177,9 +208,15 @@ def table_schema(kind: str, present: frozenset[str] | None = None) -> dict[str, 
 
 
 def resource_descriptor(
-    kind: str, fmt: str = "csv", present: frozenset[str] | None = None
+    kind: str,
+    fmt: str = "csv",
+    present: frozenset[str] | None = None,
+    version: str | None = None,
 ) -> dict[str, Any]:
-    """A complete resource descriptor for record *kind* stored as *fmt* (csv or json)."""
+    """A complete resource descriptor for record *kind* stored as *fmt* (csv or json),
+    with the Table Schema of schema *version* (the current one when None)."""
+    from bilat import versions
+
     name = RESOURCE_NAMES[kind]
     if fmt == "json":
         return {
@@ -199,5 +236,5 @@ def resource_descriptor(
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": dict(DIALECT),
-        "schema": table_schema(kind, present),
+        "schema": versions.table_schema(kind, version or versions.CURRENT, present),
     }

@@ -18,9 +18,11 @@ from pathlib import Path
 
 from bilat import (
     Agreement,
+    Claim,
     Engagement,
     Evidence,
     Indicator,
+    Motion,
     Organization,
     Person,
     Position,
@@ -28,6 +30,7 @@ from bilat import (
     State,
     Statement,
     Tenure,
+    Vote,
 )
 from bilat.package import json_bytes, write_package
 
@@ -168,6 +171,54 @@ def records() -> list:
             commodity="crude oil",
             direction="increase",
             sources=s,
+        ),
+        Organization(
+            id="unga",
+            name="United Nations General Assembly",
+            type="international_organization",
+            sources=["src-un"],
+        ),
+        Motion(
+            id="es-11-1",
+            body="unga",
+            symbol="A/RES/ES-11/1",
+            title="Aggression against Ukraine",
+            date="2022-03-02",
+            result="adopted",
+            yes=141,
+            no=5,
+            abstain=35,
+            not_voting=12,
+            topics=["conflict"],
+            sources=["src-un"],
+        ),
+        Vote(
+            id="vote-ind-es-11-1",
+            motion="es-11-1",
+            voter="ind",
+            option="abstain",
+            sources=["src-un"],
+        ),
+        Vote(id="vote-rus-es-11-1", motion="es-11-1", voter="rus", option="no", sources=["src-un"]),
+        Position(
+            id="abstains-unga",
+            holder="ind",
+            stance="abstains",
+            issue="UN General Assembly resolutions on Ukraine",
+            target="rus",
+            since="2022-03-02",
+            basis="voting_record",
+            expressed_by=["vote-ind-es-11-1"],
+            sources=["src-un"],
+        ),
+        Claim(
+            id="claim-ukr-wikidata",
+            record="ukr",
+            field="wikidata",
+            value='"Q212"',
+            status="resolved",
+            rationale="One source, one value.",
+            sources=["src-un"],
         ),
         Evidence(
             id="ev-host",
@@ -444,6 +495,16 @@ DEFECTS: dict[str, Callable[[Path], None]] = {
     "quote_not_in_seed": _cell(
         "evidence.csv", 2, "quote", "India has loudly condemned the Russian invasion."
     ),
+    "vote_count_mismatch": _cell("motions.csv", 2, "abstain", "0"),
+    "vote_duplicate": _cell("votes.csv", 3, "voter", "ind"),
+    "position_without_votes": _cell("positions.csv", 2, "expressed_by", ""),
+    "position_contradicts_vote": _cell("votes.csv", 2, "option", "yes"),
+    "claim_invalid_value": _cell("claims.csv", 2, "value", '"Q0"'),
+    "claim_invalid_field": _cell("claims.csv", 2, "field", "colour"),
+    "claim_not_json": _cell("claims.csv", 2, "value", "Q212"),
+    "claim_unmatched": _cell("claims.csv", 2, "value", '"Q213"'),
+    "claim_open": _cell("claims.csv", 2, "status", "open"),
+    "schema_version_unknown": edit_desc(lambda d: d.update(bilat={"schemaVersion": "99"})),
     "seed_missing": lambda f: (f / "seeds" / "article.txt").unlink(),
     "seed_hash_mismatch": lambda f: (f / "seeds" / "article.txt").write_text(
         SEED_TEXT + "Scroll to Top\n"

@@ -9,6 +9,7 @@ are met by filtering through the model itself.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import types
 import typing
 from typing import Any
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints, ValidationError
 
 from bilat.models import RECORD_TYPES, PartialDate, Record
+from bilat.models.claims import _json_text
 from bilat.models.countries import _CountryCode, country_codes
 from bilat.vocab import Vocab, vocabulary
 
@@ -32,7 +34,15 @@ def partial_dates(draw: st.DrawFn) -> PartialDate:
     return PartialDate(text)
 
 
+#: JSON texts, as a Claim's value holds them
+_JSON_TEXT = st.one_of(
+    st.integers(-(10**6), 10**6), st.text(max_size=20), st.booleans(), st.none()
+).map(lambda v: json.dumps(v, ensure_ascii=False))
+
+
 def _string(meta: list[Any]) -> st.SearchStrategy[str]:
+    if any(getattr(m, "func", None) is _json_text for m in meta):
+        return _JSON_TEXT
     for m in meta:
         if isinstance(m, Vocab):
             return st.sampled_from(vocabulary(m.name).codes())

@@ -23,6 +23,8 @@ from bilat.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "datasets" / "india-russia"
+#: the dataset's version, which the release built from it carries
+V = json.loads((DATASET / "datapackage.json").read_text(encoding="utf-8"))["version"]
 runner = CliRunner()
 
 
@@ -50,7 +52,7 @@ def serve(
     catalog = json.loads((release / "catalog.json").read_text())
     catalog["datasets"][0].update(entry_changes or {})
     httpserver.expect_request("/data/catalog.json").respond_with_json(catalog)
-    zip_bytes = (release / "india-russia-1.0.0.zip").read_bytes() if body is None else body
+    zip_bytes = (release / f"india-russia-{V}.zip").read_bytes() if body is None else body
     httpserver.expect_request(f"/data/{catalog['datasets'][0]['url']}").respond_with_data(
         zip_bytes, content_type="application/zip"
     )
@@ -66,13 +68,13 @@ def nothing_installed(cache: Path) -> bool:
 
 def test_build_is_deterministic_and_lists_the_release(tmp_path: Path, release: Path) -> None:
     entry = build(DATASET, tmp_path)
-    data = (tmp_path / "india-russia-1.0.0.zip").read_bytes()
-    assert data == (release / "india-russia-1.0.0.zip").read_bytes()
+    data = (tmp_path / f"india-russia-{V}.zip").read_bytes()
+    assert data == (release / f"india-russia-{V}.zip").read_bytes()
     assert entry.sha256 == hashlib.sha256(data).hexdigest() and entry.bytes == len(data)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
         assert names == sorted(names)
-        assert all(n.startswith("india-russia-1.0.0/") for n in names)
+        assert all(n.startswith(f"india-russia-{V}/") for n in names)
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     again = build(DATASET, tmp_path)  # rebuilding replaces, not duplicates, the entry
     assert again == entry
@@ -80,25 +82,31 @@ def test_build_is_deterministic_and_lists_the_release(tmp_path: Path, release: P
 
 
 def test_the_committed_release_is_intact_and_holds_the_dataset(tmp_path: Path) -> None:
-    """catalog/ holds release 1.0.0, immutable: its zip matches the catalog, and its data
-    files are the dataset folder's (the folder has since dropped its curation script and
-    pinned skipInitialSpace in its descriptor)."""
+    """catalog/ holds every release, immutable: each zip matches the catalog, 1.0.0 is
+    still there, and the newest release's data files are the dataset folder's."""
     catalog = load_catalog(str(ROOT / "catalog" / "catalog.json"))
-    entry = catalog.find("india-russia", "1.0.0")
+    assert {e.version for e in catalog.entries if e.name == "india-russia"} >= {"1.0.0", V}
+    for entry in catalog.entries:
+        data = (ROOT / "catalog" / entry.url).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry.sha256 and len(data) == entry.bytes
+    entry = catalog.find("india-russia", V)
     data = (ROOT / "catalog" / entry.url).read_bytes()
-    assert hashlib.sha256(data).hexdigest() == entry.sha256 and len(data) == entry.bytes
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         released = {
             n.split("/", 1)[1]: z.read(n)
             for n in z.namelist()
-            if n.endswith(".csv") or "/seeds/" in n
+            if n.endswith((".csv", ".json")) or "/seeds/" in n
         }
     assert released
     for name, content in released.items():
         assert (DATASET / name).read_bytes() == content, name
-    with pytest.raises(CatalogError, match="immutable"):  # a rebuild may not replace it
-        shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-        build(DATASET, tmp_path / "catalog")
+    changed = tmp_path / "changed"  # the same version with other bytes may not replace it
+    shutil.copytree(DATASET, changed)
+    card = changed / "README.md"
+    card.write_text(card.read_text(encoding="utf-8") + "\nChanged.\n", encoding="utf-8")
+    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    with pytest.raises(CatalogError, match="immutable"):
+        build(changed, tmp_path / "catalog")
 
 
 def test_build_refuses_an_invalid_package(tmp_path: Path, defect: Callable[[str], Path]) -> None:
@@ -118,7 +126,7 @@ def test_download_verifies_installs_and_then_serves_offline(
     result = runner.invoke(app, ["download", "india-russia", "--catalog", url])
     assert result.exit_code == 0, result.output
     folder = Path(result.stdout.strip())
-    assert folder == cache / "india-russia" / "1.0.0"
+    assert folder == cache / "india-russia" / f"{V}"
     assert (
         json.loads((folder / MARKER).read_text())["sha256"] == load_catalog(url).entries[0].sha256
     )
@@ -126,9 +134,9 @@ def test_download_verifies_installs_and_then_serves_offline(
     requests = len(httpserver.log)
     httpserver.stop()  # no server any more: the second call must not need one
     try:
-        pkg = bilat.load("india-russia@1.0.0", catalog=url)
+        pkg = bilat.load(f"india-russia@{V}", catalog=url)
         assert pkg["summit-22"].series_number == 22  # type: ignore[attr-defined]
-        again = runner.invoke(app, ["download", "india-russia@1.0.0", "--catalog", url])
+        again = runner.invoke(app, ["download", f"india-russia@{V}", "--catalog", url])
         assert again.exit_code == 0 and Path(again.stdout.strip()) == folder
     finally:
         httpserver.start()
@@ -142,7 +150,7 @@ def test_404_is_a_clear_error_and_nothing_is_cached(
 ) -> None:
     catalog = json.loads((release / "catalog.json").read_text())
     httpserver.expect_request("/data/catalog.json").respond_with_json(catalog)
-    httpserver.expect_request("/data/india-russia-1.0.0.zip").respond_with_data("gone", status=404)
+    httpserver.expect_request(f"/data/india-russia-{V}.zip").respond_with_data("gone", status=404)
     result = runner.invoke(
         app, ["download", "india-russia", "--catalog", httpserver.url_for("/data/catalog.json")]
     )
@@ -160,7 +168,7 @@ def test_hash_mismatch_is_refused(httpserver: HTTPServer, release: Path, cache: 
 
 
 def test_truncated_body_is_refused(httpserver: HTTPServer, release: Path, cache: Path) -> None:
-    data = (release / "india-russia-1.0.0.zip").read_bytes()
+    data = (release / f"india-russia-{V}.zip").read_bytes()
     url = serve(httpserver, release, body=data[: len(data) // 2])
     with pytest.raises(CatalogError, match="cut short"):
         download("india-russia", url)
@@ -184,7 +192,7 @@ def evil_release(tmp_path: Path, members: dict[str, bytes]) -> dict[str, object]
 def test_unsafe_archive_members_are_refused(
     httpserver: HTTPServer, release: Path, cache: Path, tmp_path: Path, member: str, message: str
 ) -> None:
-    changes = evil_release(tmp_path, {"india-russia-1.0.0/datapackage.json": b"{}", member: b"x"})
+    changes = evil_release(tmp_path, {f"india-russia-{V}/datapackage.json": b"{}", member: b"x"})
     url = serve(
         httpserver, release, entry_changes=changes, body=(tmp_path / "evil.zip").read_bytes()
     )
@@ -196,7 +204,7 @@ def test_unsafe_archive_members_are_refused(
 
 
 def test_zip_bomb_beyond_the_cap_is_refused(release: Path, cache: Path, tmp_path: Path) -> None:
-    changes = evil_release(tmp_path, {"india-russia-1.0.0/big.csv": b"0" * (4 << 20)})
+    changes = evil_release(tmp_path, {f"india-russia-{V}/big.csv": b"0" * (4 << 20)})
     shutil.copy(release / "catalog.json", tmp_path / "catalog.json")
     catalog_path = tmp_path / "catalog.json"
     doc = json.loads(catalog_path.read_text())
@@ -213,7 +221,7 @@ def test_unknown_version_and_name(httpserver: HTTPServer, release: Path, cache: 
     url = serve(httpserver, release)
     result = runner.invoke(app, ["download", "india-russia@9.9.9", "--catalog", url])
     assert result.exit_code == 1
-    assert "has no version 9.9.9" in result.output and "1.0.0" in result.output
+    assert "has no version 9.9.9" in result.output and f"{V}" in result.output
     result = runner.invoke(app, ["download", "atlantis", "--catalog", url])
     assert result.exit_code == 1 and "no dataset 'atlantis'" in result.output
 

@@ -39,7 +39,7 @@ def test_seed_kept_exactly_with_its_metadata() -> None:
 
 def test_validates_with_no_findings() -> None:
     pkg = read_package(PKG, strict=True)
-    assert pkg.name == "india-russia" and pkg.version == "1.0.0"
+    assert pkg.name == "india-russia" and pkg.version == "1.1.0"
     assert pkg.report is not None and len(pkg.report) == 0
 
 

@@ -203,8 +203,8 @@ CORPUS: dict[str, Change] = {
     "header_empty_line": lambda f: (f / "persons.csv").write_text(
         "\n" + (f / "persons.csv").read_text()
     ),
-    "header_only": lambda f: (f / "organizations.csv").write_text(
-        "id,notes,sources,name,aliases,wikidata,kind,type,state,parent,members\n"
+    "header_only": lambda f: (f / "claims.csv").write_text(
+        "id,notes,sources,record,field,value,evidence,status,rationale\n"
     ),
     # -- the descriptor -----------------------------------------------------------------
     "descriptor_bad_created": edit_desc(lambda d: d.update(created="2026-11-24")),

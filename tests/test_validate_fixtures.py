@@ -110,6 +110,17 @@ EXPECTED: dict[str, set[tuple[str, str | None, int | None, str | None]]] = {
     "quote_not_in_seed": {("quote-not-in-seed", "evidence", 2, "quote")},
     "seed_missing": {("seed-missing", "sources", 2, "seed")},
     "seed_hash_mismatch": {("seed-hash-mismatch", "sources", 2, "seed_sha256")},
+    # votes and claims (layer 5)
+    "vote_count_mismatch": {("vote-count-mismatch", "motions", 2, "abstain")},
+    "vote_duplicate": {("vote-duplicate", "votes", 3, "voter")},
+    "position_without_votes": {("position-without-votes", "positions", 2, "expressed_by")},
+    "position_contradicts_vote": {("position-contradicts-vote", "positions", 2, "stance")},
+    "claim_invalid_value": {("claim-invalid", "claims", 2, "value")},
+    "claim_invalid_field": {("claim-invalid", "claims", 2, "field")},
+    "claim_not_json": {("record-invalid", "claims", 2, "value")},
+    "claim_unmatched": {("claim-unmatched", "claims", 2, "status")},
+    "claim_open": {("claim-open", "claims", 2, "status")},
+    "schema_version_unknown": {("schema-version-unknown", None, None, "bilat")},
 }
 #: Fixtures validated with smaller caps, to keep the fixture files small.
 LIMITS = {"gzip_bomb": Limits(max_decompressed=1 << 20, max_cell=8 << 20)}
@@ -117,6 +128,7 @@ EXPECTED["gzip_bomb"] = {("compressed-too-large", "persons", None, None)}
 
 #: Codes asserted by tests elsewhere (CLI, targets, limits, the Frictionless corpus).
 TESTED_ELSEWHERE = {
+    "schema-outdated",  # tests/test_versions.py: the 1.0.0 release
     "target-unreadable",
     "internal-error",
     "file-too-large",

@@ -24,15 +24,18 @@ assert "site-packages" in bilat.__file__, bilat.__file__
 assert sys.prefix in bilat.__file__, (sys.prefix, bilat.__file__)
 pkg = bilat.load("india-russia")
 assert pkg["summit-22"].series_number == 22
-assert load_schema("engagement")["$id"] == "urn:bilat:schema:1:engagement"
+assert load_schema("engagement")["$id"] == "urn:bilat:schema:2:engagement"
 assert "_schema" in str(schema_files())
 from bilat.vocab import vocabulary
 assert "summit" in vocabulary("engagement_types")
 # the catalog bundled in the wheel serves a release with no network
 import os
-cached = bilat.load("india-russia@1.0.0")
+cached = bilat.load("india-russia@1.1.0")
 assert os.environ["BILAT_CACHE_DIR"] in str(cached.report.target)
 assert len(cached) == len(pkg)
+old = bilat.load("india-russia@1.0.0")  # schema version 1, shipped frozen in the wheel
+assert old.version == "1.0.0" and len(old) < len(pkg)
+assert [f.code for f in old.report.findings] == ["schema-outdated"]
 print(json.dumps({"records": len(pkg)}))
 """
 

@@ -21,11 +21,11 @@ import stat
 import zipfile
 from pathlib import Path
 
+from bilat import versions
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Entry, load_catalog, write_catalog
 from bilat.files import atomic_write
 from bilat.package import PackageError, read_package
-from bilat.schemas import SCHEMA_VERSION
 
 #: Every member gets this timestamp, so the same package always gives the same bytes.
 _EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -130,7 +130,7 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
                 sha256=digest,
                 bytes=len(data),
                 created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
-                schema_version=SCHEMA_VERSION,
+                schema_version=versions.declared(pkg.descriptor)[0] or versions.CURRENT,
             )
             kept = [e for e in entries if e is not previous]
             write_catalog(catalog_path, [*kept, entry])

@@ -14,6 +14,7 @@ from functools import cache
 from bilat.models.actors import Actor, Organization, Person, State
 from bilat.models.agreements import Agreement
 from bilat.models.base import Record, SourcedRecord
+from bilat.models.claims import Claim
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Engagement
 from bilat.models.indicators import Indicator
@@ -22,14 +23,17 @@ from bilat.models.sources import Evidence, Source
 from bilat.models.statements import Statement
 from bilat.models.tenures import Tenure
 from bilat.models.types import RefTo
+from bilat.models.votes import Motion, Vote
 
 __all__ = [
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Claim",
     "Engagement",
     "Evidence",
     "Indicator",
+    "Motion",
     "Organization",
     "PartialDate",
     "Person",
@@ -41,6 +45,7 @@ __all__ = [
     "State",
     "Statement",
     "Tenure",
+    "Vote",
     "reference_fields",
 ]
 
@@ -55,10 +60,13 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Tenure,
         Engagement,
         Agreement,
+        Motion,
+        Vote,
         Position,
         Statement,
         Indicator,
         Evidence,
+        Claim,
     )
 }
 

@@ -35,9 +35,10 @@ class Position(SourcedRecord):
     basis: Annotated[str, Vocab("position_bases")]
     """What the position rests on (vocabulary ``position_bases``)."""
     expressed_by: Annotated[
-        list[RecordId], RefTo("statement", "engagement", "agreement", "indicator")
+        list[RecordId], RefTo("statement", "engagement", "agreement", "indicator", "vote")
     ] = Field(default_factory=list)
-    """Ids of the records that express it: statements, engagements, agreements."""
+    """Ids of the records that express it: statements, engagements, agreements, votes
+    (a position whose basis is ``voting_record`` lists its votes here)."""
     topics: Topics = Field(default_factory=list)
 
     RULES: ClassVar[tuple[RecordRule, ...]] = (period("since", "until", "position"),)

@@ -25,6 +25,11 @@ class Statement(SourcedRecord):
     """``direct`` for a quotation, ``reported`` for a paraphrase."""
     language: Language | None = None
     """ISO 639-1 code of ``text`` (a translation is in the language it is given in)."""
+    rendering: Literal["original", "translation", "paraphrase"] | None = None
+    """How ``text`` renders what was said: the ``original`` words, a ``translation`` of
+    them, or a ``paraphrase`` (loose wording, in whatever language)."""
+    original_language: Language | None = None
+    """ISO 639-1 code of the language in which the words were spoken, where known."""
     date: PartialDate | None = None
     """When it was said, at the precision known."""
     engagement: Annotated[RecordId | None, RefTo("engagement")] = None

@@ -94,4 +94,7 @@ SUPPORTABLE_KINDS = (
     "position",
     "statement",
     "indicator",
+    "motion",
+    "vote",
+    "claim",
 )

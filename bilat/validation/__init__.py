@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bilat import versions
 from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
@@ -128,11 +129,19 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report.extend(result.findings)
     refs = References(report.add)
     rules = Rules(report.add, tgt.root, refs.holder)
+    rules.votes_known = "vote" in versions.kinds(result.version)
     refs.incomplete.update(result.unread)
-    for plan in result.plans:
+    # claims are read first: the records they are about are then recognised as they pass
+    plans = sorted(result.plans, key=lambda p: p.kind != "claim")
+    for plan in plans:
         _resource(plan, run, refs, rules, progress)
     refs.finish()
-    rules.finish()
+
+    def kind_of(record_id: str) -> str | None:
+        key = refs.holder(record_id)
+        return None if key is None else refs.kind_of(key)
+
+    rules.finish(kind_of)
     if result.descriptor is not None and result.foreign:
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add)
 

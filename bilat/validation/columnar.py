@@ -544,6 +544,8 @@ class Fast:
             counts = pc.value_counts(col)
             more = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
             twice.update(more.to_pylist())
+        if self.rules.claimed:  # claimed records: the row engine hands layer 5 their values
+            twice.update(self.rules.claimed.keys() & keyed.keys())
         twice.discard("")
         return twice
 

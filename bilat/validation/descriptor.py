@@ -13,9 +13,12 @@ from typing import Any
 
 from bilat.files import FileProblem, atomic_write, inside, read_capped, why_not_regular
 from bilat.findings import Finding, make
-from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, table_schema
+from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
+from bilat.versions import CURRENT, VERSIONS, table_schema
+from bilat.versions import declared as declared_version
+from bilat.versions import kinds as version_kinds
 
 #: Profiles that name the standard and are never fetched.
 KNOWN_PROFILES = {
@@ -63,11 +66,18 @@ class ResourcePlan:
     expect: Expected = field(default_factory=Expected)
     #: the Table Schema in the descriptor differs from the generated one
     schema_stale: bool = False
+    #: the bilat schema version the package declares (see bilat.versions)
+    version: str = CURRENT
     #: set by layer 2 when rows were not read (so references into it may be there)
     incomplete: bool = False
 
     #: set by the run: whether a finding would be kept (see Report.wants)
     gate: Callable[[str | None, str, int | None], bool] | None = None
+
+    @property
+    def current(self) -> bool:
+        """Whether the package is written for the schema version bilat generates."""
+        return self.version == CURRENT
 
     def finding(self, code: str, **fields: Any) -> Finding | None:
         """A finding of *code* located in this resource, or None when the report's cap
@@ -97,6 +107,8 @@ class DescriptorResult:
     foreign: list[ForeignPlan] = field(default_factory=list)
     #: resource names in the descriptor's order
     order: list[str] = field(default_factory=list)
+    #: the bilat schema version the package is validated against
+    version: str = CURRENT
 
 
 class _DuplicateKey(ValueError):
@@ -393,10 +405,17 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
         )
         return DescriptorResult(data, [], findings, set())
 
+    version, why = declared_version(data)
+    if version is None:
+        desc("schema-version-unknown", field="bilat", value=data.get("bilat"), detail=why)
+        version = CURRENT  # its rows are still checked, against the newest schemas
+    elif version != CURRENT:
+        desc("schema-outdated", field="bilat", value=version, detail=VERSIONS[-1])
+    known = version_kinds(version)
     names: list[str] = [
         str(r["name"]) for r in resources if isinstance(r, dict) and isinstance(r.get("name"), str)
     ]
-    present = frozenset(n for n in names if n in KIND_OF_RESOURCE)
+    present = frozenset(n for n in names if KIND_OF_RESOURCE.get(n) in known)
     seen: set[str] = set()
     plans: list[ResourcePlan] = []
     foreign: list[ForeignPlan] = []
@@ -424,6 +443,8 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             desc(code, resource=rname, pointer=kw.pop("pointer", pointer), **kw)  # noqa: B023
 
         kind = KIND_OF_RESOURCE.get(rname)
+        if kind not in known:
+            kind = None  # a record type of a later schema version: not a table of this one
         remote = False
         for key in ("schema", "dialect", "profile", "$schema"):
             value = res.get(key)
@@ -517,7 +538,9 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
             continue
         if fmt == "json":
             _stale(rfind, stale)
-            plans.append(ResourcePlan(rname, kind, "json", path, file, None, expect=expect))
+            plans.append(
+                ResourcePlan(rname, kind, "json", path, file, None, expect=expect, version=version)
+            )
             continue
         if fmt != "csv":
             rfind(
@@ -538,7 +561,9 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
                 field="dialect",
                 detail="the CSV dialect's delimiter is not declared",
             )
-        difference = _schema_difference(res.get("schema"), table_schema(kind, present))
+        generated = table_schema(kind, version, present)
+        assert generated is not None  # kind is one of the version's
+        difference = _schema_difference(res.get("schema"), generated)
         if difference:
             stale.insert(0, ("schema", difference))
         _stale(rfind, stale)
@@ -553,6 +578,7 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
                 dialect=resolved.dialect,
                 expect=expect,
                 schema_stale=difference is not None,
+                version=version,
             )
         )
     if not any(f.severity == "error" for f in findings):
@@ -561,5 +587,5 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     order = list(RESOURCE_NAMES.values())
     plans.sort(key=lambda p: order.index(p.name))
     planned = {p.name for p in plans}
-    unread = {KIND_OF_RESOURCE[n] for n in names if n in KIND_OF_RESOURCE and n not in planned}
-    return DescriptorResult(data, plans, findings, unread, foreign, names)
+    unread = {KIND_OF_RESOURCE[n] for n in names if n in present and n not in planned}
+    return DescriptorResult(data, plans, findings, unread, foreign, names, version)

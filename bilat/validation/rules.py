@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from bilat.evidence import quote_found
 from bilat.files import FileProblem, inside, read_capped
 from bilat.findings import Finding
 from bilat.models import PartialDate
+from bilat.models.votes import COUNT_FIELDS
 from bilat.validation.descriptor import ResourcePlan, path_problem
 from bilat.validation.records import INVALID
 
@@ -38,6 +43,10 @@ RULE_FIELDS: dict[str, tuple[str, ...]] = {
     "tenure": ("id", "person", "start", "end"),
     "source": ("id", "seed", "seed_sha256"),
     "evidence": ("id", "source", "quote"),
+    "motion": ("id", "yes", "no", "abstain", "not_voting", "roll_call"),
+    "vote": ("id", "motion", "voter", "option"),
+    "position": ("id", "stance", "basis", "expressed_by"),
+    "claim": ("id", "record", "field", "value", "status"),
 }  # earliest and latest day, as proleptic ordinals
 
 
@@ -80,6 +89,15 @@ class _Pending:
 
 
 @dataclass
+class _Claim:
+    plan: ResourcePlan
+    row: int
+    id: str
+    value: str
+    status: str
+
+
+@dataclass
 class _Capacity:
     plan: ResourcePlan
     row: int
@@ -112,6 +130,22 @@ class Rules:
         self.seeds: dict[str, str | None] = {}  # source id -> seed text (None: unreadable)
         self.pending: list[_Pending] = []
         self.capacities: list[_Capacity] = []
+        #: motion id -> (plan, row, counts by option, roll call), the first with the id
+        self.motions: dict[str, tuple[ResourcePlan, int, dict[str, int | None], str]] = {}
+        #: votes recorded, by motion and option; each vote's option; voters per motion
+        self.tallies: dict[str, Counter[str]] = {}
+        self.options: dict[str, str] = {}
+        self.voters: set[tuple[str, str]] = set()
+        #: positions based on a voting record: (plan, row, stance, ids expressing it)
+        self.voted: list[tuple[ResourcePlan, int, str, list[str]]] = []
+        #: claims by the record and field they are about (read before other records)
+        self.claims: dict[tuple[str, str], list[_Claim]] = {}
+        #: whether the package's schema version has votes (see bilat.versions)
+        self.votes_known = True
+        #: record id -> the fields claimed for it
+        self.claimed: dict[str, set[str]] = {}
+        #: (record id, field) -> the record's value, for claimed fields of valid records
+        self.claimed_values: dict[tuple[str, str], Any] = {}
 
     def observe(
         self,
@@ -131,6 +165,9 @@ class Rules:
 
         def ok(*names: str) -> bool:
             return valid or all(v[n] is not INVALID for n in names)
+
+        if self.claimed and v.get("id") in self.claimed:
+            self._claimed(v)
 
         if kind == "engagement":
             if not ok("start", "end"):
@@ -192,6 +229,171 @@ class Rules:
                 self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])
         elif kind == "evidence" and ok("source", "quote"):
             self._check_quote(plan, row, v["source"], v["quote"])
+        elif kind == "motion" and ok("id", *COUNT_FIELDS, "roll_call"):
+            if v["id"] not in self.motions:
+                counts = {name: v[name] for name in COUNT_FIELDS}
+                self.motions[v["id"]] = (plan, row, counts, v["roll_call"])
+        elif kind == "vote" and ok("id", "motion", "voter", "option"):
+            self.options.setdefault(v["id"], v["option"])
+            if (v["motion"], v["voter"]) in self.voters:
+                self.emit(
+                    plan.finding(
+                        "vote-duplicate",
+                        row=row,
+                        field="voter",
+                        value=v["voter"],
+                        detail=f"motion {v['motion']!r}",
+                    )
+                )
+                return
+            self.voters.add((v["motion"], v["voter"]))
+            self.tallies.setdefault(v["motion"], Counter())[v["option"]] += 1
+        elif kind == "position":
+            if ok("basis", "stance", "expressed_by") and v["basis"] == "voting_record":
+                self.voted.append((plan, row, v["stance"], list(v["expressed_by"])))
+        elif kind == "claim" and ok("id", "record", "field", "value", "status"):
+            self._claim(plan, row, v)
+
+    # -- claims -------------------------------------------------------------------------
+
+    def _claim(self, plan: ResourcePlan, row: int, v: dict[str, Any]) -> None:
+        claim = _Claim(plan, row, v["id"], v["value"], v["status"])
+        self.claims.setdefault((v["record"], v["field"]), []).append(claim)
+        self.claimed.setdefault(v["record"], set()).add(v["field"])
+
+    def _claimed(self, v: dict[str, Any]) -> None:
+        """Keep the values of a claimed record's claimed fields (the first record with
+        the id; a field that is invalid is left out)."""
+        record = v["id"]
+        for name in self.claimed[record]:
+            if name in v and (record, name) not in self.claimed_values:
+                self.claimed_values[(record, name)] = v[name]
+
+    def _finish_claims(self, kind_of: Callable[[str], str | None]) -> None:
+        from bilat.models import RECORD_TYPES
+        from bilat.validation.records import _adapters
+
+        for (record, name), claims in self.claims.items():
+            kind = kind_of(record)
+            if kind is None:
+                continue  # a dangling reference: layer 4 reports it
+            adapters = _adapters(kind)
+            adapter = adapters.get(name) if name != "id" else None
+            allowed: list[Any] = []
+            for c in claims:
+                if c.status == "open":
+                    self.emit(
+                        c.plan.finding(
+                            "claim-open", row=c.row, field="status", value=f"{record}.{name}"
+                        )
+                    )
+                if adapter is None:
+                    fields = ", ".join(f for f in RECORD_TYPES[kind].model_fields if f != "id")
+                    self.emit(
+                        c.plan.finding(
+                            "claim-invalid",
+                            row=c.row,
+                            field="field",
+                            value=name,
+                            detail=f"a {kind} has no field {name!r} (its fields: {fields})",
+                        )
+                    )
+                    continue
+                try:
+                    value = adapter.validate_python(json.loads(c.value))
+                except (ValueError, ValidationError) as exc:
+                    why = (
+                        exc.errors(include_url=False)[0]["msg"]
+                        if isinstance(exc, ValidationError)
+                        else str(exc)
+                    )
+                    self.emit(
+                        c.plan.finding(
+                            "claim-invalid",
+                            row=c.row,
+                            field="value",
+                            value=c.value,
+                            detail=f"not a valid {kind} {name}: {why}",
+                        )
+                    )
+                    continue
+                allowed.append(adapter.dump_python(value, mode="json"))
+            resolved = [c for c in claims if c.status == "resolved"]
+            if (
+                not resolved
+                or adapter is None
+                or len(allowed) != len(claims)  # an invalid claim: reported above
+                or (record, name) not in self.claimed_values
+            ):
+                continue
+            actual = self.claimed_values[(record, name)]
+            if actual is INVALID:
+                continue
+            shown = adapter.dump_python(actual, mode="json")
+            if shown not in allowed:
+                c = resolved[0]
+                self.emit(
+                    c.plan.finding(
+                        "claim-unmatched",
+                        row=c.row,
+                        field="status",
+                        value=f"{record}.{name}",
+                        detail=f"the record's value {json.dumps(shown, ensure_ascii=False)} "
+                        "is none of the values claimed",
+                    )
+                )
+
+    # -- votes ---------------------------------------------------------------------------
+
+    def _finish_votes(self) -> None:
+        from bilat.vocab import vocabulary
+
+        for motion, (plan, row, counts, roll_call) in self.motions.items():
+            tally = self.tallies.get(motion, Counter())
+            for option in COUNT_FIELDS:
+                count, recorded = counts[option], tally.get(option, 0)
+                if count is None:
+                    if roll_call == "complete" and recorded:
+                        problem = f"{recorded} {option} vote(s) recorded, but no {option} count"
+                    else:
+                        continue
+                elif recorded > count:
+                    problem = f"{recorded} {option} vote(s) recorded, more than the count {count}"
+                elif roll_call == "complete" and recorded != count:
+                    problem = (
+                        f"the roll call is complete but {recorded} {option} vote(s) are "
+                        f"recorded, not the count {count}"
+                    )
+                else:
+                    continue
+                self.emit(
+                    plan.finding(
+                        "vote-count-mismatch", row=row, field=option, value=count, detail=problem
+                    )
+                )
+        stances = vocabulary("stances")
+        for plan, row, stance, ids in self.voted:
+            votes = [i for i in ids if i in self.options]
+            if not votes and not self.votes_known:
+                continue  # the package's schema version has no votes to list
+            if not votes:
+                self.emit(plan.finding("position-without-votes", row=row, field="expressed_by"))
+                continue
+            agree = stances[stance].vote_options if stance in stances else None
+            if agree is None:
+                continue
+            for vote in votes:
+                if self.options[vote] not in agree:
+                    self.emit(
+                        plan.finding(
+                            "position-contradicts-vote",
+                            row=row,
+                            field="stance",
+                            value=stance,
+                            detail=f"vote {vote!r} is {self.options[vote]!r}; "
+                            f"the stance agrees with {', '.join(agree)}",
+                        )
+                    )
 
     def span_of(self, engagement: str) -> Span | None:
         """The span of the engagement that holds the id *engagement*, if it is dated."""
@@ -277,7 +479,12 @@ class Rules:
                 )
             )
 
-    def finish(self) -> None:
+    def finish(self, kind_of: Callable[[str], str | None] | None = None) -> None:
+        """Run the rules across records, once every resource has been read; *kind_of*
+        gives the kind of the record that holds an id."""
+        self._finish_votes()
+        if self.claims:
+            self._finish_claims(kind_of or (lambda _id: None))
         for p in self.pending:
             outer = self.span_of(p.target)
             if outer is None or not _outside(p.span, outer):

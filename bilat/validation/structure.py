@@ -239,7 +239,7 @@ def check_csv(
     :class:`~bilat.validation.columnar.Fast` or None), blocks of rows that pass the
     column checks are validated in columns and only flagged rows are yielded.
     """
-    cols = {c.name: c for c in columns(plan.kind)}
+    cols = {c.name: c for c in columns(plan.kind, plan.version)}
 
     def find(code: str, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
@@ -301,7 +301,7 @@ def check_csv(
             if checked is None or "id" not in checked:
                 plan.incomplete = True
                 return
-            if fast is not None and header == list(cols) and dialect.plain:
+            if fast is not None and header == list(cols) and dialect.plain and plan.current:
                 engine = fast(header)
                 if engine is not None:
                     text.enable(engine, lines.line + 1, lines.take_pending())

@@ -38,6 +38,8 @@ VOCABULARIES = (
     "organization_types",
     "trade_flows",
     "directions",
+    "vote_options",
+    "vote_results",
 )
 
 
@@ -54,6 +56,8 @@ class Term(BaseModel):
     plover_mode: str | None = None
     plover_context: str | None = None
     note: str | None = None
+    #: for stances: the vote options that agree with the stance (None: no table)
+    vote_options: tuple[str, ...] | None = None
 
 
 class Vocabulary(BaseModel):
