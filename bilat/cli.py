@@ -518,6 +518,85 @@ CatalogOption = Annotated[
 ]
 
 
+def _load_for(command: str, target: str) -> Any:
+    """The package *target* names, loaded; exit 1 with the first errors if invalid."""
+    import bilat
+    from bilat.catalog import CatalogError
+    from bilat.package import PackageError
+
+    try:
+        return bilat.load(target)
+    except PackageError as exc:
+        for f in exc.report.errors[:5]:
+            where = ", ".join(str(x) for x in (f.resource, f.row, f.field) if x is not None)
+            typer.echo(f"bilat {command}: {where}: {f.message}", err=True)
+        raise _fail(command, f"{target} is invalid; run bilat validate {target}", 1) from None
+    except CatalogError as exc:
+        raise _fail(command, str(exc), 1) from None
+
+
+class ExportFormat(str, Enum):
+    sqlite = "sqlite"
+    duckdb = "duckdb"
+    parquet = "parquet"
+    graphml = "graphml"
+
+
+@app.command("export")
+def export_cmd(
+    target: Annotated[
+        str, typer.Argument(help="Package folder, datapackage.json, .zip, or dataset name.")
+    ],
+    to: Annotated[ExportFormat, typer.Option("--to", help="The format to write.")],
+    out: Annotated[Path, typer.Argument(help="The file to write (a folder for --to parquet).")],
+) -> None:
+    """Write a validated package as SQLite (with datasette metadata), DuckDB, Parquet
+    (one file per table) or GraphML (who met whom).
+
+    Tables: one per record type with typed columns and NULL for absent values, a link
+    table per list field, actors and records tables, foreign keys, views resolving
+    actors to states; each partial date f as text plus f_earliest and f_latest.
+
+    Exit 0: written. 1: the package is invalid, or the export cannot be written
+    (a missing optional dependency). 2: usage error.
+    """
+    from bilat.export import ExportError, export
+
+    pkg = _load_for("export", target)
+    try:
+        path = export(pkg, to.value, out)
+    except ExportError as exc:
+        raise _fail("export", str(exc), 1) from None
+    except OSError as exc:
+        raise _fail("export", f"cannot write {out}: {exc.strerror or exc}", 1) from None
+    typer.echo(f"wrote {path}")
+    if to.value == "sqlite":
+        typer.echo(f"wrote {path.with_name(path.stem + '.metadata.json')} (datasette metadata)")
+
+
+@app.command("card")
+def card_cmd(
+    target: Annotated[
+        str, typer.Argument(help="Package folder, datapackage.json, .zip, or dataset name.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Folder for index.html.")],
+) -> None:
+    """Write a static HTML data card (OUT/index.html) that works offline and from
+    file://: holdings, a timeline of engagements, positions with their evidence,
+    votes, coverage, sources, licence and citation.
+
+    Exit 0: written. 1: the package is invalid, or OUT cannot be written. 2: usage error.
+    """
+    from bilat.cardhtml import write_card
+
+    pkg = _load_for("card", target)
+    try:
+        path = write_card(pkg, out)
+    except OSError as exc:
+        raise _fail("card", f"cannot write {out}: {exc.strerror or exc}", 1) from None
+    typer.echo(f"wrote {path}")
+
+
 @app.command("build")
 def build_cmd(
     target: Annotated[str, typer.Argument(help="Package folder (or its datapackage.json).")],

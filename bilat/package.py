@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bilat import versions
+from bilat import query, versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
-from bilat.models import RECORD_TYPES, Claim, Record
+from bilat.models import RECORD_TYPES, Claim, Engagement, Evidence, Position, Record, Source
+from bilat.query import When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
 from bilat.validation import _Run, _run
 from bilat.validation.cells import format_cell
@@ -39,7 +40,7 @@ class PackageError(Exception):
         self.report = report
 
 
-@dataclass
+@dataclass(repr=False)
 class Package:
     """A validated data package as typed records, with lookups by id."""
 
@@ -88,6 +89,54 @@ class Package:
         ]
         return sorted(found, key=lambda c: c.id)
 
+    # -- questions (see bilat.query) -------------------------------------------------
+
+    def between(
+        self, a: str, b: str, start: When | None = None, end: When | None = None
+    ) -> list[Engagement]:
+        """Engagements between actors *a* and *b* in a period; see :func:`bilat.query.between`."""
+        return query.between(self, a, b, start, end)
+
+    def states_of(self, actor: str, at: When | None = None) -> set[str]:
+        """The states an actor stands for; see :func:`bilat.query.states_of`."""
+        return query.states_of(self, actor, at)
+
+    def referrers(self, record_id: str) -> list[Record]:
+        """Records that refer to *record_id*; see :func:`bilat.query.referrers`."""
+        return query.referrers(self, record_id)
+
+    def evidence_for(self, record_id: str) -> list[Evidence]:
+        """Evidence quotes supporting *record_id*."""
+        return query.evidence_for(self, record_id)
+
+    def sources_for(self, record_id: str) -> list[Source]:
+        """Sources *record_id* rests on, directly or through its evidence."""
+        return query.sources_for(self, record_id)
+
+    def timeline(
+        self,
+        start: When | None = None,
+        end: When | None = None,
+        kinds: Iterable[str] = query.TIMELINE_KINDS,
+    ) -> list[query.Event]:
+        """Dated records in date order; see :func:`bilat.query.timeline`."""
+        return query.timeline(self, start, end, kinds)
+
+    def gaps(self, series: str) -> query.Gaps:
+        """Missing numbers of a numbered series; see :func:`bilat.query.gaps`."""
+        return query.gaps(self, series)
+
+    def positions_of(self, actor: str, at: When | None = None) -> list[Position]:
+        """Positions an actor holds at a date; see :func:`bilat.query.positions_of`."""
+        return query.positions_of(self, actor, at)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(
+            f"{len(self.by_kind[k])} {k}" for k in RECORD_TYPES if self.by_kind.get(k)
+        )
+        version = f" {self.version}" if self.version else ""
+        return f"<Package {self.name or '?'}{version}: {len(self.by_id)} records ({counts})>"
+
     def __iter__(self) -> Iterator[Record]:
         for kind in RECORD_TYPES:
             yield from self.by_kind.get(kind, [])
@@ -95,16 +144,42 @@ class Package:
     def __len__(self) -> int:
         return len(self.by_id)
 
-    def to_pandas(self, kind: str) -> Any:
-        """One resource as a pandas DataFrame (needs the ``pandas`` extra)."""
+    def to_pandas(self, kind: str | None = None) -> Any:
+        """One resource as a pandas DataFrame, or with no *kind* a dict of all of them
+        (by resource name). Integers are nullable (``Int64``), list fields hold lists,
+        and each partial date ``f`` is its text plus ``f_earliest`` and ``f_latest``
+        datetimes. Needs the ``pandas`` extra."""
         try:
-            import pandas as pd
+            import pandas  # noqa: F401
         except ImportError:  # pragma: no cover - depends on the environment
             raise ImportError("to_pandas needs pandas: pip install 'bilat[pandas]'") from None
-        kind = KIND_OF_RESOURCE.get(kind, kind)
-        names = [c.name for c in columns(kind)]
-        rows = [r.model_dump(mode="json") for r in self.records(kind)]
-        return pd.DataFrame(rows, columns=names)
+        return self._frames(kind, "pandas")
+
+    def to_polars(self, kind: str | None = None) -> Any:
+        """As :meth:`to_pandas`, as polars DataFrames (dates as ``Date``). Needs the
+        ``polars`` extra."""
+        try:
+            import polars  # noqa: F401
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise ImportError("to_polars needs polars: pip install 'bilat[polars]'") from None
+        return self._frames(kind, "polars")
+
+    def _frames(self, kind: str | None, library: str) -> Any:
+        from bilat.export import frames
+
+        if kind is not None:
+            kind = KIND_OF_RESOURCE.get(kind, kind)
+            self.records(kind)  # an unknown kind is a KeyError
+            return frames(self, kind, library)
+        return {
+            RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.by_kind.get(k)
+        }
+
+    def graph(self) -> Any:
+        """Who met whom, when, as a networkx MultiGraph; see :func:`bilat.export.graph`."""
+        from bilat.export import graph
+
+        return graph(self)
 
 
 def read_package(target: str | Path, *, strict: bool = False) -> Package:

@@ -96,20 +96,32 @@ class PartialDate:
         return cls(day.isoformat())
 
     # -- interval relations ---------------------------------------------------------
-    def before(self, other: PartialDate) -> bool:
+    # Each takes a PartialDate, its text (``"2024-07"``) or a datetime.date.
+
+    def before(self, other: PartialDate | str | dt.date) -> bool:
         """True when this interval ends before *other* starts."""
-        return self.latest < other.earliest
+        return self.latest < _coerce(other).earliest
 
-    def after(self, other: PartialDate) -> bool:
+    def after(self, other: PartialDate | str | dt.date) -> bool:
         """True when this interval starts after *other* ends."""
-        return self.earliest > other.latest
+        return self.earliest > _coerce(other).latest
 
-    def overlaps(self, other: PartialDate) -> bool:
-        """True when the two intervals share at least one day."""
+    def overlaps(self, other: PartialDate | str | dt.date) -> bool:
+        """True when the two intervals share at least one day.
+
+        >>> PartialDate("2024").overlaps("2024-07")
+        True
+        """
+        other = _coerce(other)
         return not (self.before(other) or self.after(other))
 
-    def contains(self, other: PartialDate) -> bool:
-        """True when every day of *other* lies within this interval."""
+    def contains(self, other: PartialDate | str | dt.date) -> bool:
+        """True when every day of *other* lies within this interval.
+
+        >>> PartialDate("2024").contains("2024-07"), PartialDate("2024-07").contains("2024")
+        (True, False)
+        """
+        other = _coerce(other)
         return self.earliest <= other.earliest and other.latest <= self.latest
 
     @property
@@ -197,3 +209,14 @@ class PartialDate:
 def _parse(value: str) -> PartialDate:
     """Parse with a cache: partial dates are immutable, and data sets repeat them."""
     return PartialDate(value)
+
+
+def _coerce(value: PartialDate | str | dt.date) -> PartialDate:
+    """*value* as a PartialDate: itself, its text parsed, or a date's day."""
+    if isinstance(value, PartialDate):
+        return value
+    if isinstance(value, str):
+        return _parse(value)
+    if isinstance(value, dt.date):
+        return PartialDate.from_date(value)
+    raise TypeError(f"expected a PartialDate, its text or a datetime.date, not {value!r}")

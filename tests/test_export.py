@@ -1,0 +1,232 @@
+"""Exports of the bundled package, opened with the real tools: sqlite3, DuckDB, pyarrow,
+networkx, a real datasette on 127.0.0.1; Frictionless's own SQL export and
+datapackage-to-datasette on the package itself."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import bilat
+from bilat.cli import app
+from bilat.export import ExportError, export, tables
+from bilat.models import RECORD_TYPES
+from bilat.tables import RESOURCE_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASET = ROOT / "datasets" / "india-russia"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def pkg() -> Any:
+    return bilat.load("india-russia")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory, pkg: Any) -> Path:
+    """The four exports, written once through the CLI."""
+    folder = tmp_path_factory.mktemp("exports")
+    for fmt, name in (
+        ("sqlite", "ir.db"),
+        ("duckdb", "ir.duckdb"),
+        ("parquet", "pq"),
+        ("graphml", "ir.graphml"),
+    ):
+        result = runner.invoke(app, ["export", "india-russia", "--to", fmt, str(folder / name)])
+        assert result.exit_code == 0, result.output
+    return folder
+
+
+def counts(pkg: Any) -> dict[str, int]:
+    return {RESOURCE_NAMES[k]: len(pkg.records(k)) for k in RECORD_TYPES}
+
+
+def test_sqlite_holds_every_record_with_keys_types_and_nulls(out: Path, pkg: Any) -> None:
+    con = sqlite3.connect(out / "ir.db")
+    for table, n in counts(pkg).items():
+        assert con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == n, table
+    assert con.execute("SELECT count(*) FROM records").fetchone()[0] == len(pkg)
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    fks = {r[2] for r in con.execute("PRAGMA foreign_key_list(engagement_participants)")}
+    assert fks == {"engagements", "actors"}
+    pk = [r[1] for r in con.execute("PRAGMA table_info(engagements)") if r[5]]
+    assert pk == ["id"]
+    row = con.execute(
+        "SELECT start, start_earliest, start_latest, end, series_number, typeof(series_number)"
+        " FROM engagements WHERE id = 'summit-6'"
+    ).fetchone()
+    assert row == ("2005-12", "2005-12-01", "2005-12-31", None, 6, "integer")
+    links = con.execute("SELECT count(*) FROM engagement_participants").fetchone()[0]
+    assert links == sum(len(e.participants) for e in pkg.records("engagement"))
+    first = con.execute(
+        "SELECT actor_id FROM engagement_participants WHERE engagement_id = 'summit-22'"
+        " ORDER BY position"
+    ).fetchall()
+    assert [a for (a,) in first] == pkg["summit-22"].participants
+    states = con.execute(
+        "SELECT state_id FROM engagement_states WHERE engagement_id = 'summit-22' ORDER BY 1"
+    ).fetchall()
+    assert states == [("ind",), ("rus",)]  # Modi and Putin resolved to their states
+    meta = json.loads((out / "ir.metadata.json").read_text())
+    tables_meta = meta["databases"]["ir"]["tables"]
+    assert "type" in tables_meta["engagements"]["facets"]
+    assert tables_meta["engagements"]["label_column"] == "title"
+    assert meta["license"] == "Creative Commons Attribution 4.0"
+
+
+def test_duckdb_and_parquet_agree_with_the_package(out: Path, pkg: Any) -> None:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    con = duckdb.connect(str(out / "ir.duckdb"), read_only=True)
+    for table, n in counts(pkg).items():
+        assert con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] == n, table
+        parquet = pq.read_table(out / "pq" / f"{table}.parquet")
+        assert parquet.num_rows == n, table
+    kinds = {
+        r[0]
+        for r in con.execute(
+            "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'votes'"
+        ).fetchall()
+    }
+    assert {"PRIMARY KEY", "FOREIGN KEY"} <= kinds
+    assert (
+        con.execute(
+            "SELECT count(*) FROM engagement_states WHERE engagement_id = 'summit-22'"
+        ).fetchone()[0]
+        == 2
+    )
+    schema = pq.read_table(out / "pq" / "engagements.parquet").schema
+    assert schema.field("start_earliest").type == pa.date32()
+    assert schema.field("series_number").type == pa.int64()
+    views = pq.read_table(out / "pq" / "engagement_states.parquet").to_pylist()
+    assert {"engagement_id": "summit-22", "state_id": "rus"} in views
+
+
+def test_graphml_is_the_actor_graph(out: Path, pkg: Any) -> None:
+    import networkx as nx
+
+    g = nx.read_graphml(out / "ir.graphml")
+    actors = sum(len(pkg.records(k)) for k in ("state", "person", "organization"))
+    assert g.number_of_nodes() == actors
+    met = {d["engagement"] for a, b, d in g.edges(data=True) if {a, b} == {"modi", "putin"}}
+    assert {"summit-22", "summit-23"} <= met
+    assert pkg.graph().number_of_edges() == g.number_of_edges()
+
+
+def test_export_refuses_what_it_cannot_write(tmp_path: Path, pkg: Any) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(ExportError, match="writes a folder"):
+        export(pkg, "parquet", tmp_path / "afile")
+    with pytest.raises(ExportError, match="writes a file"):
+        export(pkg, "sqlite", tmp_path)
+    result = runner.invoke(app, ["export", "india-russia", "--to", "sqlite", "/no/such/x.db"])
+    assert result.exit_code == 1 and "no such folder" in result.output
+    bad = tmp_path / "bad"
+    shutil.copytree(DATASET, bad)
+    (bad / "states.csv").write_text("oops\n")
+    result = runner.invoke(app, ["export", str(bad), "--to", "sqlite", str(tmp_path / "b.db")])
+    assert result.exit_code == 1 and "invalid" in result.output
+    assert not (tmp_path / "b.db").exists()
+
+
+def test_every_table_has_typed_columns(pkg: Any) -> None:
+    seen = {t.name for t in tables(pkg)}
+    assert {"actors", "records", "engagement_participants", "vote_sources"} <= seen
+    for t in tables(pkg):
+        assert all(c.type in ("text", "integer", "real", "date") for c in t.columns), t.name
+
+
+# -- datasette, for real ---------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return bytes(response.read())
+
+
+def test_datasette_serves_the_export_with_its_metadata(out: Path) -> None:
+    exe = Path(sys.executable).with_name("datasette")
+    assert exe.exists(), "datasette is a test extra"
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "serve",
+            str(out / "ir.db"),
+            "-m",
+            str(out / "ir.metadata.json"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                _get(base + "/-/versions.json")
+                break
+            except OSError:
+                time.sleep(0.1)
+        page = _get(base + "/ir/engagements").decode()
+        assert "23rd India–Russia annual summit" in page
+        facet = json.loads(_get(base + "/ir/engagements.json?_facet=type&_size=0"))
+        results = {r["value"]: r["count"] for r in facet["facet_results"]["type"]["results"]}
+        assert results["summit"] == 23
+        rows = json.loads(_get(base + "/ir/votes.json?_shape=array&voter=rus&option=yes"))
+        assert sorted(r["motion"] for r in rows) == ["unsc-draft-2022-03-23", "unsc-res-2774"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+# -- Frictionless tools on the package itself ---------------------------------------------
+
+
+def test_frictionless_sql_export_and_datapackage_to_datasette_open_the_package(
+    tmp_path: Path, pkg: Any
+) -> None:
+    from frictionless import Package, formats
+
+    db = tmp_path / "fl.db"
+    Package(str(DATASET / "datapackage.json")).publish(
+        f"sqlite:///{db}", control=formats.SqlControl()
+    )
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM engagements").fetchone()[0] == len(
+        pkg.records("engagement")
+    )
+    exe = Path(sys.executable).with_name("datapackage-to-datasette")
+    assert exe.exists(), "datapackage-to-datasette is a test extra"
+    done = subprocess.run(
+        [str(exe), str(tmp_path / "d2d.db"), "datapackage.json", str(tmp_path / "meta.json")],
+        cwd=DATASET,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    con = sqlite3.connect(tmp_path / "d2d.db")
+    assert con.execute("SELECT count(*) FROM votes").fetchone()[0] == len(pkg.records("vote"))
