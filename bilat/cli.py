@@ -500,6 +500,7 @@ def vocab_cmd(
                 ("PLOVER", t.plover_event),
                 ("mode", t.plover_mode),
                 ("context", t.plover_context),
+                ("votes", "/".join(t.vote_options) if t.vote_options else None),
             )
             if v
         )

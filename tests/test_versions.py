@@ -145,3 +145,19 @@ def test_the_bundled_dataset_keeps_conflicting_claims_side_by_side() -> None:
     assert all(c.status == "resolved" and c.rationale for c in claims)
     assert pkg["unga-es-11-4"].abstain == 35  # type: ignore[attr-defined]
     assert pkg.claims("no-such-record") == []
+
+
+def test_a_deeply_nested_claim_value_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    folder = tmp_path / "pkg"
+    shutil.copytree(ROOT / "tests" / "data" / "valid", folder)
+    claims = folder / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    deep = '"' + "[" * 5000 + '"'
+    lines[1] = ",".join([*cells[:5], deep, *cells[6:]])
+    claims.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for engine in ("rows", "columnar"):
+        report = bilat.validate(folder, engine=engine)
+        assert [(f.code, f.row, f.field) for f in report.findings] == [
+            ("record-invalid", 2, "value")
+        ], engine

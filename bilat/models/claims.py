@@ -43,6 +43,8 @@ def _json_text(value: str) -> str:
         json.loads(value, parse_constant=_reject)
     except ValueError as exc:
         raise ValueError(f"is not JSON text ({str(exc).split(':')[0]})") from None
+    except RecursionError:
+        raise ValueError("is JSON nested too deeply") from None
     return value
 
 

@@ -146,9 +146,11 @@ def vocabulary_markdown(names: tuple[str, ...] = VOCABULARIES) -> str:
             out.append(f"Source: {source.get('title', '')}{where}")
         if vocab.sources:
             out.append("")
+        votes = any(t.vote_options for t in vocab.terms)
         out += [
-            "| code | label | definition | CAMEO | PLOVER event | PLOVER mode | PLOVER context |",
-            "|---|---|---|---|---|---|---|",
+            "| code | label | definition | CAMEO | PLOVER event | PLOVER mode | PLOVER context |"
+            + (" vote options |" if votes else ""),
+            "|---|---|---|---|---|---|---|" + ("---|" if votes else ""),
         ]
         for t in vocab.terms:
             cells = [
@@ -160,6 +162,8 @@ def vocabulary_markdown(names: tuple[str, ...] = VOCABULARIES) -> str:
                 t.plover_mode or "",
                 t.plover_context or "",
             ]
+            if votes:
+                cells.append(", ".join(f"`{o}`" for o in t.vote_options or ()))
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
     return "\n".join(out)
