@@ -16,6 +16,7 @@ run that is stopped at any point leaves each file either as it was or formatted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -129,7 +130,8 @@ def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
         file = root.joinpath(*res["path"].split("/"))
         records = run.records.get(kind, [])
         if kind == "source":
-            records = [_with_seed_hash(root, r) for r in records]
+            digests: dict[str, str | None] = {}
+            records = [_with_seed_hash(root, r, digests) for r in records]
         data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records, version)
         target_file = root.joinpath(*generated["path"].split("/"))
         if target_file != file:
@@ -158,20 +160,21 @@ def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
     return result
 
 
-def _with_seed_hash(root: Path, source: Any) -> Any:
+def _with_seed_hash(root: Path, source: Any, digests: dict[str, str | None]) -> Any:
     """*source* with ``seed_sha256`` set from its seed file, the one value fmt derives
-    inside a record (a seed it cannot read safely is left to ``seed-missing``)."""
+    inside a record (a seed it cannot read safely is left to ``seed-missing``).
+    *digests* caches each seed file's hash: many sources may cite one seed."""
     seed = getattr(source, "seed", None)
-    if seed is None or path_problem(seed) is not None:
+    if seed is None:
         return source
-    path = root.joinpath(*seed.split("/"))
-    if not inside(root, path):
-        return source
-    try:
-        digest = hashlib.sha256(read_capped(path, MAX_SEED_BYTES)).hexdigest()
-    except FileProblem:
-        return source
-    if source.seed_sha256 == digest:
+    if seed not in digests:
+        digests[seed] = None
+        path = root.joinpath(*seed.split("/"))
+        if path_problem(seed) is None and inside(root, path):
+            with contextlib.suppress(FileProblem):  # unreadable: left to seed-missing
+                digests[seed] = hashlib.sha256(read_capped(path, MAX_SEED_BYTES)).hexdigest()
+    digest = digests[seed]
+    if digest is None or source.seed_sha256 == digest:
         return source
     return source.model_copy(update={"seed_sha256": digest})
 

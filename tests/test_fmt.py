@@ -131,12 +131,14 @@ def test_a_run_killed_midway_leaves_every_file_whole(tmp_path: Path) -> None:
     original = snapshot(pkg)
     reference = tmp_path / "reference"
     shutil.copytree(pkg, reference)
-    assert runner.invoke(app, ["fmt", str(reference)]).exit_code == 0
+    began = time.monotonic()  # a whole run, timed, so that every kill lands inside one
+    subprocess.run([sys.executable, "-m", "bilat", "fmt", str(reference)], check=True)
+    whole = time.monotonic() - began
     formatted = snapshot(reference)
     rng = random.Random(11)
     for _ in range(6):
         proc = subprocess.Popen([sys.executable, "-m", "bilat", "fmt", str(pkg)])
-        time.sleep(rng.uniform(0.2, 3.0))
+        time.sleep(rng.uniform(0.3, 1.0) * whole)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         now = snapshot(pkg)

@@ -127,7 +127,9 @@ class Rules:
         #: blocks of spans of consecutive rows: (first key, packed spans; -1: none)
         self.span_blocks: list[tuple[int, Any]] = []
         self.tenures: dict[int, tuple[str, PartialDate | None, PartialDate | None]] = {}
-        self.seeds: dict[str, str | None] = {}  # source id -> seed text (None: unreadable)
+        self.seeds: dict[str, str] = {}  # source id -> the seed path it cites
+        #: seed path -> (its text, None if unreadable; its sha256)
+        self._seed_files: dict[str, tuple[str | None, str | None]] = {}
         self.pending: list[_Pending] = []
         self.capacities: list[_Capacity] = []
         #: motion id -> (plan, row, counts by option, roll call), the first with the id
@@ -431,16 +433,18 @@ class Rules:
     def _load_seed(
         self, plan: ResourcePlan, row: int, source_id: str, seed: str, sha256: str | None
     ) -> None:
-        problem = path_problem(seed)
-        path = self.root.joinpath(*seed.split("/"))
-        text = None
-        data = None
-        if problem is None and inside(self.root, path):
-            try:
-                data = read_capped(path, MAX_SEED_BYTES)
-                text = data.decode("utf-8")
-            except (FileProblem, UnicodeDecodeError):
-                text = None
+        if seed not in self._seed_files:  # each seed file is read once, however many cite it
+            text = digest = None
+            path = self.root.joinpath(*seed.split("/"))
+            if path_problem(seed) is None and inside(self.root, path):
+                try:
+                    data = read_capped(path, MAX_SEED_BYTES)
+                    text = data.decode("utf-8")
+                    digest = hashlib.sha256(data).hexdigest()
+                except (FileProblem, UnicodeDecodeError):
+                    text = None
+            self._seed_files[seed] = (text, digest)
+        text, actual = self._seed_files[seed]
         if text is None:
             self.emit(
                 plan.finding(
@@ -450,24 +454,22 @@ class Rules:
                     value=seed,
                 )
             )
-        elif sha256 is not None and data is not None:
-            actual = hashlib.sha256(data).hexdigest()
-            if actual != sha256:
-                self.emit(
-                    plan.finding(
-                        "seed-hash-mismatch",
-                        row=row,
-                        field="seed_sha256",
-                        value=seed,
-                        detail=f"{actual}, not the {sha256} recorded",
-                    )
+        elif sha256 is not None and actual != sha256:
+            self.emit(
+                plan.finding(
+                    "seed-hash-mismatch",
+                    row=row,
+                    field="seed_sha256",
+                    value=seed,
+                    detail=f"{actual}, not the {sha256} recorded",
                 )
-        self.seeds[source_id] = text
+            )
+        self.seeds[source_id] = seed
 
     def _check_quote(self, plan: ResourcePlan, row: int, source: str, quote: str) -> None:
         if source not in self.seeds:
             return  # not a seed document, or the source is missing (a reference finding)
-        text = self.seeds[source]
+        text = self._seed_files[self.seeds[source]][0]
         if text is None:
             return  # already reported as seed-missing
         if not quote_found(quote, text):
