@@ -207,25 +207,25 @@ def actor_states(pkg: Package) -> list[tuple[str, str]]:
     (for Parquet, which has no views)."""
     from bilat import query
 
-    pairs = set()
-    for kind in ACTOR_KINDS:
-        for record in pkg.records(kind):
-            for state in query.states_of(pkg, record.id):
-                pairs.add((record.id, state))
-    return sorted(pairs)
+    return sorted(
+        (actor, state) for actor, states in query.states_by_actor(pkg).items() for state in states
+    )
 
 
-def engagement_states(pkg: Package) -> list[tuple[str, str]]:
-    """(engagement, state) pairs: the states taking part in each engagement."""
+def engagement_states(
+    pkg: Package, pairs: list[tuple[str, str]] | None = None
+) -> list[tuple[str, str]]:
+    """(engagement, state) pairs: the states taking part in each engagement (from the
+    actor_states *pairs*, computed when not given)."""
     states: dict[str, set[str]] = {}
-    for actor, state in actor_states(pkg):
+    for actor, state in actor_states(pkg) if pairs is None else pairs:
         states.setdefault(actor, set()).add(state)
-    pairs = set()
+    out = set()
     for record in pkg.records("engagement"):
         for actor in getattr(record, "participants", []):
             for state in states.get(actor, ()):
-                pairs.add((record.id, state))
-    return sorted(pairs)
+                out.add((record.id, state))
+    return sorted(out)
 
 
 #: SQL for the views (SQLite and DuckDB alike).
@@ -271,9 +271,10 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
     temp = _temp(out)
     temp.unlink(missing_ok=True)
     types = {"text": "TEXT", "integer": "INTEGER", "real": "REAL", "date": "DATE"}
+    built = tables(pkg)
     con = sqlite3.connect(temp)
     try:
-        for table in tables(pkg):
+        for table in built:
             con.execute(_ddl(table, types))
             marks = ", ".join("?" for _ in table.columns)
             con.executemany(
@@ -290,7 +291,8 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
         con.close()
     temp.replace(out)
     meta = out.with_name(out.stem + ".metadata.json")
-    atomic_write(meta, (json.dumps(datasette_metadata(pkg, out.stem), indent=2) + "\n").encode())
+    metadata = datasette_metadata(pkg, out.stem, built)
+    atomic_write(meta, (json.dumps(metadata, indent=2) + "\n").encode())
     return out
 
 
@@ -298,13 +300,16 @@ def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def datasette_metadata(pkg: Package, database: str) -> dict[str, Any]:
-    """Datasette metadata (0.64 and later) for the SQLite export named *database*."""
+def datasette_metadata(
+    pkg: Package, database: str, built: list[Table] | None = None
+) -> dict[str, Any]:
+    """Datasette metadata (0.64 and later) for the SQLite export named *database*
+    (of the tables *built* from *pkg*, built here when not given)."""
     desc = pkg.descriptor
     licence = (desc.get("licenses") or [{}])[0]
     source: dict[str, Any] = next((s for s in desc.get("sources") or [] if s.get("path")), {})
     table_meta: dict[str, Any] = {}
-    for table in tables(pkg):
+    for table in tables(pkg) if built is None else built:
         facets = [c.name for c in table.columns if c.vocabulary]
         entry: dict[str, Any] = {
             "description": table.description or "",
@@ -375,8 +380,8 @@ def to_parquet(pkg: Package, out: Path) -> Path:
         Table("actor_states", [Column("actor_id", "text"), Column("state_id", "text")]),
         Table("engagement_states", [Column("engagement_id", "text"), Column("state_id", "text")]),
     ]
-    extra[0].rows = [tuple(p) for p in actor_states(pkg)]
-    extra[1].rows = [tuple(p) for p in engagement_states(pkg)]
+    extra[0].rows = actor_states(pkg)
+    extra[1].rows = engagement_states(pkg, extra[0].rows)
     for table in [*tables(pkg), *extra]:
         target = out / f"{table.name}.parquet"
         temp = _temp(target)

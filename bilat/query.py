@@ -88,6 +88,31 @@ def states_of(pkg: Package, actor: str, at: When | None = None) -> set[str]:
     >>> sorted(bilat.load("india-russia").states_of("jaishankar"))
     ['ind']
     """
+    return _states(pkg, actor, at, _offices(pkg))
+
+
+def states_by_actor(pkg: Package) -> dict[str, set[str]]:
+    """:func:`states_of` for every actor of *pkg*, at any date (tenures read once)."""
+    offices = _offices(pkg)
+    return {
+        r.id: _states(pkg, r.id, None, offices)
+        for kind in ("state", "person", "organization")
+        for r in pkg.records(kind)
+    }
+
+
+def _offices(pkg: Package) -> dict[str, list[Tenure]]:
+    """Each person's tenures, so that resolving many actors reads the tenures once."""
+    out: dict[str, list[Tenure]] = {}
+    for tenure in pkg.records("tenure"):
+        assert isinstance(tenure, Tenure)
+        out.setdefault(tenure.person, []).append(tenure)
+    return out
+
+
+def _states(
+    pkg: Package, actor: str, at: When | None, offices: dict[str, list[Tenure]]
+) -> set[str]:
     record = pkg.get(actor)
     if isinstance(record, State):
         return {record.id}
@@ -97,10 +122,7 @@ def states_of(pkg: Package, actor: str, at: When | None = None) -> set[str]:
         return set()
     out = {record.nationality} if record.nationality else set()
     day = as_date(at) if at is not None else None
-    for tenure in pkg.records("tenure"):
-        assert isinstance(tenure, Tenure)
-        if tenure.person != actor:
-            continue
+    for tenure in offices.get(actor, ()):
         if day is not None and not _held(tenure, day):
             continue
         office = pkg.get(tenure.of)
@@ -129,7 +151,9 @@ def between(
     >>> [e.id for e in bilat.load("india-russia").between("ind", "rus", "2023-12")][:2]
     ['visit-jaishankar-2023-12', 'meeting-manturov-jaishankar-2023-12']
     """
-    side_a, side_b = states_of(pkg, a) or {a}, states_of(pkg, b) or {b}
+    offices = _offices(pkg)
+    side_a = _states(pkg, a, None, offices) or {a}
+    side_b = _states(pkg, b, None, offices) or {b}
     if end is None and start is not None:
         end = start
     out = []
@@ -140,7 +164,7 @@ def between(
         when = record.start
         sides: set[str] = set()
         for actor in record.participants:
-            sides |= states_of(pkg, actor, when) or {actor}
+            sides |= _states(pkg, actor, when, offices) or {actor}
             sides.add(actor)
         if sides & side_a and sides & side_b:
             out.append(record)
@@ -327,6 +351,7 @@ __all__ = [
     "positions_of",
     "referrers",
     "sources_for",
+    "states_by_actor",
     "states_of",
     "timeline",
 ]

@@ -128,8 +128,9 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = References(report.add)
-    rules = Rules(report.add, tgt.root, refs.holder)
-    rules.votes_known = "vote" in versions.kinds(result.version)
+    rules = Rules(
+        report.add, tgt.root, refs.holder, votes_known="vote" in versions.kinds(result.version)
+    )
     refs.incomplete.update(result.unread)
     # claims are read first: the records they are about are then recognised as they pass
     plans = sorted(result.plans, key=lambda p: p.kind != "claim")

@@ -116,6 +116,7 @@ class Rules:
         emit: Callable[[Finding | None], None],
         root: Path,
         holder: Callable[[str], int | None] | None = None,
+        votes_known: bool = True,
     ) -> None:
         self.emit = emit
         self.root = root
@@ -143,7 +144,7 @@ class Rules:
         #: claims by the record and field they are about (read before other records)
         self.claims: dict[tuple[str, str], list[_Claim]] = {}
         #: whether the package's schema version has votes (see bilat.versions)
-        self.votes_known = True
+        self.votes_known = votes_known
         #: record id -> the fields claimed for it
         self.claimed: dict[str, set[str]] = {}
         #: (record id, field) -> the record's value, for claimed fields of valid records
