@@ -16,7 +16,7 @@ from bilat.findings import Finding, make
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
-from bilat.versions import CURRENT, VERSIONS, table_schema
+from bilat.versions import CURRENT, VERSIONS, field_names, table_schema
 from bilat.versions import declared as declared_version
 from bilat.versions import kinds as version_kinds
 
@@ -78,6 +78,12 @@ class ResourcePlan:
     def current(self) -> bool:
         """Whether the package is written for the schema version bilat generates."""
         return self.version == CURRENT
+
+    @property
+    def current_columns(self) -> bool:
+        """Whether this table's columns in the declared schema version are the current
+        version's (a table the newer version did not change reads as a current one)."""
+        return self.current or field_names(self.kind, self.version) == field_names(self.kind)
 
     def finding(self, code: str, **fields: Any) -> Finding | None:
         """A finding of *code* located in this resource, or None when the report's cap
