@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import bilat.export
 import bilat.models.dates
 import bilat.names
 import bilat.package
@@ -25,7 +26,15 @@ def test_readme_examples_run() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    [bilat.query, bilat.models.dates, bilat.package, bilat.tables, bilat.names, bilat.vocab],
+    [
+        bilat.query,
+        bilat.models.dates,
+        bilat.package,
+        bilat.tables,
+        bilat.names,
+        bilat.vocab,
+        bilat.export,
+    ],
     ids=lambda m: m.__name__,
 )
 def test_module_examples_run(module: object) -> None:
