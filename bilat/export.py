@@ -315,7 +315,7 @@ _MARKUP = (
 def plain(text: str | None) -> str:
     """*text* without reStructuredText or Markdown markup, on one line.
 
-    >>> plain("Whether it took place (vocabulary ``statuses``);\n see :class:`Source`.")
+    >>> plain("Whether it took place (vocabulary ``statuses``); see :class:`Source`.")
     'Whether it took place (vocabulary statuses); see Source.'
     """
     out = text or ""
