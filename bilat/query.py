@@ -316,6 +316,8 @@ def sources_for(pkg: Package, record_id: str) -> list[Source]:
     """The Sources *record_id* rests on: its own, then those of its evidence, once each.
 
     >>> import bilat
+    >>> [s.id for s in bilat.load("india-russia").sources_for("summit-22")][:2]
+    ['src-seed', 'src-zee-2024-07-04']
     >>> bilat.load("india-russia").sources_for("nope")
     Traceback (most recent call last):
     ...
