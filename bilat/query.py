@@ -470,7 +470,7 @@ class Undated:
     position: Position
 
     def __getattr__(self, name: str) -> Any:
-        if name == "position":  # not yet set (copying, unpickling)
+        if name == "position" or name.startswith("__"):  # not yet set; copy's hooks
             raise AttributeError(name)
         return getattr(self.position, name)
 

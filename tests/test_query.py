@@ -3,8 +3,10 @@ packages built here."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
+import pickle
 import shutil
 import subprocess
 from pathlib import Path
@@ -107,6 +109,12 @@ def test_positions_held_at_a_date(pkg: Any) -> None:
     assert [type(p).__name__ for p in loose] == ["Undated"]
     assert loose[0].position is pkg["ind-calls-for-dialogue"]
     assert loose[0].stance == "calls_for_dialogue" and repr(loose[0]).startswith("Undated(")
+    for same in (
+        copy.copy(loose[0]),
+        copy.deepcopy(loose[0]),
+        pickle.loads(pickle.dumps(loose))[0],
+    ):
+        assert type(same).__name__ == "Undated" and same == loose[0]
     at_2024 = {p.id for p in pkg.positions_of("ind", "2024")}
     assert at_2024 == {"ind-no-condemnation", "ind-abstains-unga-ukraine"}
     both = pkg.positions_of("ind", "2024", undated=True)
