@@ -71,9 +71,10 @@ def _actor(pkg: Package, actor: str, kinds: tuple[str, ...] = ACTOR_KINDS) -> Re
     """The record of *actor*, one of *kinds*; :class:`UnknownName` when there is none."""
     record = pkg.get(actor) if isinstance(actor, str) else None
     if record is None or record.KIND not in kinds:
-        names = {
-            r.id: str(getattr(r, "name", "") or "") for kind in kinds for r in pkg.records(kind)
-        }
+
+        def names() -> dict[str, str]:
+            return {r.id: str(getattr(r, "name", "") or "") for k in kinds for r in pkg.records(k)}
+
         what = "actor" if kinds == ACTOR_KINDS else " or ".join(kinds)
         raise unknown_name(what, actor, names, labels=names)
     return record

@@ -9,6 +9,7 @@ import os
 import pickle
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,25 @@ def test_an_unknown_name_suggests_the_nearest(pkg: Any, call: Any, suggested: st
         call(pkg)
     assert isinstance(info.value, KeyError)
     assert suggested in str(info.value), str(info.value)
+
+
+def test_an_unknown_name_costs_nothing_until_its_message_is_read() -> None:
+    from bilat.names import unknown_name
+
+    ids = [f"eng-{i:06d}-summit" for i in range(400_000)]
+    start = time.perf_counter()
+    for _ in range(1000):
+        try:
+            raise unknown_name("record", "eng-301234-sumit", ids)
+        except KeyError:
+            pass
+    assert time.perf_counter() - start < 0.5  # nothing compared yet
+    error = unknown_name("record", "eng-301234-sumit", ids)
+    start = time.perf_counter()
+    assert str(error).startswith("no record 'eng-301234-sumit'; did you mean 'eng-301234-summit'")
+    assert time.perf_counter() - start < 10
+    again = pickle.loads(pickle.dumps(error))
+    assert str(again) == str(error) and isinstance(again, bilat.UnknownName)
 
 
 def test_unknown_names_in_vocabularies() -> None:
