@@ -400,7 +400,7 @@ def init_cmd(
     except PackageExists as exc:
         raise _fail("init", str(exc), 1) from None
     except (KeyError, ValueError) as exc:
-        raise _fail("init", str(exc).strip("'\"")) from None
+        raise _fail("init", str(exc)) from None
     except OSError as exc:
         raise _fail("init", f"cannot write {directory}: {exc.strerror or exc}", 1) from None
     typer.echo(f"wrote {path}", err=True)

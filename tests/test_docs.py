@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+import bilat.export
 import bilat.models.dates
+import bilat.names
 import bilat.package
 import bilat.query
 import bilat.tables
+import bilat.vocab
 
 ROOT = Path(__file__).resolve().parent.parent
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
@@ -23,7 +26,15 @@ def test_readme_examples_run() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    [bilat.query, bilat.models.dates, bilat.package, bilat.tables],
+    [
+        bilat.query,
+        bilat.models.dates,
+        bilat.package,
+        bilat.tables,
+        bilat.names,
+        bilat.vocab,
+        bilat.export,
+    ],
     ids=lambda m: m.__name__,
 )
 def test_module_examples_run(module: object) -> None:
