@@ -107,7 +107,7 @@ def test_positions_held_at_a_date(pkg: Any) -> None:
 
 def test_repr_is_short(pkg: Any) -> None:
     text = repr(pkg)
-    assert text.startswith("<Package india-russia 1.1.0: ") and len(text) < 400
+    assert text.startswith("<Package india-russia 1.2.0: ") and len(text) < 400
 
 
 def test_frames_have_nullable_integers_and_date_columns(pkg: Any) -> None:
