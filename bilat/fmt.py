@@ -88,8 +88,8 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
         with resolve(target) as tgt:
             root, descriptor_path = tgt.root, tgt.descriptor
             if not adopt:  # somebody else's package is not read further
-                data, _ = load_descriptor(descriptor_path)
-                if data is not None and not is_bilat_package(data):
+                read, _ = load_descriptor(descriptor_path)
+                if read is not None and not is_bilat_package(read):
                     result.skipped = (
                         f"{descriptor_path}: left as it is: not a bilat package (no "
                         f'"{versions.KEY}" declaration, and no table with a record '

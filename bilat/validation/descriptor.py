@@ -14,10 +14,10 @@ from typing import Any
 from bilat.files import FileProblem, atomic_write, inside, read_capped, why_not_regular
 from bilat.findings import Finding, make
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES
-from bilat.versions import KEY as VERSION_KEY
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
 from bilat.versions import CURRENT, VERSIONS, field_names, table_schema
+from bilat.versions import KEY as VERSION_KEY
 from bilat.versions import declared as declared_version
 from bilat.versions import kinds as version_kinds
 
