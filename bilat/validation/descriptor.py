@@ -174,8 +174,17 @@ MAX_DESCRIPTOR_BYTES = 32 << 20
 def load_descriptor(
     path: Path, cap: int = MAX_DESCRIPTOR_BYTES
 ) -> tuple[dict[str, Any] | None, Finding | None]:
-    """Read datapackage.json strictly: UTF-8, one object, no duplicate keys, no NaN."""
+    """Read datapackage.json strictly: UTF-8, one object, no duplicate keys, no NaN.
+
+    A YAML descriptor is refused by name (docs/frictionless.md says why)."""
     where = path.name
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return None, make(
+            "descriptor-unreadable",
+            path=where,
+            detail=f"the package's descriptor is {where}, a YAML file; bilat reads JSON "
+            "descriptors only: convert it to datapackage.json (docs/frictionless.md shows how)",
+        )
     try:
         raw = read_capped(path, cap)
     except FileProblem as exc:
