@@ -96,7 +96,9 @@ def main() -> None:
         if args.frictionless:
             runs.append(("frictionless, limit_errors=0", "frictionless", only_bad, "readings"))
         print(f"{rows:,} rows x {COLUMNS} integer columns = {rows * COLUMNS:,} bad cells")
-        print(f"{'run':<32} {'seconds':>8} {'peak MB':>8} {'errors':>10} {'kept':>8} {'omitted':>10}")
+        print(
+            f"{'run':<32} {'seconds':>8} {'peak MB':>8} {'errors':>10} {'kept':>8} {'omitted':>10}"
+        )
         for label, mode, target, name in runs:
             r = run(mode, target, name)
             print(

@@ -21,7 +21,6 @@ from bilat import versions
 from bilat.cli import app
 from bilat.tables import RESOURCE_NAMES
 from bilat.validation import validate
-from bilat.validation.descriptor import is_bilat_package
 
 runner = CliRunner()
 
@@ -82,6 +81,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_valid_foreign_package_passes_strict_and_fmt_leaves_it_alone(tmp_path: Path) -> None:
+    from bilat.validation.descriptor import is_bilat_package
+
     pkg = foreign_package(tmp_path / "world-bits")
     assert frictionless_verdict(pkg)[0]
     assert not is_bilat_package(FOREIGN)
@@ -116,6 +117,8 @@ def test_an_undeclared_package_with_a_record_table_of_an_old_version_is_bilat(
 ) -> None:
     """Recognised by a table with a record type's name and exactly that type's fields
     in one schema version: such a package was written before declarations existed."""
+    from bilat.validation.descriptor import is_bilat_package
+
     old = versions.VERSIONS[0]
     schema = versions.table_schema("person", old)
     assert schema is not None
