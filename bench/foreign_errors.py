@@ -11,6 +11,15 @@ its wall seconds, peak RSS and counts: bilat under the default cap (1,000 findin
 per resource and code kept, the rest counted in ``omitted``), and on request bilat
 with ``--all-findings`` and Frictionless collecting every error
 (``limit_errors=0``), both of which keep every error in memory.
+
+Measured on 2 shared cores (Python 3.11, Frictionless 5.21; seconds vary with load):
+
+    1M bad cells, default cap      peak  72 MB (the same table with no bad cells: 71 MB)
+    200k bad cells, default cap    peak  72 MB
+    200k bad cells, --all-findings peak 199 MB
+    200k bad cells, Frictionless   peak 416 MB (limit_errors=0)
+
+Most of the time goes into Frictionless building each error (about 0.1 ms each).
 """
 
 from __future__ import annotations
