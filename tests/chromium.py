@@ -24,7 +24,7 @@ class Chromium:
 
     def __init__(self, width: int = 390, height: int = 844, mobile: bool = True) -> None:
         exe = shutil.which("chromium")
-        assert exe, "Debian's chromium is installed by .ci/run"
+        assert exe, "Debian's chromium is installed by scripts/test"
         self.profile = tempfile.mkdtemp(prefix="bilat-chromium-")
         self._log = open(Path(self.profile) / "stderr.log", "wb")  # noqa: SIM115
         to_chrome_r, self._to_chrome = os.pipe()

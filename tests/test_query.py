@@ -300,7 +300,7 @@ def test_frames_have_nullable_integers_and_date_columns(pkg: Any) -> None:
 
 def test_the_card_loads_in_headless_chromium(tmp_path: Path, pkg: Any) -> None:
     chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is installed by .ci/run"
+    assert chromium, "Debian's chromium is installed by scripts/test"
     result = runner.invoke(app, ["card", "india-russia", "--out", str(tmp_path / "card")])
     assert result.exit_code == 0, result.output
     page = (tmp_path / "card" / "index.html").resolve()
