@@ -94,6 +94,8 @@ SUPPORTABLE_KINDS = (
     "position",
     "statement",
     "indicator",
+    "incident",
+    "casualty",
     "motion",
     "vote",
     "claim",
