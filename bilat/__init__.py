@@ -53,12 +53,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'bilat' has no attribute {name!r}")
 
 
-__version__ = "0.1.0"
+from bilat.about import __version__  # noqa: E402
 
 
 def validate(target: str | Path, **options: Any) -> Report:
-    """Validate a data package; see :func:`bilat.validation.validate`."""
-    from bilat.validation import validate as run
+    """Validate a data package found in the lookup order; see :func:`bilat.lookup.validate`."""
+    from bilat.lookup import validate as run
 
     return run(target, **options)
 
@@ -75,14 +75,10 @@ def load(target: str | Path, *, strict: bool = False, catalog: str | None = None
     >>> load("india-russia")["summit-22"].series_number
     22
     """
-    from bilat.datasets import bundled
+    from bilat.lookup import locate
     from bilat.package import read_package
 
-    if isinstance(target, str) and not Path(target).exists() and target not in bundled():
-        from bilat.catalog.download import download
-
-        target = download(target, catalog)
-    return read_package(target, strict=strict)
+    return read_package(locate(target, catalog), strict=strict)
 
 
 if TYPE_CHECKING:

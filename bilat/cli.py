@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilat import __version__
+from bilat.about import __version__
 from bilat.limits import Limits
 
 app = typer.Typer(
@@ -187,7 +187,8 @@ def validate_cmd(
     """
     from bilat import render
     from bilat.datasets import bundled
-    from bilat.validation import EngineUnavailable, validate
+    from bilat.lookup import validate
+    from bilat.validation import EngineUnavailable
 
     names = _targets(
         "validate", targets, exclude, allow_empty, list(bundled()) if bundled_too else []
@@ -624,7 +625,7 @@ def build_cmd(
 ) -> None:
     """Validate a package, write NAME-VERSION.zip and list it in OUT/catalog.json."""
     from bilat.catalog import CatalogError
-    from bilat.catalog.build import build
+    from bilat.release import build
 
     if not Path(target).exists():
         raise _fail("build", f"{target}: no such package folder or datapackage.json")

@@ -32,14 +32,12 @@ import sqlite3
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bilat.files import atomic_write
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
+from bilat.query import Records
 from bilat.tables import RESOURCE_NAMES, columns
-
-if TYPE_CHECKING:
-    from bilat.package import Package
 
 FORMATS = ("sqlite", "duckdb", "parquet", "graphml")
 ACTOR_KINDS = ("state", "person", "organization")
@@ -106,7 +104,7 @@ def _doc(model: type[Record]) -> str | None:
     return " ".join(doc.split()) or None
 
 
-def tables(pkg: Package) -> list[Table]:
+def tables(pkg: Records) -> list[Table]:
     """The package's records as tables, in an order where every table comes after the
     tables it refers to (link tables last)."""
     records = Table(
@@ -204,7 +202,7 @@ def tables(pkg: Package) -> list[Table]:
     return out + links
 
 
-def actor_states(pkg: Package) -> list[tuple[str, str]]:
+def actor_states(pkg: Records) -> list[tuple[str, str]]:
     """(actor, state) pairs: the rows of the ``actor_states`` view, computed in Python
     (for Parquet, which has no views)."""
     from bilat import query
@@ -215,7 +213,7 @@ def actor_states(pkg: Package) -> list[tuple[str, str]]:
 
 
 def engagement_states(
-    pkg: Package, pairs: list[tuple[str, str]] | None = None
+    pkg: Records, pairs: list[tuple[str, str]] | None = None
 ) -> list[tuple[str, str]]:
     """(engagement, state) pairs: the states taking part in each engagement (from the
     actor_states *pairs*, computed when not given)."""
@@ -268,7 +266,7 @@ def _temp(out: Path) -> Path:
     return out.with_name(f".{out.name}.tmp")
 
 
-def to_sqlite(pkg: Package, out: Path) -> Path:
+def to_sqlite(pkg: Records, out: Path) -> Path:
     """Write the package as a SQLite database at *out* (and its datasette metadata)."""
     temp = _temp(out)
     temp.unlink(missing_ok=True)
@@ -341,7 +339,7 @@ def _with_labels(description: str | None, vocab: str | None) -> str:
 
 
 def datasette_metadata(
-    pkg: Package, database: str, built: list[Table] | None = None
+    pkg: Records, database: str, built: list[Table] | None = None
 ) -> dict[str, Any]:
     """Datasette metadata (0.64 and later) for the SQLite export named *database*
     (of the tables *built* from *pkg*, built here when not given): plain-text
@@ -393,7 +391,7 @@ def _arrow(table: Table) -> Any:
     return pa.table(arrays, names=[c.name for c in table.columns])
 
 
-def to_duckdb(pkg: Package, out: Path) -> Path:
+def to_duckdb(pkg: Records, out: Path) -> Path:
     """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra)."""
     try:
         import duckdb
@@ -418,7 +416,7 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
     return out
 
 
-def to_parquet(pkg: Package, out: Path) -> Path:
+def to_parquet(pkg: Records, out: Path) -> Path:
     """Write one Parquet file per table (and the two views, computed) into folder *out*."""
     import pyarrow.parquet as pq
 
@@ -437,7 +435,7 @@ def to_parquet(pkg: Package, out: Path) -> Path:
     return out
 
 
-def graph(pkg: Package) -> Any:
+def graph(pkg: Records) -> Any:
     """Who met whom, when: a ``networkx.MultiGraph`` of actors, with an edge between
     every two participants of each engagement (attributes: engagement, title, type,
     start, status). Needs the ``graph`` extra (networkx)."""
@@ -464,7 +462,7 @@ def graph(pkg: Package) -> Any:
     return g
 
 
-def to_graphml(pkg: Package, out: Path) -> Path:
+def to_graphml(pkg: Records, out: Path) -> Path:
     """Write the actor graph (see :func:`graph`) as GraphML at *out*."""
     import networkx as nx
 
@@ -475,7 +473,7 @@ def to_graphml(pkg: Package, out: Path) -> Path:
     return out
 
 
-def export(pkg: Package, fmt: str, out: str | Path) -> Path:
+def export(pkg: Records, fmt: str, out: str | Path) -> Path:
     """Write *pkg* to *out* in format *fmt* (one of :data:`FORMATS`); return the path."""
     path = Path(out)
     writers = {
@@ -496,7 +494,7 @@ def export(pkg: Package, fmt: str, out: str | Path) -> Path:
     return writers[fmt](pkg, path)
 
 
-def frames(pkg: Package, kind: str, library: str = "pandas") -> Any:
+def frames(pkg: Records, kind: str, library: str = "pandas") -> Any:
     """Records of one kind as a DataFrame: list fields as lists, nullable integers,
     each partial date ``f`` as text plus ``f_earliest`` and ``f_latest`` dates."""
     import pyarrow as pa

@@ -22,6 +22,7 @@ from typing import Any, Literal, overload
 from bilat import query, versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
+from bilat.lookup import resolve
 from bilat.models import (
     RECORD_TYPES,
     Claim,
@@ -35,9 +36,9 @@ from bilat.models import (
 from bilat.names import unknown_name
 from bilat.query import Undated, When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
-from bilat.validation import _Run, _run
+from bilat.validation import Run, execute
 from bilat.validation.cells import format_cell
-from bilat.validation.target import TargetError, resolve
+from bilat.validation.target import TargetError
 
 
 class PackageError(Exception):
@@ -235,10 +236,10 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     With *strict*, warnings count as errors too.
     """
     report = Report(str(target))
-    run = _Run(report, collect=True)
+    run = Run(report, collect=True)
     try:
         with resolve(target) as tgt:
-            _run(tgt, run, None)
+            execute(tgt, run, None)
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
     report.finish()

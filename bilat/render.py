@@ -223,7 +223,7 @@ def text(reports: Sequence[Report], out: IO[str], color: bool, strict: bool = Fa
 
 def write_sarif(reports: Sequence[Report], out: IO[str]) -> None:
     """SARIF 2.1.0 for GitHub code scanning: one run, a rule per finding code."""
-    from bilat import __version__
+    from bilat.about import __version__
 
     codes = list(CATALOGUE)
     rules = [

@@ -21,6 +21,28 @@ if TYPE_CHECKING:
     from importlib.abc import Traversable
 
 #: The schema version (see :mod:`bilat.versions`); part of every ``$id``.
+#: Resource name of each record kind.
+RESOURCE_NAMES: dict[str, str] = {
+    "source": "sources",
+    "evidence": "evidence",
+    "state": "states",
+    "person": "persons",
+    "organization": "organizations",
+    "tenure": "tenures",
+    "engagement": "engagements",
+    "agreement": "agreements",
+    "motion": "motions",
+    "vote": "votes",
+    "position": "positions",
+    "statement": "statements",
+    "indicator": "indicators",
+    "incident": "incidents",
+    "casualty": "casualties",
+    "claim": "claims",
+}
+#: Record kind held by each resource name.
+KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
+
 SCHEMA_VERSION = CURRENT
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BUNDLE_NAME = "bilat.schema.json"
@@ -81,8 +103,6 @@ def bundle_schema() -> dict[str, Any]:
     records. Every record schema is embedded under ``$defs`` with its own ``$id``, so
     ``{"$ref": "urn:bilat:schema:2:engagement"}`` also works with this bundle loaded.
     """
-    from bilat.tables import RESOURCE_NAMES
-
     defs = {kind: record_schema(kind) for kind in RECORD_TYPES}
     for d in defs.values():
         d.pop("$schema")

@@ -26,11 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bilat.archives import MAX_ZIP_BYTES, ArchiveError, extract_zip
 from bilat.cachedir import ENV_CACHE, cache_root
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Catalog, Entry, find
 from bilat.files import FileProblem, atomic_write, read_capped
-from bilat.validation.target import MAX_ZIP_BYTES, TargetError, extract_zip
 
 MARKER = ".bilat-release.json"
 #: Called as progress(bytes_done, bytes_total).
@@ -256,7 +256,7 @@ def install(
         _fetch(catalog.url_of(entry), archive, entry, progress)
         try:
             extract_zip(archive, work / "x", max_bytes)
-        except TargetError as exc:
+        except ArchiveError as exc:
             raise CatalogError(f"{entry.name}@{entry.version}: unsafe archive: {exc}") from None
         package = _package_root(work / "x")
         report = validate(package)

@@ -11,12 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, atomic_write, inside, read_capped, why_not_regular
+from bilat.files import (
+    FileProblem,
+    atomic_write,
+    inside,
+    path_problem,
+    read_capped,
+    why_not_regular,
+)
 from bilat.findings import Finding, make
-from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES
+from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, field_names, table_schema
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
-from bilat.versions import CURRENT, VERSIONS, field_names, table_schema
+from bilat.versions import CURRENT, VERSIONS
 from bilat.versions import KEY as VERSION_KEY
 from bilat.versions import declared as declared_version
 from bilat.versions import kinds as version_kinds
@@ -227,28 +234,6 @@ def load_descriptor(
     return data, None
 
 
-def path_problem(value: str) -> str | None:
-    """Why a resource path is unsafe, or None when it is a plain relative path."""
-    if value == "":
-        return "it is empty"
-    if "\x00" in value:
-        return "it contains a NUL character"
-    if "\\" in value:
-        return "it contains a backslash; use forward slashes"
-    if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
-        return "it is absolute"
-    if value.startswith("~") or "$" in value or "%" in value:
-        return "it names a home folder or variable"
-    parts = value.split("/")
-    if ".." in parts:
-        return "it climbs out of the package with '..'"
-    if any(p.startswith(".") for p in parts):
-        return "it names a hidden file or folder"
-    if any(p == "" for p in parts):
-        return "it has an empty part ('//' or a trailing '/')"
-    return None
-
-
 def _comparable(schema: dict[str, Any]) -> dict[str, Any]:
     """A Table Schema without its descriptions, for comparison."""
     fields = [
@@ -334,7 +319,7 @@ class _ProfileCache:
     def __init__(self, data: dict[str, Any]) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
-        from bilat import __version__
+        from bilat.about import __version__
 
         try:
             frictionless_version = version("frictionless")

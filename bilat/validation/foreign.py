@@ -224,7 +224,7 @@ class _Lines:
 def _unclosed_quote(file: Path, raw_dialect: Any, encoding: str, limits: Limits) -> int | None:
     """The line on which the last record of the CSV *file* starts when the file ends
     inside one of its quoted cells (Frictionless reads the cut cell as if whole)."""
-    from bilat.validation.structure import _unterminated
+    from bilat.validation.structure import unterminated
 
     if isinstance(raw_dialect, dict):
         resolved = resolve_dialect({k: v for k, v in raw_dialect.items() if k in _QUOTING})
@@ -256,7 +256,7 @@ def _unclosed_quote(file: Path, raw_dialect: Any, encoding: str, limits: Limits)
         csv.field_size_limit(old_limit)
     if lines.long or not last:
         return None
-    return last if _unterminated(record, dialect) else None
+    return last if unterminated(record, dialect) else None
 
 
 def _frictionless(

@@ -78,7 +78,7 @@ _STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
 @cache
-def _adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
+def field_adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
     """One validator per field of *kind*, built from the model's own field definition."""
     model = RECORD_TYPES[kind]
     return {
@@ -88,7 +88,7 @@ def _adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
 
 
 @cache
-def _defaults(kind: str) -> dict[str, Any]:
+def field_defaults(kind: str) -> dict[str, Any]:
     model = RECORD_TYPES[kind]
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -201,8 +201,8 @@ def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Calla
             reported.append(e)
         for finding in findings_for(reported, plan, row):
             emit(finding)
-        values = dict(_defaults(kind))
-        adapters = _adapters(kind)
+        values = dict(field_defaults(kind))
+        adapters = field_adapters(kind)
         for name, raw in row.data.items():
             if name in invalid or name not in adapters:
                 values[name] = INVALID

@@ -23,11 +23,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from bilat.evidence import quote_found
-from bilat.files import FileProblem, inside, read_capped
+from bilat.files import FileProblem, inside, path_problem, read_capped
 from bilat.findings import Finding
 from bilat.models import PartialDate
 from bilat.models.votes import COUNT_FIELDS
-from bilat.validation.descriptor import ResourcePlan, path_problem
+from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.records import INVALID
 
 Span = tuple[int, int]
@@ -274,13 +274,13 @@ class Rules:
 
     def _finish_claims(self, kind_of: Callable[[str], str | None]) -> None:
         from bilat.models import RECORD_TYPES
-        from bilat.validation.records import _adapters
+        from bilat.validation.records import field_adapters
 
         for (record, name), claims in self.claims.items():
             kind = kind_of(record)
             if kind is None:
                 continue  # a dangling reference: layer 4 reports it
-            adapters = _adapters(kind)
+            adapters = field_adapters(kind)
             adapter = adapters.get(name) if name != "id" else None
             allowed: list[Any] = []
             for c in claims:
