@@ -34,6 +34,12 @@ SchemaDir = Annotated[
 ]
 
 
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Replace files that exist (never a link, device or FIFO)."),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         from bilat.versions import CURRENT, VERSIONS
@@ -55,11 +61,22 @@ def _root(
 
 
 @schema_app.command("export")
-def schema_export(directory: SchemaDir = Path("schema")) -> None:
-    """Write one JSON Schema per record type, and the bundle, into DIRECTORY."""
-    from bilat import schemas
+def schema_export(directory: SchemaDir = Path("schema"), force: ForceOption = False) -> None:
+    """Write one JSON Schema per record type, and the bundle, into DIRECTORY
+    (--force to replace the files there).
 
-    written = schemas.export(directory)
+    Exit 0: written. 1: DIRECTORY or a file in it cannot be written (nothing is
+    replaced without --force). 2: usage error.
+    """
+    from bilat import schemas
+    from bilat.files import WriteRefused
+
+    try:
+        written = schemas.export(directory, force=force)
+    except WriteRefused as exc:
+        raise _fail("schema export", str(exc), 1) from None
+    except OSError as exc:
+        raise _fail("schema export", _cannot_write(exc, directory), 1) from None
     typer.echo(f"wrote {len(written)} schema files to {directory}", err=True)
 
 
@@ -73,7 +90,8 @@ def schema_check(directory: SchemaDir = Path("schema")) -> None:
         typer.echo(problem)
     if problems:
         typer.echo(
-            f"{len(problems)} schema file(s) out of date: run `bilat schema export {directory}`",
+            f"{len(problems)} schema file(s) out of date: "
+            f"run `bilat schema export --force {directory}`",
             err=True,
         )
         raise typer.Exit(1)
@@ -114,6 +132,11 @@ class CodesFormat(str, Enum):
 def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"bilat {command}: {message}", err=True)
     return typer.Exit(code)
+
+
+def _cannot_write(exc: OSError, fallback: object) -> str:
+    """'cannot write FILE: reason', naming the file that failed."""
+    return f"cannot write {exc.filename or fallback}: {exc.strerror or exc}"
 
 
 class Engine(str, Enum):
@@ -550,6 +573,7 @@ def export_cmd(
     ],
     to: Annotated[ExportFormat, typer.Option("--to", help="The format to write.")],
     out: Annotated[Path, typer.Argument(help="The file to write (a folder for --to parquet).")],
+    force: ForceOption = False,
 ) -> None:
     """Write a validated package as SQLite (with datasette metadata), DuckDB, Parquet
     (one file per table) or GraphML (who met whom).
@@ -558,21 +582,25 @@ def export_cmd(
     table per list field, actors and records tables, foreign keys, views resolving
     actors to states; each partial date f as text plus f_earliest and f_latest.
 
+    An OUT that exists is replaced only with --force, and never when it is a link,
+    a device, a FIFO or a socket.
+
     Exit 0: written. 1: the package is invalid, or the export cannot be written
-    (a missing optional dependency). 2: usage error.
+    (OUT exists, is not a regular file, or a missing optional dependency). 2: usage
+    error, or TARGET does not exist.
     """
-    from bilat.export import ExportError, export
+    from bilat.export import ExportError, export, metadata_path
 
     pkg = _load_for("export", target)
     try:
-        path = export(pkg, to.value, out)
+        path = export(pkg, to.value, out, force=force)
     except ExportError as exc:
         raise _fail("export", str(exc), 1) from None
     except OSError as exc:
-        raise _fail("export", f"cannot write {out}: {exc.strerror or exc}", 1) from None
+        raise _fail("export", _cannot_write(exc, out), 1) from None
     typer.echo(f"wrote {path}")
     if to.value == "sqlite":
-        typer.echo(f"wrote {path.with_name(path.stem + '.metadata.json')} (datasette metadata)")
+        typer.echo(f"wrote {metadata_path(path)} (datasette metadata)")
 
 
 @app.command("card")
@@ -581,20 +609,35 @@ def card_cmd(
         str, typer.Argument(help="Package folder, datapackage.json, .zip, or dataset name.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html.")],
+    force: ForceOption = False,
 ) -> None:
     """Write a static HTML data card (OUT/index.html) that works offline and from
     file://: holdings, a timeline of engagements, positions with their evidence,
     votes, coverage, sources, licence and citation.
 
-    Exit 0: written. 1: the package is invalid, or OUT cannot be written. 2: usage error.
+    An OUT/index.html that exists is replaced only with --force.
+
+    Exit 0: written. 1: the package is invalid, or OUT cannot be written. 2: usage
+    error, or TARGET does not exist.
     """
     from bilat.cardhtml import write_card
+    from bilat.files import WriteRefused, guard_out, make_folder
 
+    try:
+        if out.exists() or out.is_symlink():
+            guard_out(out, folder=True)
+            guard_out(out / "index.html", force=force)
+    except WriteRefused as exc:
+        raise _fail("card", str(exc), 1) from None
     pkg = _load_for("card", target)
     try:
+        make_folder(out)
+        guard_out(out / "index.html", force=force)
         path = write_card(pkg, out)
+    except WriteRefused as exc:
+        raise _fail("card", str(exc), 1) from None
     except OSError as exc:
-        raise _fail("card", f"cannot write {out}: {exc.strerror or exc}", 1) from None
+        raise _fail("card", _cannot_write(exc, out), 1) from None
     typer.echo(f"wrote {path}")
 
 
@@ -817,20 +860,30 @@ def schema_docs(
     output: Annotated[
         Path | None,
         typer.Argument(
-            help="File to write (default: print to stdout).", dir_okay=False, show_default=False
+            help="File to write (default: print to stdout).", show_default=False
         ),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
-    """Write the Markdown tables of every record type's fields, generated from the models."""
+    """Write the Markdown tables of every record type's fields, generated from the models
+    (an OUTPUT that exists is replaced only with --force).
+
+    Exit 0: written. 1: OUTPUT cannot be written. 2: usage error.
+    """
     from bilat import schemas
+    from bilat.files import WriteRefused, atomic_write, guard_out
 
     text = schemas.fields_markdown()
     if output is None:
-        sys.stdout.write(text)
+        _stdout().write(text)
         return
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    try:
+        guard_out(output, force=force)
+        atomic_write(output, text.encode("utf-8"))
+    except WriteRefused as exc:
+        raise _fail("schema docs", str(exc), 1) from None
+    except OSError as exc:
+        raise _fail("schema docs", _cannot_write(exc, output), 1) from None
 
 
 def main() -> None:
