@@ -268,7 +268,7 @@ def validate_cmd(
             with open(summary_path, "a", encoding="utf-8") as f:
                 f.write(render.step_summary(reports))
     else:
-        render.text(reports, out, color=sys.stdout.isatty(), strict=strict)
+        render.text(reports, out, color=_color(), strict=strict)
     out.flush()
     if any(f.code == "target-unreadable" for r in reports for f in r.findings):
         raise typer.Exit(2)
@@ -307,6 +307,11 @@ def _targets(
         "a package folder, a datapackage.json, a .zip, or a bundled dataset "
         f"({', '.join(bundled()) or 'none'}), or use --bundled.",
     )
+
+
+def _color() -> bool:
+    """Colour on a terminal, unless ``NO_COLOR`` is set (to anything but empty)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _stdout() -> Any:
@@ -462,9 +467,15 @@ def fmt_cmd(
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
     """
+    from bilat.files import WriteRefused
     from bilat.fmt import plan
 
     names = _targets("fmt", targets, exclude, allow_empty)
+    for name in names:
+        if not os.path.lexists(name):
+            raise _fail(
+                "fmt", f"{name}: does not exist (give a package folder or its datapackage.json)"
+            )
     failed = False
     changed = 0
     for name in names:
@@ -472,14 +483,17 @@ def fmt_cmd(
         for problem in result.problems:
             typer.echo(f"bilat fmt: {problem}", err=True)
             failed = True
-        for path in sorted(result.changes):
-            typer.echo(f"{'would reformat' if check else 'reformatted'} {os.path.relpath(path)}")
         changed += len(result.changes)
-        if not check:
-            try:
-                result.write()
-            except OSError as exc:
-                raise _fail("fmt", f"cannot write {name}: {exc.strerror or exc}", 1) from None
+        if check:
+            for path in sorted(result.changes):
+                typer.echo(f"would reformat {os.path.relpath(path)}")
+            continue
+        try:
+            result.write(lambda path: typer.echo(f"reformatted {os.path.relpath(path)}"))
+        except WriteRefused as exc:
+            raise _fail("fmt", str(exc), 1) from None
+        except OSError as exc:
+            raise _fail("fmt", _cannot_write(exc, name), 1) from None
     if check and changed:
         typer.echo(f"{changed} file(s) would be reformatted", err=True)
         raise typer.Exit(1)
@@ -546,15 +560,21 @@ def _load_for(command: str, target: str) -> Any:
     """The package *target* names, loaded; exit 1 with the first errors if invalid."""
     import bilat
     from bilat.catalog import CatalogError
+    from bilat.catalog.download import SpecError
     from bilat.package import PackageError
 
     try:
         return bilat.load(target)
     except PackageError as exc:
+        unreadable = [f for f in exc.report.errors if f.code == "target-unreadable"]
+        if unreadable:  # it does not exist, or cannot be opened: a usage error
+            raise _fail(command, unreadable[0].message) from None
         for f in exc.report.errors[:5]:
             where = ", ".join(str(x) for x in (f.resource, f.row, f.field) if x is not None)
-            typer.echo(f"bilat {command}: {where}: {f.message}", err=True)
+            typer.echo(f"bilat {command}: {where + ': ' if where else ''}{f.message}", err=True)
         raise _fail(command, f"{target} is invalid; run bilat validate {target}", 1) from None
+    except SpecError as exc:
+        raise _fail(command, str(exc)) from None
     except CatalogError as exc:
         raise _fail(command, str(exc), 1) from None
 
@@ -658,8 +678,10 @@ def build_cmd(
     from bilat.catalog import CatalogError
     from bilat.catalog.build import build
 
-    if not Path(target).exists():
-        raise _fail("build", f"{target}: no such package folder or datapackage.json")
+    if not os.path.lexists(target):
+        raise _fail(
+            "build", f"{target}: does not exist (give a package folder or its datapackage.json)"
+        )
     try:
         entry = build(target, out, force=force)
     except CatalogError as exc:
@@ -693,8 +715,12 @@ def download_cmd(
     downloaded again; when no catalog can be read, the highest cached version is used.
     """
     from bilat.catalog import CatalogError
-    from bilat.catalog.download import download
+    from bilat.catalog.download import SpecError, download, parse_spec
 
+    try:
+        parse_spec(spec)
+    except SpecError as exc:
+        raise _fail("download", str(exc)) from None
     if refresh and offline:
         raise _fail("download", "--refresh and --offline contradict each other")
 
@@ -727,6 +753,7 @@ def list_cmd(
     from bilat.catalog.catalog import load_catalog, locations
     from bilat.catalog.download import cached
 
+    root = _cache_root("list", dest)
     rows = []
     for where in locations(catalog):
         try:
@@ -740,7 +767,7 @@ def list_cmd(
         if (e.name, e.version) in seen:
             continue
         seen.add((e.name, e.version))
-        mark = "yes" if cached(e, dest) else "no"
+        mark = "yes" if cached(e, root) else "no"
         typer.echo(f"{e.name:<24} {e.version:<10} {e.bytes:>10}  {mark:<6}  {e.title}")
 
 
@@ -759,13 +786,22 @@ CacheDest = Annotated[
 ]
 
 
+def _cache_root(command: str, dest: Path | None) -> Path:
+    """*dest*, else the cache folder; exit 2 when ``BILAT_CACHE_DIR`` is set but empty."""
+    from bilat.cachedir import CacheDirError, cache_root
+
+    try:
+        return dest or cache_root()
+    except CacheDirError as exc:
+        raise _fail(command, str(exc)) from None
+
+
 @cache_app.command("list")
 def cache_list(dest: CacheDest = None) -> None:
     """List the cached releases and whether each is intact (sizes and times)."""
-    from bilat.cachedir import cache_root
     from bilat.catalog.download import check, releases
 
-    root = dest or cache_root()
+    root = _cache_root("cache list", dest)
     typer.echo(f"{root}")
     for name, version, folder in releases(root):
         problem = check(folder)
@@ -778,11 +814,10 @@ def cache_list(dest: CacheDest = None) -> None:
 def cache_verify(dest: CacheDest = None) -> None:
     """Hash every file of every cached release; exit 1 if any is damaged (it is then
     no longer served: download it again)."""
-    from bilat.cachedir import cache_root
     from bilat.catalog.download import check, releases
 
     damaged = 0
-    for name, version, folder in releases(dest or cache_root()):
+    for name, version, folder in releases(_cache_root("cache verify", dest)):
         problem = check(folder, full=True)
         if problem is not None:
             damaged += 1
@@ -803,11 +838,10 @@ def cache_clear(
     """Remove cached releases (all of them, or those of NAME[@VERSION])."""
     import shutil
 
-    from bilat.cachedir import cache_root
     from bilat.catalog import CatalogError
     from bilat.catalog.download import parse_spec, releases
 
-    root = dest or cache_root()
+    root = _cache_root("cache clear", dest)
     name = version = None
     if spec is not None:
         try:
@@ -859,9 +893,7 @@ def _download_bar() -> _DownloadBar:
 def schema_docs(
     output: Annotated[
         Path | None,
-        typer.Argument(
-            help="File to write (default: print to stdout).", show_default=False
-        ),
+        typer.Argument(help="File to write (default: print to stdout).", show_default=False),
     ] = None,
     force: ForceOption = False,
 ) -> None:
@@ -886,6 +918,54 @@ def schema_docs(
         raise _fail("schema docs", _cannot_write(exc, output), 1) from None
 
 
+class _PipeClosed(SystemExit):
+    """Standard output's reader has gone (``bilat ... | head -1``): stop, exit 0."""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that nothing (not even the flush at
+    exit) writes to the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        os.close(devnull)
+
+
+class _PipeSafe:
+    """Standard output that ends the run quietly, exit 0, when its reader closes the
+    pipe, instead of a BrokenPipeError (click would exit 1)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            _silence_stdout()
+            raise _PipeClosed(0) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            raise _PipeClosed(0) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(app())  # pragma: no cover
+    """Console-script entry point: a closed standard output (``| head -1``) ends the
+    run quietly with exit 0."""
+    sys.stdout = _PipeSafe(sys.stdout)
+    try:
+        code = app()
+    except SystemExit as exc:
+        code = exc.code
+    try:
+        sys.stdout.flush()
+    except SystemExit:  # the pipe closed
+        code = 0
+    sys.exit(code)  # pragma: no cover

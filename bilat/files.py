@@ -165,9 +165,7 @@ def guard_out(
         raise WriteRefused(f"{target} is {what}, not a folder; nothing was written")
     if stat.S_ISREG(mode):
         if not force:
-            raise WriteRefused(
-                f"{target} already exists; nothing was written{hint}"
-            )
+            raise WriteRefused(f"{target} already exists; nothing was written{hint}")
         return
     raise WriteRefused(
         f"{target} is {kind_of(mode)}, not a regular file; bilat will not replace it"
