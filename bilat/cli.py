@@ -61,7 +61,10 @@ def _root(
 
 
 @schema_app.command("export")
-def schema_export(directory: SchemaDir = Path("schema"), force: ForceOption = False) -> None:
+def schema_export(
+    directory: Annotated[Path, typer.Argument(help="Folder of schema files.")] = Path("schema"),
+    force: ForceOption = False,
+) -> None:
     """Write one JSON Schema per record type, and the bundle, into DIRECTORY
     (--force to replace the files there).
 
@@ -609,8 +612,12 @@ def export_cmd(
     (OUT exists, is not a regular file, or a missing optional dependency). 2: usage
     error, or TARGET does not exist.
     """
-    from bilat.export import ExportError, export, metadata_path
+    from bilat.export import ExportError, check_out, export, metadata_path
 
+    try:
+        check_out(to.value, out, force=force)  # before the package is read
+    except ExportError as exc:
+        raise _fail("export", str(exc), 1) from None
     pkg = _load_for("export", target)
     try:
         path = export(pkg, to.value, out, force=force)
@@ -964,6 +971,9 @@ def main() -> None:
         code = app()
     except SystemExit as exc:
         code = exc.code
+    except MemoryError:  # under a memory limit (ulimit -v, a container's cap)
+        sys.stderr.write("bilat: out of memory; nothing was written\n")
+        code = 1
     try:
         sys.stdout.flush()
     except SystemExit:  # the pipe closed

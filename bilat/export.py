@@ -462,6 +462,43 @@ def outputs(fmt: str, out: Path) -> list[Path]:
     return [out]
 
 
+def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
+    """Refuse, before anything is built, an export in *fmt* to *out* that would replace
+    what is not its own (:class:`ExportError` naming the path), or that lacks its
+    optional dependency; see :func:`bilat.files.guard_out`."""
+    path = Path(out)
+    if fmt not in FORMATS:
+        raise ExportError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
+    try:
+        if fmt == "parquet":
+            if path.is_file() and not path.is_symlink():
+                raise ExportError(f"{path}: --to parquet writes a folder; this is a file")
+            guard_out(path, folder=True)
+        elif path.is_dir() and not path.is_symlink():
+            raise ExportError(f"{path}: --to {fmt} writes a file; this is a folder")
+        for file in outputs(fmt, path):
+            if fmt != "parquet" or file.parent.exists():
+                guard_out(file, force=force)
+        if fmt == "duckdb":  # loaded before the tables are built, not after
+            import duckdb  # noqa: F401
+            import pyarrow  # noqa: F401
+        if fmt == "parquet":
+            import pyarrow.parquet  # noqa: F401
+        if fmt == "graphml":
+            import networkx  # noqa: F401 - checked before anything is built
+    except WriteRefused as exc:
+        raise ExportError(str(exc)) from None
+    except ImportError as exc:
+        need, extra = {
+            "duckdb": ("duckdb", "bilat[duckdb]"),
+            "graphml": ("networkx", "bilat[graph]"),
+            "parquet": ("pyarrow", "pyarrow"),
+        }[fmt]
+        if not isinstance(exc, ModuleNotFoundError):  # installed, but it would not load
+            raise ExportError(f"--to {fmt}: {need} cannot be loaded ({exc})") from None
+        raise ExportError(f"--to {fmt} needs {need}: pip install '{extra}'") from None
+
+
 def export(pkg: Package, fmt: str, out: str | Path, *, force: bool = False) -> Path:
     """Write *pkg* to *out* in format *fmt* (one of :data:`FORMATS`); return the path.
 
@@ -476,33 +513,7 @@ def export(pkg: Package, fmt: str, out: str | Path, *, force: bool = False) -> P
         "parquet": to_parquet,
         "graphml": to_graphml,
     }
-    if fmt not in writers:
-        raise ExportError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
-    try:
-        if fmt == "parquet":
-            if path.is_file() and not path.is_symlink():
-                raise ExportError(f"{path}: --to parquet writes a folder; this is a file")
-            guard_out(path, folder=True)
-        elif path.is_dir() and not path.is_symlink():
-            raise ExportError(f"{path}: --to {fmt} writes a file; this is a folder")
-        for file in outputs(fmt, path):
-            if fmt != "parquet" or file.parent.exists():
-                guard_out(file, force=force)
-        if fmt == "duckdb":
-            import duckdb  # noqa: F401 - checked before anything is built
-        if fmt == "parquet":
-            import pyarrow.parquet  # noqa: F401
-        if fmt == "graphml":
-            import networkx  # noqa: F401 - checked before anything is built
-    except WriteRefused as exc:
-        raise ExportError(str(exc)) from None
-    except ImportError:
-        need, extra = {
-            "duckdb": ("duckdb", "bilat[duckdb]"),
-            "graphml": ("networkx", "bilat[graph]"),
-            "parquet": ("pyarrow", "pyarrow"),
-        }[fmt]
-        raise ExportError(f"--to {fmt} needs {need}: pip install '{extra}'") from None
+    check_out(fmt, path, force=force)
     return writers[fmt](pkg, path)
 
 
@@ -555,6 +566,7 @@ __all__ = [
     "actor_states",
     "datasette_metadata",
     "engagement_states",
+    "check_out",
     "export",
     "frames",
     "graph",

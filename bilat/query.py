@@ -280,23 +280,39 @@ def timeline(
 
 @dataclass(frozen=True)
 class Gaps:
-    """What a numbered series has and lacks."""
+    """What a numbered series has and lacks.
+
+    ``missing`` holds ranges, not numbers, so a series numbered 1 and 10**18 takes no
+    more memory than one numbered 1 and 3: ``(range(2, 10**18),)``.
+    """
 
     series: str
     numbers: tuple[int, ...]
-    missing: tuple[int, ...]
+    missing: tuple[range, ...]
     unnumbered: tuple[str, ...]
 
+    @property
+    def missing_count(self) -> int:
+        """How many numbers the series lacks."""
+        return sum(len(r) for r in self.missing)
+
     def __repr__(self) -> str:
+        shown = [
+            str(r.start) if len(r) == 1 else f"{r.start}-{r.stop - 1}" for r in self.missing[:10]
+        ]
+        if len(self.missing) > 10:
+            shown.append(f"... {len(self.missing) - 10} more ranges")
+        unnumbered = list(self.unnumbered[:10])
+        more = f" and {len(self.unnumbered) - 10} more" if len(self.unnumbered) > 10 else ""
         return (
-            f"Gaps({self.series!r}: {len(self.numbers)} numbered, missing {list(self.missing)}, "
-            f"unnumbered {list(self.unnumbered)})"
+            f"Gaps({self.series!r}: {len(self.numbers)} numbered, missing [{', '.join(shown)}], "
+            f"unnumbered {unnumbered}{more})"
         )
 
 
 def gaps(pkg: Package, series: str) -> Gaps:
-    """The numbers a series of engagements lacks between 1 and its highest number, and
-    the engagements of the series that carry no number.
+    """The numbers a series of engagements lacks between 1 and its highest number (as
+    ranges), and the engagements of the series that carry no number.
 
     >>> import bilat
     >>> bilat.load("india-russia").gaps("India–Russia Annual Summit").missing
@@ -312,9 +328,14 @@ def gaps(pkg: Package, series: str) -> Gaps:
             unnumbered.append(record.id)
         else:
             numbered[record.series_number] = record.id
-    top = max(numbered, default=0)
-    missing = tuple(n for n in range(1, top + 1) if n not in numbered)
-    return Gaps(series, tuple(sorted(numbered)), missing, tuple(sorted(unnumbered)))
+    numbers = tuple(sorted(numbered))
+    missing = []
+    previous = 0
+    for n in numbers:
+        if n > previous + 1:
+            missing.append(range(previous + 1, n))
+        previous = n
+    return Gaps(series, numbers, tuple(missing), tuple(sorted(unnumbered)))
 
 
 def positions_of(pkg: Package, actor: str, at: When | None = None) -> list[Position]:
