@@ -481,7 +481,7 @@ def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
                 guard_out(file, force=force)
         if fmt == "duckdb":  # loaded before the tables are built, not after
             import duckdb  # noqa: F401
-            import pyarrow  # noqa: F401
+            import pyarrow
         if fmt == "parquet":
             import pyarrow.parquet  # noqa: F401
         if fmt == "graphml":
@@ -564,9 +564,9 @@ __all__ = [
     "ExportError",
     "Table",
     "actor_states",
+    "check_out",
     "datasette_metadata",
     "engagement_states",
-    "check_out",
     "export",
     "frames",
     "graph",
