@@ -361,6 +361,7 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
         try:
             con = duckdb.connect(str(temp))
             try:
+                con.execute("SET enable_progress_bar = false")  # it writes to stdout
                 for table in tables(pkg):
                     # DuckDB checks foreign keys row by row: a table's references to
                     # itself point at records instead (see _target), so every key is
