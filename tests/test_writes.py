@@ -801,3 +801,73 @@ def test_extreme_values_go_through_every_query_export_and_the_card_in_1_gib(
         done = cli(*args, prelude=prelude)
         clean(done)
         assert done.returncode == 1 and "invalid" in done.stderr
+
+
+# -- contention ------------------------------------------------------------------------------
+
+_DOWNLOADER = """
+import os, sys, time
+from pathlib import Path
+from bilat.catalog.download import download
+base, url, me, rounds = Path(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+for r in range(rounds):
+    (base / f"ready-{r}-{me}").touch()  # a barrier: all start each round together
+    deadline = time.monotonic() + 30  # (unless one has died)
+    while len(list(base.glob(f"ready-{r}-*"))) < 8 and time.monotonic() < deadline:
+        time.sleep(0.001)
+    folder = download("tiny@1.0.0", url, base / f"cache-{r}")
+    assert (folder / "datapackage.json").is_file(), folder
+print("ok")
+"""
+
+
+def test_eight_concurrent_downloads_into_one_cache_all_succeed_twenty_times(
+    tmp_path: Path,
+) -> None:
+    """Against a real HTTP server on 127.0.0.1: 8 processes download the same release
+    into one fresh cache, 20 rounds. Each start sweeps the cache's work folders while
+    the others create theirs, and all finish by renaming into one place."""
+    import http.server
+    import threading
+    from functools import partial
+
+    from bilat import Source, State
+    from bilat.catalog.build import build
+    from bilat.package import write_package
+
+    src = Source(id="s", type="web_page", title="A page", url="https://example.org/")
+    write_package(
+        tmp_path / "tiny",
+        [src, State(id="ind", name="India", iso3="IND", sources=["s"])],
+        name="tiny",
+        title="Tiny",
+        version="1.0.0",
+    )
+    site = tmp_path / "site"
+    build(tmp_path / "tiny", site)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/catalog.json"
+        base = tmp_path / "work"
+        base.mkdir()
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _DOWNLOADER, str(base), url, str(i), "20"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(8)
+        ]
+        results = [p.communicate(timeout=300) for p in procs]
+    finally:
+        server.shutdown()
+    for proc, (stdout, stderr) in zip(procs, results, strict=True):
+        assert proc.returncode == 0 and stdout == "ok\n", stderr[-3000:]
+    for r in range(20):
+        cache = base / f"cache-{r}"
+        assert bilat.validate(cache / "tiny" / "1.0.0").valid
+        assert [p.name for p in (cache / ".tmp").iterdir()] == []  # no work folder left
