@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 class FileProblem(Exception):
@@ -195,19 +196,25 @@ def _replaceable(path: Path) -> None:
 
 @contextlib.contextmanager
 def temporary_beside(path: Path) -> Iterator[Path]:
-    """A unique temporary path in *path*'s folder, removed unless it was renamed:
-    on every error and on Ctrl-C. Rename it with :func:`commit`."""
-    import tempfile
+    """A new, empty, uniquely named temporary file in *path*'s folder, removed unless it
+    was renamed: on every error and on Ctrl-C, wherever it lands (the name is chosen
+    before the file exists, so no interrupt can leave a file whose name is not known).
+    Rename it with :func:`commit`."""
+    import secrets
 
+    tmp = path.parent / f".{path.name[:100]}.{secrets.token_hex(16)}.tmp"
+    not_ours = False
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise named(exc, path) from None
-    os.close(fd)
-    try:
-        yield Path(tmp)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o600)
+        except OSError as exc:  # nothing was created (or 128 random bits collided)
+            not_ours = True
+            raise named(exc, path) from None
+        os.close(fd)
+        yield tmp
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        if not not_ours:
+            tmp.unlink(missing_ok=True)
 
 
 def commit(tmp: Path, path: Path) -> None:
@@ -240,28 +247,16 @@ def atomic_write(path: Path, data: bytes) -> None:
     never half of one, and two writers never share a temporary name. The file gets the
     mode the umask allows, as ``open`` would give it. A link or special file at *path*
     is never replaced (:class:`WriteRefused`); the temporary file is removed on every
-    error."""
-    import tempfile
-
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:100]}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise named(exc, path) from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        _replaceable(path)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise named(exc, path) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_folder(path.parent)
+    error and on Ctrl-C; an OSError names *path*, not the temporary file."""
+    with temporary_beside(path) as tmp:
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise named(exc, path) from None
+        commit(tmp, path)
 
 
 def fsync_folder(folder: Path) -> None:
