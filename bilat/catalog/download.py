@@ -251,11 +251,10 @@ def sweep(tmp_root: Path) -> int:
             continue
         lock = FileLock(str(path) + ".lock", timeout=0)
         try:
-            with lock:
-                if not path.is_dir():  # its owner finished while this looked
-                    continue
-                shutil.rmtree(path, ignore_errors=True)
-                removed += 1
+            with lock:  # (re)creates the lock file if its owner has just removed it
+                if path.is_dir():  # else its owner finished while this looked
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
                 Path(str(path) + ".lock").unlink(missing_ok=True)
         except (Timeout, OSError):
             continue
