@@ -37,6 +37,11 @@ _MODELS = (
 
 
 def __getattr__(name: str) -> Any:
+    if name == "UnknownName":
+        from bilat.names import UnknownName
+
+        globals()[name] = UnknownName
+        return UnknownName
     if name in _MODELS:
         from bilat import models
 
@@ -122,6 +127,7 @@ if TYPE_CHECKING:
         Tenure,
         Vote,
     )
+    from bilat.names import UnknownName
     from bilat.package import Package
 
 __all__ = [
@@ -142,6 +148,7 @@ __all__ = [
     "State",
     "Statement",
     "Tenure",
+    "UnknownName",
     "Vote",
     "__version__",
     "load",

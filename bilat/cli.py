@@ -431,7 +431,7 @@ def init_cmd(
     except PackageExists as exc:
         raise _fail("init", str(exc), 1) from None
     except (KeyError, ValueError) as exc:
-        raise _fail("init", str(exc).strip("'\"")) from None
+        raise _fail("init", str(exc)) from None
     except OSError as exc:
         raise _fail("init", f"cannot write {directory}: {exc.strerror or exc}", 1) from None
     typer.echo(f"wrote {path}", err=True)
@@ -459,13 +459,22 @@ def fmt_cmd(
             "are added empty).",
         ),
     ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Format a package that is not a bilat package as one (by default it is "
+            "left as it is, with a one-line note).",
+        ),
+    ] = False,
     exclude: ExcludeOption = None,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Rewrite packages in canonical form: rows sorted by id, one way of writing each
     cell, datapackage.json with the generated Table Schemas of the package's declared
     bilat schema version (unknown resources and extra fields kept). A resource that
-    cannot be read is left untouched and reported.
+    cannot be read is left untouched and reported. A package that is not a bilat
+    package is left untouched (one line says so) unless --adopt is given.
 
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
@@ -482,7 +491,9 @@ def fmt_cmd(
     failed = False
     changed = 0
     for name in names:
-        result = plan(name, upgrade=upgrade)
+        result = plan(name, upgrade=upgrade, adopt=adopt)
+        if result.skipped:
+            typer.echo(f"bilat fmt: {result.skipped}", err=True)
         for problem in result.problems:
             typer.echo(f"bilat fmt: {problem}", err=True)
             failed = True

@@ -18,14 +18,16 @@ The same tables back every format (and :meth:`Package.to_pandas`):
   organization's state) and ``engagement_states(engagement_id, state_id)``.
 
 For SQLite, a datasette metadata file is written beside the database
-(``OUT.metadata.json``): titles and descriptions from the models, licence and
-source from the descriptor, facets on vocabulary columns, label columns.
+(``OUT.metadata.json``): plain-text titles and descriptions from the models (a
+vocabulary column lists its terms' labels), the licence, the count of Sources with
+a link to the ``sources`` table, facets on vocabulary columns, label columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 import typing
 from dataclasses import dataclass, field
@@ -302,20 +304,64 @@ def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+_MARKUP = (
+    (re.compile(r":[a-z]+:`~?([^`]+)`"), r"\1"),  # :class:`bilat.Source`
+    (re.compile(r"``([^`]+)``"), r"\1"),  # ``code``
+    (re.compile(r"`([^`]+)`"), r"\1"),  # `code`
+    (re.compile(r"\*\*([^*]+)\*\*"), r"\1"),  # **strong**
+    (re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"\[([^\]]+)\]\(([^)]+)\)"), r"\1 (\2)"),  # [text](url)
+)
+
+
+def plain(text: str | None) -> str:
+    """*text* without reStructuredText or Markdown markup, on one line.
+
+    >>> plain("Whether it took place (vocabulary ``statuses``); see :class:`Source`.")
+    'Whether it took place (vocabulary statuses); see Source.'
+    """
+    out = text or ""
+    for pattern, repl in _MARKUP:
+        out = pattern.sub(repl, out)
+    return " ".join(out.split())
+
+
+_VOCAB_NOTE = re.compile(r"\s*\(vocabulary ``?[a-z_]+``?\)")
+
+
+def _with_labels(description: str | None, vocab: str | None) -> str:
+    """A column's description in plain text; for a vocabulary column, its terms by label
+    with the code stored: ``What kind of engagement: Summit (summit), ...``."""
+    if vocab is None:
+        return plain(description)
+    from bilat.vocab import vocabulary
+
+    v = vocabulary(vocab)
+    head = plain(_VOCAB_NOTE.sub("", description or "")).rstrip(".") or v.title
+    terms = ", ".join(f"{t.label} ({t.code})" for t in v.terms)
+    return f"{head}. {v.title}: {terms}."
+
+
 def datasette_metadata(
     pkg: Package, database: str, built: list[Table] | None = None
 ) -> dict[str, Any]:
     """Datasette metadata (0.64 and later) for the SQLite export named *database*
-    (of the tables *built* from *pkg*, built here when not given)."""
+    (of the tables *built* from *pkg*, built here when not given): plain-text
+    descriptions, vocabulary columns described by their terms' labels, facets on
+    them, label columns, the licence, and as source the count of the package's
+    Sources with a link to the ``sources`` table (relative to the datasette root)."""
     desc = pkg.descriptor
     licence = (desc.get("licenses") or [{}])[0]
-    source: dict[str, Any] = next((s for s in desc.get("sources") or [] if s.get("path")), {})
     table_meta: dict[str, Any] = {}
     for table in tables(pkg) if built is None else built:
         facets = [c.name for c in table.columns if c.vocabulary]
         entry: dict[str, Any] = {
-            "description": table.description or "",
-            "columns": {c.name: c.description for c in table.columns if c.description},
+            "description": plain(table.description),
+            "columns": {
+                c.name: _with_labels(c.description, c.vocabulary)
+                for c in table.columns
+                if c.description or c.vocabulary
+            },
         }
         if facets:
             entry["facets"] = facets
@@ -323,17 +369,18 @@ def datasette_metadata(
             entry["label_column"] = table.label
         table_meta[table.name] = entry
     meta: dict[str, Any] = {
-        "title": desc.get("title") or pkg.name,
-        "description": desc.get("description") or "",
+        "title": plain(desc.get("title")) or pkg.name,
+        "description": plain(desc.get("description")),
         "databases": {database: {"tables": table_meta}},
     }
     if licence.get("name"):
         meta["license"] = licence.get("title") or licence["name"]
         if licence.get("path"):
             meta["license_url"] = licence["path"]
-    if source:
-        meta["source"] = source.get("title", "")
-        meta["source_url"] = source["path"]
+    n = len(pkg.records("source"))
+    if n:
+        meta["source"] = f"{n} source{'s' if n != 1 else ''}, cited record by record"
+        meta["source_url"] = f"/{database}/sources"
     return meta
 
 

@@ -144,7 +144,8 @@ def test_the_bundled_dataset_keeps_conflicting_claims_side_by_side() -> None:
     assert sorted(json.loads(c.value) for c in claims) == [32, 33, 35]
     assert all(c.status == "resolved" and c.rationale for c in claims)
     assert pkg["unga-es-11-4"].abstain == 35  # type: ignore[attr-defined]
-    assert pkg.claims("no-such-record") == []
+    with pytest.raises(bilat.UnknownName, match="no-such-record"):  # issue 20: never silent
+        pkg.claims("no-such-record")
 
 
 def test_a_deeply_nested_claim_value_is_a_finding_not_a_crash(tmp_path: Path) -> None:

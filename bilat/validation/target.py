@@ -21,6 +21,22 @@ MAX_ZIP_BYTES = 1 << 30
 MAX_ZIP_MEMBERS = 10_000
 
 
+#: YAML descriptors, found where datapackage.json is missing so that the report can
+#: name them (bilat reads JSON descriptors only; see docs/frictionless.md).
+YAML_DESCRIPTORS = ("datapackage.yaml", "datapackage.yml")
+
+
+def descriptor_in(folder: Path) -> Path:
+    """The descriptor of the package in *folder*: datapackage.json, or when there is
+    none a YAML descriptor (which layer 1 refuses by name)."""
+    path = folder / "datapackage.json"
+    if not os.path.lexists(path):
+        for name in YAML_DESCRIPTORS:
+            if os.path.lexists(folder / name):
+                return folder / name
+    return path
+
+
 #: A release name, NAME or NAME@VERSION, looked up in the cache and the catalogs.
 _SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:@[0-9]+\.[0-9]+\.[0-9]+)?$")
 
@@ -92,14 +108,14 @@ def resolve(target: str | Path) -> Target:
             f"(bundled: {known})"
         )
     if stat.S_ISDIR(mode):
-        return Target(label, path, path / "datapackage.json")
+        return Target(label, path, descriptor_in(path))
     if not stat.S_ISREG(mode):
         raise TargetError(
             f"{label}: it is {kind_of(mode)}; give a package folder, a datapackage.json or a .zip"
         )
     if path.suffix.lower() == ".zip":
         return _extract(label, path)
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
         return Target(label, path.parent, path)
     raise TargetError(f"{label}: not a package folder, a datapackage.json or a .zip")
 
@@ -205,4 +221,4 @@ def _extract(label: str, path: Path) -> Target:
         subdirs = [p for p in root.iterdir() if p.is_dir()]
         if len(subdirs) == 1 and (subdirs[0] / "datapackage.json").is_file():
             root = subdirs[0]
-    return Target(label, root, root / "datapackage.json", tmp)
+    return Target(label, root, descriptor_in(root), tmp)
