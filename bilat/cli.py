@@ -662,7 +662,7 @@ def card_cmd(
     from bilat.files import WriteRefused, guard_out, make_folder
 
     try:
-        if out.exists() or out.is_symlink():
+        if os.path.lexists(out):
             guard_out(out, folder=True)
             guard_out(out / "index.html", force=force)
     except WriteRefused as exc:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 import typing
@@ -519,13 +520,13 @@ def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
         raise ExportError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
     try:
         if fmt == "parquet":
-            if path.is_file() and not path.is_symlink():
+            if os.path.isfile(path) and not os.path.islink(path):
                 raise ExportError(f"{path}: --to parquet writes a folder; this is a file")
             guard_out(path, folder=True)
-        elif path.is_dir() and not path.is_symlink():
+        elif os.path.isdir(path) and not os.path.islink(path):
             raise ExportError(f"{path}: --to {fmt} writes a file; this is a folder")
         for file in outputs(fmt, path):
-            if fmt != "parquet" or file.parent.exists():
+            if fmt != "parquet" or os.path.isdir(file.parent):
                 guard_out(file, force=force)
         if fmt == "duckdb":  # loaded before the tables are built, not after
             import duckdb  # noqa: F401

@@ -150,7 +150,11 @@ def guard_out(
         pst = _lstat(parent)
         if pst is None:
             raise WriteRefused(f"{target}: cannot be written: the folder {parent} does not exist")
-        if not stat.S_ISDIR(os.stat(parent).st_mode):
+        try:
+            parent_mode = os.stat(parent).st_mode
+        except OSError as exc:  # a link loop, a link to nothing
+            raise WriteRefused(f"{target}: cannot be written: {parent}: {_reason(exc)}") from None
+        if not stat.S_ISDIR(parent_mode):
             raise WriteRefused(f"{target}: cannot be written: {parent} is not a folder")
         return
     mode = st.st_mode

@@ -347,6 +347,29 @@ def test_a_5000_character_release_name_is_a_usage_error(tmp_path: Path) -> None:
         bilat.load(f"{long}@1.0.0")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "{pkg}", "--to", "sqlite", "{out}"],
+        ["export", "{pkg}", "--to", "parquet", "{out}"],
+        ["card", "{pkg}", "--out", "{out}"],
+        ["schema", "export", "{out}"],
+        ["schema", "docs", "{out}"],
+        ["init", "{out}", "--name", "x"],
+        ["build", "{pkg}", "--out", "{out}"],
+        ["download", "india-russia@1.0.0", "--dest", "{out}"],
+    ],
+)
+def test_a_5000_character_out_is_one_line_naming_it(
+    tmp_path: Path, pkg: Path, args: list[str]
+) -> None:
+    out = tmp_path / ("b" * 5000)
+    done = cli(*[a.format(pkg=pkg, out=out) for a in args])
+    clean(done)
+    assert done.returncode == 1 and "File name too long" in done.stderr, done.stderr[-300:]
+    assert done.stderr.count("\n") == 1
+
+
 def test_an_empty_cache_dir_variable_is_an_error_not_the_user_cache(tmp_path: Path) -> None:
     env = {"BILAT_CACHE_DIR": ""}
     for args in (["cache", "list"], ["cache", "clear"], ["list"], ["download", "india-russia"]):

@@ -160,7 +160,7 @@ def installed(name: str, root: Path | None = None) -> dict[str, Path]:
     """Intact installed versions of *name* in the cache: version -> folder."""
     base = _cache(root) / name
     out = {}
-    if base.is_dir():
+    if os.path.isdir(base):
         for folder in base.iterdir():
             if re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", folder.name) and check(folder) is None:
                 out[folder.name] = folder
@@ -171,7 +171,7 @@ def releases(root: Path | None = None) -> list[tuple[str, str, Path]]:
     """Every release folder in the cache, intact or not: (name, version, folder)."""
     base = _cache(root)
     out = []
-    if base.is_dir():
+    if os.path.isdir(base):
         for name_dir in sorted(
             p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
         ):
