@@ -287,7 +287,7 @@ def referrers(pkg: Package, record_id: str) -> list[Record]:
 
     >>> import bilat
     >>> [r.id for r in bilat.load("india-russia").referrers("unga-es-11-2")][:3]
-    ['vote-ind-unga-es-11-2', 'vote-rus-unga-es-11-2', 'ev-es-11-2-rappler']
+    ['vote-afg-unga-es-11-2', 'vote-ago-unga-es-11-2', 'vote-alb-unga-es-11-2']
     """
     _record(pkg, record_id)
     out = []

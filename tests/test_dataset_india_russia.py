@@ -150,7 +150,8 @@ def test_unga_votes_are_evidence_for_non_condemnation() -> None:
 
 # -- roll calls --------------------------------------------------------------------------------
 
-COMPLETE = {"unga-68-262", "unga-es-11-1", "unga-es-11-3"}
+# every General Assembly resolution in the package: 68/262 and ES-11/1 to ES-11/8
+COMPLETE = {"unga-68-262", *(f"unga-es-11-{n}" for n in range(1, 9))}
 
 
 def test_complete_roll_calls_list_every_member_state_once() -> None:
@@ -164,7 +165,7 @@ def test_complete_roll_calls_list_every_member_state_once() -> None:
         voters = [v.voter for v in cast]
         assert len(voters) == len(set(voters)) == 193, mid
         members = members or set(voters)
-        assert set(voters) == members  # the same 193 members in 2014 and 2022
+        assert set(voters) == members  # the same 193 members from 2014 to 2025
         for option in ("yes", "no", "abstain", "not_voting"):
             assert sum(v.option == option for v in cast) == getattr(motions[mid], option), (
                 mid,
@@ -189,10 +190,14 @@ def _voted_as_india(pkg: Package, motion: str) -> set[str]:
 
 def test_who_voted_as_india_did() -> None:
     pkg = read_package(PKG)
-    # India abstained on all three; Russia voted against all three
+    # India abstained on all nine; Russia voted against all nine
     assert all("rus" not in _voted_as_india(pkg, m) for m in COMPLETE)
     assert {"chn", "zaf", "pak"} <= _voted_as_india(pkg, "unga-es-11-1")
     assert "chn" not in _voted_as_india(pkg, "unga-es-11-3")  # China voted against suspension
+    # in 2025 the United States voted against the European text and abstained, with
+    # Ukraine, on its own text as amended
+    assert "usa" not in _voted_as_india(pkg, "unga-es-11-7")
+    assert {"usa", "ukr"} <= _voted_as_india(pkg, "unga-es-11-8")
     # the data card answers the question as a doctest
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
     result = doctest.testfile(str(PKG / "README.md"), module_relative=False, optionflags=flags)
@@ -201,7 +206,7 @@ def test_who_voted_as_india_did() -> None:
 
 # -- the data card -----------------------------------------------------------------------------
 
-WORDS = {7: "seven", 8: "eight", 11: "eleven", 13: "thirteen", 14: "fourteen"}
+WORDS = {5: "five", 7: "seven", 8: "eight", 11: "eleven", 13: "thirteen", 14: "fourteen"}
 
 
 def _card() -> str:
@@ -324,9 +329,11 @@ GAPS: dict[str, Callable[[Package], bool]] = {
             for i in pkg.records("indicator")
         )
     ),
-    "Votes: complete roll calls only on": lambda pkg: (
+    "Votes: on the five Security Council votes only": lambda pkg: (
         {m.id for m in pkg.records("motion") if m.roll_call == "complete"} == COMPLETE
-    ),  # type: ignore[attr-defined]
+        and sorted(m.body for m in pkg.records("motion") if m.roll_call == "partial")  # type: ignore[attr-defined]
+        == ["unsc"] * 5
+    ),
     "Wikidata ids are given only where certain": lambda pkg: (
         {r.id for r in pkg if isinstance(r, SourcedRecord) and getattr(r, "wikidata", None)}
         == {"ind", "rus", "ukr", "putin", "modi"}

@@ -34,7 +34,9 @@ def release_1_0(httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.Monk
     """The committed 1.0.0 release, downloaded over HTTP into a fresh cache."""
     monkeypatch.setenv("BILAT_CACHE_DIR", str(tmp_path / "cache"))
     catalog = json.loads((CATALOG / "catalog.json").read_text(encoding="utf-8"))
-    old = [e for e in catalog["datasets"] if e["version"] == "1.0.0"]
+    old = [
+        e for e in catalog["datasets"] if e["name"] == "india-russia" and e["version"] == "1.0.0"
+    ]
     assert old, "the 1.0.0 release must stay in catalog/"
     catalog["datasets"] = old
     httpserver.expect_request("/catalog.json").respond_with_json(catalog)

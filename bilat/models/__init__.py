@@ -17,6 +17,7 @@ from bilat.models.base import Record, SourcedRecord
 from bilat.models.claims import Claim
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Engagement
+from bilat.models.incidents import Casualty, Incident
 from bilat.models.indicators import Indicator
 from bilat.models.positions import Position
 from bilat.models.sources import Evidence, Source
@@ -29,9 +30,11 @@ __all__ = [
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Casualty",
     "Claim",
     "Engagement",
     "Evidence",
+    "Incident",
     "Indicator",
     "Motion",
     "Organization",
@@ -65,6 +68,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Position,
         Statement,
         Indicator,
+        Incident,
+        Casualty,
         Evidence,
         Claim,
     )

@@ -98,6 +98,8 @@ SUPPORTABLE_KINDS = (
     "position",
     "statement",
     "indicator",
+    "incident",
+    "casualty",
     "motion",
     "vote",
     "claim",

@@ -40,6 +40,7 @@ VOCABULARIES = (
     "directions",
     "vote_options",
     "vote_results",
+    "incident_types",
 )
 
 
