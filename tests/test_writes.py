@@ -702,6 +702,20 @@ def test_what_validates_exports_and_integers_past_int64_are_refused(
     assert (field["constraints"].get("maximum") == 2**63 - 1) is (version == "3")
 
 
+def test_every_integer_field_of_every_model_fits_in_int64() -> None:
+    """So no field added later can validate a value the exports cannot store."""
+    from bilat import versions
+    from bilat.models import RECORD_TYPES
+
+    for kind in RECORD_TYPES:
+        schema = versions.table_schema(kind)
+        assert schema is not None
+        for field in schema["fields"]:
+            if field["type"] == "integer":
+                assert field["constraints"]["maximum"] <= 2**63 - 1, (kind, field["name"])
+                assert field["constraints"]["minimum"] >= -(2**63), (kind, field["name"])
+
+
 def test_gaps_keeps_ranges_and_a_short_repr() -> None:
     from bilat.query import Gaps
 
