@@ -717,13 +717,19 @@ def test_every_integer_field_of_every_model_fits_in_int64() -> None:
 
 
 def test_gaps_keeps_ranges_and_a_short_repr() -> None:
-    from bilat.query import Gaps
+    from bilat.query import Gaps, Missing
 
-    g = Gaps("S", (1, 2**63 - 1), (range(2, 2**63 - 1),), ())
-    assert g.missing_count == 2**63 - 3
-    assert repr(g) == f"Gaps('S': 2 numbered, missing [2-{2**63 - 2}], unnumbered [])"
-    many = Gaps("S", tuple(range(1, 100, 2)), tuple(range(n, n + 1) for n in range(2, 100, 2)), ())
-    assert len(repr(many)) < 200 and "more ranges" in repr(many)
+    top = 2**63 - 1
+    g = Gaps("S", (1, top), Missing([range(2, top)]), ())
+    assert g.missing.total == len(g.missing) == top - 2
+    assert repr(g) == f"Gaps('S': 2 numbered, missing [2-{top - 1}], unnumbered [])"
+    assert 2 in g.missing and top - 1 in g.missing and top not in g.missing
+    assert g.missing[0] == 2 and g.missing[-1] == top - 1 and g.missing[:3] == (2, 3, 4)
+    assert g.missing != (2, 3)  # compared by length first: nothing is built
+    many = Missing(range(n, n + 1) for n in range(2, 100, 2))
+    assert list(many) == list(range(2, 100, 2)) and many == tuple(range(2, 100, 2))
+    assert len(repr(many)) < 100 and "more ranges" in repr(many)
+    assert many[10] == 22 and 23 not in many and Missing() == ()
 
 
 # -- memory bounded by the input's size, not its values ---------------------------------------
@@ -749,7 +755,7 @@ pkg = bilat.load(folder)
 if part == "python":
     top = 2**63 - 1
     g = pkg.gaps("S")
-    assert g.missing == (range(2, top),) and len(repr(g)) < 200, repr(g)[:300]
+    assert g.missing.ranges == (range(2, top),) and len(repr(g)) < 200, repr(g)[:300]
     assert [e.id for e in pkg.between("ind", "rus", "9999")] == ["one", "big"]
     assert pkg.states_of("ind", "9999-12-31") == {"ind"}
     assert len(pkg.referrers("ind")) == 2 and pkg.evidence_for("big") == []
