@@ -70,7 +70,10 @@ def load(target: str | Path, *, strict: bool = False, catalog: str | None = None
     (works offline right after installation), or ``NAME@VERSION`` / a name that is
     not bundled, which is looked up in the catalog and downloaded into the cache
     (a cached release is served without network). Raises
-    :class:`bilat.package.PackageError` with the report when the package has errors.
+    :class:`bilat.package.PackageError` with the report when the package has errors,
+    or when *target* is a path that does not exist (the finding says so);
+    :class:`bilat.catalog.CatalogError` when a release cannot be found or fetched
+    (:class:`bilat.catalog.download.SpecError` for a malformed ``NAME@VERSION``).
 
     >>> load("india-russia")["summit-22"].series_number
     22

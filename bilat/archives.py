@@ -27,7 +27,7 @@ def safe_members(archive: zipfile.ZipFile, max_bytes: int = MAX_ZIP_BYTES) -> li
     """The members of *archive*, or ArchiveError when any is unsafe.
 
     Refused: absolute names, ``..`` parts, backslashes or drive letters, links and
-    other non-regular files, more than MAX_ZIP_MEMBERS members, and a total
+    other non-regular files, a name given twice, more than MAX_ZIP_MEMBERS members, and a total
     uncompressed size over *max_bytes* (checked again while extracting, since the
     sizes in the directory can lie).
     """
@@ -35,9 +35,17 @@ def safe_members(archive: zipfile.ZipFile, max_bytes: int = MAX_ZIP_BYTES) -> li
     if len(members) > MAX_ZIP_MEMBERS:
         raise ArchiveError(f"the archive has {len(members)} members; the cap is {MAX_ZIP_MEMBERS}")
     total = 0
+    seen: dict[str, bool] = {}  # name -> is a folder
     for info in members:
         name = info.filename
         parts = PurePosixPath(name).parts
+        key = "/".join(parts)
+        if key in seen and not (seen[key] and info.is_dir()):
+            raise ArchiveError(
+                f"the archive holds {name!r} more than once; refusing to extract it "
+                "(which copy is meant?)"
+            )
+        seen[key] = info.is_dir()
         if (
             name.startswith(("/", "\\"))
             or "\\" in name

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,10 +51,14 @@ class Formatted:
     #: why the package was left as it is without a problem (it is not a bilat package)
     skipped: str | None = None
 
-    def write(self) -> None:
-        """Write the changes: data files first, datapackage.json last."""
+    def write(self, written: Callable[[Path], None] | None = None) -> None:
+        """Write the changes: data files first, datapackage.json last; call *written*
+        with each file once it is written. A file that is a link or not a regular file
+        is never replaced (:class:`bilat.files.WriteRefused`)."""
         for path in sorted(self.changes, key=lambda p: p.name == "datapackage.json"):
             atomic_write(path, self.changes[path])
+            if written is not None:
+                written(path)
 
 
 def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> Formatted:
@@ -111,11 +116,11 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
         result.problems.append(f"{descriptor_path}: not formatted: no resources list")
         return result
     version, why = versions.declared(descriptor)
-    if upgrade:
-        version = versions.CURRENT
-    elif version is None:
+    if version is None:  # a newer version than this bilat knows is never moved down
         result.problems.append(f"{descriptor_path}: not formatted: {why}")
         return result
+    if upgrade:
+        version = versions.CURRENT
     known = versions.kinds(version)
     blocked = _blocked(report)
     present = frozenset(

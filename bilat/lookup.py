@@ -59,13 +59,32 @@ def _release(spec: str, label: str, known: str) -> Path:
 
 def locate(target: str | Path, catalog: str | None = None) -> str | Path:
     """What :func:`bilat.load` reads for *target*: the target itself when it is a path
-    or a bundled dataset, else the folder of the release it names (from the cache or
+    or a bundled dataset (or no name at all: a path that does not exist, which the
+    reader reports), else the folder of the release it names (from the cache or
     *catalog*, downloaded when needed)."""
-    if isinstance(target, str) and not Path(target).exists() and target not in bundled():
-        from bilat.catalog.download import download
+    import os
 
+    if not isinstance(target, str) or os.path.lexists(target) or target in bundled():
+        return target
+    from bilat.catalog.download import SpecError, download, parse_spec
+
+    try:
+        parse_spec(target)
+    except SpecError:
+        if "@" in target:
+            raise
+        return target  # not a name: a path that does not exist, which the reader reports
+    from bilat.catalog import CatalogError
+
+    try:
         return download(target, catalog)
-    return target
+    except SpecError:
+        raise
+    except CatalogError as exc:
+        raise CatalogError(
+            f"{target}: no such file or folder, no bundled dataset of that name, "
+            f"and no release: {exc}"
+        ) from None
 
 
 def validate(target: str | Path, **options: Any) -> Report:

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,17 +370,32 @@ def init_package(
     (or empty JSON arrays), licence and version, and a README stub for the data card.
     ``bilat validate`` and ``frictionless validate`` both pass it as it is.
 
-    Raises :class:`PackageExists` when *directory* already holds a datapackage.json.
+    Raises :class:`PackageExists`, before writing anything, when *directory* is a
+    link or not a folder, or holds any file this would write.
     """
+    from bilat.files import WriteRefused, guard_out, make_folder
+
     folder = Path(directory)
-    if (folder / "datapackage.json").exists() or folder.is_file():
-        raise PackageExists(f"{folder} already holds a package (or is a file); nothing was written")
     chosen = list(kinds) if kinds is not None else list(RECORD_TYPES)
     unknown = [k for k in chosen if k not in RECORD_TYPES]
     if unknown:
         raise unknown_name("record kind", unknown[0], RECORD_TYPES)
     if fmt not in ("csv", "json"):
         raise ValueError(f"format {fmt!r}: use csv or json")
+    present = frozenset(RESOURCE_NAMES[k] for k in chosen)
+    files = [
+        "datapackage.json",
+        "README.md",
+        *(resource_descriptor(k, fmt, present)["path"] for k in chosen),
+    ]
+    try:
+        if os.path.lexists(folder):
+            guard_out(folder, folder=True)
+            for file in files:
+                guard_out(folder / file, hint="")
+        make_folder(folder)
+    except WriteRefused as exc:
+        raise PackageExists(f"{exc}; `bilat init` writes only into a new or empty folder") from None
     title = title or name
     path = write_package(
         folder,
@@ -391,10 +407,8 @@ def init_package(
         metadata={"licenses": [{"name": licence}]},
         kinds=chosen,
     )
-    card = folder / "README.md"
-    if not card.exists():
-        atomic_write(
-            card,
-            _CARD.format(title=title, name=name, version=version, licence=licence).encode("utf-8"),
-        )
+    atomic_write(
+        folder / "README.md",
+        _CARD.format(title=title, name=name, version=version, licence=licence).encode("utf-8"),
+    )
     return path

@@ -19,7 +19,7 @@ raises :class:`bilat.UnknownName` (a ``KeyError``) naming the nearest known ones
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, overload
 
@@ -437,30 +437,112 @@ def timeline(
     return sorted(out, key=lambda e: (*e.date.sort_key, rank.get(e.kind, 99), e.record.id))
 
 
+class Missing(Sequence[int]):
+    """The numbers a series lacks, kept as ranges: a sequence of ints (``list()``,
+    ``in``, ``len``, indexing, ``== (3, 4)``) whose memory and repr follow the number
+    of gaps, not their size (``[2-999999999999]``)."""
+
+    __slots__ = ("_ends", "ranges")
+
+    def __init__(self, ranges: Iterable[range] = ()) -> None:
+        #: the runs of missing numbers, in order
+        self.ranges: tuple[range, ...] = tuple(r for r in ranges if len(r))
+        ends, total = [], 0
+        for r in self.ranges:
+            total += len(r)
+            ends.append(total)
+        self._ends = ends
+
+    @property
+    def total(self) -> int:
+        """How many numbers are missing (``len`` too, up to ``sys.maxsize``)."""
+        return self._ends[-1] if self._ends else 0
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __iter__(self) -> Iterator[int]:
+        for r in self.ranges:
+            yield from r
+
+    def __contains__(self, value: object) -> bool:
+        import bisect
+
+        if not isinstance(value, int):
+            return False
+        i = bisect.bisect_right([r.start for r in self.ranges], value) - 1
+        return i >= 0 and value in self.ranges[i]
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[int, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> int | tuple[int, ...]:
+        import bisect
+
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self.total)))
+        if index < 0:
+            index += self.total
+        if not 0 <= index < self.total:
+            raise IndexError("Missing index out of range")
+        i = bisect.bisect_right(self._ends, index)
+        before = self._ends[i - 1] if i else 0
+        return self.ranges[i][index - before]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Missing):
+            return self.ranges == other.ranges
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(other) == self.total and all(
+                a == b for a, b in zip(self, other, strict=True)
+            )
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.ranges)
+
+    def __repr__(self) -> str:
+        shown = [
+            str(r.start) if len(r) == 1 else f"{r.start}-{r.stop - 1}" for r in self.ranges[:10]
+        ]
+        if len(self.ranges) > 10:
+            shown.append(f"... {len(self.ranges) - 10} more ranges")
+        return f"[{', '.join(shown)}]"
+
+
 @dataclass(frozen=True)
 class Gaps:
-    """What a numbered series has and lacks."""
+    """What a numbered series has and lacks.
+
+    ``missing`` keeps ranges (:class:`Missing`), so a series numbered 1 and 10**18
+    takes no more memory than one numbered 1 and 3.
+    """
 
     series: str
     numbers: tuple[int, ...]
-    missing: tuple[int, ...]
+    missing: Missing
     unnumbered: tuple[str, ...]
 
     def __repr__(self) -> str:
+        unnumbered = list(self.unnumbered[:10])
+        more = f" and {len(self.unnumbered) - 10} more" if len(self.unnumbered) > 10 else ""
         return (
-            f"Gaps({self.series!r}: {len(self.numbers)} numbered, missing {list(self.missing)}, "
-            f"unnumbered {list(self.unnumbered)})"
+            f"Gaps({self.series!r}: {len(self.numbers)} numbered, missing {self.missing!r}, "
+            f"unnumbered {unnumbered}{more})"
         )
 
 
 def gaps(pkg: Records, series: str) -> Gaps:
-    """The numbers a series of engagements lacks between 1 and its highest number, and
-    the engagements of the series that carry no number. A series no engagement names
-    raises :class:`bilat.UnknownName`.
+    """The numbers a series of engagements lacks between 1 and its highest number (as
+    ranges), and the engagements of the series that carry no number. A series no
+    engagement names raises :class:`bilat.UnknownName`.
 
     >>> import bilat
     >>> bilat.load("india-russia").gaps("India–Russia Annual Summit").missing
-    ()
+    []
     """
     numbered: dict[int, str] = {}
     unnumbered = []
@@ -475,9 +557,14 @@ def gaps(pkg: Records, series: str) -> Gaps:
             unnumbered.append(record.id)
         else:
             numbered[record.series_number] = record.id
-    top = max(numbered, default=0)
-    missing = tuple(n for n in range(1, top + 1) if n not in numbered)
-    return Gaps(series, tuple(sorted(numbered)), missing, tuple(sorted(unnumbered)))
+    numbers = tuple(sorted(numbered))
+    missing = []
+    previous = 0
+    for n in numbers:
+        if n > previous + 1:
+            missing.append(range(previous + 1, n))
+        previous = n
+    return Gaps(series, numbers, Missing(missing), tuple(sorted(unnumbered)))
 
 
 @dataclass(frozen=True)
@@ -546,6 +633,7 @@ __all__ = [
     "TIMELINE_KINDS",
     "Event",
     "Gaps",
+    "Missing",
     "Undated",
     "UnknownName",
     "When",

@@ -163,7 +163,7 @@ def test_export_refuses_what_it_cannot_write(tmp_path: Path, pkg: Any) -> None:
     with pytest.raises(ExportError, match="writes a file"):
         export(pkg, "sqlite", tmp_path)
     result = runner.invoke(app, ["export", "india-russia", "--to", "sqlite", "/no/such/x.db"])
-    assert result.exit_code == 1 and "no such folder" in result.output
+    assert result.exit_code == 1 and "/no/such does not exist" in result.output
     bad = tmp_path / "bad"
     shutil.copytree(DATASET, bad)
     (bad / "states.csv").write_text("oops\n")

@@ -98,8 +98,9 @@ def test_gaps_in_a_numbered_series(tmp_path: Path) -> None:
     )
     write_package(tmp_path / "p", [src, *states, *summits, loose], name="p", title="P", version="1")
     gaps = bilat.load(tmp_path / "p").gaps("S")
-    assert gaps.missing == (3, 4) and gaps.numbers == (1, 2, 5) and gaps.unnumbered == ("sx",)
-    assert "missing [3, 4]" in repr(gaps)
+    assert gaps.missing == (3, 4) and gaps.missing.ranges == (range(3, 5),)
+    assert gaps.numbers == (1, 2, 5) and gaps.unnumbered == ("sx",)
+    assert "missing [3-4]" in repr(gaps)
 
 
 def test_positions_held_at_a_date(pkg: Any) -> None:

@@ -329,11 +329,16 @@ class _ProfileCache:
             [__version__, frictionless_version, data], sort_keys=True, ensure_ascii=False
         )
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        from bilat.cachedir import cache_root
+        from bilat.cachedir import CacheDirError, cache_root
 
-        self.path = cache_root() / ".verdicts" / f"{digest}.json"
+        try:
+            self.path: Path | None = cache_root() / ".verdicts" / f"{digest}.json"
+        except CacheDirError:  # no cache folder: the verdict is not remembered
+            self.path = None
 
     def get(self) -> list[list[str]] | None:
+        if self.path is None:
+            return None
         try:
             errors = json.loads(read_capped(self.path, 1 << 20))
         except (FileProblem, OSError, ValueError):
@@ -346,6 +351,8 @@ class _ProfileCache:
         return None
 
     def put(self, errors: list[list[str]]) -> None:
+        if self.path is None:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, json.dumps(errors).encode())
