@@ -211,3 +211,31 @@ if __name__ == "__main__":
     start, end = text.index(BEGIN), text.index(END) + len(END)
     DOC.write_text(text[:start] + diagram() + text[end:], "utf-8")
     print(f"wrote the layers into {DOC}")
+
+
+def test_the_code_type_is_the_catalogue() -> None:
+    import typing
+
+    from bilat.findings import CATALOGUE, CodeName
+
+    assert list(typing.get_args(CodeName)) == list(CATALOGUE)
+
+
+def test_a_misspelt_code_fails_mypy(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from bilat.findings import make\n"
+        'make("dangling-reference", detail="x")\n'
+        'make("dangling-refrence", detail="x")\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(probe)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "MYPYPATH": str(ROOT)},
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    errors = [line for line in done.stdout.splitlines() if ": error:" in line]
+    assert len(errors) == 1 and "probe.py:3:" in errors[0], done.stdout

@@ -19,7 +19,7 @@ from bilat.files import (
     read_capped,
     why_not_regular,
 )
-from bilat.findings import Finding, make
+from bilat.findings import CodeName, Finding, make
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, field_names, table_schema
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
@@ -80,7 +80,7 @@ class ResourcePlan:
     incomplete: bool = False
 
     #: set by the run: whether a finding would be kept (see Report.wants)
-    gate: Callable[[str | None, str, int | None], bool] | None = None
+    gate: Callable[[str | None, CodeName, int | None], bool] | None = None
 
     @property
     def current(self) -> bool:
@@ -93,7 +93,7 @@ class ResourcePlan:
         version's (a table the newer version did not change reads as a current one)."""
         return self.current or field_names(self.kind, self.version) == field_names(self.kind)
 
-    def finding(self, code: str, **fields: Any) -> Finding | None:
+    def finding(self, code: CodeName, **fields: Any) -> Finding | None:
         """A finding of *code* located in this resource, or None when the report's cap
         for this code is reached (the finding is then only counted as omitted)."""
         if self.gate is not None and not self.gate(self.name, code, fields.get("row")):
@@ -428,7 +428,7 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
     assert data is not None
     where = descriptor_path.name
 
-    def desc(code: str, **kw: Any) -> None:
+    def desc(code: CodeName, **kw: Any) -> None:
         findings.append(make(code, path=kw.pop("path", where), **kw))
 
     for key in ("profile", "$schema"):
@@ -493,7 +493,7 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
             continue
         seen.add(rname)
 
-        def rfind(code: str, **kw: Any) -> None:
+        def rfind(code: CodeName, **kw: Any) -> None:
             desc(code, resource=rname, pointer=kw.pop("pointer", pointer), **kw)  # noqa: B023
 
         kind = KIND_OF_RESOURCE.get(rname)

@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from bilat.files import FileProblem, TooLarge, open_regular, read_capped
-from bilat.findings import CATALOGUE, Finding, make
+from bilat.findings import CATALOGUE, CodeName, Finding, make
 from bilat.limits import Limits
 from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.dialect import SAMPLE_LINES, Dialect, sniff
 from bilat.validation.dialect import resolve as resolve_dialect
 
 #: Frictionless error types and the bilat code each becomes for a foreign table.
-FRICTIONLESS_CODES: dict[str, str] = {
+FRICTIONLESS_CODES: dict[str, CodeName] = {
     kind: code.code
     for code in CATALOGUE.values()
     for kind in code.frictionless
@@ -51,7 +51,7 @@ _JSON_FORMATS = {"json", "geojson", "topojson"}
 _QUOTING = ("csv", "delimiter", "quoteChar", "escapeChar", "doubleQuote", "skipInitialSpace")
 
 #: Whether a finding of (resource, code, row) would be kept (see Report.wants).
-Gate = Callable[[str | None, str, int | None], bool]
+Gate = Callable[[str | None, CodeName, int | None], bool]
 
 
 def _format(res: dict[str, Any], path: str | None) -> str:
@@ -106,7 +106,7 @@ def check(
     for plan in plans:
         res = resources[plan.index]
 
-        def find(code: str, plan: ForeignPlan = plan, **kw: Any) -> None:
+        def find(code: CodeName, plan: ForeignPlan = plan, **kw: Any) -> None:
             emit(make(code, resource=plan.name, path=plan.path, **kw))
 
         if plan.file is not None:
@@ -169,7 +169,7 @@ def _codec(encoding: Any) -> str | None:
     return "utf-8-sig" if name == "utf-8" else name
 
 
-def _json_problem(file: Path, encoding: str, limits: Limits) -> tuple[str, str] | None:
+def _json_problem(file: Path, encoding: str, limits: Limits) -> tuple[CodeName, str] | None:
     """Why the JSON document in *file* cannot be parsed, as (code, detail), or None."""
     try:
         raw = read_capped(file, limits.max_json_bytes)
@@ -365,7 +365,7 @@ def stream_errors(resource: Any, found: Callable[[Any], None]) -> None:
                     found(error)
 
 
-def _code(error: Any) -> str:
+def _code(error: Any) -> CodeName:
     """The bilat code of a Frictionless error."""
     kind = str(getattr(error, "type", "error"))
     code = FRICTIONLESS_CODES.get(kind, "table-error")
@@ -375,7 +375,7 @@ def _code(error: Any) -> str:
     return code
 
 
-def _row(error: Any, code: str) -> int | None:
+def _row(error: Any, code: CodeName) -> int | None:
     """The row a finding of *error* will have (for the report's gate)."""
     if code in ("blank-header", "duplicate-header", "extra-header", "header-mismatch"):
         return 1
@@ -385,7 +385,7 @@ def _row(error: Any, code: str) -> int | None:
     return row if isinstance(row, int) else (1 if code == "missing-header" else None)
 
 
-def _finding(plan: ForeignPlan, error: Any, code: str) -> Finding:
+def _finding(plan: ForeignPlan, error: Any, code: CodeName) -> Finding:
     """One Frictionless error as a finding with the bilat *code* that matches its type."""
     kind = str(getattr(error, "type", "error"))
     note = str(getattr(error, "note", "") or getattr(error, "message", ""))

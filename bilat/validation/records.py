@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from bilat.findings import Finding
+from bilat.findings import CodeName, Finding
 from bilat.models import RECORD_TYPES, Record, reference_fields
 from bilat.models.types import RecordId
 from bilat.validation.cells import pattern_hint
@@ -40,7 +40,7 @@ class _Invalid:
 INVALID: Any = _Invalid()
 
 #: pydantic error types and the finding code each becomes.
-_CODES = {
+_CODES: dict[str, CodeName] = {
     "missing": "required-error",
     "extra_forbidden": "extra-header",
     "end_before_start": "end-before-start",
@@ -117,7 +117,7 @@ def _is_id(value: Any) -> bool:
     return True
 
 
-def _detail(e: Any, code: str, value: Any) -> str:
+def _detail(e: Any, code: CodeName, value: Any) -> str:
     """The finding's detail for one pydantic error, without repeating the value."""
     kind, msg, ctx = e["type"], str(e["msg"]), e.get("ctx") or {}
     if kind == "string_pattern_mismatch" and isinstance(value, str):

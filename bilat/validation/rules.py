@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from bilat.evidence import quote_found
 from bilat.files import FileProblem, inside, path_problem, read_capped
-from bilat.findings import Finding
+from bilat.findings import CodeName, Finding
 from bilat.models import PartialDate
 from bilat.models.votes import COUNT_FIELDS
 from bilat.validation.descriptor import ResourcePlan
@@ -85,7 +85,7 @@ class _Pending:
     field: str
     target: str
     span: Span
-    what: str
+    what: CodeName
 
 
 @dataclass

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
 from bilat.files import FileProblem, open_regular
-from bilat.findings import Finding
+from bilat.findings import CodeName, Finding
 from bilat.limits import Limits
 from bilat.tables import Column, columns
 from bilat.validation.cells import CellProblem, parser
@@ -277,7 +277,7 @@ def check_csv(
     """
     cols = {c.name: c for c in columns(plan.kind, plan.version)}
 
-    def find(code: str, **kw: Any) -> None:
+    def find(code: CodeName, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
 
     bad_at_start = _BAD_BYTES[0]
@@ -666,7 +666,7 @@ def _parse_int(text: str) -> int:
 def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS) -> Iterator[Row]:
     """Check a JSON resource; yield its records as rows."""
 
-    def find(code: str, **kw: Any) -> None:
+    def find(code: CodeName, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
 
     try:
