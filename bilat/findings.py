@@ -642,6 +642,9 @@ class Finding:
     value: str | None = None
     pointer: str | None = None
     column: int | None = None
+    #: the name of the rule that made the finding (a record rule of the model, or a
+    #: rule across records of layer 5); None for the other checks
+    rule: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -675,6 +678,7 @@ def make(
     value: object = None,
     pointer: str | None = None,
     column: int | None = None,
+    rule: str | None = None,
 ) -> Finding:
     """Build a finding of catalogue *code*, its message filled from the template."""
     spec = CATALOGUE[code]
@@ -692,6 +696,7 @@ def make(
         value=shown,
         pointer=None if pointer is None else printable(pointer),
         column=column,
+        rule=rule,
     )
 
 

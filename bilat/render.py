@@ -257,7 +257,7 @@ def write_sarif(reports: Sequence[Report], out: IO[str]) -> None:
                 "ruleIndex": codes.index(f.code),
                 "level": _SARIF_LEVEL[f.severity],
                 "message": {"text": (_where(f) + ": " if _where(f) else "") + f.message},
-                "properties": {"target": r.target},
+                "properties": {"target": r.target, **({"rule": f.rule} if f.rule else {})},
             }
             file = relative_file(r, f)
             if file:

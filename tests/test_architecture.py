@@ -239,3 +239,21 @@ def test_a_misspelt_code_fails_mypy(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     errors = [line for line in done.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1 and "probe.py:3:" in errors[0], done.stdout
+
+
+def test_rules_are_declared_with_names_fields_and_codes() -> None:
+    from bilat.findings import CATALOGUE
+    from bilat.models import RECORD_TYPES
+    from bilat.validation.rules import CROSS_RULES, RULE_FIELDS
+
+    names = [r.name for r in CROSS_RULES]
+    assert len(set(names)) == len(names)
+    # every code of layer 5 is declared by a rule, and only those
+    declared = {code for r in CROSS_RULES for code in r.codes}
+    assert declared == {c for c, spec in CATALOGUE.items() if spec.layer == "rules"}
+    for rule in CROSS_RULES:  # the fields a rule reads are fields of its kind
+        assert set(rule.reads) <= set(RECORD_TYPES[rule.kind].model_fields), rule.name
+        assert set(rule.reads) <= set(RULE_FIELDS[rule.kind])
+    for kind, model in RECORD_TYPES.items():
+        record_rules = [r.name for r in model.RULES]
+        assert all(record_rules) and len(set(record_rules)) == len(record_rules), kind

@@ -162,6 +162,7 @@ def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Findin
                 pointer=pointer,
                 detail=detail,
                 column=row.columns.get(field) if row.columns and field else None,
+                rule=e.get("rule"),
             )
         )
     return out
@@ -223,7 +224,13 @@ def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Calla
             if error is not None:
                 broken.update(rule.reads)
                 rule_errors.append(
-                    {"type": error.type, "loc": (), "msg": error.message(), "ctx": error.context}
+                    {
+                        "type": error.type,
+                        "loc": (),
+                        "msg": error.message(),
+                        "ctx": error.context,
+                        "rule": rule.name,
+                    }
                 )
         for name in broken:  # values that contradict each other are not used further
             values[name] = INVALID

@@ -251,6 +251,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "vote-duplicate",
+                    rule="one-vote-per-voter",
                     row=row,
                     field="voter",
                     value=v["voter"],
@@ -299,7 +300,11 @@ class Rules:
                 if c.status == "open":
                     self.emit(
                         c.plan.finding(
-                            "claim-open", row=c.row, field="status", value=f"{record}.{name}"
+                            "claim-open",
+                            rule="claims",
+                            row=c.row,
+                            field="status",
+                            value=f"{record}.{name}",
                         )
                     )
                 if adapter is None:
@@ -307,6 +312,7 @@ class Rules:
                     self.emit(
                         c.plan.finding(
                             "claim-invalid",
+                            rule="claims",
                             row=c.row,
                             field="field",
                             value=name,
@@ -327,6 +333,7 @@ class Rules:
                     self.emit(
                         c.plan.finding(
                             "claim-invalid",
+                            rule="claims",
                             row=c.row,
                             field="value",
                             value=c.value,
@@ -352,6 +359,7 @@ class Rules:
                 self.emit(
                     c.plan.finding(
                         "claim-unmatched",
+                        rule="claims",
                         row=c.row,
                         field="status",
                         value=f"{record}.{name}",
@@ -383,7 +391,12 @@ class Rules:
                     continue
                 self.emit(
                     plan.finding(
-                        "vote-count-mismatch", row=row, field=option, value=count, detail=problem
+                        "vote-count-mismatch",
+                        rule="vote-tally",
+                        row=row,
+                        field=option,
+                        value=count,
+                        detail=problem,
                     )
                 )
 
@@ -396,7 +409,14 @@ class Rules:
             if not votes and not self.votes_known:
                 continue  # the package's schema version has no votes to list
             if not votes:
-                self.emit(plan.finding("position-without-votes", row=row, field="expressed_by"))
+                self.emit(
+                    plan.finding(
+                        "position-without-votes",
+                        rule="position-matches-votes",
+                        row=row,
+                        field="expressed_by",
+                    )
+                )
                 continue
             agree = stances[stance].vote_options if stance in stances else None
             if agree is None:
@@ -406,6 +426,7 @@ class Rules:
                     self.emit(
                         plan.finding(
                             "position-contradicts-vote",
+                            rule="position-matches-votes",
                             row=row,
                             field="stance",
                             value=stance,
@@ -464,6 +485,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "seed-missing",
+                    rule="seed",
                     row=row,
                     field="seed",
                     value=seed,
@@ -473,6 +495,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "seed-hash-mismatch",
+                    rule="seed",
                     row=row,
                     field="seed_sha256",
                     value=seed,
@@ -491,6 +514,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "quote-not-in-seed",
+                    rule="quote-in-seed",
                     row=row,
                     field="quote",
                     value=quote,
@@ -523,60 +547,63 @@ class Rules:
         for p in self.pending:
             if p.what != code:
                 continue
-                outer = self.span_of(p.target)
-                if outer is None or not _outside(p.span, outer):
-                    continue
-                if p.what == "sub-engagement-outside-parent":
-                    detail = f"the engagement ({_fmt(p.span)}) lies outside its parent {p.target!r} ({_fmt(outer)})"
-                elif p.what == "statement-outside-engagement":
-                    detail = f"the statement's date ({_fmt(p.span)}) lies outside engagement {p.target!r} ({_fmt(outer)})"
-                else:
-                    detail = f"the signing date ({_fmt(p.span)}) lies outside engagement {p.target!r} ({_fmt(outer)})"
-                self.emit(
-                    p.plan.finding(
-                        p.what,
-                        row=p.row,
-                        field=p.field,
-                        value=p.target,
-                        detail=detail,
-                    )
+            outer = self.span_of(p.target)
+            if outer is None or not _outside(p.span, outer):
+                continue
+            if p.what == "sub-engagement-outside-parent":
+                detail = f"the engagement ({_fmt(p.span)}) lies outside its parent {p.target!r} ({_fmt(outer)})"
+            elif p.what == "statement-outside-engagement":
+                detail = f"the statement's date ({_fmt(p.span)}) lies outside engagement {p.target!r} ({_fmt(outer)})"
+            else:
+                detail = f"the signing date ({_fmt(p.span)}) lies outside engagement {p.target!r} ({_fmt(outer)})"
+            self.emit(
+                p.plan.finding(
+                    p.what,
+                    rule=_WITHIN_RULES[code],
+                    row=p.row,
+                    field=p.field,
+                    value=p.target,
+                    detail=detail,
                 )
+            )
 
     def finish_capacities(self, what: str) -> None:
         """The capacities noted for acts of *what* against the tenures they name."""
         for c in self.capacities:
             if c.what != what:
                 continue
-                key = self.holder(c.tenure)
-                tenure = None if key is None else self.tenures.get(key)
-                if tenure is None:
-                    continue  # a reference finding says so
-                person, start, end = tenure
-                if person not in c.actors:
-                    self.emit(
-                        c.plan.finding(
-                            "capacity-not-acting",
-                            row=c.row,
-                            field=c.field,
-                            value=c.tenure,
-                            detail=f"tenure {c.tenure!r} is held by {person!r}, who is not among those acting in {c.what}",
-                        )
+            key = self.holder(c.tenure)
+            tenure = None if key is None else self.tenures.get(key)
+            if tenure is None:
+                continue  # a reference finding says so
+            person, start, end = tenure
+            if person not in c.actors:
+                self.emit(
+                    c.plan.finding(
+                        "capacity-not-acting",
+                        rule=_CAPACITY_RULES[c.what],
+                        row=c.row,
+                        field=c.field,
+                        value=c.tenure,
+                        detail=f"tenure {c.tenure!r} is held by {person!r}, who is not among those acting in {c.what}",
                     )
-                if c.span is None:
-                    continue
-                lo = start.earliest.toordinal() if start else None
-                hi = end.latest.toordinal() if end else None
-                if (lo is not None and c.span[1] < lo) or (hi is not None and c.span[0] > hi):
-                    period = f"{start or '?'}..{end or 'open'}"
-                    self.emit(
-                        c.plan.finding(
-                            "outside-tenure",
-                            row=c.row,
-                            field=c.field,
-                            value=c.tenure,
-                            detail=f"{c.what} ({_fmt(c.span)}) falls outside tenure {c.tenure!r} ({period})",
-                        )
+                )
+            if c.span is None:
+                continue
+            lo = start.earliest.toordinal() if start else None
+            hi = end.latest.toordinal() if end else None
+            if (lo is not None and c.span[1] < lo) or (hi is not None and c.span[0] > hi):
+                period = f"{start or '?'}..{end or 'open'}"
+                self.emit(
+                    c.plan.finding(
+                        "outside-tenure",
+                        rule=_CAPACITY_RULES[c.what],
+                        row=c.row,
+                        field=c.field,
+                        value=c.tenure,
+                        detail=f"{c.what} ({_fmt(c.span)}) falls outside tenure {c.tenure!r} ({period})",
                     )
+                )
 
 
 def _ok(v: Values, valid: bool, *names: str) -> bool:
@@ -608,6 +635,17 @@ def _capacity(what: str) -> Callable[[Rules, KindOf], None]:
 
 
 _DATES = ("start", "end")
+#: The rule that notes each kind of act's capacities, and each date-within check.
+_CAPACITY_RULES = {
+    "the engagement": "engagement-capacities",
+    "the statement": "statement-capacity",
+    "the signing": "signatory-capacities",
+}
+_WITHIN_RULES: dict[str, str] = {
+    "sub-engagement-outside-parent": "within-parent",
+    "statement-outside-engagement": "statement-within-engagement",
+    "agreement-outside-engagement": "signing-within-engagement",
+}
 _CAPACITY_CODES: tuple[CodeName, ...] = ("capacity-not-acting", "outside-tenure")
 
 #: Every rule across records, in the order their finish steps run.
