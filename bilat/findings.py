@@ -620,6 +620,17 @@ CATALOGUE: dict[CodeName, Code] = {
 }
 
 #: Findings kept per (resource, code) unless told otherwise (``--all-findings``).
+
+
+def register(code: Code) -> Code:
+    """Add a finding code to :data:`CATALOGUE` at run time (a plug-in's way: its code is
+    then no :data:`CodeName`, which lists bilat's own for mypy)."""
+    if code.code in CATALOGUE:
+        raise ValueError(f"finding code {code.code!r} is taken")
+    CATALOGUE[code.code] = code
+    return code
+
+
 DEFAULT_MAX_PER_CODE = 1000
 
 

@@ -43,6 +43,15 @@ RESOURCE_NAMES: dict[str, str] = {
 #: Record kind held by each resource name.
 KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
 
+
+def register_resource(kind: str, name: str) -> None:
+    """Name the resource that holds records of the registered kind *kind*."""
+    if kind in RESOURCE_NAMES or name in KIND_OF_RESOURCE:
+        raise ValueError(f"record kind {kind!r} or resource {name!r} is taken")
+    RESOURCE_NAMES[kind] = name
+    KIND_OF_RESOURCE[name] = kind
+
+
 SCHEMA_VERSION = CURRENT
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BUNDLE_NAME = "bilat.schema.json"

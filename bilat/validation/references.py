@@ -23,6 +23,14 @@ _ROW_BITS = 40
 _KIND_SHIFT = _ROW_BITS + 8
 
 
+def _kind_index(kind: str) -> int:
+    index = _KIND_INDEX.get(kind)
+    if index is None:  # a record type registered after this module was imported
+        _KINDS.append(kind)
+        index = _KIND_INDEX[kind] = len(_KINDS) - 1
+    return index
+
+
 @cache
 def _ref_specs(kind: str) -> tuple[tuple[str, tuple[str, ...], frozenset[str], bool], ...]:
     """Each reference field of *kind*: name, kinds in order, kinds as a set, is-a-list."""
@@ -45,7 +53,7 @@ class References:
         self.incomplete: set[str] = set()
 
     def _pack(self, kind: str, resource: int, row: int) -> int:
-        return ((_KIND_INDEX[kind] << 8 | resource) << _ROW_BITS) | row
+        return ((_kind_index(kind) << 8 | resource) << _ROW_BITS) | row
 
     def _unpack(self, packed: int) -> tuple[str, ResourcePlan, int]:
         row = packed & ((1 << _ROW_BITS) - 1)

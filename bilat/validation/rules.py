@@ -694,8 +694,29 @@ def _rule_fields() -> dict[str, tuple[str, ...]]:
 
 #: The fields of each record kind the rules read (besides its references), derived
 #: from :data:`CROSS_RULES`.
-RULE_FIELDS: dict[str, tuple[str, ...]] = _rule_fields()
+RULE_FIELDS: dict[str, tuple[str, ...]] = {}
 _OBSERVERS: dict[str, list[Callable[[Rules, ResourcePlan, int, Values, bool, int], None]]] = {}
-for _rule in CROSS_RULES:
-    _OBSERVERS.setdefault(_rule.kind, []).append(_rule.observe)
-_FINISHERS = [rule.finish for rule in CROSS_RULES if rule.finish is not None]
+_FINISHERS: list[Callable[[Rules, KindOf], None]] = []
+
+
+def _derive() -> None:
+    RULE_FIELDS.clear()
+    RULE_FIELDS.update(_rule_fields())
+    _OBSERVERS.clear()
+    for rule in CROSS_RULES:
+        _OBSERVERS.setdefault(rule.kind, []).append(rule.observe)
+    _FINISHERS[:] = [rule.finish for rule in CROSS_RULES if rule.finish is not None]
+
+
+def register(rule: CrossRule) -> CrossRule:
+    """Add a rule across records (its finish step runs after those of bilat's own);
+    docs/architecture.md has the recipe."""
+    global CROSS_RULES
+    if rule.name in {r.name for r in CROSS_RULES}:
+        raise ValueError(f"rule {rule.name!r} is taken")
+    CROSS_RULES = (*CROSS_RULES, rule)
+    _derive()
+    return rule
+
+
+_derive()
