@@ -211,6 +211,7 @@ def validate_cmd(
     Exit 0: no errors. 1: errors (or warnings with --strict). 2: usage error, or a
     target that cannot be opened.
     """
+    # long: most lines are the options, declared in the signature as typer wants
     from bilat import render
     from bilat.datasets import bundled
     from bilat.lookup import validate
@@ -480,6 +481,7 @@ def fmt_cmd(
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
     """
+    # long: most lines are the options, declared in the signature as typer wants
     from bilat.files import WriteRefused
     from bilat.fmt import plan
 

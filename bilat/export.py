@@ -108,6 +108,7 @@ def _doc(model: type[Record]) -> str | None:
 def tables(pkg: Records) -> list[Table]:
     """The package's records as tables, in an order where every table comes after the
     tables it refers to (link tables last)."""
+    # long: builds every neutral table in one pass over the records; not split yet
     records = Table(
         "records",
         [Column("id", "text", "Id of a record of any kind."), Column("kind", "text")],

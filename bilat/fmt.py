@@ -75,6 +75,7 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     as it is, and ``skipped`` says why, unless *adopt* asks to format it as a bilat
     package (tables named like record types become record tables).
     """
+    # long: reads, checks and plans the rewrite in one pass; not split yet
     from bilat.lookup import resolve
     from bilat.validation import Run, execute
     from bilat.validation.descriptor import is_bilat_package, load_descriptor

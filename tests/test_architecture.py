@@ -257,3 +257,20 @@ def test_rules_are_declared_with_names_fields_and_codes() -> None:
     for kind, model in RECORD_TYPES.items():
         record_rules = [r.name for r in model.RULES]
         assert all(record_rules) and len(set(record_rules)) == len(record_rules), kind
+
+
+def test_no_function_runs_past_60_lines_unless_a_comment_says_why() -> None:
+    unexplained = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text("utf-8")
+        lines = source.splitlines()
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            assert node.end_lineno is not None
+            if node.end_lineno - node.lineno + 1 <= 60:
+                continue
+            body = lines[node.lineno - 1 : node.end_lineno]
+            if not any(line.strip().startswith("# long: ") for line in body):
+                unexplained.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert unexplained == []

@@ -298,6 +298,7 @@ def install(
     folder, and the last step (checking the cache again, then renaming into place)
     holds a lock per release.
     """
+    # long: one work folder and its lock held over fetch, extraction, validation and the final rename
     from filelock import FileLock, Timeout
 
     from bilat.validation import validate

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,30 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add, gate)
 
 
+def _rows(
+    plan: descriptor.ResourcePlan,
+    run: Run,
+    ctx: Context,
+    total: int,
+    progress: Progress | None,
+) -> Iterator[structure.Row]:
+    """Layer 2 over one resource of *total* bytes: its rows, read by the engine
+    :func:`bilat.validation.engines.for_file` picks (JSON resources by the row engine)."""
+    emit = run.report.add
+    tick = None
+    if progress is not None:
+        progress(plan.name, 0, total)
+        tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
+    if plan.fmt == "json":
+        return structure.check_json(plan, emit, run.limits)
+    fast = None
+    if not run.collect:  # collecting needs every row's record
+        fast_path = engines.for_file(run.engine, total).fast_path
+        if fast_path is not None:
+            fast = fast_path(ctx)
+    return structure.check_csv(plan, emit, tick, run.limits, fast)
+
+
 def _resource(
     plan: descriptor.ResourcePlan,
     run: Run,
@@ -171,20 +195,7 @@ def _resource(
         total = plan.file.stat().st_size
     except OSError:
         total = 0
-    tick = None
-    if progress is not None:
-        progress(plan.name, 0, total)
-        tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
-    fast = None
-    if plan.fmt != "json" and not run.collect:  # collecting needs every row's record
-        fast_path = engines.for_file(run.engine, total).fast_path
-        if fast_path is not None:
-            fast = fast_path(Context(plan, refs, rules, index, run.limits))
-    rows = (
-        structure.check_json(plan, emit, run.limits)
-        if plan.fmt == "json"
-        else structure.check_csv(plan, emit, tick, run.limits, fast)
-    )
+    rows = _rows(plan, run, Context(plan, refs, rules, index, run.limits), total, progress)
     kept = run.records.setdefault(plan.kind, []) if run.collect else None
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind

@@ -421,6 +421,7 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
     tables: every resource is checked by Frictionless. With *adopt* it is read as a
     bilat package all the same (``bilat fmt --adopt``).
     """
+    # long: one pass over the descriptor, the package's properties then each resource's, every check reporting and going on; not split yet
     findings: list[Finding] = []
     data, problem = load_descriptor(descriptor_path)
     if problem is not None:

@@ -107,6 +107,7 @@ def _one_char(name: str, value: Any, empty_ok: bool = False) -> str | None:
 
 def resolve(raw: Any) -> Resolved:
     """The dialect a resource declares, or the problems that keep bilat from reading it."""
+    # long: one check per dialect property, in Frictionless's order; not split yet
     if raw is None:
         return Resolved(Dialect(), [])
     if isinstance(raw, str):

@@ -99,6 +99,7 @@ def check(
 
     With *gate*, an error the report would leave out is only counted (not built).
     """
+    # long: one pass over the foreign resources before Frictionless runs; not split yet
     if not plans:
         return
     resources = descriptor.get("resources", [])

@@ -170,6 +170,7 @@ def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Findin
 
 def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Callable[[Row], Checked]:
     """A function validating rows of *plan* into records, emitting findings for bad ones."""
+    # long: the row checker's closures bind the model's validator and adapters once per resource (the hot path)
     kind = plan.kind
     model = RECORD_TYPES[kind]
     # the model's core validator, called directly: model_validate adds only a wrapper

@@ -286,6 +286,7 @@ class Rules:
                 self.claimed_values[(record, name)] = v[name]
 
     def _finish_claims(self, kind_of: Callable[[str], str | None]) -> None:
+        # long: every claim of a record field checked against its record in one pass; not split yet
         from bilat.models import RECORD_TYPES
         from bilat.validation.records import field_adapters
 

@@ -275,6 +275,7 @@ def check_csv(
     through it, and blocks of rows it validates itself are not yielded: only the
     rows it flags are.
     """
+    # long: one generator frame owns the stream, the csv field-size limit and the engine's reader, and releases them in its finally
     cols = {c.name: c for c in columns(plan.kind, plan.version)}
 
     def find(code: CodeName, **kw: Any) -> None:
@@ -465,6 +466,7 @@ def _body(
     limits: Limits,
 ) -> Generator[Row, None, int]:
     """Yield the rows; return how many data rows there were (as Frictionless counts)."""
+    # long: the per-row hot loop of layer 2: its state stays in locals, a call per row would cost
     dialect = plan.dialect
     width = len(header)
     fields = [(name, index, parser(cols[name])) for name, index in positions.items()]
@@ -665,6 +667,7 @@ def _parse_int(text: str) -> int:
 
 def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS) -> Iterator[Row]:
     """Check a JSON resource; yield its records as rows."""
+    # long: one generator frame owns the file and the caps, as check_csv
 
     def find(code: CodeName, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
