@@ -29,6 +29,7 @@ import json
 import sqlite3
 import typing
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +53,7 @@ class ExportError(Exception):
 @dataclass
 class Column:
     name: str
-    type: str  # "text", "integer", "real", "date"
+    type: str  # "text", "integer", "real", "date"; "boolean", "datetime" (other tables)
     description: str | None = None
     references: str | None = None  # "table" the value points at (its id)
     vocabulary: str | None = None
@@ -60,16 +61,29 @@ class Column:
 
 @dataclass
 class Table:
+    """A table of the export, held column by column (``data[i]`` is column ``i``)."""
+
     name: str
     columns: list[Column]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    data: list[list[Any]] = field(default_factory=list)
     primary_key: tuple[str, ...] = ()
     description: str | None = None
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        if not self.data:
+            self.data = [[] for _ in self.columns]
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows, as tuples."""
+        return list(zip(*self.data, strict=True)) if self.columns else []
+
+    def __len__(self) -> int:
+        return len(self.data[0]) if self.data else 0
+
     def column_values(self, name: str) -> list[Any]:
-        index = [c.name for c in self.columns].index(name)
-        return [row[index] for row in self.rows]
+        return self.data[[c.name for c in self.columns].index(name)]
 
 
 # -- the tables ----------------------------------------------------------------------
@@ -104,9 +118,27 @@ def _doc(model: type[Record]) -> str | None:
     return " ".join(doc.split()) or None
 
 
+def _dates(values: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The text, first and last day of each partial date (None stays None)."""
+    seen: dict[Any, tuple[Any, Any, Any]] = {}
+    text, first, last = [], [], []
+    for value in values:
+        if value is None:
+            parts: tuple[Any, Any, Any] = (None, None, None)
+        else:
+            found = seen.get(value.text)
+            if found is None:
+                found = seen[value.text] = (value.text, value.earliest, value.latest)
+            parts = found
+        text.append(parts[0])
+        first.append(parts[1])
+        last.append(parts[2])
+    return text, first, last
+
+
 def tables(pkg: Package) -> list[Table]:
     """The package's records as tables, in an order where every table comes after the
-    tables it refers to (link tables last)."""
+    tables it refers to (link tables, then the package's other tables, last)."""
     records = Table(
         "records",
         [Column("id", "text", "Id of a record of any kind."), Column("kind", "text")],
@@ -130,34 +162,44 @@ def tables(pkg: Package) -> list[Table]:
     for kind, model in RECORD_TYPES.items():
         name = RESOURCE_NAMES[kind]
         refs = {r.name: r for r in reference_fields(model)}
+        recs = pkg.records(kind)
+        ids = [r.id for r in recs]
         cols: list[Column] = []
-        getters: list[Any] = []
+        data: list[list[Any]] = []
         for col in columns(kind):
             info_ref = refs.get(col.name)
+            values = list(map(attrgetter(col.name), recs))
             if col.type == "array":
                 kinds = info_ref.kinds if info_ref else None
                 value = _value_column(kinds)
-                link = Table(
-                    f"{kind}_{col.name}",
-                    [
-                        Column(f"{kind}_id", "text", f"Id of the {kind}.", name),
-                        Column(
-                            value,
-                            "text",
-                            col.description,
-                            _target(kinds, "") if kinds else None,
-                            col.vocabulary,
-                        ),
-                        Column("position", "integer", "Place in the list, from 1."),
-                    ],
-                    primary_key=(f"{kind}_id", "position"),
-                    description=f"{name}.{col.name}, one row per item: {col.description or ''}".strip(),
-                    label=value,
+                owners: list[str] = []
+                items: list[Any] = []
+                places: list[int] = []
+                for record_id, held in zip(ids, values, strict=True):
+                    if held:
+                        owners += [record_id] * len(held)
+                        items += held
+                        places += range(1, len(held) + 1)
+                links.append(
+                    Table(
+                        f"{kind}_{col.name}",
+                        [
+                            Column(f"{kind}_id", "text", f"Id of the {kind}.", name),
+                            Column(
+                                value,
+                                "text",
+                                col.description,
+                                _target(kinds, "") if kinds else None,
+                                col.vocabulary,
+                            ),
+                            Column("position", "integer", "Place in the list, from 1."),
+                        ],
+                        [owners, items, places],
+                        primary_key=(f"{kind}_id", "position"),
+                        description=f"{name}.{col.name}, one row per item: {col.description or ''}".strip(),
+                        label=value,
+                    )
                 )
-                for record in pkg.records(kind):
-                    for i, item in enumerate(getattr(record, col.name), start=1):
-                        link.rows.append((record.id, item, i))
-                links.append(link)
                 continue
             if _is_date(model, col.name):
                 cols += [
@@ -165,7 +207,7 @@ def tables(pkg: Package) -> list[Table]:
                     Column(f"{col.name}_earliest", "date", f"First day {col.name} may mean."),
                     Column(f"{col.name}_latest", "date", f"Last day {col.name} may mean."),
                 ]
-                getters.append(("date", col.name))
+                data += _dates(values)
                 continue
             ctype = {"integer": "integer", "number": "real"}.get(col.type, "text")
             target = (
@@ -174,32 +216,83 @@ def tables(pkg: Package) -> list[Table]:
                 else ("records" if col.name == "id" else None)
             )
             cols.append(Column(col.name, ctype, col.description, target, col.vocabulary))
-            getters.append(("plain", col.name))
-        table = Table(
-            name,
-            cols,
-            primary_key=("id",),
-            description=_doc(model),
-            label=next((c for c in _LABELS if c in model.model_fields), "id"),
+            data.append(values)
+        out.append(
+            Table(
+                name,
+                cols,
+                data,
+                primary_key=("id",),
+                description=_doc(model),
+                label=next((c for c in _LABELS if c in model.model_fields), "id"),
+            )
         )
-        for record in pkg.records(kind):
-            row: list[Any] = []
-            for how, attr in getters:
-                value = getattr(record, attr)
-                if how == "date":
-                    row += (
-                        [None, None, None]
-                        if value is None
-                        else [value.text, value.earliest, value.latest]
-                    )
-                else:
-                    row.append(value)
-            table.rows.append(tuple(row))
-            records.rows.append((record.id, kind))
-            if kind in ACTOR_KINDS:
-                actors.rows.append((record.id, kind, getattr(record, "name", None)))
-        out.append(table)
-    return out + links
+        records.data[0] += ids
+        records.data[1] += [kind] * len(ids)
+        if kind in ACTOR_KINDS:
+            actors.data[0] += ids
+            actors.data[1] += [kind] * len(ids)
+            actors.data[2] += [getattr(r, "name", None) for r in recs]
+    taken = {t.name for t in out + links} | set(VIEWS)
+    return out + links + other_tables(pkg, taken)
+
+
+#: Table Schema field types and the column type each becomes; the rest become text
+#: (objects and arrays as JSON).
+_OTHER_TYPES = {
+    "string": "text",
+    "integer": "integer",
+    "year": "integer",
+    "number": "real",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+}
+
+
+def _other_value(ftype: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if ftype == "real":
+        return float(value)
+    if ftype == "datetime" and value.tzinfo is not None:  # as UTC
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if ftype in ("integer", "boolean", "date", "datetime"):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value if isinstance(value, str) else str(value)
+
+
+def other_tables(pkg: Package, taken: set[str] | frozenset[str] = frozenset()) -> list[Table]:
+    """The package's own resources that are not bilat records (read when the package
+    was loaded), one table each, typed from their Table Schemas: integers and years
+    as integers, numbers as reals, booleans, dates and datetimes as such, anything
+    else as text; a datetime with an offset is converted to UTC. A name a bilat table
+    already has gets the prefix ``resource_``."""
+    out = []
+    for other in pkg.others.values():
+        types = [_OTHER_TYPES.get(f.type, "text") for f in other.fields]
+        cols = [
+            Column(f.name, t, f.description) for f, t in zip(other.fields, types, strict=True)
+        ]
+        data: list[list[Any]] = [[] for _ in cols]
+        for row in other.rows:
+            for values, ftype, value in zip(data, types, row, strict=True):
+                values.append(_other_value(ftype, value))
+        name = other.name if other.name not in taken else f"resource_{other.name}"
+        out.append(
+            Table(
+                name,
+                cols,
+                data,
+                primary_key=tuple(other.primary_key),
+                description=other.description
+                or f"The package's resource {other.name!r}, as its Table Schema types it.",
+                label=None,
+            )
+        )
+    return out
 
 
 def actor_states(pkg: Package) -> list[tuple[str, str]]:
@@ -270,17 +363,28 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
     """Write the package as a SQLite database at *out* (and its datasette metadata)."""
     temp = _temp(out)
     temp.unlink(missing_ok=True)
-    types = {"text": "TEXT", "integer": "INTEGER", "real": "REAL", "date": "DATE"}
+    types = {
+        "text": "TEXT",
+        "integer": "INTEGER",
+        "real": "REAL",
+        "date": "DATE",
+        "boolean": "BOOLEAN",
+        "datetime": "DATETIME",
+    }
     built = tables(pkg)
     con = sqlite3.connect(temp)
     try:
+        # a temporary file, renamed once whole: no journal, no syncing on the way
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
         for table in built:
             con.execute(_ddl(table, types))
             marks = ", ".join("?" for _ in table.columns)
-            con.executemany(
-                f"INSERT INTO {_q(table.name)} VALUES ({marks})",
-                [tuple(_sqlite_value(v) for v in row) for row in table.rows],
-            )
+            data = [
+                _sqlite_column(values) if c.type in ("date", "datetime") else values
+                for c, values in zip(table.columns, table.data, strict=True)
+            ]
+            con.executemany(f"INSERT INTO {_q(table.name)} VALUES ({marks})", zip(*data))
         for name, sql in VIEWS.items():
             con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
         problems = con.execute("PRAGMA foreign_key_check").fetchall()
@@ -296,8 +400,19 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
     return out
 
 
-def _sqlite_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _sqlite_column(values: list[Any]) -> list[Any]:
+    """Dates and datetimes as ISO 8601 text (each distinct one formatted once)."""
+    seen: dict[Any, str] = {}
+    out = []
+    for value in values:
+        if isinstance(value, dt.date):
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = value.isoformat()
+            out.append(text)
+        else:
+            out.append(value)
+    return out
 
 
 def datasette_metadata(
@@ -338,25 +453,50 @@ def datasette_metadata(
 def _arrow(table: Table) -> Any:
     import pyarrow as pa
 
-    types = {"text": pa.string(), "integer": pa.int64(), "real": pa.float64(), "date": pa.date32()}
+    types = {
+        "text": pa.string(),
+        "integer": pa.int64(),
+        "real": pa.float64(),
+        "date": pa.date32(),
+        "boolean": pa.bool_(),
+        "datetime": pa.timestamp("us"),
+    }
     arrays = [
-        pa.array([row[i] for row in table.rows], type=types[c.type])
-        for i, c in enumerate(table.columns)
+        pa.array(values, type=types[c.type])
+        for c, values in zip(table.columns, table.data, strict=True)
     ]
     return pa.table(arrays, names=[c.name for c in table.columns])
 
 
+#: DuckDB's smallest block: each table and each index takes at least one block, and
+#: the default (256 KiB) makes a small package's file tens of megabytes.
+DUCKDB_BLOCK_SIZE = 16384
+
+
 def to_duckdb(pkg: Package, out: Path) -> Path:
-    """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra)."""
+    """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra).
+
+    Each table is inserted whole from an Arrow table (DuckDB's bulk path), into a
+    file of small blocks."""
     try:
         import duckdb
     except ImportError:
         raise ExportError("--to duckdb needs duckdb: pip install 'bilat[duckdb]'") from None
     temp = _temp(out)
     temp.unlink(missing_ok=True)
-    types = {"text": "VARCHAR", "integer": "BIGINT", "real": "DOUBLE", "date": "DATE"}
-    con = duckdb.connect(str(temp))
+    types = {
+        "text": "VARCHAR",
+        "integer": "BIGINT",
+        "real": "DOUBLE",
+        "date": "DATE",
+        "boolean": "BOOLEAN",
+        "datetime": "TIMESTAMP",
+    }
+    con = duckdb.connect()
     try:
+        path = str(temp).replace("'", "''")
+        con.execute(f"ATTACH '{path}' AS export (BLOCK_SIZE {DUCKDB_BLOCK_SIZE})")
+        con.execute("USE export")
         for table in tables(pkg):
             # DuckDB checks foreign keys row by row: a table's references to itself
             # point at records instead (see _target), so every key is declared
@@ -365,6 +505,8 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
             con.execute(f"INSERT INTO {_q(table.name)} SELECT * FROM data")
         for name, sql in VIEWS.items():
             con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
+        con.execute("USE memory")
+        con.execute("DETACH export")
     finally:
         con.close()
     temp.replace(out)
@@ -380,8 +522,10 @@ def to_parquet(pkg: Package, out: Path) -> Path:
         Table("actor_states", [Column("actor_id", "text"), Column("state_id", "text")]),
         Table("engagement_states", [Column("engagement_id", "text"), Column("state_id", "text")]),
     ]
-    extra[0].rows = actor_states(pkg)
-    extra[1].rows = engagement_states(pkg, extra[0].rows)
+    pairs = actor_states(pkg)
+    extra[0].data = [list(c) for c in zip(*pairs, strict=True)] if pairs else [[], []]
+    found = engagement_states(pkg, pairs)
+    extra[1].data = [list(c) for c in zip(*found, strict=True)] if found else [[], []]
     for table in [*tables(pkg), *extra]:
         target = out / f"{table.name}.parquet"
         temp = _temp(target)

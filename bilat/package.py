@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from bilat.findings import Report, make
 from bilat.models import RECORD_TYPES, Claim, Engagement, Evidence, Position, Record, Source
 from bilat.query import When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
-from bilat.validation import _Run, _run
+from bilat.validation import ENGINES, _Run, _run, columnar_available
 from bilat.validation.cells import format_cell
 from bilat.validation.target import TargetError, resolve
 
@@ -40,6 +41,27 @@ class PackageError(Exception):
         self.report = report
 
 
+@dataclass(frozen=True)
+class OtherField:
+    """A field of a resource that is not a bilat record table, from its Table Schema."""
+
+    name: str
+    type: str
+    description: str | None = None
+
+
+@dataclass
+class OtherTable:
+    """A tabular resource of the package that is not a bilat record table, its rows
+    read and typed by Frictionless from its Table Schema (exported beside the records)."""
+
+    name: str
+    fields: list[OtherField]
+    rows: list[list[Any]]
+    primary_key: list[str] = field(default_factory=list)
+    description: str | None = None
+
+
 @dataclass(repr=False)
 class Package:
     """A validated data package as typed records, with lookups by id."""
@@ -48,6 +70,8 @@ class Package:
     by_kind: dict[str, list[Record]]
     by_id: dict[str, Record] = field(init=False)
     report: Report | None = None
+    #: the package's other tabular resources, by name
+    others: dict[str, OtherTable] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {r.id: r for rs in self.by_kind.values() for r in rs}
@@ -188,16 +212,50 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     With *strict*, warnings count as errors too.
     """
     report = Report(str(target))
-    run = _Run(report, collect=True)
+    # the engine validate uses (columnar for large CSV files): its blocks' valid rows
+    # become records in bulk, flagged rows go through the row engine as ever
+    engine = os.environ.get("BILAT_ENGINE") or "auto"
+    if engine not in ENGINES or (engine == "columnar" and not columnar_available()):
+        engine = "auto"
+    run = _Run(report, collect=True, engine=engine)
+    others: dict[str, OtherTable] = {}
     try:
         with resolve(target) as tgt:
             _run(tgt, run, None)
+            report.finish()
+            if report.valid and run.foreign and run.descriptor is not None:
+                others = _read_others(tgt.root, run.descriptor, [p.name for p in run.foreign])
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
-    report.finish()
+        report.finish()
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
-    return Package(descriptor=run.descriptor or {}, by_kind=run.records, report=report)
+    return Package(
+        descriptor=run.descriptor or {}, by_kind=run.records, report=report, others=others
+    )
+
+
+def _read_others(root: Path, descriptor: dict[str, Any], names: list[str]) -> dict[str, OtherTable]:
+    """The tabular resources *names* (validated already), read by Frictionless."""
+    import frictionless
+    from frictionless.resources import TableResource
+
+    package = frictionless.Package(descriptor, basepath=str(root))
+    out = {}
+    for name in names:
+        resource = package.get_resource(name)
+        if not isinstance(resource, TableResource):
+            continue  # a file that is not a table: nothing to export
+        rows = [row.to_list() for row in resource.read_rows()]
+        schema = resource.schema
+        out[name] = OtherTable(
+            name,
+            [OtherField(f.name, f.type, f.description or None) for f in schema.fields],
+            rows,
+            list(schema.primary_key),
+            resource.description or None,
+        )
+    return out
 
 
 # -- writing --------------------------------------------------------------------------

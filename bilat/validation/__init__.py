@@ -21,6 +21,7 @@ from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
 from bilat.validation import descriptor, foreign, records, structure
+from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
 from bilat.validation.target import Target, TargetError, resolve
@@ -62,6 +63,8 @@ class _Run:
     engine: str = "rows"
     descriptor: dict[str, Any] | None = None
     records: dict[str, list[Record]] = field(default_factory=dict)
+    #: the resources that are not bilat record tables
+    foreign: list[ForeignPlan] = field(default_factory=list)
 
 
 def validate(
@@ -125,6 +128,7 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report = run.report
     result = descriptor.check(tgt.root, tgt.descriptor)
     run.descriptor = result.descriptor
+    run.foreign = result.foreign
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = References(report.add)
@@ -145,6 +149,10 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     rules.finish(kind_of)
     if result.descriptor is not None and result.foreign:
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add)
+
+
+def _first(pair: tuple[int, Record]) -> int:
+    return pair[0]
 
 
 def _columnar(engine: str, size: int) -> bool:
@@ -179,20 +187,24 @@ def _resource(
         progress(plan.name, 0, total)
         tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
     fast = None
-    if plan.fmt != "json" and not run.collect and _columnar(run.engine, total):
+    # records kept when loading, each with its line (the columnar engine builds those
+    # of its blocks' valid rows before the row engine reaches the flagged ones)
+    numbered: list[tuple[int, Record]] | None = [] if run.collect else None
+    if plan.fmt != "json" and _columnar(run.engine, total):
         from bilat.validation.columnar import Fast
 
         limits = run.limits
 
         def fast(header: list[str]) -> Fast:
-            return Fast(plan, header, refs, rules, index, limits.max_cell, limits.max_row)
+            return Fast(
+                plan, header, refs, rules, index, limits.max_cell, limits.max_row, numbered
+            )
 
     rows = (
         structure.check_json(plan, emit, run.limits)
         if plan.fmt == "json"
         else structure.check_csv(plan, emit, tick, run.limits, fast)
     )
-    kept = run.records.setdefault(plan.kind, []) if run.collect else None
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
     base = refs.key(index, 0)
@@ -206,8 +218,8 @@ def _resource(
             values = checked.values
             check_refs(index, number, kind, values)
             observe(plan, number, kind, values, True, base | number)
-            if kept is not None:
-                kept.append(record)
+            if numbered is not None:
+                numbered.append((number, record))
             continue
         values = checked.values
         record_id = values["id"]
@@ -217,6 +229,9 @@ def _resource(
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
         observe(plan, number, kind, values, False, base | number)
+    if numbered is not None:
+        numbered.sort(key=_first)  # in file order (runs already in order: cheap)
+        run.records.setdefault(plan.kind, []).extend(record for _row, record in numbered)
     if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:
