@@ -28,7 +28,8 @@ import datetime as dt
 import json
 import sqlite3
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,7 @@ from bilat.tables import RESOURCE_NAMES, columns
 
 if TYPE_CHECKING:
     from bilat.package import Package
+    from bilat.validation.bulk import Collected
 
 FORMATS = ("sqlite", "duckdb", "parquet", "graphml")
 ACTOR_KINDS = ("state", "person", "organization")
@@ -76,14 +78,20 @@ class Table:
 
     @property
     def rows(self) -> list[tuple[Any, ...]]:
-        """The rows, as tuples."""
-        return list(zip(*self.data, strict=True)) if self.columns else []
+        """The rows, as tuples of Python values."""
+        return list(zip(*(_pylist(c) for c in self.data), strict=True)) if self.columns else []
 
     def __len__(self) -> int:
         return len(self.data[0]) if self.data else 0
 
     def column_values(self, name: str) -> list[Any]:
-        return self.data[[c.name for c in self.columns].index(name)]
+        """One column's values, as Python values."""
+        return _pylist(self.data[[c.name for c in self.columns].index(name)])
+
+
+def _pylist(values: Any) -> list[Any]:
+    """A column as a list (it may be an Arrow array, from a bulk load)."""
+    return values if isinstance(values, list) else list(values.to_pylist())
 
 
 # -- the tables ----------------------------------------------------------------------
@@ -136,6 +144,159 @@ def _dates(values: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
     return text, first, last
 
 
+@cache
+def _layout(kind: str) -> tuple[Table, list[tuple[str, Table]], list[tuple[str, str]]]:
+    """The table of *kind* and its link tables (by list field), without data, and how
+    each field fills the table: ``("date", f)`` three columns, ``("plain", f)`` one."""
+    model = RECORD_TYPES[kind]
+    name = RESOURCE_NAMES[kind]
+    refs = {r.name: r for r in reference_fields(model)}
+    cols: list[Column] = []
+    getters: list[tuple[str, str]] = []
+    links: list[tuple[str, Table]] = []
+    for col in columns(kind):
+        info_ref = refs.get(col.name)
+        if col.type == "array":
+            kinds = info_ref.kinds if info_ref else None
+            value = _value_column(kinds)
+            link = Table(
+                f"{kind}_{col.name}",
+                [
+                    Column(f"{kind}_id", "text", f"Id of the {kind}.", name),
+                    Column(
+                        value,
+                        "text",
+                        col.description,
+                        _target(kinds, "") if kinds else None,
+                        col.vocabulary,
+                    ),
+                    Column("position", "integer", "Place in the list, from 1."),
+                ],
+                primary_key=(f"{kind}_id", "position"),
+                description=f"{name}.{col.name}, one row per item: {col.description or ''}".strip(),
+                label=value,
+            )
+            links.append((col.name, link))
+            continue
+        if _is_date(model, col.name):
+            cols += [
+                Column(col.name, "text", col.description),
+                Column(f"{col.name}_earliest", "date", f"First day {col.name} may mean."),
+                Column(f"{col.name}_latest", "date", f"Last day {col.name} may mean."),
+            ]
+            getters.append(("date", col.name))
+            continue
+        ctype = {"integer": "integer", "number": "real"}.get(col.type, "text")
+        target = (
+            _target(info_ref.kinds, kind) if info_ref else ("records" if col.name == "id" else None)
+        )
+        cols.append(Column(col.name, ctype, col.description, target, col.vocabulary))
+        getters.append(("plain", col.name))
+    table = Table(
+        name,
+        cols,
+        primary_key=("id",),
+        description=_doc(model),
+        label=next((c for c in _LABELS if c in model.model_fields), "id"),
+    )
+    return table, links, getters
+
+
+def _from_records(
+    recs: list[Record], getters: list[tuple[str, str]], lists: list[str]
+) -> tuple[list[list[Any]], list[list[list[Any]]]]:
+    """The columns of a kind's table, and of its link tables, from its records."""
+    data: list[list[Any]] = []
+    for how, attr in getters:
+        values = list(map(attrgetter(attr), recs))
+        if how == "date":
+            data += _dates(values)
+        else:
+            data.append(values)
+    link_data = []
+    for attr in lists:
+        owners: list[str] = []
+        items: list[Any] = []
+        places: list[int] = []
+        for record in recs:
+            held = getattr(record, attr)
+            if held:
+                owners += [record.id] * len(held)
+                items += held
+                places += range(1, len(held) + 1)
+        link_data.append([owners, items, places])
+    return data, link_data
+
+
+_ARROW = {"text": "string", "integer": "int64", "real": "float64", "date": "date32"}
+
+
+def _from_bulk(
+    kind: str, held: Collected, getters: list[tuple[str, str]], lists: list[str]
+) -> tuple[list[Any], list[list[Any]]]:
+    """The columns of a kind's table, and of its link tables, as Arrow arrays, from
+    the cells the columnar engine kept (and the records the row engine made of the
+    rows it flagged), in file order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from bilat.validation import bulk
+
+    main = _layout(kind)[0]
+    types = [getattr(pa, _ARROW[c.type])() for c in main.columns]
+    rows, cells = held.block_rows()
+    distinct = bulk.arrow_columns(kind, cells)
+    data: list[Any] = []
+    for how, attr in getters:
+        table, indices = distinct[attr]
+        if how == "date":
+            data += [pa.array(part).take(indices) for part in _dates(table)]
+        else:
+            data.append(pa.array(table, types[len(data)]).take(indices))
+    data = [col.cast(t) for col, t in zip(data, types, strict=True)]
+    ids = data[[c.name for c in main.columns].index("id")]
+    link_data: list[list[Any]] = []
+    owner_rows = []
+    for attr in lists:
+        table, indices = distinct[attr]
+        held_lists = pa.array(table, pa.list_(pa.string())).take(indices)
+        parents = pc.list_parent_indices(held_lists)
+        flat = pc.list_flatten(held_lists)
+        starts = pc.take(held_lists.offsets, parents)
+        places = pc.add(pc.subtract(pa.array(range(len(flat)), pa.int64()), starts), 1)
+        link_data.append([ids.take(parents), flat, places.cast(pa.int64())])
+        owner_rows.append(rows.take(parents))
+    if not held.numbered:
+        return data, link_data
+    # rows the checks flagged and the row engine made records of: merged in file order
+    numbered = held.numbered
+    extra, extra_links = _from_records([r for _, r in numbered], getters, lists)
+    line = pa.array([n for n, _ in numbered], pa.int64())
+    order = pc.sort_indices(pa.concat_arrays([rows, line]))
+    data = [
+        pa.concat_arrays([col, pa.array(more, t)]).take(order)
+        for col, more, t in zip(data, extra, types, strict=True)
+    ]
+    merged_links = []
+    for (owners, flat, places), (more_owners, more_items, more_places), lines, attr in zip(
+        link_data, extra_links, owner_rows, lists, strict=True
+    ):
+        by_line = {r.id: n for n, r in numbered}
+        key = pa.concat_arrays([lines, pa.array([by_line[o] for o in more_owners], pa.int64())])
+        columns_ = [
+            pa.concat_arrays([owners, pa.array(more_owners, pa.string())]),
+            pa.concat_arrays([flat, pa.array(more_items, pa.string())]),
+            pa.concat_arrays([places, pa.array(more_places, pa.int64())]),
+        ]
+        order = pc.sort_indices(
+            pa.table({"line": key, "place": columns_[2]}),
+            sort_keys=[("line", "ascending"), ("place", "ascending")],
+        )
+        merged_links.append([c.take(order) for c in columns_])
+        del attr
+    return data, merged_links
+
+
 def tables(pkg: Package) -> list[Table]:
     """The package's records as tables, in an order where every table comes after the
     tables it refers to (link tables, then the package's other tables, last)."""
@@ -160,79 +321,31 @@ def tables(pkg: Package) -> list[Table]:
     out = [records, actors]
     links: list[Table] = []
     for kind, model in RECORD_TYPES.items():
-        name = RESOURCE_NAMES[kind]
-        refs = {r.name: r for r in reference_fields(model)}
-        recs = pkg.records(kind)
-        ids = [r.id for r in recs]
-        cols: list[Column] = []
-        data: list[list[Any]] = []
-        for col in columns(kind):
-            info_ref = refs.get(col.name)
-            values = list(map(attrgetter(col.name), recs))
-            if col.type == "array":
-                kinds = info_ref.kinds if info_ref else None
-                value = _value_column(kinds)
-                owners: list[str] = []
-                items: list[Any] = []
-                places: list[int] = []
-                for record_id, held in zip(ids, values, strict=True):
-                    if held:
-                        owners += [record_id] * len(held)
-                        items += held
-                        places += range(1, len(held) + 1)
-                links.append(
-                    Table(
-                        f"{kind}_{col.name}",
-                        [
-                            Column(f"{kind}_id", "text", f"Id of the {kind}.", name),
-                            Column(
-                                value,
-                                "text",
-                                col.description,
-                                _target(kinds, "") if kinds else None,
-                                col.vocabulary,
-                            ),
-                            Column("position", "integer", "Place in the list, from 1."),
-                        ],
-                        [owners, items, places],
-                        primary_key=(f"{kind}_id", "position"),
-                        description=f"{name}.{col.name}, one row per item: {col.description or ''}".strip(),
-                        label=value,
-                    )
-                )
-                continue
-            if _is_date(model, col.name):
-                cols += [
-                    Column(col.name, "text", col.description),
-                    Column(f"{col.name}_earliest", "date", f"First day {col.name} may mean."),
-                    Column(f"{col.name}_latest", "date", f"Last day {col.name} may mean."),
-                ]
-                data += _dates(values)
-                continue
-            ctype = {"integer": "integer", "number": "real"}.get(col.type, "text")
-            target = (
-                _target(info_ref.kinds, kind)
-                if info_ref
-                else ("records" if col.name == "id" else None)
+        main, link_defs, getters = _layout(kind)
+        held = pkg.pending(kind)
+        if held is None:
+            recs = pkg.records(kind)
+            ids: list[Any] = [r.id for r in recs]
+            data, link_data = _from_records(recs, getters, [f for f, _ in link_defs])
+            names = (
+                [getattr(r, "name", None) for r in recs] if kind in ACTOR_KINDS else []
             )
-            cols.append(Column(col.name, ctype, col.description, target, col.vocabulary))
-            data.append(values)
-        out.append(
-            Table(
-                name,
-                cols,
-                data,
-                primary_key=("id",),
-                description=_doc(model),
-                label=next((c for c in _LABELS if c in model.model_fields), "id"),
+        else:
+            data, link_data = _from_bulk(kind, held, getters, [f for f, _ in link_defs])
+            ids = data[[c.name for c in main.columns].index("id")].to_pylist()
+            names = (
+                data[[c.name for c in main.columns].index("name")].to_pylist()
+                if kind in ACTOR_KINDS
+                else []
             )
-        )
+        out.append(replace(main, data=data))
+        links += [replace(t, data=d) for (_f, t), d in zip(link_defs, link_data, strict=True)]
         records.data[0] += ids
         records.data[1] += [kind] * len(ids)
         if kind in ACTOR_KINDS:
             actors.data[0] += ids
             actors.data[1] += [kind] * len(ids)
-            actors.data[2] += [getattr(r, "name", None) for r in recs]
+            actors.data[2] += names
     taken = {t.name for t in out + links} | set(VIEWS)
     return out + links + other_tables(pkg, taken)
 
@@ -381,7 +494,7 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
             con.execute(_ddl(table, types))
             marks = ", ".join("?" for _ in table.columns)
             data = [
-                _sqlite_column(values) if c.type in ("date", "datetime") else values
+                _sqlite_column(values) if c.type in ("date", "datetime") else _pylist(values)
                 for c, values in zip(table.columns, table.data, strict=True)
             ]
             con.executemany(f"INSERT INTO {_q(table.name)} VALUES ({marks})", zip(*data))
@@ -400,8 +513,14 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
     return out
 
 
-def _sqlite_column(values: list[Any]) -> list[Any]:
+def _sqlite_column(values: Any) -> list[Any]:
     """Dates and datetimes as ISO 8601 text (each distinct one formatted once)."""
+    if not isinstance(values, list):  # an Arrow date column
+        import pyarrow as pa
+
+        if pa.types.is_date32(values.type):
+            return list(values.cast(pa.string()).to_pylist())
+        values = values.to_pylist()
     seen: dict[Any, str] = {}
     out = []
     for value in values:
@@ -462,7 +581,7 @@ def _arrow(table: Table) -> Any:
         "datetime": pa.timestamp("us"),
     }
     arrays = [
-        pa.array(values, type=types[c.type])
+        pa.array(values, type=types[c.type]) if isinstance(values, list) else values
         for c, values in zip(table.columns, table.data, strict=True)
     ]
     return pa.table(arrays, names=[c.name for c in table.columns])

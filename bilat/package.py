@@ -27,6 +27,7 @@ from bilat.models import RECORD_TYPES, Claim, Engagement, Evidence, Position, Re
 from bilat.query import When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
 from bilat.validation import ENGINES, _Run, _run, columnar_available
+from bilat.validation.bulk import Collected
 from bilat.validation.cells import format_cell
 from bilat.validation.target import TargetError, resolve
 
@@ -62,19 +63,71 @@ class OtherTable:
     description: str | None = None
 
 
-@dataclass(repr=False)
 class Package:
-    """A validated data package as typed records, with lookups by id."""
+    """A validated data package as typed records, with lookups by id.
 
-    descriptor: dict[str, Any]
-    by_kind: dict[str, list[Record]]
-    by_id: dict[str, Record] = field(init=False)
-    report: Report | None = None
-    #: the package's other tabular resources, by name
-    others: dict[str, OtherTable] = field(default_factory=dict)
+    The records of a table the columnar engine read (a large CSV file) are built on
+    first use: by :meth:`records` for that kind, a lookup of an id no other kind
+    holds, iteration, or :attr:`by_kind` and :attr:`by_id`. Until then the package
+    holds its valid rows' cells, which is what :mod:`bilat.export` reads.
+    """
 
-    def __post_init__(self) -> None:
-        self.by_id = {r.id: r for rs in self.by_kind.values() for r in rs}
+    def __init__(
+        self,
+        descriptor: dict[str, Any],
+        by_kind: dict[str, list[Record]],
+        report: Report | None = None,
+        others: dict[str, OtherTable] | None = None,
+        pending: dict[str, Collected] | None = None,
+    ) -> None:
+        self.descriptor = descriptor
+        self.report = report
+        #: the package's other tabular resources, by name
+        self.others: dict[str, OtherTable] = dict(others or {})
+        self._pending: dict[str, Collected] = dict(pending or {})
+        self._by_kind: dict[str, list[Record]] = {}
+        for kind in [*by_kind, *self._pending]:  # loading order; built kinds filled later
+            self._by_kind[kind] = by_kind.get(kind, [])
+        self._index: dict[str, Record] = {
+            r.id: r for k, rs in self._by_kind.items() if k not in self._pending for r in rs
+        }
+
+    def _build(self, kind: str) -> None:
+        from bilat.validation.bulk import records
+
+        built = records(kind, self._pending[kind])
+        self._by_kind[kind] = built
+        del self._pending[kind]
+        self._index.update((r.id, r) for r in built)
+
+    def _build_all(self) -> None:
+        for kind in list(self._pending):
+            self._build(kind)
+
+    def pending(self, kind: str) -> Collected | None:
+        """The valid rows of *kind* as read by the columnar engine, while its records
+        are not built yet (None once they are, or when the row engine read them)."""
+        return self._pending.get(KIND_OF_RESOURCE.get(kind, kind))
+
+    def count(self, kind: str) -> int:
+        """How many records of *kind* there are (without building them)."""
+        kind = KIND_OF_RESOURCE.get(kind, kind)
+        held = self._pending.get(kind)
+        if held is None:
+            return len(self._by_kind.get(kind, []))
+        return len(held.numbered) + sum(len(rows) for rows, _ in held.blocks)
+
+    @property
+    def by_kind(self) -> dict[str, list[Record]]:
+        """Every record, by kind."""
+        self._build_all()
+        return self._by_kind
+
+    @property
+    def by_id(self) -> dict[str, Record]:
+        """Every record, by id."""
+        self._build_all()
+        return self._index
 
     @property
     def name(self) -> str:
@@ -90,13 +143,21 @@ class Package:
         kind = KIND_OF_RESOURCE.get(kind, kind)
         if kind not in RECORD_TYPES:
             raise KeyError(f"no record kind {kind!r}; known: {', '.join(RECORD_TYPES)}")
-        return self.by_kind.get(kind, [])
+        if kind in self._pending:
+            self._build(kind)
+        return self._by_kind.get(kind, [])
 
     def __getitem__(self, record_id: str) -> Record:
-        return self.by_id[record_id]
+        found = self.get(record_id)
+        if found is None:
+            raise KeyError(record_id)
+        return found
 
     def get(self, record_id: str) -> Record | None:
-        return self.by_id.get(record_id)
+        found = self._index.get(record_id)
+        if found is None and self._pending:
+            found = self.by_id.get(record_id)
+        return found
 
     def claims(self, record_id: str, field: str | None = None) -> list[Claim]:
         """The claims about record *record_id* (about one *field* of it, if given), in id
@@ -108,7 +169,7 @@ class Package:
         """
         found = [
             c
-            for c in self.by_kind.get("claim", [])
+            for c in self.records("claim")
             if isinstance(c, Claim) and c.record == record_id and field in (None, c.field)
         ]
         return sorted(found, key=lambda c: c.id)
@@ -155,18 +216,16 @@ class Package:
         return query.positions_of(self, actor, at)
 
     def __repr__(self) -> str:
-        counts = ", ".join(
-            f"{len(self.by_kind[k])} {k}" for k in RECORD_TYPES if self.by_kind.get(k)
-        )
+        counts = ", ".join(f"{self.count(k)} {k}" for k in RECORD_TYPES if self.count(k))
         version = f" {self.version}" if self.version else ""
-        return f"<Package {self.name or '?'}{version}: {len(self.by_id)} records ({counts})>"
+        return f"<Package {self.name or '?'}{version}: {len(self)} records ({counts})>"
 
     def __iter__(self) -> Iterator[Record]:
         for kind in RECORD_TYPES:
-            yield from self.by_kind.get(kind, [])
+            yield from self.records(kind)
 
     def __len__(self) -> int:
-        return len(self.by_id)
+        return sum(self.count(kind) for kind in RECORD_TYPES)
 
     def to_pandas(self, kind: str | None = None) -> Any:
         """One resource as a pandas DataFrame, or with no *kind* a dict of all of them
@@ -196,7 +255,7 @@ class Package:
             self.records(kind)  # an unknown kind is a KeyError
             return frames(self, kind, library)
         return {
-            RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.by_kind.get(k)
+            RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.count(k)
         }
 
     def graph(self) -> Any:
@@ -230,9 +289,9 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
         report.finish()
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
-    return Package(
-        descriptor=run.descriptor or {}, by_kind=run.records, report=report, others=others
-    )
+    pending = {kind: held for kind, held in run.collected.items() if held.blocks}
+    by_kind = {kind: run.records.get(kind, []) for kind in run.collected if kind not in pending}
+    return Package(run.descriptor or {}, by_kind, report, others, pending)
 
 
 def _read_others(root: Path, descriptor: dict[str, Any], names: list[str]) -> dict[str, OtherTable]:

@@ -21,6 +21,7 @@ from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
 from bilat.validation import descriptor, foreign, records, structure
+from bilat.validation.bulk import Collected
 from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
@@ -63,6 +64,9 @@ class _Run:
     engine: str = "rows"
     descriptor: dict[str, Any] | None = None
     records: dict[str, list[Record]] = field(default_factory=dict)
+    #: when collecting: what was kept of each kind (its records are in ``records``
+    #: unless the columnar engine kept blocks of it)
+    collected: dict[str, Collected] = field(default_factory=dict)
     #: the resources that are not bilat record tables
     foreign: list[ForeignPlan] = field(default_factory=list)
 
@@ -151,10 +155,6 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add)
 
 
-def _first(pair: tuple[int, Record]) -> int:
-    return pair[0]
-
-
 def _columnar(engine: str, size: int) -> bool:
     if engine == "rows":
         return False
@@ -187,18 +187,17 @@ def _resource(
         progress(plan.name, 0, total)
         tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
     fast = None
-    # records kept when loading, each with its line (the columnar engine builds those
-    # of its blocks' valid rows before the row engine reaches the flagged ones)
-    numbered: list[tuple[int, Record]] | None = [] if run.collect else None
+    # what loading keeps: the row engine's records with their lines; the columnar
+    # engine keeps the cells of its valid rows (see bilat.validation.bulk)
+    kept = run.collected.setdefault(plan.kind, Collected()) if run.collect else None
+    numbered = None if kept is None else kept.numbered
     if plan.fmt != "json" and _columnar(run.engine, total):
         from bilat.validation.columnar import Fast
 
         limits = run.limits
 
         def fast(header: list[str]) -> Fast:
-            return Fast(
-                plan, header, refs, rules, index, limits.max_cell, limits.max_row, numbered
-            )
+            return Fast(plan, header, refs, rules, index, limits.max_cell, limits.max_row, kept)
 
     rows = (
         structure.check_json(plan, emit, run.limits)
@@ -229,9 +228,8 @@ def _resource(
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
         observe(plan, number, kind, values, False, base | number)
-    if numbered is not None:
-        numbered.sort(key=_first)  # in file order (runs already in order: cheap)
-        run.records.setdefault(plan.kind, []).extend(record for _row, record in numbered)
+    if kept is not None and not kept.blocks:
+        run.records.setdefault(plan.kind, []).extend(record for _row, record in kept.numbered)
     if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:

@@ -39,8 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from bilat.models import RECORD_TYPES, reference_fields
-from bilat.tables import columns
-from bilat.validation.cells import parser
+from bilat.validation.bulk import Collected
 from bilat.validation.columns import ColumnCheck, checks
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.dialect import Dialect
@@ -251,19 +250,6 @@ class _Failed:
 
 _END = object()
 _NOT_YET = object()
-_MISSING = object()
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Whether two records are the same in every way pydantic keeps them."""
-    return bool(
-        a == b
-        and list(a.__dict__) == list(b.__dict__)
-        and a.__pydantic_fields_set__ == b.__pydantic_fields_set__
-        and a.__pydantic_extra__ == b.__pydantic_extra__
-        and a.__pydantic_private__ == b.__pydantic_private__
-        and all(type(a.__dict__[k]) is type(b.__dict__[k]) for k in a.__dict__)
-    )
 
 
 @dataclass
@@ -401,10 +387,10 @@ class Fast:
         index: int,
         max_cell: int,
         max_row: int,
-        keep: list[tuple[int, Any]] | None = None,
+        keep: Collected | None = None,
     ) -> None:
         self.plan = plan
-        #: when loading: each valid row's record, with its line number (see _records)
+        #: when loading: the valid rows' cells and line numbers (see bilat.validation.bulk)
         self.keep = keep
         self.kind = plan.kind
         self.header = header
@@ -414,8 +400,6 @@ class Fast:
         self.max_cell = max_cell
         self.max_row = max_row
         self.checks = checks(self.kind)
-        self._columns = {c.name: c for c in columns(self.kind)}
-        self._built: dict[str, tuple[Callable[[list[str]], list[Any]], bool, Any]] | None = None
         self.by_name: dict[str, ColumnCheck] = {c.name: c for c in self.checks}
         self.model = RECORD_TYPES[self.kind]
         self.specs = [
@@ -537,7 +521,13 @@ class Fast:
         if len(flagged) == count:
             return flagged, count
         if self.keep is not None:
-            self._records(cols, count, first, flagged)
+            if flagged:
+                picked = pc.indices_nonzero(pc.invert(flags))
+                kept = {name: col.take(picked) for name, col in cols.items()}
+                rows = pc.add(picked, first)
+            else:
+                kept, rows = cols, pa.array(range(first, first + count), pa.int64())
+            self.keep.blocks.append((pc.cast(rows, pa.int64()), kept))
         for i in flagged:  # ids are unique to their rows (see _duplicates)
             keyed.pop(ids[i], None)
         self.refs.ids.update(keyed)
@@ -570,106 +560,6 @@ class Fast:
             twice.update(self.rules.claimed.keys() & keyed.keys())
         twice.discard("")
         return twice
-
-    def _records(self, cols: dict[str, pa.Array], count: int, first: int, flagged: list[int]) -> None:
-        """The records of the rows no check flagged, each kept with its line number.
-
-        Such a row is one the model accepts (the law of :func:`flag_rows`), so it is
-        not validated as a whole again: the distinct cells of each column are read by
-        the column's parser and validated by the field's own validator, all at once,
-        and records are assembled from the values as pydantic assembles a validated
-        one (fields in order; set fields, those with a cell; defaults validated; every
-        list the record's own). The first record of each block is also validated by
-        the model and compared; were they to differ, the block is validated row by row.
-        """
-        model = self.model
-        specs = self._specs()
-        rows = list(range(count))
-        if flagged:
-            skip = set(flagged)
-            rows = [i for i in rows if i not in skip]
-            picked = pa.array(rows, pa.int64())
-            cols = {name: col.take(picked) for name, col in cols.items()}
-        values: list[list[Any]] = []
-        pattern = None
-        for bit, (name, (convert, many, default)) in enumerate(specs.items()):
-            col = cols[name]
-            encoded = pc.dictionary_encode(col)
-            words = encoded.dictionary.to_pylist()
-            filled = [w for w in words if w]
-            done = iter(convert(filled))
-            table = [next(done) if w else default for w in words]
-            values.append(list(map(table.__getitem__, encoded.indices.to_pylist())))
-            empty = pc.multiply(pc.cast(pc.equal(col, ""), pa.int64()), 1 << bit)
-            pattern = empty if pattern is None else pc.add(pattern, empty)
-        names = list(specs)
-        lists = [name for name, spec in specs.items() if spec[1]]
-        patterns = [] if pattern is None else pattern.to_pylist()
-        given = {
-            p: frozenset(n for bit, n in enumerate(names) if not p >> bit & 1)
-            for p in set(patterns)
-        }
-        keep = self.keep
-        assert keep is not None
-        new, setattr_ = model.__new__, object.__setattr__
-        checked = False
-        for i, row, cells in zip(range(len(rows)), rows, zip(*values, strict=True), strict=True):
-            data = dict(zip(names, cells, strict=True))
-            for name in lists:
-                data[name] = list(data[name])
-            record = new(model)
-            setattr_(record, "__dict__", data)
-            setattr_(record, "__pydantic_fields_set__", set(given[patterns[i]]))
-            setattr_(record, "__pydantic_extra__", None)
-            setattr_(record, "__pydantic_private__", None)
-            if not checked:
-                checked = True
-                if not _same(record, self._validated(cols, i)):  # pragma: no cover - a bug
-                    for j, at in enumerate(rows):
-                        keep.append((first + at, self._validated(cols, j)))
-                    return
-            keep.append((first + row, record))
-
-    def _validated(self, cols: dict[str, pa.Array], i: int) -> Any:
-        """Row *i* of *cols* validated by the model, as the row engine does it."""
-        data = {k: v for k in self.header if (v := cols[k][i].as_py())}
-        for name in self.header:
-            parse = parser(self._columns[name])
-            if parse is not None and name in data:
-                data[name] = parse(data[name])
-        return self.model.__pydantic_validator__.validate_python(data)
-
-    def _specs(self) -> dict[str, tuple[Callable[[list[str]], list[Any]], bool, Any]]:
-        """For each field, in the model's order: how a list of non-empty cells become
-        their values (parsed, then validated by the field's validator), whether it is a
-        list, and its value when its cell is empty (the default, validated)."""
-        if self._built is not None:
-            return self._built
-        from pydantic import TypeAdapter
-
-        from bilat.validation.records import _STRICT
-
-        out: dict[str, tuple[Callable[[list[str]], list[Any]], bool, Any]] = {}
-        for name, info in self.model.model_fields.items():
-            annotation = info.rebuild_annotation()
-            check = TypeAdapter(annotation, config=_STRICT).validate_python
-            many_check = TypeAdapter(list[annotation], config=_STRICT).validate_python  # type: ignore[valid-type]
-            parse = parser(self._columns[name])
-
-            def convert(
-                raws: list[str], check: Any = many_check, parse: Callable[[str], Any] | None = parse
-            ) -> list[Any]:
-                return list(check(raws if parse is None else [parse(r) for r in raws]))
-
-            if info.default_factory is not None:
-                default = check(info.default_factory())  # type: ignore[call-arg]
-            elif info.is_required():
-                default = None  # never used: a valid row has every required cell
-            else:
-                default = check(info.default)
-            out[name] = (convert, self._columns[name].type == "array", default)
-        self._built = out
-        return out
 
     # -- layers 4 and 5 on valid rows -------------------------------------------------
 
