@@ -1,0 +1,114 @@
+"""Benchmark: bilat export and bilat.load against bilat validate on a large package.
+
+    python bench/export_scale.py                  # 400,000 engagements
+    python bench/export_scale.py --rows 100000
+
+Generates a valid package with bench/validate_scale.py's generator (N engagements,
+5,000 actors, no injected defect), then runs each step in its own process: ``bilat
+validate``, ``bilat export --to sqlite|duckdb|parquet``, and ``bilat.load`` (which
+validates and keeps the valid rows' cells; a large table's records are built on first
+use), then ``bilat.load`` with every record built. It prints wall and CPU seconds, peak
+RSS, each step's ratio to validate, the files' sizes and the memory per record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from validate_scale import generate  # noqa: E402
+
+LOAD = """
+import json, resource, sys, time
+t, cpu = time.perf_counter(), time.process_time()
+import bilat
+pkg = bilat.load(sys.argv[1])
+if sys.argv[2] == "build":
+    built = sum(len(records) for records in pkg.by_kind.values())
+else:
+    built = 0
+print(json.dumps({"records": len(pkg), "built": built}))
+"""
+
+BASELINE = "import bilat.package, bilat.export, pyarrow"
+
+
+def run(args: list[str]) -> dict[str, float]:
+    """Run *args* in a child process: wall and CPU seconds, peak RSS (MB), stdout."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of children is the largest of any child so far: run the smallest first
+    return {"wall": wall, "cpu": cpu, "rss": after.ru_maxrss / 1024, "out": done.stdout}
+
+
+def size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=400_000, help="engagements")
+    parser.add_argument("--actors", type=int, default=5_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    args = parser.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "bench"
+        generate(folder, args.rows, args.actors, 0.0, args.seed)
+        mb = size(folder / "engagements.csv") / 1e6
+        print(f"{args.rows:,} engagements ({mb:.0f} MB of CSV), {args.actors:,} actors")
+        steps: dict[str, dict[str, float]] = {}
+        # each measured in a fresh process; peak RSS is a maximum over children, so
+        # the steps go from the least memory to the most
+        steps["python + imports"] = run([py, "-c", BASELINE])
+        steps["bilat validate"] = run([py, "-m", "bilat", "validate", str(folder)])
+        files = {}
+        for fmt, name in (("sqlite", "x.db"), ("duckdb", "x.duckdb"), ("parquet", "pq")):
+            out = Path(tmp) / name
+            steps[f"bilat export --to {fmt}"] = run(
+                [py, "-m", "bilat", "export", str(folder), "--to", fmt, str(out)]
+            )
+            files[fmt] = size(out)
+            if out.is_dir():
+                shutil.rmtree(out)
+            else:
+                out.unlink()
+        steps["bilat.load"] = run([py, "-c", LOAD, str(folder), "lazy"])
+        steps["bilat.load, every record built"] = run([py, "-c", LOAD, str(folder), "build"])
+    base = steps["bilat validate"]
+    print(f"{'step':<34}{'seconds':>9}{'CPU s':>8}{'peak RSS MB':>13}{'x validate':>12}")
+    for name, r in steps.items():
+        ratio = "" if name == "python + imports" else f"{r['wall'] / base['wall']:.1f}x"
+        print(f"{name:<34}{r['wall']:>9.2f}{r['cpu']:>8.2f}{r['rss']:>13.0f}{ratio:>12}")
+    records = json.loads(steps["bilat.load"]["out"])["records"]
+    built = steps["bilat.load, every record built"]
+    per = (built["rss"] - steps["python + imports"]["rss"]) * 2**20 / records
+    print(f"records: {records:,}; memory per record, every record built: {per / 1024:.2f} KiB")
+    print("files: " + ", ".join(f"{fmt} {n / 2**20:.1f} MiB" for fmt, n in files.items()))
+    print(f"duckdb / sqlite: {files['duckdb'] / files['sqlite']:.2f}")
+    if args.json:
+        print(json.dumps({"steps": steps, "files": files, "records": records}, default=str))
+
+
+if __name__ == "__main__":
+    main()
