@@ -41,19 +41,25 @@ BASELINE = "import bilat.package, bilat.export, pyarrow"
 
 
 def run(args: list[str]) -> dict[str, float]:
-    """Run *args* in a child process: wall and CPU seconds, peak RSS (MB), stdout."""
-    import resource
+    """Run *args* in a child process: its wall and CPU seconds, peak RSS (MB), stdout."""
+    import os
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True)
-    wall = time.perf_counter() - t
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    # ru_maxrss of children is the largest of any child so far: run the smallest first
-    return {"wall": wall, "cpu": cpu, "rss": after.ru_maxrss / 1024, "out": done.stdout}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=out, stderr=err, text=True)
+        _pid, status, usage = os.wait4(proc.pid, 0)  # this child's own resource use
+        wall = time.perf_counter() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(args)} failed:\n{out.read()}\n{err.read()}")
+        return {
+            "wall": wall,
+            "cpu": usage.ru_utime + usage.ru_stime,
+            "rss": usage.ru_maxrss / 1024,
+            "out": out.read(),  # type: ignore[dict-item]
+        }
 
 
 def size(path: Path) -> int:
@@ -78,8 +84,7 @@ def main() -> None:
         mb = size(folder / "engagements.csv") / 1e6
         print(f"{args.rows:,} engagements ({mb:.0f} MB of CSV), {args.actors:,} actors")
         steps: dict[str, dict[str, float]] = {}
-        # each measured in a fresh process; peak RSS is a maximum over children, so
-        # the steps go from the least memory to the most
+        # each measured in a fresh process
         steps["python + imports"] = run([py, "-c", BASELINE])
         steps["bilat validate"] = run([py, "-m", "bilat", "validate", str(folder)])
         files = {}

@@ -459,14 +459,23 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+#: The tables DuckDB gets a primary key for: the records (see to_duckdb).
+_KEYED = frozenset({"records", "actors", *RESOURCE_NAMES.values()})
+
+
 def _ddl(
-    table: Table, sql_types: dict[str, str], self_ok: bool = True, without_rowid: bool = False
+    table: Table,
+    sql_types: dict[str, str],
+    without_rowid: bool = False,
+    keys: bool | None = None,
 ) -> str:
+    """CREATE TABLE for *table*: every key (or, with *keys* True, its primary key alone;
+    False, none)."""
     parts = [f"{_q(c.name)} {sql_types[c.type]}" for c in table.columns]
-    if table.primary_key:
+    if table.primary_key and keys is not False:
         parts.append(f"PRIMARY KEY ({', '.join(_q(k) for k in table.primary_key)})")
     for c in table.columns:
-        if c.references and (self_ok or c.references != table.name):
+        if c.references and keys is None:
             parts.append(f"FOREIGN KEY ({_q(c.name)}) REFERENCES {_q(c.references)} (id)")
     suffix = " WITHOUT ROWID" if without_rowid and table.primary_key else ""
     return f"CREATE TABLE {_q(table.name)} (\n  " + ",\n  ".join(parts) + "\n)" + suffix
@@ -621,9 +630,11 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
         con.execute(f"ATTACH '{path}' AS export (BLOCK_SIZE {DUCKDB_BLOCK_SIZE})")
         con.execute("USE export")
         for table in tables(pkg):
-            # DuckDB checks foreign keys row by row: a table's references to itself
-            # point at records instead (see _target), so every key is declared
-            con.execute(_ddl(table, types))
+            # DuckDB enforces every key with an index stored in the file (at least a
+            # block each) and checks foreign keys on each insert: the record tables
+            # get their primary key (the ids one joins on); link tables and foreign
+            # keys are declared in SQLite only
+            con.execute(_ddl(table, types, keys=table.name in _KEYED))
             data = _arrow(table)  # noqa: F841 - read by name in the SQL below
             con.execute(f"INSERT INTO {_q(table.name)} SELECT * FROM data")
         for name, sql in VIEWS.items():
@@ -636,6 +647,21 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
     return out
 
 
+def _engagement_states(built: list[Table], states: Any) -> list[Any]:
+    """The columns of the ``engagement_states`` view, from the participants link table
+    and the ``actor_states`` rows (an Arrow table): as :func:`engagement_states`, by
+    a join in Arrow."""
+    participants = _arrow(next(t for t in built if t.name == "engagement_participants"))
+    pairs = (
+        participants.select(["engagement_id", "actor_id"])
+        .join(states, "actor_id", join_type="inner")
+        .group_by(["engagement_id", "state_id"])
+        .aggregate([])
+        .sort_by([("engagement_id", "ascending"), ("state_id", "ascending")])
+    )
+    return [pairs.column("engagement_id").combine_chunks(), pairs.column("state_id").combine_chunks()]
+
+
 def to_parquet(pkg: Package, out: Path) -> Path:
     """Write one Parquet file per table (and the two views, computed) into folder *out*."""
     import pyarrow.parquet as pq
@@ -646,10 +672,10 @@ def to_parquet(pkg: Package, out: Path) -> Path:
         Table("engagement_states", [Column("engagement_id", "text"), Column("state_id", "text")]),
     ]
     pairs = actor_states(pkg)
-    extra[0].data = [list(c) for c in zip(*pairs, strict=True)] if pairs else [[], []]
-    found = engagement_states(pkg, pairs)
-    extra[1].data = [list(c) for c in zip(*found, strict=True)] if found else [[], []]
-    for table in [*tables(pkg), *extra]:
+    extra[0].data = [[a for a, _ in pairs], [s for _, s in pairs]]
+    built = tables(pkg)
+    extra[1].data = _engagement_states(built, _arrow(extra[0]))
+    for table in [*built, *extra]:
         target = out / f"{table.name}.parquet"
         temp = _temp(target)
         pq.write_table(_arrow(table), temp)

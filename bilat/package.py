@@ -86,8 +86,8 @@ class Package:
         self.others: dict[str, OtherTable] = dict(others or {})
         self._pending: dict[str, Collected] = dict(pending or {})
         self._by_kind: dict[str, list[Record]] = {}
-        for kind in [*by_kind, *self._pending]:  # loading order; built kinds filled later
-            self._by_kind[kind] = by_kind.get(kind, [])
+        for kind in [*by_kind, *(k for k in self._pending if k not in by_kind)]:
+            self._by_kind[kind] = by_kind.get(kind, [])  # a pending kind's, once built
         self._index: dict[str, Record] = {
             r.id: r for k, rs in self._by_kind.items() if k not in self._pending for r in rs
         }
@@ -290,7 +290,7 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
     pending = {kind: held for kind, held in run.collected.items() if held.blocks}
-    by_kind = {kind: run.records.get(kind, []) for kind in run.collected if kind not in pending}
+    by_kind = {kind: run.records.get(kind, []) for kind in run.collected}  # reading order
     return Package(run.descriptor or {}, by_kind, report, others, pending)
 
 

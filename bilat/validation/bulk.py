@@ -15,6 +15,7 @@ the first record of each kind is also validated by the model and compared.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -128,9 +129,16 @@ def records(kind: str, collected: Collected) -> list[Record]:
     """
     numbered = list(collected.numbered)
     if collected.blocks:
-        rows, cols = collected.block_rows()
-        numbered += zip(rows.to_pylist(), _build(kind, cols), strict=True)
-        numbered.sort(key=_first)
+        # hundreds of thousands of records and no cycle: the collector runs after
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            rows, cols = collected.block_rows()
+            numbered += zip(rows.to_pylist(), _build(kind, cols), strict=True)
+            numbered.sort(key=_first)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
     return [record for _row, record in numbered]
 
 
