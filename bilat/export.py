@@ -508,11 +508,9 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
             # and an index)
             con.execute(_ddl(table, types, without_rowid=True))
             marks = ", ".join("?" for _ in table.columns)
-            data = [
-                _sqlite_column(values) if c.type in ("date", "datetime") else _pylist(values)
-                for c, values in zip(table.columns, table.data, strict=True)
-            ]
-            con.executemany(f"INSERT INTO {_q(table.name)} VALUES ({marks})", zip(*data))
+            con.executemany(
+                f"INSERT INTO {_q(table.name)} VALUES ({marks})", zip(*_sqlite_columns(table))
+            )
         for name, sql in VIEWS.items():
             con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
         con.commit()
@@ -525,14 +523,27 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
     return out
 
 
-def _sqlite_column(values: Any) -> list[Any]:
-    """Dates and datetimes as ISO 8601 text (each distinct one formatted once)."""
-    if not isinstance(values, list):  # an Arrow date column
-        import pyarrow as pa
+def _sqlite_columns(table: Table) -> list[list[Any]]:
+    """The columns of *table* as SQLite takes them, rows in key order (so that each
+    key's B-tree is built by appending): dates and datetimes as ISO 8601 text."""
+    import pyarrow as pa
 
-        if pa.types.is_date32(values.type):
-            return list(values.cast(pa.string()).to_pylist())
-        values = values.to_pylist()
+    data = _arrow(table)
+    if table.primary_key and len(data):
+        data = data.sort_by([(k, "ascending") for k in table.primary_key])
+    out = []
+    for col in data.columns:
+        if pa.types.is_date32(col.type):
+            out.append(col.cast(pa.string()).to_pylist())
+        elif pa.types.is_timestamp(col.type):
+            out.append(_sqlite_column(col.to_pylist()))
+        else:
+            out.append(col.to_pylist())
+    return out
+
+
+def _sqlite_column(values: list[Any]) -> list[Any]:
+    """Dates and datetimes as ISO 8601 text (each distinct one formatted once)."""
     seen: dict[Any, str] = {}
     out = []
     for value in values:
