@@ -279,22 +279,21 @@ def _from_bulk(
         for col, more, t in zip(data, extra, types, strict=True)
     ]
     merged_links = []
-    for (owners, flat, places), (more_owners, more_items, more_places), lines, attr in zip(
-        link_data, extra_links, owner_rows, lists, strict=True
+    by_line = {r.id: n for n, r in numbered}
+    for (owners, flat, places), (more_owners, more_items, more_places), lines in zip(
+        link_data, extra_links, owner_rows, strict=True
     ):
-        by_line = {r.id: n for n, r in numbered}
         key = pa.concat_arrays([lines, pa.array([by_line[o] for o in more_owners], pa.int64())])
-        columns_ = [
+        merged = [
             pa.concat_arrays([owners, pa.array(more_owners, pa.string())]),
             pa.concat_arrays([flat, pa.array(more_items, pa.string())]),
             pa.concat_arrays([places, pa.array(more_places, pa.int64())]),
         ]
         order = pc.sort_indices(
-            pa.table({"line": key, "place": columns_[2]}),
+            pa.table({"line": key, "place": merged[2]}),
             sort_keys=[("line", "ascending"), ("place", "ascending")],
         )
-        merged_links.append([c.take(order) for c in columns_])
-        del attr
+        merged_links.append([c.take(order) for c in merged])
     return data, merged_links
 
 
@@ -321,21 +320,19 @@ def tables(pkg: Package) -> list[Table]:
     )
     out = [records, actors]
     links: list[Table] = []
-    for kind, model in RECORD_TYPES.items():
+    for kind in RECORD_TYPES:
         main, link_defs, getters = _layout(kind)
         held = pkg.pending(kind)
         if held is None:
             recs = pkg.records(kind)
             ids: list[Any] = [r.id for r in recs]
             data, link_data = _from_records(recs, getters, [f for f, _ in link_defs])
-            names = (
-                [getattr(r, "name", None) for r in recs] if kind in ACTOR_KINDS else []
-            )
+            names = [getattr(r, "name", None) for r in recs] if kind in ACTOR_KINDS else []
         else:
             data, link_data = _from_bulk(kind, held, getters, [f for f, _ in link_defs])
-            ids = data[[c.name for c in main.columns].index("id")].to_pylist()
+            ids = _pylist(data[[c.name for c in main.columns].index("id")])
             names = (
-                data[[c.name for c in main.columns].index("name")].to_pylist()
+                _pylist(data[[c.name for c in main.columns].index("name")])
                 if kind in ACTOR_KINDS
                 else []
             )
@@ -387,9 +384,7 @@ def other_tables(pkg: Package, taken: set[str] | frozenset[str] = frozenset()) -
     out = []
     for other in pkg.others.values():
         types = [_OTHER_TYPES.get(f.type, "text") for f in other.fields]
-        cols = [
-            Column(f.name, t, f.description) for f, t in zip(other.fields, types, strict=True)
-        ]
+        cols = [Column(f.name, t, f.description) for f, t in zip(other.fields, types, strict=True)]
         data: list[list[Any]] = [[] for _ in cols]
         for row in other.rows:
             for values, ftype, value in zip(data, types, row, strict=True):
@@ -509,7 +504,8 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
             con.execute(_ddl(table, types, without_rowid=True))
             marks = ", ".join("?" for _ in table.columns)
             con.executemany(
-                f"INSERT INTO {_q(table.name)} VALUES ({marks})", zip(*_sqlite_columns(table))
+                f"INSERT INTO {_q(table.name)} VALUES ({marks})",
+                zip(*_sqlite_columns(table), strict=True),
             )
         for name, sql in VIEWS.items():
             con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
@@ -670,7 +666,10 @@ def _engagement_states(built: list[Table], states: Any) -> list[Any]:
         .aggregate([])
         .sort_by([("engagement_id", "ascending"), ("state_id", "ascending")])
     )
-    return [pairs.column("engagement_id").combine_chunks(), pairs.column("state_id").combine_chunks()]
+    return [
+        pairs.column("engagement_id").combine_chunks(),
+        pairs.column("state_id").combine_chunks(),
+    ]
 
 
 def to_parquet(pkg: Package, out: Path) -> Path:

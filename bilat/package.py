@@ -254,9 +254,7 @@ class Package:
             kind = KIND_OF_RESOURCE.get(kind, kind)
             self.records(kind)  # an unknown kind is a KeyError
             return frames(self, kind, library)
-        return {
-            RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.count(k)
-        }
+        return {RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.count(k)}
 
     def graph(self) -> Any:
         """Who met whom, when, as a networkx MultiGraph; see :func:`bilat.export.graph`."""

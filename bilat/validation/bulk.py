@@ -185,6 +185,8 @@ def arrow_columns(kind: str, cols: dict[str, pa.Array]) -> dict[str, tuple[list[
     """For each field: the value of each distinct cell and each row's index into them
     (the export makes its typed columns of them)."""
     fields = specs(kind)
-    if len(cols["id"]) and not _same(_build(kind, {n: c.slice(0, 1) for n, c in cols.items()})[0], _validated(kind, cols, 0)):  # pragma: no cover
+    if len(cols["id"]) and not _same(
+        _build(kind, {n: c.slice(0, 1) for n, c in cols.items()})[0], _validated(kind, cols, 0)
+    ):  # pragma: no cover
         raise NotExact(f"{kind}: values read in bulk differ from validated ones")
     return {name: _distinct(cols[name], spec) for name, spec in fields.items()}
