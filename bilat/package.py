@@ -281,7 +281,9 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
             _run(tgt, run, None)
             report.finish()
             if report.valid and run.foreign and run.descriptor is not None:
-                others = _read_others(tgt.root, run.descriptor, [p.name for p in run.foreign])
+                others = _read_others(
+                    tgt.root, run.descriptor, [p.name for p in run.foreign], report
+                )
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
         report.finish()
@@ -292,8 +294,11 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     return Package(run.descriptor or {}, by_kind, report, others, pending)
 
 
-def _read_others(root: Path, descriptor: dict[str, Any], names: list[str]) -> dict[str, OtherTable]:
-    """The tabular resources *names* (validated already), read by Frictionless."""
+def _read_others(
+    root: Path, descriptor: dict[str, Any], names: list[str], report: Report
+) -> dict[str, OtherTable]:
+    """The tabular resources *names* (validated already), read by Frictionless; one
+    that cannot be read after all is a ``table-error`` finding in *report*."""
     import frictionless
     from frictionless.resources import TableResource
 
@@ -303,7 +308,12 @@ def _read_others(root: Path, descriptor: dict[str, Any], names: list[str]) -> di
         resource = package.get_resource(name)
         if not isinstance(resource, TableResource):
             continue  # a file that is not a table: nothing to export
-        rows = [row.to_list() for row in resource.read_rows()]
+        try:
+            rows = [row.to_list() for row in resource.read_rows()]
+        except Exception as exc:  # Frictionless validated it: should not happen
+            detail = f"{type(exc).__name__}: {exc}"[:500]
+            report.findings.append(make("table-error", resource=name, detail=detail))
+            continue
         schema = resource.schema
         out[name] = OtherTable(
             name,
