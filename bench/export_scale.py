@@ -122,7 +122,8 @@ def main() -> None:
     records = json.loads(steps["bilat.load"]["out"])["records"]
     built = steps["bilat.load, every record built"]
     per = (built["rss"] - steps["python + imports"]["rss"]) * 2**20 / records
-    print(f"records: {records:,}; memory per record, every record built: {per / 1024:.2f} KiB")
+    memory = f"{per / 1024:.2f} KiB" if per > 0 else "below the baseline at this size"
+    print(f"records: {records:,}; memory per record, every record built: {memory}")
     print("files: " + ", ".join(f"{fmt} {n / 2**20:.1f} MiB" for fmt, n in files.items()))
     print(f"duckdb / sqlite: {files['duckdb'] / files['sqlite']:.2f}")
     if args.json:
