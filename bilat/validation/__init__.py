@@ -21,6 +21,8 @@ from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
 from bilat.validation import descriptor, engines, foreign, records, structure
+from bilat.validation.bulk import Collected
+from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.engines import Context, Engine, EngineUnavailable
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
@@ -64,6 +66,12 @@ class Run:
     adopt: bool = False
     #: whether the package is a bilat package (set by layer 1)
     bilat: bool = True
+
+    #: when collecting: what was kept of each kind (its records are in ``records``
+    #: unless the columnar engine kept blocks of it)
+    collected: dict[str, Collected] = field(default_factory=dict)
+    #: the resources that are not bilat record tables
+    foreign: list[ForeignPlan] = field(default_factory=list)
 
 
 def validate(
@@ -129,6 +137,8 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     result = descriptor.check(tgt.root, tgt.descriptor, adopt=run.adopt)
     run.descriptor = result.descriptor
     run.bilat = result.bilat
+
+    run.foreign = result.foreign
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = References(report.add)
@@ -169,10 +179,9 @@ def _rows(
     if plan.fmt == "json":
         return structure.check_json(plan, emit, run.limits)
     fast = None
-    if not run.collect:  # collecting needs every row's record
-        fast_path = engines.for_file(run.engine, total).fast_path
-        if fast_path is not None:
-            fast = fast_path(ctx)
+    fast_path = engines.for_file(run.engine, total).fast_path
+    if fast_path is not None:
+        fast = fast_path(ctx)
     return structure.check_csv(plan, emit, tick, run.limits, fast)
 
 
@@ -195,8 +204,11 @@ def _resource(
         total = plan.file.stat().st_size
     except OSError:
         total = 0
-    rows = _rows(plan, run, Context(plan, refs, rules, index, run.limits), total, progress)
-    kept = run.records.setdefault(plan.kind, []) if run.collect else None
+    # what loading keeps: the row engine's records with their lines; the columnar
+    # engine keeps the cells of its valid rows (see bilat.validation.bulk)
+    kept = run.collected.setdefault(plan.kind, Collected()) if run.collect else None
+    numbered = None if kept is None else kept.numbered
+    rows = _rows(plan, run, Context(plan, refs, rules, index, run.limits, kept), total, progress)
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
     base = refs.key(index, 0)
@@ -210,8 +222,8 @@ def _resource(
             values = checked.values
             check_refs(index, number, kind, values)
             observe(plan, number, kind, values, True, base | number)
-            if kept is not None:
-                kept.append(record)
+            if numbered is not None:
+                numbered.append((number, record))
             continue
         values = checked.values
         record_id = values["id"]
@@ -221,6 +233,8 @@ def _resource(
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
         observe(plan, number, kind, values, False, base | number)
+    if kept is not None and not kept.blocks:
+        run.records.setdefault(plan.kind, []).extend(record for _row, record in kept.numbered)
     if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:

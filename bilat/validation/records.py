@@ -74,7 +74,7 @@ class Checked:
     salvage: dict[str, list[str]] = field(default_factory=dict)
 
 
-_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
 @cache
@@ -82,7 +82,7 @@ def field_adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
     """One validator per field of *kind*, built from the model's own field definition."""
     model = RECORD_TYPES[kind]
     return {
-        name: TypeAdapter(info.rebuild_annotation(), config=_STRICT)
+        name: TypeAdapter(info.rebuild_annotation(), config=STRICT)
         for name, info in model.model_fields.items()
     }
 
@@ -106,7 +106,7 @@ def _list_refs(kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in reference_fields(RECORD_TYPES[kind]) if f.many)
 
 
-_ID = TypeAdapter(RecordId, config=_STRICT)
+_ID = TypeAdapter(RecordId, config=STRICT)
 
 
 def _is_id(value: Any) -> bool:

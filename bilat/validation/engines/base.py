@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bilat.limits import Limits
+from bilat.validation.bulk import Collected
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
@@ -20,13 +21,17 @@ class EngineUnavailable(RuntimeError):
 @dataclass(frozen=True)
 class Context:
     """What an engine gets for one CSV resource: its plan, the reference and rule
-    layers it feeds, the resource's number in the reference layer, and the caps."""
+    layers it feeds, the resource's number in the reference layer, the caps, and
+    when loading where to keep what it validated."""
 
     plan: ResourcePlan
     refs: References
     rules: Rules
     index: int
     limits: Limits
+    #: when loading (``bilat.load``): where the engine keeps the cells of the rows it
+    #: validates itself, which the row engine then never sees (see bilat.validation.bulk)
+    keep: Collected | None = None
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,14 @@ def fast_path(ctx: Context) -> FastPath:
 
     def start(header: list[str]) -> Fast:
         return Fast(
-            ctx.plan, header, ctx.refs, ctx.rules, ctx.index, limits.max_cell, limits.max_row
+            ctx.plan,
+            header,
+            ctx.refs,
+            ctx.rules,
+            ctx.index,
+            limits.max_cell,
+            limits.max_row,
+            ctx.keep,
         )
 
     return FastPath(BlockText, start)
