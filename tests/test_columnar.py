@@ -41,11 +41,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import fuzz
 
 
-@pytest.fixture(params=[True, False], ids=["threaded", "inline"])
+#: The engine held against the row engine (the columnar one, or the sql one, which
+#: reads blocks the same way and flags their rows in SQL).
+ENGINE = "columnar"
+
+
+@pytest.fixture(
+    params=[(True, "columnar"), (False, "columnar"), (True, "sql")],
+    ids=["threaded", "inline", "sql"],
+)
 def small_blocks(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> dict[str, int]:
-    """Tiny blocks, read on a second thread or not, and a count of the blocks the
-    fast path took and refused."""
-    monkeypatch.setattr(columnar, "THREADED", request.param)
+    """Tiny blocks, read on a second thread or not, by the columnar or the sql engine,
+    and a count of the blocks the fast path took and refused."""
+    threaded, engine = request.param
+    monkeypatch.setattr(columnar, "THREADED", threaded)
+    monkeypatch.setattr(sys.modules[__name__], "ENGINE", engine)
     monkeypatch.setattr(columnar, "BLOCK_BYTES", 700)
     monkeypatch.setattr(columnar, "FIRST_BLOCK_BYTES", 200)
     seen = {"taken": 0, "refused": 0, "flagged": 0}
@@ -66,7 +76,7 @@ def small_blocks(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 
 def _reports(folder: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows = validate(folder, engine="rows", max_per_code=None)
-    cols = validate(folder, engine="columnar", max_per_code=None)
+    cols = validate(folder, engine=ENGINE, max_per_code=None)
     assert rows.omitted == cols.omitted
     return [f.to_dict() for f in rows.findings], [f.to_dict() for f in cols.findings]
 
@@ -442,7 +452,7 @@ def test_a_too_long_line_is_reported_where_it_starts_by_both(
     folder = build("long", tmp_path, change)
     limits = Limits(max_row=3000)
     rows = validate(folder, engine="rows", limits=limits, max_per_code=None)
-    cols = validate(folder, engine="columnar", limits=limits, max_per_code=None)
+    cols = validate(folder, engine=ENGINE, limits=limits, max_per_code=None)
     assert [f.to_dict() for f in cols.findings] == [f.to_dict() for f in rows.findings]
     (too_large,) = [f for f in rows.findings if f.code == "row-too-large"]
     assert (too_large.resource, too_large.row) == ("engagements", 3)

@@ -15,7 +15,7 @@ rule verdicts in :mod:`~bilat.validation.rules`, the line reader's protocol in
 
 from __future__ import annotations
 
-from bilat.validation.engines import columnar
+from bilat.validation.engines import columnar, sql
 from bilat.validation.engines.base import Context, Engine, EngineUnavailable
 
 #: The name that picks an engine by file size (see :attr:`Engine.auto_min_bytes`).
@@ -35,6 +35,13 @@ REGISTRY: dict[str, Engine] = {
         auto_min_bytes=columnar.AUTO_MIN_BYTES,
         fast_path=columnar.fast_path,
         needs="pyarrow",
+    ),
+    "sql": Engine(
+        "sql",
+        sql.available,
+        auto_min_bytes=sql.AUTO_MIN_BYTES,
+        fast_path=sql.fast_path,
+        needs="duckdb and sqlglot (pip install 'bilat[duckdb]')",
     ),
 }
 

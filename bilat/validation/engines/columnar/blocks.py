@@ -458,12 +458,7 @@ class Fast:
             longest[name] = size = pc.max(pc.binary_length(col)).as_py() or 0
             if size > self.max_cell and pc.max(pc.utf8_length(col)).as_py() > self.max_cell:
                 return None  # the row engine stops there, as it must
-        self._blocks += 1
-        if self._blocks % 16 == 1:  # which columns have few distinct values, again
-            self._few = {
-                c.name: c.few_values(cols[c.name]) for c in self.checks if c.mode != "exact"
-            }
-        flags = flag_rows(self.kind, cols, longest, self._few)
+        flags = self.flags(cols, longest)
         if flags is not None and not pc.any(flags).as_py():
             flags = None
         ids = cols["id"]
@@ -471,6 +466,17 @@ class Fast:
         named = {name: self._named(cols[name], many, keep) for name, _k, _a, many in self.specs}
         spans = self._spans(cols, flags) if self.kind == "engagement" else None
         return Prepared(cols, count, flags, ids.to_pylist(), named, spans)
+
+    def flags(self, cols: dict[str, pa.Array], longest: dict[str, int]) -> pa.Array | None:
+        """True for each row of the block that goes to the row engine (None: no row);
+        *longest* is each column's longest cell in bytes. Another engine that reads
+        blocks as this one does overrides this alone (see bilat.validation.engines.sql)."""
+        self._blocks += 1
+        if self._blocks % 16 == 1:  # which columns have few distinct values, again
+            self._few = {
+                c.name: c.few_values(cols[c.name]) for c in self.checks if c.mode != "exact"
+            }
+        return flag_rows(self.kind, cols, longest, self._few)
 
     @staticmethod
     def _named(

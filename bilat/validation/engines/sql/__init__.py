@@ -1,0 +1,50 @@
+"""The sql engine: the column checks and record rules compiled by sqlglot into one
+query per block, run on DuckDB in-process; flagged rows go to the row engine
+(:mod:`.compile` tells how).
+
+This module is its registry entry's side (:data:`bilat.validation.engines.REGISTRY`):
+it imports nothing heavy, so that naming the engine costs nothing until it runs.
+"""
+
+from __future__ import annotations
+
+from bilat.validation.engines.base import Context
+from bilat.validation.structure import FastPath
+
+#: Smallest CSV file ``auto`` gives the sql engine (docs/scale.md has the measurements:
+#: below it, the columnar engine is as fast and starts sooner).
+AUTO_MIN_BYTES = 1 << 40
+
+
+def available() -> bool:
+    """Whether duckdb, sqlglot and pyarrow import."""
+    try:
+        import duckdb  # noqa: F401
+        import pyarrow.csv  # noqa: F401
+        import sqlglot  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def fast_path(ctx: Context) -> FastPath:
+    """Blocks of the resource read as the columnar engine reads them, flagged by
+    :class:`~.compile.SqlFast`."""
+    from bilat.validation.engines.columnar.blocks import BlockText
+    from bilat.validation.engines.sql.compile import SqlFast
+
+    limits = ctx.limits
+
+    def start(header: list[str]) -> SqlFast:
+        return SqlFast(
+            ctx.plan,
+            header,
+            ctx.refs,
+            ctx.rules,
+            ctx.index,
+            limits.max_cell,
+            limits.max_row,
+            ctx.keep,
+        )
+
+    return FastPath(BlockText, start)

@@ -1,0 +1,216 @@
+"""The sql engine: the columnar engine's checks, compiled into SQL and run on DuckDB.
+
+Source of the checks: the column checks of :mod:`bilat.validation.engines.columnar.columns`
+(themselves compiled from the record models) and the models' record rules. From them,
+:func:`compiled` builds once per record type, with sqlglot (no SQL text is put
+together by hand), one query that flags the rows of a block:
+
+* a patterned column (ids, names, URLs, lists of ids): the cell is empty, or it is
+  ASCII, matches the pattern (RE2) and has the allowed length; any other cell flags
+  its row. RE2 and pydantic's regex differ outside ASCII (``\\s``, ``\\d``, letters),
+  so non-ASCII cells are always flagged: the query over-flags, it never under-flags;
+* every other column (vocabularies, code lists, partial dates and their leap years,
+  numbers, other lists): the block's distinct values are read with ``SELECT DISTINCT``,
+  each is judged once by the field's own validator, and the rows holding a refused
+  value are flagged by a semi-join on the table of refused values;
+* a record rule: the distinct combinations of the cells it reads are judged once by
+  the rule, and rows holding a broken combination are flagged by a semi-join.
+
+Flagged rows go to the row engine, which decides and reports; the rest of the block
+(ids, references, layer 5) is the columnar engine's (:class:`~.columnar.blocks.Fast`).
+So the findings are the row engine's by construction, as ``tests/test_columnar.py``
+checks for both engines.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from bilat.cachedir import cache_root
+from bilat.models import RECORD_TYPES
+from bilat.validation.engines.columnar.blocks import Fast
+from bilat.validation.engines.columnar.columns import ColumnCheck, checks
+from bilat.validation.records import INVALID
+
+#: DuckDB's memory limit (``BILAT_SQL_MEMORY`` overrides it); past it, DuckDB spills
+#: to a folder under the cache dir.
+MEMORY_LIMIT = "2GiB"
+DIALECT = "duckdb"
+_BLOCK = "blk"
+_LOCK = threading.Lock()
+_DB: list[duckdb.DuckDBPyConnection] = []
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process's DuckDB database (in memory), made on first use: a memory limit,
+    a spill folder under the cache dir, and a thread per core."""
+    with _LOCK:
+        if not _DB:
+            spill = cache_root() / "duckdb-spill"
+            spill.mkdir(parents=True, exist_ok=True)
+            config = {
+                "memory_limit": os.environ.get("BILAT_SQL_MEMORY") or MEMORY_LIMIT,
+                "threads": os.cpu_count() or 1,
+                "temp_directory": str(spill),
+                "preserve_insertion_order": True,
+            }
+            _DB.append(duckdb.connect(":memory:", config=config))
+        return _DB[0]
+
+
+def _col(name: str, table: str | None = None) -> exp.Column:
+    return exp.column(name, table=table, quoted=True)
+
+
+def _length(col: exp.Expression) -> exp.Expression:
+    return exp.Length(this=col)
+
+
+def pattern_flag(check: ColumnCheck) -> exp.Expression:
+    """True for a cell of a patterned column the model might refuse (over-flagging)."""
+    col = _col(check.name)
+    good: list[exp.Expression] = [
+        exp.RegexpLike(this=col, expression=exp.Literal.string(str(check.pattern)))
+    ]
+    if not check.ascii_only:  # one byte per character: ASCII, where RE2 and pydantic agree
+        good.append(exp.EQ(this=exp.func("strlen", col), expression=_length(col)))
+    if check.min_length > 1:
+        good.append(exp.GTE(this=_length(col), expression=exp.Literal.number(check.min_length)))
+    if check.max_length is not None:
+        good.append(exp.LTE(this=_length(col), expression=exp.Literal.number(check.max_length)))
+    empty = exp.EQ(this=col, expression=exp.Literal.string(""))
+    passes = exp.or_(empty, exp.and_(*good))
+    flag: exp.Expression = exp.not_(exp.paren(passes))
+    if check.required:
+        flag = exp.or_(flag, empty)
+    return flag
+
+
+def refused_table(i: int) -> str:
+    return f"refused_{i}"
+
+
+def semi_join(table: str, names: tuple[str, ...]) -> exp.Expression:
+    """True for a row of the block whose cells *names* are a row of *table*."""
+    on = exp.and_(*(exp.EQ(this=_col(n, table), expression=_col(n, _BLOCK)) for n in names))
+    return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(table).where(on))
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One record type's checks: the query parts and what Python judges."""
+
+    kind: str
+    #: the flag of each patterned column
+    patterned: tuple[exp.Expression, ...]
+    #: the other columns: judged a distinct value at a time
+    exact: tuple[ColumnCheck, ...]
+    #: the record rules, with the columns each reads
+    rules: tuple[Any, ...]
+
+    def query(self, refused: dict[int, str]) -> exp.Select:
+        """The query flagging each row of the block; *refused* names the tables of
+        refused values (by index: the exact columns, then the rules) that have rows."""
+        parts = list(self.patterned)
+        for i, check in enumerate(self.exact):
+            flag: exp.Expression | None = None
+            if i in refused:
+                flag = semi_join(refused[i], (check.name,))
+            if check.required:
+                empty = exp.EQ(this=_col(check.name), expression=exp.Literal.string(""))
+                flag = empty if flag is None else exp.or_(flag, empty)
+            if flag is not None:
+                parts.append(flag)
+        for j, rule in enumerate(self.rules, start=len(self.exact)):
+            if j in refused:
+                parts.append(semi_join(refused[j], tuple(rule.reads)))
+        flag_all = exp.or_(*parts) if parts else exp.false()
+        flagged = exp.Coalesce(this=exp.paren(flag_all), expressions=[exp.true()])
+        return exp.select(exp.alias_(flagged, "flagged")).from_(_BLOCK)
+
+
+@cache
+def compiled(kind: str) -> Compiled:
+    """The checks of record type *kind*, compiled once."""
+    column_checks = checks(kind)
+    patterned = tuple(pattern_flag(c) for c in column_checks if c.mode != "exact")
+    exact = tuple(c for c in column_checks if c.mode == "exact")
+    return Compiled(kind, patterned, exact, tuple(RECORD_TYPES[kind].RULES))
+
+
+_VERDICTS: dict[tuple[int, tuple[str, ...]], bool] = {}
+
+
+def _rule_holds(rule: Any, raws: tuple[str, ...], by_name: dict[str, ColumnCheck]) -> bool:
+    found = (id(rule), raws)
+    holds = _VERDICTS.get(found)
+    if holds is None:
+        values = [by_name[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
+        # an invalid cell is flagged by its own check; the rule is not run on it
+        holds = any(v is INVALID for v in values) or rule.check(*values) is None
+        if len(_VERDICTS) > 200_000:
+            _VERDICTS.clear()
+        _VERDICTS[found] = holds
+    return holds
+
+
+def _distinct(cursor: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    select = exp.select(*(_col(n) for n in names)).distinct().from_(_BLOCK)
+    return cursor.execute(select.sql(DIALECT)).fetchall()
+
+
+class SqlFast(Fast):
+    """The columnar engine's block reader with the flags computed in SQL."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.compiled = compiled(self.kind)
+        self.by_name_checks = {c.name: c for c in checks(self.kind)}
+
+    def flags(self, cols: dict[str, pa.Array], longest: dict[str, int]) -> pa.Array | None:
+        """One query flags the block's rows (see the module docstring)."""
+        table = pa.table(cols)
+        cursor = connection().cursor()
+        try:
+            cursor.register(_BLOCK, table)
+            refused = self._refused(cursor)
+            for i, rows in refused.items():
+                cursor.register(refused_table(i), rows)
+            query = self.compiled.query({i: refused_table(i) for i in refused})
+            out = cursor.sql(query.sql(DIALECT)).to_arrow_table()
+        finally:
+            cursor.close()
+        flags = out.column("flagged").combine_chunks()
+        return flags if len(flags) else None
+
+    def _refused(self, cursor: duckdb.DuckDBPyConnection) -> dict[int, pa.Table]:
+        """The tables of refused values (exact columns) and broken combinations (rules)
+        of the block, by index, for those that have any."""
+        out: dict[int, pa.Table] = {}
+        for i, check in enumerate(self.compiled.exact):
+            values = [v for (v,) in _distinct(cursor, (check.name,))]
+            bad = [v for v in values if v != "" and check.exact(v) is INVALID]
+            if bad:
+                out[i] = pa.table({check.name: pa.array(bad, pa.string())})
+        start = len(self.compiled.exact)
+        for j, rule in enumerate(self.compiled.rules, start=start):
+            names = tuple(rule.reads)
+            broken = [
+                combo
+                for combo in _distinct(cursor, names)
+                if not _rule_holds(rule, tuple(combo), self.by_name_checks)
+            ]
+            if broken:
+                columns = list(zip(*broken, strict=True))
+                out[j] = pa.table(
+                    {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
+                )
+        return out
