@@ -3,13 +3,16 @@
     python bench/validate_scale.py                  # 100k, 1M and 5M engagements
     python bench/validate_scale.py --rows 100000    # one quicker size
     python bench/validate_scale.py --skip-frictionless
+    python bench/validate_scale.py --rows 1000000 --shape long --skip-frictionless
 
 Generates a package with N engagements and 5,000 actors, with about 0.1% of the
 engagement rows carrying each kind of defect (bad date, unknown vocabulary term,
 dangling reference, duplicate id). For each size it runs, each in its own process:
-bilat's columnar engine, bilat's row engine (up to 1M rows; the findings of the two
-must be identical), pyarrow parsing the file with no checks (the floor), and
-Frictionless (up to 1M rows). It prints wall and CPU seconds, peak RSS, findings and
+bilat's columnar and sql engines, bilat's row engine (up to 1M rows; the findings of
+all must be identical), pyarrow parsing the file with no checks, DuckDB reading every
+column of it (the floor: the sum of each column's length), and Frictionless (up to 1M
+rows). ``--shape long`` fills every column but ``part_of`` and ``capacities`` (which
+need parents and tenures) with longer text. It prints wall and CPU seconds, peak RSS, findings and
 the ratios, and the start-up times of the CLI.
 """
 
@@ -39,7 +42,9 @@ def _line(cells: list[str]) -> str:
     return ",".join(out) + "\n"
 
 
-def generate(folder: Path, rows: int, actors: int, rate: float, seed: int) -> dict[str, set[int]]:
+def generate(
+    folder: Path, rows: int, actors: int, rate: float, seed: int, shape: str = "short"
+) -> dict[str, set[int]]:
     """Write the package; return the CSV line numbers of each injected defect kind."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -100,26 +105,31 @@ def generate(folder: Path, rows: int, actors: int, rate: float, seed: int) -> di
                 a = f"nobody-{i}"
             elif line in injected["duplicate-id"]:
                 rid = "e-0"
+            long = shape == "long"
             f.write(
                 _line(
                     [
                         rid,
-                        "",
+                        f"Engagement number {i} between {a} and {b}, noted for the benchmark"
+                        if long
+                        else "",
                         '["src"]',
                         etype,
                         "held",
-                        f"Engagement {i}",
+                        f"Engagement {i} of the synthetic series, a longer title"
+                        if long
+                        else f"Engagement {i}",
                         start,
-                        "",
+                        start if long else "",
                         f'["{a}","{b}"]',
                         b,
-                        "",
+                        f"Capital city of state {b}" if long else "",
                         b,
                         "",
+                        f"Series {i % 97}" if long else "",
+                        str(1 + i % 50) if long else "",
                         "",
-                        "",
-                        "",
-                        '["trade"]',
+                        '["trade","security","energy"]' if long else '["trade"]',
                     ]
                 )
             )
@@ -187,6 +197,25 @@ print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(r
 """
 
 
+#: The floor: DuckDB reading every column of the engagements file (the sum of each
+#: column's length; ``count(*)`` would read no cell).
+DUCKDB_FLOOR = """
+import json, resource, sys, time
+import duckdb
+path = sys.argv[1]
+with open(path, "rb") as f:
+    header = f.readline().decode().rstrip("\\n").split(",")
+con = duckdb.connect()
+t, cpu = time.perf_counter(), time.process_time()
+rel = con.read_csv(path, all_varchar=True, header=True)
+sums = ", ".join(f'sum(length("{h}"))' for h in header)  # a benchmark, not bilat
+con.sql(f"select {sums} from rel").fetchall()
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "findings": 0, "rows": {}}))
+"""
+
+
 def run(script: str, *args: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
@@ -235,6 +264,7 @@ def main() -> None:
         help="largest size the row engine runs on (to compare findings)",
     )
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--shape", choices=("short", "long"), default="short")
     args = parser.parse_args()
 
     import os
@@ -248,17 +278,19 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp) / "bench"
             t = time.perf_counter()
-            injected = generate(folder, rows, args.actors, args.rate, args.seed)
+            injected = generate(folder, rows, args.actors, args.rate, args.seed, args.shape)
             size = (folder / "engagements.csv").stat().st_size
             print(
-                f"\n{rows:,} engagements ({size / 1e6:.0f} MB), {args.actors:,} actors, generated in "
+                f"\n{rows:,} {args.shape} engagements ({size / 1e6:.0f} MB), {args.actors:,} actors, generated in "
                 f"{time.perf_counter() - t:.1f}s; injected per kind: {len(injected['bad-date']):,}"
             )
             target = str(folder / "datapackage.json")
             results = {"bilat": run(BILAT, target, "columnar")}
+            results["bilat sql"] = run(BILAT, target, "sql")
             if rows <= args.rows_engine_max:
                 results["bilat rows"] = run(BILAT, target, "rows")
-            results["pyarrow floor"] = run(FLOOR, str(folder / "engagements.csv"))
+            results["pyarrow parse"] = run(FLOOR, str(folder / "engagements.csv"))
+            results["duckdb floor"] = run(DUCKDB_FLOOR, str(folder / "engagements.csv"))
             if not args.skip_frictionless and rows <= args.frictionless_max:
                 results["frictionless"] = run(FRICTIONLESS, target)
         print(f"{'validator':<16}{'seconds':>9}{'CPU s':>8}{'peak RSS MB':>13}{'findings':>10}")
@@ -271,8 +303,16 @@ def main() -> None:
         if "frictionless" in results:
             ratio = results["frictionless"]["seconds"] / bilat["seconds"]  # type: ignore[operator]
             notes.append(f"{ratio:.1f}x faster than frictionless")
-        floor = bilat["seconds"] / results["pyarrow floor"]["seconds"]  # type: ignore[operator]
-        notes.append(f"{floor:.1f}x the pyarrow parse floor")
+        floor = results["duckdb floor"]["seconds"]
+        for name in ("bilat", "bilat sql"):
+            ratio = results[name]["seconds"] / floor  # type: ignore[operator]
+            notes.append(f"{name}: {ratio:.1f}x the DuckDB floor")
+        parse = bilat["seconds"] / results["pyarrow parse"]["seconds"]  # type: ignore[operator]
+        notes.append(f"columnar {parse:.1f}x the pyarrow parse")
+        same = results["bilat sql"]["digest"] == bilat["digest"]
+        notes.append("sql and columnar agree" if same else "SQL AND COLUMNAR FINDINGS DIFFER")
+        if not same:
+            table.append(("sql differs", rows))
         if "bilat rows" in results:
             same = results["bilat rows"]["digest"] == bilat["digest"]
             notes.append(

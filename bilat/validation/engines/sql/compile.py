@@ -116,6 +116,14 @@ class Compiled:
     #: the record rules, with the columns each reads
     rules: tuple[Any, ...]
 
+    @property
+    def distinct(self) -> exp.Select:
+        """The distinct values of each exact column of the block, as lists, in one row."""
+        lists = [
+            exp.ArrayAgg(this=exp.Distinct(expressions=[_col(c.name)])) for c in self.exact
+        ]
+        return exp.select(*lists).from_(_BLOCK)
+
     def query(self, refused: dict[int, str]) -> exp.Select:
         """The query flagging each row of the block; *refused* names the tables of
         refused values (by index: the exact columns, then the rules) that have rows."""
@@ -195,8 +203,9 @@ class SqlFast(Fast):
         """The tables of refused values (exact columns) and broken combinations (rules)
         of the block, by index, for those that have any."""
         out: dict[int, pa.Table] = {}
-        for i, check in enumerate(self.compiled.exact):
-            values = [v for (v,) in _distinct(cursor, (check.name,))]
+        exact = self.compiled.exact
+        distinct = cursor.sql(self.compiled.distinct.sql(DIALECT)).fetchall()[0] if exact else ()
+        for i, (check, values) in enumerate(zip(exact, distinct or (), strict=True)):
             bad = [v for v in values if v != "" and check.exact(v) is INVALID]
             if bad:
                 out[i] = pa.table({check.name: pa.array(bad, pa.string())})
