@@ -119,9 +119,7 @@ class Compiled:
     @property
     def distinct(self) -> exp.Select:
         """The distinct values of each exact column of the block, as lists, in one row."""
-        lists = [
-            exp.ArrayAgg(this=exp.Distinct(expressions=[_col(c.name)])) for c in self.exact
-        ]
+        lists = [exp.ArrayAgg(this=exp.Distinct(expressions=[_col(c.name)])) for c in self.exact]
         return exp.select(*lists).from_(_BLOCK)
 
     def query(self, refused: dict[int, str]) -> exp.Select:
