@@ -173,51 +173,55 @@ def _distinct(cursor: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> list
     return cursor.execute(select.sql(DIALECT)).fetchall()
 
 
+def flag_rows(kind: str, cols: dict[str, pa.Array]) -> pa.Array:
+    """True for each row of the block *cols* (raw cells of *kind*) that goes to the
+    row engine: a row left unflagged is one the model accepts."""
+    check_of = {c.name: c for c in checks(kind)}
+    done = compiled(kind)
+    cursor = connection().cursor()
+    try:
+        cursor.register(_BLOCK, pa.table(cols))
+        refused = _refused(done, check_of, cursor)
+        for i, rows in refused.items():
+            cursor.register(refused_table(i), rows)
+        query = done.query({i: refused_table(i) for i in refused})
+        out = cursor.sql(query.sql(DIALECT)).to_arrow_table()
+    finally:
+        cursor.close()
+    return out.column("flagged").combine_chunks()
+
+
+def _refused(
+    done: Compiled, check_of: dict[str, ColumnCheck], cursor: duckdb.DuckDBPyConnection
+) -> dict[int, pa.Table]:
+    """The tables of refused values (exact columns) and broken combinations (rules)
+    of the block, by index, for those that have any."""
+    out: dict[int, pa.Table] = {}
+    exact = done.exact
+    distinct = cursor.sql(done.distinct.sql(DIALECT)).fetchall()[0] if exact else ()
+    for i, (check, values) in enumerate(zip(exact, distinct, strict=True)):
+        bad = [v for v in values if v != "" and check.exact(v) is INVALID]
+        if bad:
+            out[i] = pa.table({check.name: pa.array(bad, pa.string())})
+    for j, rule in enumerate(done.rules, start=len(exact)):
+        names = tuple(rule.reads)
+        broken = [
+            combo
+            for combo in _distinct(cursor, names)
+            if not _rule_holds(rule, tuple(combo), check_of)
+        ]
+        if broken:
+            columns = list(zip(*broken, strict=True))
+            out[j] = pa.table(
+                {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
+            )
+    return out
+
+
 class SqlFast(Fast):
     """The columnar engine's block reader with the flags computed in SQL."""
 
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.compiled = compiled(self.kind)
-        self.by_name_checks = {c.name: c for c in checks(self.kind)}
-
     def flags(self, cols: dict[str, pa.Array], longest: dict[str, int]) -> pa.Array | None:
         """One query flags the block's rows (see the module docstring)."""
-        table = pa.table(cols)
-        cursor = connection().cursor()
-        try:
-            cursor.register(_BLOCK, table)
-            refused = self._refused(cursor)
-            for i, rows in refused.items():
-                cursor.register(refused_table(i), rows)
-            query = self.compiled.query({i: refused_table(i) for i in refused})
-            out = cursor.sql(query.sql(DIALECT)).to_arrow_table()
-        finally:
-            cursor.close()
-        flags = out.column("flagged").combine_chunks()
+        flags = flag_rows(self.kind, cols)
         return flags if len(flags) else None
-
-    def _refused(self, cursor: duckdb.DuckDBPyConnection) -> dict[int, pa.Table]:
-        """The tables of refused values (exact columns) and broken combinations (rules)
-        of the block, by index, for those that have any."""
-        out: dict[int, pa.Table] = {}
-        exact = self.compiled.exact
-        distinct = cursor.sql(self.compiled.distinct.sql(DIALECT)).fetchall()[0] if exact else ()
-        for i, (check, values) in enumerate(zip(exact, distinct or (), strict=True)):
-            bad = [v for v in values if v != "" and check.exact(v) is INVALID]
-            if bad:
-                out[i] = pa.table({check.name: pa.array(bad, pa.string())})
-        start = len(self.compiled.exact)
-        for j, rule in enumerate(self.compiled.rules, start=start):
-            names = tuple(rule.reads)
-            broken = [
-                combo
-                for combo in _distinct(cursor, names)
-                if not _rule_holds(rule, tuple(combo), self.by_name_checks)
-            ]
-            if broken:
-                columns = list(zip(*broken, strict=True))
-                out[j] = pa.table(
-                    {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
-                )
-        return out
