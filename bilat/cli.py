@@ -146,6 +146,7 @@ class Engine(str, Enum):
     auto = "auto"
     columnar = "columnar"
     rows = "rows"
+    sql = "sql"
 
 
 @app.command("validate")
@@ -199,8 +200,9 @@ def validate_cmd(
         Engine | None,
         typer.Option(
             "--engine",
-            help="How CSV tables are read: columnar (whole blocks, with pyarrow), rows "
-            "(one row at a time, the reference) or auto (columnar for large files). "
+            help="How CSV tables are read: columnar (whole blocks, with pyarrow), sql "
+            "(whole blocks, checked in DuckDB; needs bilat[duckdb]), rows (one row at a "
+            "time, the reference) or auto (columnar for large files; docs/scale.md). "
             "Every engine gives the same report. Default: $BILAT_ENGINE, else auto.",
             show_default=False,
         ),
@@ -230,8 +232,8 @@ def validate_cmd(
     )
     progress = _progress_bar() if sys.stderr.isatty() and fmt is Format.text else None
     chosen = engine.value if engine is not None else os.environ.get("BILAT_ENGINE") or "auto"
-    if chosen not in ("auto", "columnar", "rows"):
-        raise _fail("validate", f"BILAT_ENGINE must be auto, columnar or rows, not {chosen!r}")
+    if chosen not in {e.value for e in Engine}:
+        raise _fail("validate", f"BILAT_ENGINE must be auto, columnar, rows or sql, not {chosen!r}")
     reports = []
     try:
         for name in names:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import subprocess
 import sys
@@ -402,6 +403,33 @@ def test_columnar_without_pyarrow_is_a_usage_error() -> None:
         timeout=120,
     )
     assert rows.returncode == 0, rows.stdout + rows.stderr
+
+
+def test_sql_without_duckdb_is_a_usage_error() -> None:
+    code = (
+        "import sys; sys.modules['duckdb'] = None\n"
+        "from bilat.cli import main\n"
+        "sys.argv = ['bilat', 'validate', '--engine', 'sql', sys.argv[1]]\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(VALID)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "the sql engine needs duckdb and sqlglot" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_sql_engine_runs_from_the_command_line() -> None:
+    env = {**os.environ, "BILAT_ENGINE": "sql"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bilat", "validate", str(VALID)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def _crlf(folder: Path) -> None:

@@ -56,7 +56,7 @@ def connection() -> duckdb.DuckDBPyConnection:
         if not _DB:
             spill = cache_root() / "duckdb-spill"
             spill.mkdir(parents=True, exist_ok=True)
-            config = {
+            config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": os.environ.get("BILAT_SQL_MEMORY") or MEMORY_LIMIT,
                 "threads": os.cpu_count() or 1,
                 "temp_directory": str(spill),
@@ -70,14 +70,14 @@ def _col(name: str, table: str | None = None) -> exp.Column:
     return exp.column(name, table=table, quoted=True)
 
 
-def _length(col: exp.Expression) -> exp.Expression:
+def _length(col: exp.Expr) -> exp.Expr:
     return exp.Length(this=col)
 
 
-def pattern_flag(check: ColumnCheck) -> exp.Expression:
+def pattern_flag(check: ColumnCheck) -> exp.Expr:
     """True for a cell of a patterned column the model might refuse (over-flagging)."""
     col = _col(check.name)
-    good: list[exp.Expression] = [
+    good: list[exp.Expr] = [
         exp.RegexpLike(this=col, expression=exp.Literal.string(str(check.pattern)))
     ]
     if not check.ascii_only:  # one byte per character: ASCII, where RE2 and pydantic agree
@@ -88,7 +88,7 @@ def pattern_flag(check: ColumnCheck) -> exp.Expression:
         good.append(exp.LTE(this=_length(col), expression=exp.Literal.number(check.max_length)))
     empty = exp.EQ(this=col, expression=exp.Literal.string(""))
     passes = exp.or_(empty, exp.and_(*good))
-    flag: exp.Expression = exp.not_(exp.paren(passes))
+    flag: exp.Expr = exp.not_(exp.paren(passes))
     if check.required:
         flag = exp.or_(flag, empty)
     return flag
@@ -98,7 +98,7 @@ def refused_table(i: int) -> str:
     return f"refused_{i}"
 
 
-def semi_join(table: str, names: tuple[str, ...]) -> exp.Expression:
+def semi_join(table: str, names: tuple[str, ...]) -> exp.Expr:
     """True for a row of the block whose cells *names* are a row of *table*."""
     on = exp.and_(*(exp.EQ(this=_col(n, table), expression=_col(n, _BLOCK)) for n in names))
     return exp.Exists(this=exp.select(exp.Literal.number(1)).from_(table).where(on))
@@ -110,7 +110,7 @@ class Compiled:
 
     kind: str
     #: the flag of each patterned column
-    patterned: tuple[exp.Expression, ...]
+    patterned: tuple[exp.Expr, ...]
     #: the other columns: judged a distinct value at a time
     exact: tuple[ColumnCheck, ...]
     #: the record rules, with the columns each reads
@@ -127,7 +127,7 @@ class Compiled:
         refused values (by index: the exact columns, then the rules) that have rows."""
         parts = list(self.patterned)
         for i, check in enumerate(self.exact):
-            flag: exp.Expression | None = None
+            flag: exp.Expr | None = None
             if i in refused:
                 flag = semi_join(refused[i], (check.name,))
             if check.required:
