@@ -40,11 +40,13 @@ def test_seed_kept_exactly_with_its_metadata() -> None:
 def test_validates_with_no_findings() -> None:
     pkg = read_package(PKG)
     assert pkg.name == "india-russia" and pkg.version == "1.1.0"
-    # the only findings: the two claims on October 2022's crude imports, left open
+    # the only findings: 1.1.0 was written for schema version 2 (the current one is 3),
+    # and the two claims on October 2022's crude imports, left open
     assert pkg.report is not None
     assert [(f.code, f.value) for f in pkg.report.findings] == [
-        ("claim-open", "ind-rus-crude-2022-10.value")
-    ] * 2
+        ("schema-outdated", "2"),
+        *[("claim-open", "ind-rus-crude-2022-10.value")] * 2,
+    ]
 
 
 def test_every_record_cites_a_source_and_seed_quotes_are_verbatim() -> None:

@@ -32,7 +32,7 @@ def test_export_writes_one_schema_per_record_type_and_a_bundle(tmp_path: Path) -
         Draft202012Validator.check_schema(schema)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert json.loads((tmp_path / "state.schema.json").read_text())["$id"] == (
-        "urn:bilat:schema:2:state"
+        "urn:bilat:schema:3:state"
     )
     assert not list(tmp_path.glob(".*tmp"))  # no temporary files left
 
@@ -71,7 +71,7 @@ def test_bundle_resolves_each_record_schema_by_id_without_network() -> None:
     bundle = schemas.load_schema()
     registry: Registry = Resource.from_contents(bundle) @ Registry()
     validator = Draft202012Validator(
-        {"$ref": "urn:bilat:schema:2:state"},
+        {"$ref": "urn:bilat:schema:3:state"},
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
@@ -89,7 +89,7 @@ def test_trailing_newline_is_refused_by_schema_as_by_model() -> None:
 
 
 def test_schemas_are_readable_through_importlib_resources() -> None:
-    assert schemas.load_schema("engagement")["$id"] == "urn:bilat:schema:2:engagement"
+    assert schemas.load_schema("engagement")["$id"] == "urn:bilat:schema:3:engagement"
     assert set(schemas.load_schema()["$defs"]) == set(RECORD_TYPES)
 
 

@@ -24,7 +24,7 @@ assert "site-packages" in bilat.__file__, bilat.__file__
 assert sys.prefix in bilat.__file__, (sys.prefix, bilat.__file__)
 pkg = bilat.load("india-russia")
 assert pkg["summit-22"].series_number == 22
-assert load_schema("engagement")["$id"] == "urn:bilat:schema:2:engagement"
+assert load_schema("engagement")["$id"] == "urn:bilat:schema:3:engagement"
 assert "_schema" in str(schema_files())
 from bilat.vocab import vocabulary
 assert "summit" in vocabulary("engagement_types")
