@@ -36,6 +36,7 @@ RESOURCE_NAMES: dict[str, str] = {
     "statement": "statements",
     "indicator": "indicators",
     "claim": "claims",
+    "coded_event": "coded_events",
 }
 #: Record kind held by each resource name.
 KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}

@@ -570,6 +570,7 @@ def _finish(
     title: str,
     dedupe: str | None,
     n_rejected: int,
+    also: tuple[str, ...] = (),
 ) -> None:
     """Write the other resources, the descriptor and the README in *work*, then move
     every file into *out*, the descriptor last."""
@@ -577,9 +578,11 @@ def _finish(
     from bilat.models import RECORD_TYPES
     from bilat.tables import RESOURCE_NAMES, resource_descriptor
 
-    kinds = [k for k in RECORD_TYPES if k == kind or k in OTHER_KINDS and extra.get(k)]
+    kinds = [
+        k for k in RECORD_TYPES if k == kind or k in also or (k in OTHER_KINDS and extra.get(k))
+    ]
     for k in kinds:
-        if k != kind:
+        if k in OTHER_KINDS:
             write_small(work / f"{RESOURCE_NAMES[k]}.csv", k, extra[k].values())
     for seed, info in extra.get("_seeds", {}).items():
         target = work / seed

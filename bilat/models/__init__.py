@@ -17,6 +17,7 @@ from bilat.models.base import Record, SourcedRecord
 from bilat.models.claims import Claim
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Engagement
+from bilat.models.events import CodedEvent
 from bilat.models.indicators import Indicator
 from bilat.models.positions import Position
 from bilat.models.sources import Evidence, Source
@@ -30,6 +31,7 @@ __all__ = [
     "Actor",
     "Agreement",
     "Claim",
+    "CodedEvent",
     "Engagement",
     "Evidence",
     "Indicator",
@@ -67,6 +69,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Indicator,
         Evidence,
         Claim,
+        CodedEvent,
     )
 }
 
