@@ -17,6 +17,7 @@ import sys
 import urllib.parse
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,7 @@ def slug(native: str) -> str:
     return s.lstrip("-")[:100]
 
 
+@lru_cache(maxsize=4096)
 def day(text: str, field: str) -> str:
     """A date as YYYY-MM-DD from YYYY-MM-DD, YYYY/MM/DD or M/D/YYYY (the ICEWS 2017 file)."""
     m = re.fullmatch(r"([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})", text)
@@ -93,6 +95,7 @@ def day(text: str, field: str) -> str:
     return checked_date(out, field)
 
 
+@lru_cache(maxsize=4096)
 def checked_date(text: str, field: str) -> str:
     try:
         PartialDate(text)
@@ -164,8 +167,12 @@ def _text_lines(path: Path, encoding: str = "utf-8") -> io.TextIOWrapper:
     return io.TextIOWrapper(raw, encoding=encoding, errors="surrogateescape", newline="")
 
 
+_BAD_BYTES = re.compile("[\udc80-\udcff]")
+
+
 def _has_bad_bytes(cells: list[str]) -> bool:
-    return any(re.search("[\udc80-\udcff]", c) for c in cells)
+    """Whether a cell holds bytes that were not UTF-8 (read as surrogate escapes)."""
+    return _BAD_BYTES.search("\t".join(cells)) is not None
 
 
 def _tab_rows(path: Path, header: bool) -> Iterator[tuple[int, Raw]]:
@@ -236,6 +243,7 @@ def _sectors(text: str | None, sep: str) -> list[str]:
     return [s for s in (one_line(p) for p in text.split(sep)) if s]
 
 
+@lru_cache(maxsize=4096)
 def _country(text: str | None) -> str | None:
     """An ISO alpha-3 code for a country cell: the code itself, or an exact name."""
     if text is None:

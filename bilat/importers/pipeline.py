@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 from array import array
@@ -159,15 +160,29 @@ ISO_SOURCE: dict[str, Any] = {
 
 
 def _cell(value: Any) -> str:
-    from bilat.validation.cells import format_cell
+    """A value as a CSV cell, as bilat writes it (``bilat.validation.cells.format_cell``)."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
-    return format_cell(value)
+
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
 
 
 def csv_line(cells: list[str]) -> str:
-    from bilat.package import _csv_line
-
-    return _csv_line(cells)
+    """One CSV line as bilat writes it: a cell is quoted when it holds a comma, a quote
+    or a line break (a lone carriage return included), LF ends the line."""
+    search = _NEEDS_QUOTES.search
+    return (
+        ",".join(c if search(c) is None else '"' + c.replace('"', '""') + '"' for c in cells)
+        + "\n"
+    )
 
 
 def _parsers(kind: str) -> list[tuple[str, Callable[[str], Any] | None]]:
@@ -217,6 +232,7 @@ class _Pass1:
     daily: array | None  # type: ignore[type-arg]
     origin: array  # type: ignore[type-arg]
     rows: int = 0
+    writer: Any = None
 
 
 class _Rejected:
@@ -277,6 +293,7 @@ def import_events(
         origin_names = [str(p) if names.count(p.name) > 1 else p.name for p in files]
         with p1.tmp.open("w", encoding="utf-8", newline="") as tmp:
             tmp.write(csv_line(columns))
+            p1.writer = csv.writer(tmp, lineterminator="\n")
             if existing is not None:
                 for fields in _existing_rows(existing / "coded_events.csv", "coded_event"):
                     _emit(p1, tmp, fields, columns, 0xFFFF, dedupe)
@@ -332,7 +349,12 @@ def import_events(
 
 
 def _emit(p1: _Pass1, tmp: Any, fields: dict[str, Any], columns: list[str], origin: int, dedupe: str | None) -> None:
-    tmp.write(csv_line([_cell(fields.get(c)) for c in columns]))
+    get = fields.get
+    cells = [_cell(get(c)) for c in columns]
+    if "\r" in (get("text") or "") or "\r" in (get("notes") or ""):
+        tmp.write(csv_line(cells))  # the csv module leaves a lone CR unquoted
+    else:
+        p1.writer.writerow(cells)
     p1.hashes.append(_key_hash(fields["id"]))
     if p1.daily is not None:
         p1.daily.append(_key_hash(daily_key(fields)))
