@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -87,7 +86,9 @@ def main() -> None:
     generate(src, args.rows)
     gen = time.perf_counter() - t
     out = work / f"imported-{args.rows}"
-    wall, peak, code = child([sys.executable, "-m", "bilat", "import", "icews", str(src), "--out", str(out)])
+    wall, peak, code = child(
+        [sys.executable, "-m", "bilat", "import", "icews", str(src), "--out", str(out)]
+    )
     result = {
         "rows": args.rows,
         "file_bytes": src.stat().st_size,
@@ -104,7 +105,11 @@ def main() -> None:
             [sys.executable, "-m", "bilat", "validate", "--engine", "columnar", str(out)]
         )
         result.update(
-            {"validate_s": round(vwall, 1), "peak_mib_import_or_validate": round(vpeak), "validate_exit": vcode}
+            {
+                "validate_s": round(vwall, 1),
+                "peak_mib_import_or_validate": round(vpeak),
+                "validate_exit": vcode,
+            }
         )
     print(json.dumps(result))
     if args.keep is None:

@@ -840,9 +840,7 @@ def schema_docs(
 def import_cmd(
     fmt: Annotated[
         str,
-        typer.Argument(
-            metavar="FORMAT", help="icews, gdelt1, gdelt2, polecat, plover or unvotes."
-        ),
+        typer.Argument(metavar="FORMAT", help="icews, gdelt1, gdelt2, polecat, plover or unvotes."),
     ],
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to import.")],
     out: Annotated[Path, typer.Option("--out", help="Folder of the package to write.")],

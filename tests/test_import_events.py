@@ -108,7 +108,11 @@ def test_icews_quirks_duplicates_merged_bad_rows_rejected_with_line(tmp_path: Pa
     assert reasons == {(5, "CAMEO Code"), (6, None), (7, "Event Date")}
     with (out / "import-rejected.csv").open(encoding="utf-8", newline="") as f:
         listed = list(csv.DictReader(f))
-    assert [(r["line"], r["field"]) for r in listed] == [("5", "CAMEO Code"), ("6", ""), ("7", "Event Date")]
+    assert [(r["line"], r["field"]) for r in listed] == [
+        ("5", "CAMEO Code"),
+        ("6", ""),
+        ("7", "Event Date"),
+    ]
     assert "'13y' is not a CAMEO code" in listed[0]["reason"]
     assert "has 8 cells; the header has 20" in listed[1]["reason"]
     readme = (out / "README.md").read_text()
@@ -141,7 +145,9 @@ def test_dedupe_daily_keeps_one_event_per_day_actors_and_code(tmp_path: Path) ->
     events = rows(out)
     assert result.total.imported == len(events)
     assert result.total.merged == len(raw) - len(events)
-    merged_ids = [i for e in events.values() for i in (json.loads(e["merged_ids"]) if e["merged_ids"] else [])]
+    merged_ids = [
+        i for e in events.values() for i in (json.loads(e["merged_ids"]) if e["merged_ids"] else [])
+    ]
     assert len(merged_ids) == result.total.merged
     assert len(events) == len(keys)
     valid_everywhere(out)
@@ -179,7 +185,9 @@ def test_refuses_to_write_over_what_is_not_an_import(tmp_path: Path) -> None:
 
 
 def test_a_file_of_another_format_and_a_fifo_are_clear_errors(tmp_path: Path) -> None:
-    with pytest.raises(ImportProblem, match="not an ICEWS events file: its header has no column 'Event ID'"):
+    with pytest.raises(
+        ImportProblem, match="not an ICEWS events file: its header has no column 'Event ID'"
+    ):
         run_import("icews", [DATA / "gdelt1-backfile-built.CSV"], tmp_path / "x")
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
@@ -194,7 +202,9 @@ def test_cli_prints_the_counts_and_exits_1_on_rejections(tmp_path: Path) -> None
     ok = runner.invoke(app, ["import", "icews", str(ICEWS), "--out", str(tmp_path / "a")])
     assert ok.exit_code == 0, ok.output
     assert "total: read 71 = imported 71 + merged 0 + skipped 0 + rejected 0" in ok.stdout
-    bad = runner.invoke(app, ["import", "icews", str(DATA / "icews-quirks-built.tab"), "--out", str(tmp_path / "b")])
+    bad = runner.invoke(
+        app, ["import", "icews", str(DATA / "icews-quirks-built.tab"), "--out", str(tmp_path / "b")]
+    )
     assert bad.exit_code == 1
     assert "icews-quirks-built.tab:5: CAMEO Code '13y'" in bad.stderr
     usage = runner.invoke(app, ["import", "acled", str(ICEWS), "--out", str(tmp_path / "c")])
@@ -223,10 +233,17 @@ def test_gdelt1_57_and_58_columns_and_the_2_0_layout_told_apart(tmp_path: Path) 
     us = events["gdelt1-900000001"]
     # SQLDATE is the event's date; DATEADDED (when GDELT added it) is not
     assert us["date"] == "2015-02-18" and us["actor"] == "usa" and us["recipient"] == "rus"
-    assert (us["cameo"], us["plover_event"], us["goldstein"], us["quad_class"]) == ("036", "AGREE", "4.0", "1")
+    assert (us["cameo"], us["plover_event"], us["goldstein"], us["quad_class"]) == (
+        "036",
+        "AGREE",
+        "4.0",
+        "1",
+    )
     gov = events["gdelt1-900000002"]
     assert gov["actor"] == "" and gov["actor_sectors"] == '["GOV"]'  # a government is not its state
-    assert gov["recipient"] == "" and gov["recipient_country"] == "ROM"  # CAMEO's Romania is no ISO code
+    assert (
+        gov["recipient"] == "" and gov["recipient_country"] == "ROM"
+    )  # CAMEO's Romania is no ISO code
     assert gov["publisher"] == "BBC Monitoring" and gov["url"] == ""
     assert events["gdelt1-900000004"]["date"] == "1979-01"  # day 00: a month
     valid_everywhere(out)
@@ -247,7 +264,9 @@ def test_gdelt2_61_columns_url_percent_encoded(tmp_path: Path) -> None:
 
 
 def test_polecat_header_is_the_documented_one() -> None:
-    assert list(POLECAT_COLUMNS) == (DATA / "tgb-polecat-header.txt").read_text().rstrip("\n").split("\t")
+    assert list(POLECAT_COLUMNS) == (DATA / "tgb-polecat-header.txt").read_text().rstrip(
+        "\n"
+    ).split("\t")
 
 
 def test_polecat_intensity_columns_lists_none_and_cow(tmp_path: Path) -> None:
@@ -304,11 +323,18 @@ def test_plover_gold_standard_records(tmp_path: Path) -> None:
     assert (result.total.read, result.total.imported) == (5, 5)
     events = {e["native_id"]: e for e in rows(out).values()}
     libya = events["PLOVER-GSR01-AGREE-0005"]
-    assert (libya["actor"], libya["actor_country"], libya["plover_event"]) == ("lby", "LBY", "AGREE")
+    assert (libya["actor"], libya["actor_country"], libya["plover_event"]) == (
+        "lby",
+        "LBY",
+        "AGREE",
+    )
     assert libya["recipient"] == "" and libya["recipient_name"] == "Great Britain"
     assert libya["text"].startswith("Libya has offered to hand over to Great Britain")
     compound = events["PLOVER-GSR01-AGREE-0001"]
-    assert compound["actor_name"] == "" and "Hungarian (HUN, GOV); Romanian (ROU, GOV)" in compound["notes"]
+    assert (
+        compound["actor_name"] == ""
+        and "Hungarian (HUN, GOV); Romanian (ROU, GOV)" in compound["notes"]
+    )
     assert result.actors["compound"] == 3
     valid_everywhere(out)
 

@@ -32,12 +32,20 @@ def test_coded_event_is_in_schema_version_3_only() -> None:
     refs = {r.name: r.kinds for r in reference_fields(CodedEvent)}
     assert refs["actor"] == ("state", "person", "organization")
     assert refs["sources"] == ("source",)
-    schema = json.loads((Path(__file__).parent.parent / "schema" / "coded_event.schema.json").read_text())
+    schema = json.loads(
+        (Path(__file__).parent.parent / "schema" / "coded_event.schema.json").read_text()
+    )
     assert schema["properties"]["actor"]["x-refers-to"] == ["state", "person", "organization"]
 
 
 def test_model_refuses_what_it_must() -> None:
-    base = {"id": "e1", "dataset": "icews", "native_id": "1", "date": "2018-06-01", "sources": ["s"]}
+    base = {
+        "id": "e1",
+        "dataset": "icews",
+        "native_id": "1",
+        "date": "2018-06-01",
+        "sources": ["s"],
+    }
     CodedEvent.model_validate(base)
     for bad in (
         {"cameo": "13y"},
@@ -96,14 +104,16 @@ def test_both_engines_find_the_same_defects(imported: Path, tmp_path: Path, defe
     change = dict(BROKEN[defect])
     if defect == "actor_wrong_kind":
         with (folder / "sources.csv").open(encoding="utf-8") as f:
-            change = {"actor": list(csv.DictReader(f))[0]["id"]}
+            change = {"actor": next(iter(csv.DictReader(f)))["id"]}
     _edit(folder, 3, change)
     rows = validate(folder, engine="rows", max_per_code=None)
     cols = validate(folder, engine="columnar", max_per_code=None)
     assert [f.to_dict() for f in rows.findings] == [f.to_dict() for f in cols.findings]
     errors = rows.errors
     assert errors, defect
-    assert all(e.resource == "coded_events" and e.row == 5 for e in errors), [e.message for e in errors]
+    assert all(e.resource == "coded_events" and e.row == 5 for e in errors), [
+        e.message for e in errors
+    ]
 
 
 TRICKY = ["", " ", "a", "A", "a b", " a", "a\tb", "a\nb", "é", "1", "-1", "1.5", "1e3",

@@ -109,11 +109,11 @@ class Resolver:
             self.used.add(rid)
             return rid
         if cur is not None and name:
-            rid = cur.by_name.get(" ".join(name.split()).casefold())
-            if rid is not None:
+            named = cur.by_name.get(" ".join(name.split()).casefold())
+            if named is not None:
                 self.counts["by_name"] += 1
-                self.used.add(rid)
-                return rid
+                self.used.add(named)
+                return named
         if iso3 is None:
             return None
         if is_state is None:

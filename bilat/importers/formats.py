@@ -196,7 +196,9 @@ def _by_header(head: list[str], cells: list[str], nulls: frozenset[str]) -> dict
         raise Reject(f"has {len(cells)} cells; the header has {len(head)}")
     if _has_bad_bytes(cells):
         raise Reject("is not UTF-8 text")
-    return {h: (None if c.strip() in nulls else c.strip()) for h, c in zip(head, cells)}
+    return {
+        h: (None if c.strip() in nulls else c.strip()) for h, c in zip(head, cells, strict=True)
+    }
 
 
 class _Headed:
@@ -310,12 +312,17 @@ _EVENT = (
 
 def _gdelt_columns(geo: tuple[str, ...]) -> tuple[str, ...]:
     return (
-        ("GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate")
-        + tuple(f"Actor1{a}" for a in _ACTOR)
-        + tuple(f"Actor2{a}" for a in _ACTOR)
-        + _EVENT
-        + tuple(f"{who}Geo_{g}" for who in ("Actor1", "Actor2", "Action") for g in geo)
-        + ("DATEADDED", "SOURCEURL")
+        "GLOBALEVENTID",
+        "SQLDATE",
+        "MonthYear",
+        "Year",
+        "FractionDate",
+        *(f"Actor1{a}" for a in _ACTOR),
+        *(f"Actor2{a}" for a in _ACTOR),
+        *_EVENT,
+        *(f"{who}Geo_{g}" for who in ("Actor1", "Actor2", "Action") for g in geo),
+        "DATEADDED",
+        "SOURCEURL",
     )
 
 
@@ -354,7 +361,7 @@ def _gdelt(version: str) -> Callable[[Raw, Resolver], Fields]:
             )
         if _has_bad_bytes(cells):
             raise Reject("is not UTF-8 text")
-        r = {c: (v.strip() or None) for c, v in zip(columns, cells)}
+        r = {c: (v.strip() or None) for c, v in zip(columns, cells, strict=False)}  # 57 of 58
         gid = r["GLOBALEVENTID"]
         if gid is None or not gid.isdigit():
             raise Reject(f"GLOBALEVENTID {gid!r} is not a number", "GLOBALEVENTID")

@@ -114,7 +114,8 @@ class ImportResult:
         lines.append(
             f"actors: {a['resolved']} resolved ({a['by_country']} as states, "
             f"{a['by_wikidata']} by Wikidata id, {a['by_name']} by name in --actors), "
-            f"{a['raw']} left raw" + (f", {a['compound']} compound left raw" if a["compound"] else "")
+            f"{a['raw']} left raw"
+            + (f", {a['compound']} compound left raw" if a["compound"] else "")
         )
         return lines
 
@@ -180,8 +181,7 @@ def csv_line(cells: list[str]) -> str:
     or a line break (a lone carriage return included), LF ends the line."""
     search = _NEEDS_QUOTES.search
     return (
-        ",".join(c if search(c) is None else '"' + c.replace('"', '""') + '"' for c in cells)
-        + "\n"
+        ",".join(c if search(c) is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
     )
 
 
@@ -204,7 +204,9 @@ def row_fields(kind: str, cells: dict[str, str]) -> dict[str, Any]:
 
 
 def _key_hash(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+    )
 
 
 def daily_key(f: dict[str, Any]) -> str:
@@ -288,7 +290,9 @@ def import_events(
         validate = CodedEvent.__pydantic_validator__.validate_python
         columns = [name for name, _ in _parsers("coded_event")]
         counts: dict[str, Counts] = {}
-        p1 = _Pass1(work / "coded_events.csv", array("Q"), array("Q") if dedupe else None, array("H"))
+        p1 = _Pass1(
+            work / "coded_events.csv", array("Q"), array("Q") if dedupe else None, array("H")
+        )
         names = [p.name for p in files]
         origin_names = [str(p) if names.count(p.name) > 1 else p.name for p in files]
         with p1.tmp.open("w", encoding="utf-8", newline="") as tmp:
@@ -342,13 +346,22 @@ def import_events(
             rejections_shown=rejected.shown,
             rejected_file=out / REJECTED_FILE if rejected.count else None,
         )
-        _finish(work, out, "coded_event", extra, result, existing, fmt.title, dedupe, rejected.count)
+        _finish(
+            work, out, "coded_event", extra, result, existing, fmt.title, dedupe, rejected.count
+        )
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _emit(p1: _Pass1, tmp: Any, fields: dict[str, Any], columns: list[str], origin: int, dedupe: str | None) -> None:
+def _emit(
+    p1: _Pass1,
+    tmp: Any,
+    fields: dict[str, Any],
+    columns: list[str],
+    origin: int,
+    dedupe: str | None,
+) -> None:
     get = fields.get
     cells = [_cell(get(c)) for c in columns]
     if "\r" in (get("text") or "") or "\r" in (get("notes") or ""):
@@ -390,7 +403,10 @@ def _pass2(
         return imported
     final = work / "coded_events.merged.csv"
     held: list[tuple[int, dict[str, Any]]] = []
-    with p1.tmp.open(encoding="utf-8", newline="") as src, final.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        p1.tmp.open(encoding="utf-8", newline="") as src,
+        final.open("w", encoding="utf-8", newline="") as dst,
+    ):
         reader = csv.reader(src)
         dst.write(csv_line(next(reader)))
         for i, cells in enumerate(reader):
@@ -401,7 +417,7 @@ def _pass2(
                 if o != 0xFFFF:
                     imported[origins[o]] += 1
                 continue
-            held.append((i, row_fields("coded_event", dict(zip(columns, cells)))))
+            held.append((i, row_fields("coded_event", dict(zip(columns, cells, strict=True)))))
         for keep, merged in _groups(held, p1.daily is not None):
             i, f = keep
             ids = list(f.get("merged_ids", []))
@@ -471,7 +487,9 @@ def _check_out(out: Path, append: bool, kind: str) -> Path | None:
     descriptor = out / "datapackage.json"
     if not descriptor.exists():
         if any(out.iterdir()):
-            raise ImportProblem(f"{out}: a folder that holds files but no package; nothing was written")
+            raise ImportProblem(
+                f"{out}: a folder that holds files but no package; nothing was written"
+            )
         return None
     if not append:
         raise ImportProblem(f"{out}: already holds a package; use --append to add to it")
@@ -541,8 +559,13 @@ def _other_records(
     for iso3 in sorted(resolver.states):
         out["state"].setdefault(
             iso3.lower(),
-            {"id": iso3.lower(), "kind": "state", "name": reference.state_name(iso3), "iso3": iso3,
-             "sources": [ISO_SOURCE_ID]},
+            {
+                "id": iso3.lower(),
+                "kind": "state",
+                "name": reference.state_name(iso3),
+                "iso3": iso3,
+                "sources": [ISO_SOURCE_ID],
+            },
         )
     if resolver.curated is not None and resolver.used:
         for rec in _closure(resolver.curated, resolver.used):
@@ -555,7 +578,7 @@ def _other_records(
 
 def _closure(curated: Curated, ids: set[str]) -> list[Any]:
     """The curated records *ids* and every record they refer to, transitively."""
-    from bilat.models import reference_fields
+    from bilat.models import Record, reference_fields
 
     seen: dict[str, Any] = {}
     todo = list(ids)
@@ -565,7 +588,8 @@ def _closure(curated: Curated, ids: set[str]) -> list[Any]:
             continue
         rec = curated.records[rid]
         seen[rid] = rec
-        for ref in reference_fields(type(rec)):
+        model: type[Record] = type(rec)
+        for ref in reference_fields(model):
             value = getattr(rec, ref.name)
             todo.extend(value if ref.many else ([value] if value else []))
     return [seen[k] for k in sorted(seen)]
@@ -648,10 +672,15 @@ def _finish(
             os.replace(entry, out / entry.name)
     from bilat.files import atomic_write
 
-    atomic_write(out / "datapackage.json", (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+    atomic_write(
+        out / "datapackage.json",
+        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
+    )
 
 
-def _readme(title: str, history: list[dict[str, Any]], result: ImportResult, n_rejected: int) -> str:
+def _readme(
+    title: str, history: list[dict[str, Any]], result: ImportResult, n_rejected: int
+) -> str:
     out = io.StringIO()
     out.write(f"# {title} imported by bilat\n\n")
     out.write(
@@ -659,12 +688,22 @@ def _readme(title: str, history: list[dict[str, Any]], result: ImportResult, n_r
         "read = imported + merged + skipped + rejected.\n\n"
     )
     for n, run in enumerate(history, 1):
-        out.write(f"## Import {n}: {run['format']}" + (f", --dedupe {run['dedupe']}" if run.get("dedupe") else "") + "\n\n")
-        out.write("| file | read | imported | merged | skipped | rejected |\n|---|---|---|---|---|---|\n")
+        out.write(
+            f"## Import {n}: {run['format']}"
+            + (f", --dedupe {run['dedupe']}" if run.get("dedupe") else "")
+            + "\n\n"
+        )
+        out.write(
+            "| file | read | imported | merged | skipped | rejected |\n|---|---|---|---|---|---|\n"
+        )
         for name, c in run["files"].items():
-            out.write(f"| {name} | {c['read']} | {c['imported']} | {c['merged']} | {c['skipped']} | {c['rejected']} |\n")
+            out.write(
+                f"| {name} | {c['read']} | {c['imported']} | {c['merged']} | {c['skipped']} | {c['rejected']} |\n"
+            )
         t = run["total"]
-        out.write(f"| **total** | {t['read']} | {t['imported']} | {t['merged']} | {t['skipped']} | {t['rejected']} |\n\n")
+        out.write(
+            f"| **total** | {t['read']} | {t['imported']} | {t['merged']} | {t['skipped']} | {t['rejected']} |\n\n"
+        )
         a = run["actors"]
         out.write(
             f"Actors: {a.get('resolved', 0)} resolved ({a.get('by_country', 0)} as states, "
@@ -676,7 +715,11 @@ def _readme(title: str, history: list[dict[str, Any]], result: ImportResult, n_r
     if n_rejected:
         out.write(f"## Rejected rows of the last import ({n_rejected})\n\n")
         out.write(f"All of them are listed in `{REJECTED_FILE}`")
-        out.write(f"; the first {len(result.rejections_shown)}:\n\n" if n_rejected > len(result.rejections_shown) else ":\n\n")
+        out.write(
+            f"; the first {len(result.rejections_shown)}:\n\n"
+            if n_rejected > len(result.rejections_shown)
+            else ":\n\n"
+        )
         for r in result.rejections_shown:
             out.write(f"- {str(r).replace('|', '/')}\n")
         out.write("\n")

@@ -68,7 +68,9 @@ def cameo_to_plover() -> dict[str, Plover]:
         parts = [p.strip() for p in rest.split(",")]
         event = parts[0]
         mode = parts[1] if len(parts) > 1 and parts[1] else None
-        context = tuple(c.strip() for c in parts[2].split(";") if c.strip()) if len(parts) > 2 else ()
+        context = (
+            tuple(c.strip() for c in parts[2].split(";") if c.strip()) if len(parts) > 2 else ()
+        )
         value = Plover(event, mode, context)
         if code in seen and seen[code] != value:
             clash.add(code)
@@ -217,7 +219,9 @@ def _alpha2() -> dict[str, list[tuple[str, PartialDate | None]]]:
         a2 = getattr(c, "alpha_2", None)
         withdrawn = getattr(c, "withdrawal_date", None)
         if a2:
-            out.setdefault(a2, []).append((c.alpha_3, PartialDate(withdrawn) if withdrawn else None))
+            out.setdefault(a2, []).append(
+                (c.alpha_3, PartialDate(withdrawn) if withdrawn else None)
+            )
     return out
 
 
@@ -266,9 +270,9 @@ __all__ = [
     "cameo_to_plover",
     "cow_crosswalk",
     "cow_to_iso3",
+    "is_iso3",
     "iso2_to_iso3",
     "iso3_of_name",
-    "is_iso3",
     "names_of",
     "state_name",
 ]

@@ -62,11 +62,21 @@ VOTES = {
 }
 NOT_MEMBER = {"not a member", "not_member", "nonmember", "9"}
 
-ROLL_CALL_COLUMNS = ("rcid", "session", "importantvote", "date", "unres", "amend", "para", "short", "descr")
+ROLL_CALL_COLUMNS = (
+    "rcid",
+    "session",
+    "importantvote",
+    "date",
+    "unres",
+    "amend",
+    "para",
+    "short",
+    "descr",
+)
 VOTE_COLUMNS = ("rcid", "country", "country_code", "vote")
 
 CITATION = (
-    "Erik Voeten, \"Data and Analyses of Voting in the UN General Assembly\", Routledge "
+    'Erik Voeten, "Data and Analyses of Voting in the UN General Assembly", Routledge '
     "Handbook of International Organization, edited by Bob Reinalda (2013), "
     "https://ssrn.com/abstract=2111149; data: Harvard Dataverse, hdl:1902.1/12379; "
     "tables as published by the R package unvotes (Robinson, Çetinkaya-Rundel and "
@@ -118,7 +128,9 @@ def import_unvotes(
                 "table (rcid, country, country_code, vote)"
             )
     if not roll_files or not vote_files:
-        raise ImportProblem("unvotes needs a roll-call table (roll_calls.csv) and a vote table (unvotes.csv)")
+        raise ImportProblem(
+            "unvotes needs a roll-call table (roll_calls.csv) and a vote table (unvotes.csv)"
+        )
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
     try:
         sources: dict[str, dict[str, Any]] = {}
@@ -167,9 +179,9 @@ def import_unvotes(
             vout.write(csv_line(vote_cols))
             if existing is not None and (existing / "votes.csv").exists():
                 with (existing / "votes.csv").open(encoding="utf-8", newline="") as old:
-                    r = csv.reader(old)
-                    next(r, None)
-                    for cells in r:
+                    old_rows = csv.reader(old)
+                    next(old_rows, None)
+                    for cells in old_rows:
                         vout.write(csv_line(cells))
                         seen.add(cells[0])
             for path in vote_files:
@@ -180,13 +192,13 @@ def import_unvotes(
                         c.read += 1
                         line = reader.line_num
                         try:
-                            f = _vote(head, cells, src_of[path], dates, resolver)
-                            if f is None:
+                            voted = _vote(head, cells, src_of[path], dates, resolver)
+                            if voted is None:
                                 c.skipped += 1
                                 skipped["not a member"] += 1
                                 continue
                             try:
-                                validate_vote(f)
+                                validate_vote(voted)
                             except Exception as exc:
                                 reason, fld = _validation_reason(exc)
                                 raise Reject(reason, fld) from None
@@ -194,11 +206,11 @@ def import_unvotes(
                             c.rejected += 1
                             rejected.add(Rejection(path.name, line, r.reason, r.field))
                             continue
-                        if f["id"] in seen:
+                        if voted["id"] in seen:
                             c.merged += 1
                             continue
-                        seen.add(f["id"])
-                        vout.write(csv_line([_cell(f.get(n)) for n in vote_cols]))
+                        seen.add(voted["id"])
+                        vout.write(csv_line([_cell(voted.get(n)) for n in vote_cols]))
                         c.imported += 1
         rejected.close()
         extra: dict[str, dict[str, dict[str, Any]]] = {
@@ -206,7 +218,11 @@ def import_unvotes(
         }
         for sid, s in sources.items():
             extra["source"].setdefault(sid, s)
-        unga_id = resolver.curated.by_name.get("united nations general assembly") if resolver.curated else None
+        unga_id = (
+            resolver.curated.by_name.get("united nations general assembly")
+            if resolver.curated
+            else None
+        )
         if unga_id is None:
             extra["organization"].setdefault("unga", {**UNGA, "sources": [next(iter(sources))]})
         if resolver.states:
@@ -214,14 +230,21 @@ def import_unvotes(
         for iso3 in sorted(resolver.states):
             extra["state"].setdefault(
                 iso3.lower(),
-                {"id": iso3.lower(), "kind": "state", "name": reference.state_name(iso3),
-                 "iso3": iso3, "sources": [ISO_SOURCE_ID]},
+                {
+                    "id": iso3.lower(),
+                    "kind": "state",
+                    "name": reference.state_name(iso3),
+                    "iso3": iso3,
+                    "sources": [ISO_SOURCE_ID],
+                },
             )
         if resolver.curated is not None and resolver.used:
             from bilat.importers.pipeline import _closure
 
             for rec in _closure(resolver.curated, resolver.used):
-                extra.setdefault(rec.KIND, {})[rec.id] = rec.model_dump(mode="json", exclude_none=True)
+                extra.setdefault(rec.KIND, {})[rec.id] = rec.model_dump(
+                    mode="json", exclude_none=True
+                )
         if unga_id is not None:
             for m in motions.values():
                 m["body"] = unga_id
@@ -255,7 +278,7 @@ def _cell(value: Any) -> str:
 def _motion(head: list[str], cells: list[str], source: str) -> dict[str, Any]:
     if len(cells) != len(head):
         raise Reject(f"has {len(cells)} cells; the header has {len(head)}")
-    r = {h: (c.strip() or None) for h, c in zip(head, cells)}
+    r = {h: (c.strip() or None) for h, c in zip(head, cells, strict=True)}
     rcid = r.get("rcid")
     if rcid is None or not rcid.isdigit():
         raise Reject(f"rcid {rcid!r} is not a number", "rcid")
@@ -295,7 +318,7 @@ def _vote(
 ) -> dict[str, Any] | None:
     if len(cells) != len(head):
         raise Reject(f"has {len(cells)} cells; the header has {len(head)}")
-    r = {h: (c.strip() or None) for h, c in zip(head, cells)}
+    r = {h: (c.strip() or None) for h, c in zip(head, cells, strict=True)}
     rcid = r.get("rcid") or ""
     if rcid.endswith(".0"):  # read and rewritten as a double somewhere on the way
         rcid = rcid[:-2]
@@ -307,7 +330,9 @@ def _vote(
         return None
     option = VOTES.get(vote)
     if option is None:
-        raise Reject(f"vote {r.get('vote')!r} is none of yes, no, abstain, absent, not a member", "vote")
+        raise Reject(
+            f"vote {r.get('vote')!r} is none of yes, no, abstain, absent, not a member", "vote"
+        )
     when = PartialDate(dates[motion]) if dates[motion] else None
     name = one_line(r.get("country"))
     iso3 = None
@@ -344,7 +369,18 @@ def _finish_votes(
     existing: Path | None,
     n_rejected: int,
 ) -> None:
-    _finish(work, out, "vote", extra, result, existing, "UN General Assembly roll calls", None, n_rejected, also=("motion",))
+    _finish(
+        work,
+        out,
+        "vote",
+        extra,
+        result,
+        existing,
+        "UN General Assembly roll calls",
+        None,
+        n_rejected,
+        also=("motion",),
+    )
 
 
 __all__ = ["import_unvotes"]
