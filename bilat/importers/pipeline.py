@@ -653,8 +653,8 @@ def _finish(
         "name": "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in name) or "import",
         "title": f"{title} imported by bilat",
         "version": "0.1.0",
-        versions.KEY: versions.declaration(versions.CURRENT),
         "x-bilat-import": {"kind": kind, "runs": history},
+        versions.KEY: versions.declaration(versions.CURRENT),
         "resources": [resource_descriptor(k, "csv", present) for k in kinds],
     }
     readme = _readme(title, history, result, n_rejected)
