@@ -83,7 +83,8 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     src = work / f"icews-shaped-{args.rows}.tab"
     t = time.perf_counter()
-    generate(src, args.rows)
+    if not (args.keep and src.exists()):  # a kept file of that size is used again
+        generate(src, args.rows)
     gen = time.perf_counter() - t
     out = work / f"imported-{args.rows}"
     wall, peak, code = child(

@@ -376,16 +376,34 @@ def _emit(
 
 
 def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
-    """The values that occur more than once in *values* (counted by pyarrow, in C)."""
+    """The values that occur more than once in *values*, counted by pyarrow in C, one
+    range of values at a time so that the counting never holds more than a
+    sixty-fourth of them (20 million keys: about 150 MB above the array itself)."""
     if len(values) == 0:
         return set()
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    pool = pa.system_memory_pool()  # gives freed memory back, between the ranges
     arr = pa.Array.from_buffers(pa.uint64(), len(values), [None, pa.py_buffer(values)])
-    counted = pc.value_counts(arr)
-    many = pc.filter(counted.field("values"), pc.greater(counted.field("counts"), 1))
-    return set(many.to_pylist())
+    parts = 64 if len(values) > 1_000_000 else 1
+    step = 2**64 // parts
+    out: set[int] = set()
+    for b in range(parts):
+        if parts == 1:
+            part = arr
+        else:
+            mask = pc.greater_equal(arr, pa.scalar(b * step, pa.uint64()), memory_pool=pool)
+            if b < parts - 1:
+                upper = pc.less(arr, pa.scalar((b + 1) * step, pa.uint64()), memory_pool=pool)
+                mask = pc.and_(mask, upper, memory_pool=pool)
+            part = pc.filter(arr, mask, memory_pool=pool)
+        counted = pc.value_counts(part, memory_pool=pool)
+        many = pc.filter(
+            counted.field("values"), pc.greater(counted.field("counts"), 1), memory_pool=pool
+        )
+        out.update(many.to_pylist())
+    return out
 
 
 def _pass2(
