@@ -352,3 +352,13 @@ def test_plover_json_lines_and_a_broken_object(tmp_path: Path) -> None:
     assert (e["date"], e["plover_event"], e["plover_mode"], e["actor"], e["recipient"]) == (
         "2021-03", "CONSULT", "phone", "ind", "jpn",
     )  # fmt: skip
+
+
+def test_a_lone_carriage_return_in_text_survives_the_round_trip(tmp_path: Path) -> None:
+    src = tmp_path / "cr.jsonl"
+    text = 'first line\rsecond, with a comma and a "quote"'
+    src.write_text(json.dumps({"id": "cr-1", "date": "2020", "event": "AID", "text": text}) + "\n")
+    out = tmp_path / "out"
+    run_import("plover", [src], out)
+    assert rows(out)["plover-cr-1"]["text"] == text
+    valid_everywhere(out)
