@@ -63,11 +63,16 @@ def generate(path: Path, n: int) -> None:
 
 
 def child(cmd: list[str]) -> tuple[float, float, int]:
-    """Run *cmd*; wall seconds, peak RSS of the child in MiB, exit code."""
+    """Run *cmd*; wall seconds, peak RSS of the child in MiB, exit code. The child's CPU
+    seconds go to stderr (on a shared machine wall time says little)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    sys.stderr.write(f"{cmd[3]}: {cpu:.1f} CPU s\n")
+    peak_kib = after.ru_maxrss
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr)
     return wall, peak_kib / 1024, done.returncode
