@@ -18,9 +18,11 @@ _MODELS = (
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Casualty",
     "Claim",
     "Engagement",
     "Evidence",
+    "Incident",
     "Indicator",
     "Motion",
     "Organization",
@@ -37,6 +39,11 @@ _MODELS = (
 
 
 def __getattr__(name: str) -> Any:
+    if name == "UnknownName":
+        from bilat.names import UnknownName
+
+        globals()[name] = UnknownName
+        return UnknownName
     if name in _MODELS:
         from bilat import models
 
@@ -63,18 +70,40 @@ def load(target: str | Path, *, strict: bool = False, catalog: str | None = None
     (works offline right after installation), or ``NAME@VERSION`` / a name that is
     not bundled, which is looked up in the catalog and downloaded into the cache
     (a cached release is served without network). Raises
-    :class:`bilat.package.PackageError` with the report when the package has errors.
+    :class:`bilat.package.PackageError` with the report when the package has errors,
+    or when *target* is a path that does not exist (the finding says so);
+    :class:`bilat.catalog.CatalogError` when a release cannot be found or fetched
+    (:class:`bilat.catalog.download.SpecError` for a malformed ``NAME@VERSION``).
 
     >>> load("india-russia")["summit-22"].series_number
     22
     """
+    import os
+
     from bilat.datasets import bundled
     from bilat.package import read_package
 
-    if isinstance(target, str) and not Path(target).exists() and target not in bundled():
-        from bilat.catalog.download import download
+    if isinstance(target, str) and not os.path.lexists(target) and target not in bundled():
+        from bilat.catalog.download import SpecError, download, parse_spec
 
-        target = download(target, catalog)
+        try:
+            parse_spec(target)
+        except SpecError:
+            if "@" in target:
+                raise
+            # not a name: a path that does not exist, which read_package reports
+        else:
+            from bilat.catalog import CatalogError
+
+            try:
+                target = download(target, catalog)
+            except SpecError:
+                raise
+            except CatalogError as exc:
+                raise CatalogError(
+                    f"{target}: no such file or folder, no bundled dataset of that name, "
+                    f"and no release: {exc}"
+                ) from None
     return read_package(target, strict=strict)
 
 
@@ -84,9 +113,11 @@ if TYPE_CHECKING:
         RECORD_TYPES,
         Actor,
         Agreement,
+        Casualty,
         Claim,
         Engagement,
         Evidence,
+        Incident,
         Indicator,
         Motion,
         Organization,
@@ -100,15 +131,18 @@ if TYPE_CHECKING:
         Tenure,
         Vote,
     )
+    from bilat.names import UnknownName
     from bilat.package import Package
 
 __all__ = [
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Casualty",
     "Claim",
     "Engagement",
     "Evidence",
+    "Incident",
     "Indicator",
     "Motion",
     "Organization",
@@ -120,6 +154,7 @@ __all__ = [
     "State",
     "Statement",
     "Tenure",
+    "UnknownName",
     "Vote",
     "__version__",
     "load",

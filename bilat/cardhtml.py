@@ -2,39 +2,79 @@
 
 One self-contained ``index.html`` (inline CSS and a few lines of script, no CDN, no
 fonts fetched) that works from ``file://``: what the package holds, a timeline of
-engagements, positions with their evidence quotes and sources, votes as a table, the
-coverage table, the sources with links, and the licence and citation. Every value is
-escaped; links are only the http(s) addresses the models allow.
+engagements, positions with their evidence quotes and sources, votes as a table,
+claims (open ones marked), indicators, the coverage table, the sources with links,
+and the licence and citation.
+
+Codes from the vocabularies are shown by their labels, with the code on hover (a
+``title``). Every value is escaped, and text from the data is isolated (``<bdi>``)
+so a title holding bidi controls cannot reorder what follows it. Links are only the
+http(s) addresses the models allow. Wide tables scroll inside their own box, so the
+page fits a phone's width, and long sections are capped (:data:`CAPS`) with the
+count of what is left out, so the page stays small for a large package.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bilat.card import coverage_table
 from bilat.files import atomic_write
-from bilat.models import RECORD_TYPES, Engagement, Evidence, Motion, Position, Source, Vote
+from bilat.models import (
+    RECORD_TYPES,
+    Claim,
+    Engagement,
+    Evidence,
+    Indicator,
+    Motion,
+    Position,
+    Record,
+    Source,
+    Vote,
+)
 from bilat.tables import RESOURCE_NAMES
 
 if TYPE_CHECKING:
     from bilat.package import Package
 
+#: How many items each long section shows; the rest is counted, not listed.
+CAPS = {
+    "engagements": 300,
+    "positions": 60,
+    "quotes": 4,
+    "motions": 60,
+    "voters": 200,
+    "claims": 150,
+    "indicators": 150,
+    "sources": 300,
+}
+
 _CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em 2em;color:#222}
+body{font:15px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:.8em;color:#222}
+@media (min-width:700px){body{padding:1em 2em}}
+h1,h2,h3,p,li,blockquote,dd{overflow-wrap:anywhere}
 h1{margin-bottom:.2em}h2{border-bottom:1px solid #ccc;margin-top:2em}
-table{border-collapse:collapse;margin:.5em 0;font-size:14px}
-td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.num{text-align:right}
+.scroll{overflow-x:auto;max-width:100%;margin:.5em 0}
+table{border-collapse:collapse;font-size:14px}
+td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;vertical-align:top;
+overflow-wrap:break-word}
+th{background:#f4f4f4}.num{text-align:right;font-variant-numeric:tabular-nums}
+#votes-table td,#votes-table th{white-space:nowrap}
 #timeline{list-style:none;padding:0;border-left:3px solid #336;margin-left:.5em}
 #timeline li{padding:.3em 0 .3em 1em;position:relative}
 #timeline li:before{content:"";position:absolute;left:-7px;top:.8em;width:11px;height:11px;
 border-radius:50%;background:#336}
 .date{font-variant-numeric:tabular-nums;font-weight:600;margin-right:.5em}
 .muted{color:#666}blockquote{margin:.3em 0 .3em 1em;padding-left:.8em;border-left:3px solid #ddd}
-#filter{padding:.3em;width:20em}
+#filter{padding:.3em;width:20em;max-width:100%;box-sizing:border-box}
+bdi{unicode-bidi:isolate}
+.term{border-bottom:1px dotted #888;cursor:help}
+.open{color:#9a3412;font-weight:600}
+.more{color:#555;font-style:italic}
 """
 
 _SCRIPT = """
@@ -62,136 +102,350 @@ _LAST = (dt.date.max, dt.date.max)
 
 
 def _e(value: Any) -> str:
+    """*value* escaped, for an attribute or for text that cannot hold bidi controls."""
     return html.escape("" if value is None else str(value))
 
 
+def _t(value: Any) -> str:
+    """Text from the data: escaped and isolated, so bidi controls stay inside it."""
+    return "" if value is None or value == "" else f"<bdi>{_e(value)}</bdi>"
+
+
+def _term(vocab: str, code: str | None) -> str:
+    """A vocabulary code as its label, with the code on hover."""
+    if code is None:
+        return ""
+    from bilat.vocab import vocabulary
+
+    v = vocabulary(vocab)
+    label = v[code].label if code in v else code
+    return f'<span class="term" title="{_e(code)}">{_e(label)}</span>'
+
+
+def _more(left: int, what: str, where: str, note: str = "") -> str:
+    """The note a capped section ends with: how many *what* are not shown."""
+    if left <= 0:
+        return ""
+    return (
+        f'<p class="more" data-left="{left}">{left:,} more {_e(what)} not shown here'
+        + (f" ({_e(note)})" if note else "")
+        + f"; the package's {_e(where)} resource has them all.</p>"
+    )
+
+
 def _link(source: Source) -> str:
-    title = _e(source.title)
+    title = _t(source.title)
     return f'<a href="{_e(source.url)}">{title}</a>' if source.url else title
 
 
+def _name(pkg: Package, record_id: str | None) -> str:
+    """A record's name (or title) isolated, with its id on hover."""
+    if record_id is None:
+        return ""
+    record = pkg.get(record_id)
+    label = getattr(record, "name", None) or getattr(record, "title", None)
+    if isinstance(record, Indicator):
+        label = f"{record.measure}, {_when(record.start, record.end)}"
+    if not label:
+        return _e(record_id)
+    return f'<span title="{_e(record_id)}">{_t(label)}</span>'
+
+
 def _names(pkg: Package, ids: list[str]) -> str:
-    out = []
-    for i in ids:
-        record = pkg.get(i)
-        out.append(_e(getattr(record, "name", None) or i))
-    return ", ".join(out)
+    return ", ".join(_name(pkg, i) for i in ids)
+
+
+def _table(head: list[str], rows: list[str], table_id: str = "") -> str:
+    """A table inside its own scrolling box; *head* cells are HTML already."""
+    ident = f' id="{table_id}"' if table_id else ""
+    return (
+        f'<div class="scroll"><table{ident}><tr>'
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr>\n"
+        + "\n".join(rows)
+        + "</table></div>"
+    )
 
 
 def _coverage_html(pkg: Package) -> str:
     rows = [line.strip("|").split("|") for line in coverage_table(pkg).splitlines()]
     head, body = rows[0], rows[2:]
-    out = ["<table>", "<tr>" + "".join(f"<th>{_e(c.strip())}</th>" for c in head) + "</tr>"]
-    for row in body:
-        out.append("<tr>" + "".join(f"<td>{_e(c.strip())}</td>" for c in row) + "</tr>")
-    out.append("</table>")
-    return "\n".join(out)
+    return _table(
+        [_e(c.strip()) for c in head],
+        ["<tr>" + "".join(f"<td>{_e(c.strip())}</td>" for c in row) + "</tr>" for row in body],
+    )
 
 
-def render(pkg: Package) -> str:
-    """The data card of *pkg* as one HTML page."""
-    d = pkg.descriptor
-    title = d.get("title") or pkg.name
-    licence = (d.get("licenses") or [{}])[0]
-    parts: list[str] = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="muted"><code>{_e(pkg.name)}</code> {_e(pkg.version)}'
-        f" · licence {_e(licence.get('title') or licence.get('name'))}</p>",
-        f"<p>{_e(d.get('description'))}</p>",
-        "<h2 id=\"holds\">What it holds</h2><table><tr><th>records</th><th class='num'>count</th></tr>",
-    ]
-    for kind in RECORD_TYPES:
-        n = len(pkg.records(kind))
-        if n:
-            parts.append(f"<tr><td>{_e(RESOURCE_NAMES[kind])}</td><td class='num'>{n}</td></tr>")
-    parts.append("</table>")
+def _when(start: Any, end: Any) -> str:
+    if start is None:
+        return "undated" if end is None else f"until {end}"
+    return f"{start}" + (f" – {end}" if end is not None and end != start else "")
 
+
+def _held(since: Any, until: Any) -> str:
+    if since is None:
+        return "undated" if until is None else f"until {until}"
+    return f"since {since}" if until is None else f"{since} – {until}"
+
+
+def _engagements(pkg: Package) -> list[str]:
     engagements = sorted(
         (e for e in pkg.records("engagement") if isinstance(e, Engagement)),
         key=lambda e: (*(e.start.sort_key if e.start else _LAST), e.id),
     )
-    dated = [e for e in engagements if e.start]
-    undated = [e for e in engagements if not e.start]
-    parts += [
+    cap = CAPS["engagements"]
+    parts = [
         '<h2 id="timeline-heading">Timeline of engagements</h2>',
         '<p><input id="filter" type="search" placeholder="Filter the timeline" '
         'aria-label="Filter the timeline"> <span id="shown" class="muted"></span></p>',
         '<ol id="timeline">',
     ]
-    for e in [*dated, *undated]:
-        when = f"{e.start}" + (f" – {e.end}" if e.end else "") if e.start else "undated"
+    for e in engagements[:cap]:
         number = f" (no. {e.series_number})" if e.series_number else ""
+        where = f", {_t(e.location)}" if e.location else ""
+        within = f" · part of {_name(pkg, e.part_of)}" if e.part_of else ""
         parts.append(
-            f'<li class="engagement" data-id="{_e(e.id)}"><span class="date">{_e(when)}</span>'
-            f"{_e(e.title)}{_e(number)} <span class='muted'>· {_e(e.type)}, {_e(e.status)}"
-            f"{', ' + _e(e.location) if e.location else ''} · {_names(pkg, e.participants)}"
-            "</span></li>"
+            f'<li class="engagement" data-id="{_e(e.id)}"><span class="date">'
+            f"{_e(_when(e.start, e.end))}</span>{_t(e.title)}{_e(number)} "
+            f"<span class='muted'>· {_term('engagement_types', e.type)}, "
+            f"{_term('statuses', e.status)}{where} · {_names(pkg, e.participants)}"
+            f"{within}</span></li>"
         )
     parts.append("</ol>")
+    left = _more(
+        len(engagements) - cap, "engagements", "engagements", "the first by date are listed"
+    )
+    parts.append(left)
+    return parts
 
-    parts.append('<h2 id="positions">Positions, with their evidence</h2>')
-    for p in pkg.records("position"):
-        assert isinstance(p, Position)
+
+def _positions(pkg: Package) -> list[str]:
+    positions = [p for p in pkg.records("position") if isinstance(p, Position)]
+    if not positions:
+        return []
+    evidence: dict[str, list[Evidence]] = {}
+    for ev in pkg.records("evidence"):
+        assert isinstance(ev, Evidence)
+        for rid in ev.supports:
+            evidence.setdefault(rid, []).append(ev)
+    parts = ['<h2 id="positions">Positions, with their evidence</h2>']
+    for p in positions[: CAPS["positions"]]:
+        target = f" towards {_name(pkg, p.target)}" if p.target else ""
         parts.append(
-            f"<h3>{_e(getattr(pkg.get(p.holder), 'name', p.holder))}: {_e(p.stance)}</h3>"
-            f"<p>{_e(p.issue)}{' · since ' + _e(p.since) if p.since else ''}"
-            f" · basis {_e(p.basis)}</p>"
+            f'<h3 data-id="{_e(p.id)}">{_name(pkg, p.holder)}: {_term("stances", p.stance)}</h3>'
+            f"<p>{_t(p.issue)}{target} · {_e(_held(p.since, p.until))}"
+            f" · basis {_term('position_bases', p.basis)}</p>"
         )
-        for ev in pkg.evidence_for(p.id):
+        quotes = evidence.get(p.id, [])
+        for ev in quotes[: CAPS["quotes"]]:
             source = pkg.get(ev.source)
             cite = _link(source) if isinstance(source, Source) else _e(ev.source)
             parts.append(
-                f"<blockquote>{_e(ev.quote)}<br><span class='muted'>— {cite}</span></blockquote>"
+                f"<blockquote>{_t(ev.quote)}<br><span class='muted'>— {cite}</span></blockquote>"
             )
-        srcs = ", ".join(_link(s) for s in pkg.sources_for(p.id))
-        parts.append(f"<p class='muted'>Sources: {srcs}</p>")
+        parts.append(_more(len(quotes) - CAPS["quotes"], "quotes", "evidence"))
+        sources = pkg.sources_for(p.id)
+        shown = ", ".join(_link(s) for s in sources[:10])
+        left = f" and {len(sources) - 10} more" if len(sources) > 10 else ""
+        parts.append(f"<p class='muted'>Sources: {shown}{left}</p>")
+    parts.append(_more(len(positions) - CAPS["positions"], "positions", "positions"))
+    return parts
 
-    motions = [m for m in pkg.records("motion") if isinstance(m, Motion)]
-    if motions:
-        voters = sorted({v.voter for v in pkg.records("vote") if isinstance(v, Vote)})
-        option = {(v.motion, v.voter): v.option for v in pkg.records("vote") if isinstance(v, Vote)}
-        parts += [
-            '<h2 id="votes">Votes</h2><table id="votes-table"><tr><th>date</th><th>body</th>'
-            "<th>motion</th><th>result</th><th class='num'>yes</th><th class='num'>no</th>"
-            "<th class='num'>abstain</th>"
-            + "".join(f"<th>{_names(pkg, [v])}</th>" for v in voters)
-            + "</tr>"
-        ]
-        for m in sorted(motions, key=lambda m: (*(m.date.sort_key if m.date else _LAST), m.id)):
+
+def _votes(pkg: Package) -> list[str]:
+    motions = sorted(
+        (m for m in pkg.records("motion") if isinstance(m, Motion)),
+        key=lambda m: (*(m.date.sort_key if m.date else _LAST), m.id),
+    )
+    if not motions:
+        return []
+    votes = [v for v in pkg.records("vote") if isinstance(v, Vote)]
+    counts: dict[str, int] = {}
+    for v in votes:
+        counts[v.voter] = counts.get(v.voter, 0) + 1
+    every = sorted(counts)
+    voters = every[: CAPS["voters"]]
+    option = {(v.motion, v.voter): v.option for v in votes}
+    head = [
+        "date",
+        "motion",
+        "result",
+        *(_name(pkg, v) for v in voters),
+        "<span class='num'>yes</span>",
+        "<span class='num'>no</span>",
+        "<span class='num'>abstain</span>",
+        "body",
+    ]
+    rows = []
+    for m in motions[: CAPS["motions"]]:
+        rows.append(
+            f'<tr data-id="{_e(m.id)}"><td>{_e(m.date)}</td>'
+            f"<td>{_t((m.symbol + ': ') if m.symbol else '')}{_t(m.title)}</td>"
+            f"<td>{_term('vote_results', m.result)}</td>"
+            + "".join(f"<td>{_term('vote_options', option.get((m.id, v)))}</td>" for v in voters)
+            + f"<td class='num'>{_e(m.yes)}</td><td class='num'>{_e(m.no)}</td>"
+            f"<td class='num'>{_e(m.abstain)}</td><td>{_name(pkg, m.body)}</td></tr>"
+        )
+    return [
+        '<h2 id="votes">Votes</h2>',
+        _table(head, rows, "votes-table"),
+        _more(len(motions) - CAPS["motions"], "motions", "motions"),
+        _more(len(every) - len(voters), "voters", "votes"),
+    ]
+
+
+def _claim_value(value: str) -> str:
+    try:
+        decoded = json.loads(value)
+    except ValueError:
+        return value
+    return decoded if isinstance(decoded, str) else json.dumps(decoded, ensure_ascii=False)
+
+
+def _holds(record: Record | None, name: str) -> str:
+    value = getattr(record, name, None) if record is not None else None
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _claims(pkg: Package) -> list[str]:
+    """Claims grouped by the field they are about, open conflicts first."""
+    groups: dict[tuple[str, str], list[Claim]] = {}
+    for c in pkg.records("claim"):
+        assert isinstance(c, Claim)
+        groups.setdefault((c.record, c.field), []).append(c)
+    if not groups:
+        return []
+    order = sorted(groups, key=lambda k: (all(c.status != "open" for c in groups[k]), k[0], k[1]))
+    n_open = sum(1 for k in order if any(c.status == "open" for c in groups[k]))
+    parts = [
+        '<h2 id="claims">Claims</h2>',
+        f"<p>Where sources disagree, each source's value is kept as a claim beside the "
+        f"value the record holds: {sum(len(g) for g in groups.values())} claims on "
+        f"{len(groups)} fields, {n_open} of them open (the conflict stands).</p>",
+    ]
+    for record_id, name in order[: CAPS["claims"]]:
+        claims = sorted(groups[record_id, name], key=lambda c: c.id)
+        is_open = any(c.status == "open" for c in claims)
+        status = (
+            '<span class="open" title="open">Open: the conflict stands</span>'
+            if is_open
+            else '<span title="resolved">Resolved</span>'
+        )
+        parts.append(
+            f'<h3 class="claim-{"open" if is_open else "resolved"}" '
+            f'data-record="{_e(record_id)}">{_name(pkg, record_id)} · <code>{_e(name)}</code></h3>'
+            f"<p>{status}. The record holds: {_t(_holds(pkg.get(record_id), name)) or '–'}.</p>"
+            "<ul>"
+        )
+        reasons = list(dict.fromkeys(c.rationale for c in claims if c.rationale))
+        for c in claims:
+            sources = ", ".join(
+                _link(s) for s in (pkg.get(i) for i in c.sources) if isinstance(s, Source)
+            )
             parts.append(
-                f"<tr><td>{_e(m.date)}</td><td>{_names(pkg, [m.body])}</td>"
-                f"<td>{_e(m.symbol + ': ' if m.symbol else '')}{_e(m.title)}</td>"
-                f"<td>{_e(m.result)}</td><td class='num'>{_e(m.yes)}</td>"
-                f"<td class='num'>{_e(m.no)}</td><td class='num'>{_e(m.abstain)}</td>"
-                + "".join(f"<td>{_e(option.get((m.id, v), ''))}</td>" for v in voters)
-                + "</tr>"
+                f'<li data-id="{_e(c.id)}">{_t(_claim_value(c.value))} '
+                f"<span class='muted'>— {sources}</span></li>"
             )
-        parts.append("</table>")
+        parts.append("</ul>")
+        parts += [f"<p class='muted'>{_t(r)}</p>" for r in reasons]
+    parts.append(_more(len(order) - CAPS["claims"], "claimed fields", "claims"))
+    return parts
 
+
+def _indicators(pkg: Package) -> list[str]:
+    """Indicators grouped by what they measure, each group a table of periods."""
+    indicators = sorted(
+        (i for i in pkg.records("indicator") if isinstance(i, Indicator)),
+        key=lambda i: (*(i.start.sort_key if i.start else _LAST), i.id),
+    )
+    if not indicators:
+        return []
+    groups: dict[tuple[Any, ...], list[Indicator]] = {}
+    for i in indicators[: CAPS["indicators"]]:
+        key = (i.subject, i.counterpart, i.flow, i.measure, i.commodity, i.unit)
+        groups.setdefault(key, []).append(i)
+    parts = ['<h2 id="indicators">Indicators</h2>']
+    for (subject, counterpart, flow, measure, commodity, unit), rows in groups.items():
+        goods = f" · {_t(commodity)}" if commodity else ""
+        parts.append(
+            f"<h3>{_t(measure)}</h3><p class='muted'>{_name(pkg, subject)} → "
+            f"{_name(pkg, counterpart)} · {_term('trade_flows', flow)}{goods}"
+            + (f" · in {_t(unit)}" if unit else "")
+            + "</p>"
+        )
+        cells = []
+        for i in rows:
+            value = "" if i.value is None else f"{i.value:,.15g}"
+            cells.append(
+                f'<tr data-id="{_e(i.id)}"><td>{_e(_when(i.start, i.end))}</td>'
+                f"<td class='num'>{_e(value)}</td>"
+                f"<td>{_term('directions', i.direction)}</td></tr>"
+            )
+        parts.append(_table(["period", "<span class='num'>value</span>", "trend"], cells))
+    parts.append(_more(len(indicators) - CAPS["indicators"], "indicators", "indicators"))
+    return parts
+
+
+def render(pkg: Package) -> str:
+    """The data card of *pkg* as one HTML page."""
+    d = pkg.descriptor
+    title = str(d.get("title") or pkg.name)
+    licence = (d.get("licenses") or [{}])[0]
+    licence_name = licence.get("title") or licence.get("name")
+    parts: list[str] = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # U+2068 and U+2069 isolate the title where no element can
+        f"<title>\u2068{_e(title)}\u2069</title><style>{_CSS}</style></head><body>",
+        f"<h1>{_t(title)}</h1>",
+        f'<p class="muted"><code>{_e(pkg.name)}</code> {_e(pkg.version)}'
+        f" · licence {_t(licence_name)}</p>",
+        f"<p>{_t(d.get('description'))}</p>",
+        '<h2 id="holds">What it holds</h2>',
+    ]
+    rows = [
+        f"<tr><td>{_e(RESOURCE_NAMES[kind])}</td><td class='num'>{len(pkg.records(kind))}</td></tr>"
+        for kind in RECORD_TYPES
+        if pkg.records(kind)
+    ]
+    parts.append(_table(["records", "<span class='num'>count</span>"], rows))
+    parts += _engagements(pkg)
+    parts += _positions(pkg)
+    parts += _votes(pkg)
+    parts += _claims(pkg)
+    parts += _indicators(pkg)
     parts += ['<h2 id="coverage">Coverage</h2>', _coverage_html(pkg)]
+    sources = sorted(
+        (s for s in pkg.records("source") if isinstance(s, Source)), key=lambda s: s.id
+    )
     parts.append('<h2 id="sources">Sources</h2><ol id="sources-list">')
-    for s in sorted(pkg.records("source"), key=lambda s: s.id):
-        assert isinstance(s, Source)
-        meta = ", ".join(_e(x) for x in (s.publisher, s.published) if x)
-        parts.append(f"<li id='{_e(s.id)}'>{_link(s)}{' · ' + meta if meta else ''}</li>")
+    for s in sources[: CAPS["sources"]]:
+        meta = ", ".join(x for x in (_t(s.publisher), _e(s.published)) if x)
+        parts.append(
+            f"<li id='{_e(s.id)}'>{_link(s)} <span class='muted'>· "
+            f"{_term('source_types', s.type)}{', ' + meta if meta else ''}</span></li>"
+        )
     parts.append("</ol>")
-    evidence = sum(1 for r in pkg.records("evidence") if isinstance(r, Evidence))
+    parts.append(_more(len(sources) - CAPS["sources"], "sources", "sources"))
+    evidence = len(pkg.records("evidence"))
+    authors = ", ".join(str(c.get("title", "")) for c in d.get("contributors") or [])
     parts += [
         '<h2 id="licence">Licence and citation</h2>',
-        f"<p>Data: {_e(licence.get('title') or licence.get('name'))}"
+        f"<p>Data: {_t(licence_name)}"
         + (f" ({_e(licence.get('path'))})" if licence.get("path") else "")
         + ".</p>",
         "<p>Cite as: "
-        + _e(", ".join(c.get("title", "") for c in d.get("contributors") or []) or "its authors")
-        + f". <em>{_e(title)}</em>, version {_e(pkg.version)} [data set]. "
+        + (_t(authors) if authors else "its authors")
+        + f". <em>{_t(title)}</em>, version {_e(pkg.version)} [data set]. "
         f"{len(pkg)} records, {evidence} evidence quotes.</p>",
         f"<script>{_SCRIPT}</script></body></html>",
     ]
-    return "\n".join(parts) + "\n"
+    return "\n".join(p for p in parts if p) + "\n"
 
 
 def write_card(pkg: Package, out: str | Path) -> Path:
@@ -203,4 +457,4 @@ def write_card(pkg: Package, out: str | Path) -> Path:
     return path
 
 
-__all__ = ["render", "write_card"]
+__all__ = ["CAPS", "render", "write_card"]

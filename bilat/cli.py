@@ -34,6 +34,12 @@ SchemaDir = Annotated[
 ]
 
 
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Replace files that exist (never a link, device or FIFO)."),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         from bilat.versions import CURRENT, VERSIONS
@@ -55,11 +61,25 @@ def _root(
 
 
 @schema_app.command("export")
-def schema_export(directory: SchemaDir = Path("schema")) -> None:
-    """Write one JSON Schema per record type, and the bundle, into DIRECTORY."""
-    from bilat import schemas
+def schema_export(
+    directory: Annotated[Path, typer.Argument(help="Folder of schema files.")] = Path("schema"),
+    force: ForceOption = False,
+) -> None:
+    """Write one JSON Schema per record type, and the bundle, into DIRECTORY
+    (--force to replace the files there).
 
-    written = schemas.export(directory)
+    Exit 0: written. 1: DIRECTORY or a file in it cannot be written (nothing is
+    replaced without --force). 2: usage error.
+    """
+    from bilat import schemas
+    from bilat.files import WriteRefused
+
+    try:
+        written = schemas.export(directory, force=force)
+    except WriteRefused as exc:
+        raise _fail("schema export", str(exc), 1) from None
+    except OSError as exc:
+        raise _fail("schema export", _cannot_write(exc, directory), 1) from None
     typer.echo(f"wrote {len(written)} schema files to {directory}", err=True)
 
 
@@ -73,7 +93,8 @@ def schema_check(directory: SchemaDir = Path("schema")) -> None:
         typer.echo(problem)
     if problems:
         typer.echo(
-            f"{len(problems)} schema file(s) out of date: run `bilat schema export {directory}`",
+            f"{len(problems)} schema file(s) out of date: "
+            f"run `bilat schema export --force {directory}`",
             err=True,
         )
         raise typer.Exit(1)
@@ -114,6 +135,11 @@ class CodesFormat(str, Enum):
 def _fail(command: str, message: str, code: int = 2) -> typer.Exit:
     typer.echo(f"bilat {command}: {message}", err=True)
     return typer.Exit(code)
+
+
+def _cannot_write(exc: OSError, fallback: object) -> str:
+    """'cannot write FILE: reason', naming the file that failed."""
+    return f"cannot write {exc.filename or fallback}: {exc.strerror or exc}"
 
 
 class Engine(str, Enum):
@@ -245,7 +271,7 @@ def validate_cmd(
             with open(summary_path, "a", encoding="utf-8") as f:
                 f.write(render.step_summary(reports))
     else:
-        render.text(reports, out, color=sys.stdout.isatty(), strict=strict)
+        render.text(reports, out, color=_color(), strict=strict)
     out.flush()
     if any(f.code == "target-unreadable" for r in reports for f in r.findings):
         raise typer.Exit(2)
@@ -284,6 +310,11 @@ def _targets(
         "a package folder, a datapackage.json, a .zip, or a bundled dataset "
         f"({', '.join(bundled()) or 'none'}), or use --bundled.",
     )
+
+
+def _color() -> bool:
+    """Colour on a terminal, unless ``NO_COLOR`` is set (to anything but empty)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _stdout() -> Any:
@@ -400,7 +431,7 @@ def init_cmd(
     except PackageExists as exc:
         raise _fail("init", str(exc), 1) from None
     except (KeyError, ValueError) as exc:
-        raise _fail("init", str(exc).strip("'\"")) from None
+        raise _fail("init", str(exc)) from None
     except OSError as exc:
         raise _fail("init", f"cannot write {directory}: {exc.strerror or exc}", 1) from None
     typer.echo(f"wrote {path}", err=True)
@@ -428,35 +459,55 @@ def fmt_cmd(
             "are added empty).",
         ),
     ] = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Format a package that is not a bilat package as one (by default it is "
+            "left as it is, with a one-line note).",
+        ),
+    ] = False,
     exclude: ExcludeOption = None,
     allow_empty: AllowEmptyOption = False,
 ) -> None:
     """Rewrite packages in canonical form: rows sorted by id, one way of writing each
     cell, datapackage.json with the generated Table Schemas of the package's declared
     bilat schema version (unknown resources and extra fields kept). A resource that
-    cannot be read is left untouched and reported.
+    cannot be read is left untouched and reported. A package that is not a bilat
+    package is left untouched (one line says so) unless --adopt is given.
 
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
     """
+    from bilat.files import WriteRefused
     from bilat.fmt import plan
 
     names = _targets("fmt", targets, exclude, allow_empty)
+    for name in names:
+        if not os.path.lexists(name):
+            raise _fail(
+                "fmt", f"{name}: does not exist (give a package folder or its datapackage.json)"
+            )
     failed = False
     changed = 0
     for name in names:
-        result = plan(name, upgrade=upgrade)
+        result = plan(name, upgrade=upgrade, adopt=adopt)
+        if result.skipped:
+            typer.echo(f"bilat fmt: {result.skipped}", err=True)
         for problem in result.problems:
             typer.echo(f"bilat fmt: {problem}", err=True)
             failed = True
-        for path in sorted(result.changes):
-            typer.echo(f"{'would reformat' if check else 'reformatted'} {os.path.relpath(path)}")
         changed += len(result.changes)
-        if not check:
-            try:
-                result.write()
-            except OSError as exc:
-                raise _fail("fmt", f"cannot write {name}: {exc.strerror or exc}", 1) from None
+        if check:
+            for path in sorted(result.changes):
+                typer.echo(f"would reformat {os.path.relpath(path)}")
+            continue
+        try:
+            result.write(lambda path: typer.echo(f"reformatted {os.path.relpath(path)}"))
+        except WriteRefused as exc:
+            raise _fail("fmt", str(exc), 1) from None
+        except OSError as exc:
+            raise _fail("fmt", _cannot_write(exc, name), 1) from None
     if check and changed:
         typer.echo(f"{changed} file(s) would be reformatted", err=True)
         raise typer.Exit(1)
@@ -523,15 +574,21 @@ def _load_for(command: str, target: str) -> Any:
     """The package *target* names, loaded; exit 1 with the first errors if invalid."""
     import bilat
     from bilat.catalog import CatalogError
+    from bilat.catalog.download import SpecError
     from bilat.package import PackageError
 
     try:
         return bilat.load(target)
     except PackageError as exc:
+        unreadable = [f for f in exc.report.errors if f.code == "target-unreadable"]
+        if unreadable:  # it does not exist, or cannot be opened: a usage error
+            raise _fail(command, unreadable[0].message) from None
         for f in exc.report.errors[:5]:
             where = ", ".join(str(x) for x in (f.resource, f.row, f.field) if x is not None)
-            typer.echo(f"bilat {command}: {where}: {f.message}", err=True)
+            typer.echo(f"bilat {command}: {where + ': ' if where else ''}{f.message}", err=True)
         raise _fail(command, f"{target} is invalid; run bilat validate {target}", 1) from None
+    except SpecError as exc:
+        raise _fail(command, str(exc)) from None
     except CatalogError as exc:
         raise _fail(command, str(exc), 1) from None
 
@@ -550,6 +607,7 @@ def export_cmd(
     ],
     to: Annotated[ExportFormat, typer.Option("--to", help="The format to write.")],
     out: Annotated[Path, typer.Argument(help="The file to write (a folder for --to parquet).")],
+    force: ForceOption = False,
 ) -> None:
     """Write a validated package as SQLite (with datasette metadata), DuckDB, Parquet
     (one file per table) or GraphML (who met whom).
@@ -558,21 +616,29 @@ def export_cmd(
     table per list field, actors and records tables, foreign keys, views resolving
     actors to states; each partial date f as text plus f_earliest and f_latest.
 
-    Exit 0: written. 1: the package is invalid, or the export cannot be written
-    (a missing optional dependency). 2: usage error.
-    """
-    from bilat.export import ExportError, export
+    An OUT that exists is replaced only with --force, and never when it is a link,
+    a device, a FIFO or a socket.
 
+    Exit 0: written. 1: the package is invalid, or the export cannot be written
+    (OUT exists, is not a regular file, or a missing optional dependency). 2: usage
+    error, or TARGET does not exist.
+    """
+    from bilat.export import ExportError, check_out, export, metadata_path
+
+    try:
+        check_out(to.value, out, force=force)  # before the package is read
+    except ExportError as exc:
+        raise _fail("export", str(exc), 1) from None
     pkg = _load_for("export", target)
     try:
-        path = export(pkg, to.value, out)
+        path = export(pkg, to.value, out, force=force)
     except ExportError as exc:
         raise _fail("export", str(exc), 1) from None
     except OSError as exc:
-        raise _fail("export", f"cannot write {out}: {exc.strerror or exc}", 1) from None
+        raise _fail("export", _cannot_write(exc, out), 1) from None
     typer.echo(f"wrote {path}")
     if to.value == "sqlite":
-        typer.echo(f"wrote {path.with_name(path.stem + '.metadata.json')} (datasette metadata)")
+        typer.echo(f"wrote {metadata_path(path)} (datasette metadata)")
 
 
 @app.command("card")
@@ -581,20 +647,35 @@ def card_cmd(
         str, typer.Argument(help="Package folder, datapackage.json, .zip, or dataset name.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Folder for index.html.")],
+    force: ForceOption = False,
 ) -> None:
     """Write a static HTML data card (OUT/index.html) that works offline and from
     file://: holdings, a timeline of engagements, positions with their evidence,
     votes, coverage, sources, licence and citation.
 
-    Exit 0: written. 1: the package is invalid, or OUT cannot be written. 2: usage error.
+    An OUT/index.html that exists is replaced only with --force.
+
+    Exit 0: written. 1: the package is invalid, or OUT cannot be written. 2: usage
+    error, or TARGET does not exist.
     """
     from bilat.cardhtml import write_card
+    from bilat.files import WriteRefused, guard_out, make_folder
 
+    try:
+        if os.path.lexists(out):
+            guard_out(out, folder=True)
+            guard_out(out / "index.html", force=force)
+    except WriteRefused as exc:
+        raise _fail("card", str(exc), 1) from None
     pkg = _load_for("card", target)
     try:
+        make_folder(out)
+        guard_out(out / "index.html", force=force)
         path = write_card(pkg, out)
+    except WriteRefused as exc:
+        raise _fail("card", str(exc), 1) from None
     except OSError as exc:
-        raise _fail("card", f"cannot write {out}: {exc.strerror or exc}", 1) from None
+        raise _fail("card", _cannot_write(exc, out), 1) from None
     typer.echo(f"wrote {path}")
 
 
@@ -615,8 +696,10 @@ def build_cmd(
     from bilat.catalog import CatalogError
     from bilat.catalog.build import build
 
-    if not Path(target).exists():
-        raise _fail("build", f"{target}: no such package folder or datapackage.json")
+    if not os.path.lexists(target):
+        raise _fail(
+            "build", f"{target}: does not exist (give a package folder or its datapackage.json)"
+        )
     try:
         entry = build(target, out, force=force)
     except CatalogError as exc:
@@ -650,8 +733,12 @@ def download_cmd(
     downloaded again; when no catalog can be read, the highest cached version is used.
     """
     from bilat.catalog import CatalogError
-    from bilat.catalog.download import download
+    from bilat.catalog.download import SpecError, download, parse_spec
 
+    try:
+        parse_spec(spec)
+    except SpecError as exc:
+        raise _fail("download", str(exc)) from None
     if refresh and offline:
         raise _fail("download", "--refresh and --offline contradict each other")
 
@@ -684,6 +771,7 @@ def list_cmd(
     from bilat.catalog.catalog import load_catalog, locations
     from bilat.catalog.download import cached
 
+    root = _cache_root("list", dest)
     rows = []
     for where in locations(catalog):
         try:
@@ -697,7 +785,7 @@ def list_cmd(
         if (e.name, e.version) in seen:
             continue
         seen.add((e.name, e.version))
-        mark = "yes" if cached(e, dest) else "no"
+        mark = "yes" if cached(e, root) else "no"
         typer.echo(f"{e.name:<24} {e.version:<10} {e.bytes:>10}  {mark:<6}  {e.title}")
 
 
@@ -716,13 +804,22 @@ CacheDest = Annotated[
 ]
 
 
+def _cache_root(command: str, dest: Path | None) -> Path:
+    """*dest*, else the cache folder; exit 2 when ``BILAT_CACHE_DIR`` is set but empty."""
+    from bilat.cachedir import CacheDirError, cache_root
+
+    try:
+        return dest or cache_root()
+    except CacheDirError as exc:
+        raise _fail(command, str(exc)) from None
+
+
 @cache_app.command("list")
 def cache_list(dest: CacheDest = None) -> None:
     """List the cached releases and whether each is intact (sizes and times)."""
-    from bilat.cachedir import cache_root
     from bilat.catalog.download import check, releases
 
-    root = dest or cache_root()
+    root = _cache_root("cache list", dest)
     typer.echo(f"{root}")
     for name, version, folder in releases(root):
         problem = check(folder)
@@ -735,11 +832,10 @@ def cache_list(dest: CacheDest = None) -> None:
 def cache_verify(dest: CacheDest = None) -> None:
     """Hash every file of every cached release; exit 1 if any is damaged (it is then
     no longer served: download it again)."""
-    from bilat.cachedir import cache_root
     from bilat.catalog.download import check, releases
 
     damaged = 0
-    for name, version, folder in releases(dest or cache_root()):
+    for name, version, folder in releases(_cache_root("cache verify", dest)):
         problem = check(folder, full=True)
         if problem is not None:
             damaged += 1
@@ -760,11 +856,10 @@ def cache_clear(
     """Remove cached releases (all of them, or those of NAME[@VERSION])."""
     import shutil
 
-    from bilat.cachedir import cache_root
     from bilat.catalog import CatalogError
     from bilat.catalog.download import parse_spec, releases
 
-    root = dest or cache_root()
+    root = _cache_root("cache clear", dest)
     name = version = None
     if spec is not None:
         try:
@@ -816,21 +911,67 @@ def _download_bar() -> _DownloadBar:
 def schema_docs(
     output: Annotated[
         Path | None,
-        typer.Argument(
-            help="File to write (default: print to stdout).", dir_okay=False, show_default=False
-        ),
+        typer.Argument(help="File to write (default: print to stdout).", show_default=False),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
-    """Write the Markdown tables of every record type's fields, generated from the models."""
+    """Write the Markdown tables of every record type's fields, generated from the models
+    (an OUTPUT that exists is replaced only with --force).
+
+    Exit 0: written. 1: OUTPUT cannot be written. 2: usage error.
+    """
     from bilat import schemas
+    from bilat.files import WriteRefused, atomic_write, guard_out
 
     text = schemas.fields_markdown()
     if output is None:
-        sys.stdout.write(text)
+        _stdout().write(text)
         return
-    tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(output)
+    try:
+        guard_out(output, force=force)
+        atomic_write(output, text.encode("utf-8"))
+    except WriteRefused as exc:
+        raise _fail("schema docs", str(exc), 1) from None
+    except OSError as exc:
+        raise _fail("schema docs", _cannot_write(exc, output), 1) from None
+
+
+class _PipeClosed(SystemExit):
+    """Standard output's reader has gone (``bilat ... | head -1``): stop, exit 0."""
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that nothing (not even the flush at
+    exit) writes to the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ else 1)
+        os.close(devnull)
+
+
+class _PipeSafe:
+    """Standard output that ends the run quietly, exit 0, when its reader closes the
+    pipe, instead of a BrokenPipeError (click would exit 1)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except BrokenPipeError:
+            _silence_stdout()
+            raise _PipeClosed(0) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+            raise _PipeClosed(0) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 # -- bilat import ----------------------------------------------------------------------
@@ -888,5 +1029,18 @@ def import_cmd(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    sys.exit(app())  # pragma: no cover
+    """Console-script entry point: a closed standard output (``| head -1``) ends the
+    run quietly with exit 0."""
+    sys.stdout = _PipeSafe(sys.stdout)
+    try:
+        code = app()
+    except SystemExit as exc:
+        code = exc.code
+    except MemoryError:  # under a memory limit (ulimit -v, a container's cap)
+        sys.stderr.write("bilat: out of memory; nothing was written\n")
+        code = 1
+    try:
+        sys.stdout.flush()
+    except SystemExit:  # the pipe closed
+        code = 0
+    sys.exit(code)  # pragma: no cover

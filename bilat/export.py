@@ -18,21 +18,24 @@ The same tables back every format (and :meth:`Package.to_pandas`):
   organization's state) and ``engagement_states(engagement_id, state_id)``.
 
 For SQLite, a datasette metadata file is written beside the database
-(``OUT.metadata.json``): titles and descriptions from the models, licence and
-source from the descriptor, facets on vocabulary columns, label columns.
+(``OUT.metadata.json``): plain-text titles and descriptions from the models (a
+vocabulary column lists its terms' labels), the licence, the count of Sources with
+a link to the ``sources`` table, facets on vocabulary columns, label columns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import sqlite3
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bilat.files import atomic_write
+from bilat.files import WriteRefused, atomic_write, commit, guard_out, temporary_beside
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
 from bilat.tables import RESOURCE_NAMES, columns
 
@@ -262,35 +265,37 @@ def _ddl(table: Table, sql_types: dict[str, str], self_ok: bool = True) -> str:
     return f"CREATE TABLE {_q(table.name)} (\n  " + ",\n  ".join(parts) + "\n)"
 
 
-def _temp(out: Path) -> Path:
-    return out.with_name(f".{out.name}.tmp")
+def metadata_path(out: Path) -> Path:
+    """Where the datasette metadata of the SQLite export *out* is written."""
+    return out.with_name(out.stem + ".metadata.json")
 
 
 def to_sqlite(pkg: Package, out: Path) -> Path:
     """Write the package as a SQLite database at *out* (and its datasette metadata)."""
-    temp = _temp(out)
-    temp.unlink(missing_ok=True)
     types = {"text": "TEXT", "integer": "INTEGER", "real": "REAL", "date": "DATE"}
     built = tables(pkg)
-    con = sqlite3.connect(temp)
-    try:
-        for table in built:
-            con.execute(_ddl(table, types))
-            marks = ", ".join("?" for _ in table.columns)
-            con.executemany(
-                f"INSERT INTO {_q(table.name)} VALUES ({marks})",
-                [tuple(_sqlite_value(v) for v in row) for row in table.rows],
-            )
-        for name, sql in VIEWS.items():
-            con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
-        problems = con.execute("PRAGMA foreign_key_check").fetchall()
-        if problems:  # pragma: no cover - a validated package has no dangling ids
-            raise ExportError(f"foreign keys broken in the export: {problems[:3]}")
-        con.commit()
-    finally:
-        con.close()
-    temp.replace(out)
-    meta = out.with_name(out.stem + ".metadata.json")
+    with temporary_beside(out) as temp:
+        con = sqlite3.connect(temp)
+        try:
+            for table in built:
+                con.execute(_ddl(table, types))
+                marks = ", ".join("?" for _ in table.columns)
+                con.executemany(
+                    f"INSERT INTO {_q(table.name)} VALUES ({marks})",
+                    [tuple(_sqlite_value(v) for v in row) for row in table.rows],
+                )
+            for name, sql in VIEWS.items():
+                con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
+            problems = con.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:  # pragma: no cover - a validated package has no dangling ids
+                raise ExportError(f"foreign keys broken in the export: {problems[:3]}")
+            con.commit()
+        except sqlite3.Error as exc:  # a full disk, an I/O error
+            raise ExportError(f"cannot write {out}: {exc}") from None
+        finally:
+            con.close()
+        commit(temp, out)
+    meta = metadata_path(out)
     metadata = datasette_metadata(pkg, out.stem, built)
     atomic_write(meta, (json.dumps(metadata, indent=2) + "\n").encode())
     return out
@@ -300,20 +305,64 @@ def _sqlite_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+_MARKUP = (
+    (re.compile(r":[a-z]+:`~?([^`]+)`"), r"\1"),  # :class:`bilat.Source`
+    (re.compile(r"``([^`]+)``"), r"\1"),  # ``code``
+    (re.compile(r"`([^`]+)`"), r"\1"),  # `code`
+    (re.compile(r"\*\*([^*]+)\*\*"), r"\1"),  # **strong**
+    (re.compile(r"(?<![\w*])\*([^*\s][^*]*)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"\[([^\]]+)\]\(([^)]+)\)"), r"\1 (\2)"),  # [text](url)
+)
+
+
+def plain(text: str | None) -> str:
+    """*text* without reStructuredText or Markdown markup, on one line.
+
+    >>> plain("Whether it took place (vocabulary ``statuses``); see :class:`Source`.")
+    'Whether it took place (vocabulary statuses); see Source.'
+    """
+    out = text or ""
+    for pattern, repl in _MARKUP:
+        out = pattern.sub(repl, out)
+    return " ".join(out.split())
+
+
+_VOCAB_NOTE = re.compile(r"\s*\(vocabulary ``?[a-z_]+``?\)")
+
+
+def _with_labels(description: str | None, vocab: str | None) -> str:
+    """A column's description in plain text; for a vocabulary column, its terms by label
+    with the code stored: ``What kind of engagement: Summit (summit), ...``."""
+    if vocab is None:
+        return plain(description)
+    from bilat.vocab import vocabulary
+
+    v = vocabulary(vocab)
+    head = plain(_VOCAB_NOTE.sub("", description or "")).rstrip(".") or v.title
+    terms = ", ".join(f"{t.label} ({t.code})" for t in v.terms)
+    return f"{head}. {v.title}: {terms}."
+
+
 def datasette_metadata(
     pkg: Package, database: str, built: list[Table] | None = None
 ) -> dict[str, Any]:
     """Datasette metadata (0.64 and later) for the SQLite export named *database*
-    (of the tables *built* from *pkg*, built here when not given)."""
+    (of the tables *built* from *pkg*, built here when not given): plain-text
+    descriptions, vocabulary columns described by their terms' labels, facets on
+    them, label columns, the licence, and as source the count of the package's
+    Sources with a link to the ``sources`` table (relative to the datasette root)."""
     desc = pkg.descriptor
     licence = (desc.get("licenses") or [{}])[0]
-    source: dict[str, Any] = next((s for s in desc.get("sources") or [] if s.get("path")), {})
     table_meta: dict[str, Any] = {}
     for table in tables(pkg) if built is None else built:
         facets = [c.name for c in table.columns if c.vocabulary]
         entry: dict[str, Any] = {
-            "description": table.description or "",
-            "columns": {c.name: c.description for c in table.columns if c.description},
+            "description": plain(table.description),
+            "columns": {
+                c.name: _with_labels(c.description, c.vocabulary)
+                for c in table.columns
+                if c.description or c.vocabulary
+            },
         }
         if facets:
             entry["facets"] = facets
@@ -321,17 +370,18 @@ def datasette_metadata(
             entry["label_column"] = table.label
         table_meta[table.name] = entry
     meta: dict[str, Any] = {
-        "title": desc.get("title") or pkg.name,
-        "description": desc.get("description") or "",
+        "title": plain(desc.get("title")) or pkg.name,
+        "description": plain(desc.get("description")),
         "databases": {database: {"tables": table_meta}},
     }
     if licence.get("name"):
         meta["license"] = licence.get("title") or licence["name"]
         if licence.get("path"):
             meta["license_url"] = licence["path"]
-    if source:
-        meta["source"] = source.get("title", "")
-        meta["source_url"] = source["path"]
+    n = len(pkg.records("source"))
+    if n:
+        meta["source"] = f"{n} source{'s' if n != 1 else ''}, cited record by record"
+        meta["source_url"] = f"/{database}/sources"
     return meta
 
 
@@ -352,22 +402,30 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
         import duckdb
     except ImportError:
         raise ExportError("--to duckdb needs duckdb: pip install 'bilat[duckdb]'") from None
-    temp = _temp(out)
-    temp.unlink(missing_ok=True)
     types = {"text": "VARCHAR", "integer": "BIGINT", "real": "DOUBLE", "date": "DATE"}
-    con = duckdb.connect(str(temp))
-    try:
-        for table in tables(pkg):
-            # DuckDB checks foreign keys row by row: a table's references to itself
-            # point at records instead (see _target), so every key is declared
-            con.execute(_ddl(table, types))
-            data = _arrow(table)  # noqa: F841 - read by name in the SQL below
-            con.execute(f"INSERT INTO {_q(table.name)} SELECT * FROM data")
-        for name, sql in VIEWS.items():
-            con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
-    finally:
-        con.close()
-    temp.replace(out)
+    with temporary_beside(out) as temp:
+        temp.unlink()  # DuckDB creates its file itself
+        wal = temp.with_name(temp.name + ".wal")
+        try:
+            con = duckdb.connect(str(temp))
+            try:
+                con.execute("SET enable_progress_bar = false")  # it writes to stdout
+                for table in tables(pkg):
+                    # DuckDB checks foreign keys row by row: a table's references to
+                    # itself point at records instead (see _target), so every key is
+                    # declared
+                    con.execute(_ddl(table, types))
+                    data = _arrow(table)  # noqa: F841 - read by name in the SQL below
+                    con.execute(f"INSERT INTO {_q(table.name)} SELECT * FROM data")
+                for name, sql in VIEWS.items():
+                    con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
+            finally:
+                con.close()
+            commit(temp, out)
+        except duckdb.Error as exc:  # a full disk, an I/O error
+            raise ExportError(f"cannot write {out}: {exc}") from None
+        finally:
+            wal.unlink(missing_ok=True)
     return out
 
 
@@ -375,7 +433,12 @@ def to_parquet(pkg: Package, out: Path) -> Path:
     """Write one Parquet file per table (and the two views, computed) into folder *out*."""
     import pyarrow.parquet as pq
 
-    out.mkdir(parents=True, exist_ok=True)
+    from bilat.files import make_folder
+
+    try:
+        make_folder(out)
+    except WriteRefused as exc:
+        raise ExportError(str(exc)) from None
     extra = [
         Table("actor_states", [Column("actor_id", "text"), Column("state_id", "text")]),
         Table("engagement_states", [Column("engagement_id", "text"), Column("state_id", "text")]),
@@ -384,9 +447,9 @@ def to_parquet(pkg: Package, out: Path) -> Path:
     extra[1].rows = engagement_states(pkg, extra[0].rows)
     for table in [*tables(pkg), *extra]:
         target = out / f"{table.name}.parquet"
-        temp = _temp(target)
-        pq.write_table(_arrow(table), temp)
-        temp.replace(target)
+        with temporary_beside(target) as temp:
+            pq.write_table(_arrow(table), temp)
+            commit(temp, target)
     return out
 
 
@@ -419,17 +482,79 @@ def graph(pkg: Package) -> Any:
 
 def to_graphml(pkg: Package, out: Path) -> Path:
     """Write the actor graph (see :func:`graph`) as GraphML at *out*."""
+    g = graph(pkg)
     import networkx as nx
 
-    g = graph(pkg)
-    temp = _temp(out)
-    nx.write_graphml(g, temp)
-    temp.replace(out)
+    with temporary_beside(out) as temp:
+        nx.write_graphml(g, temp)
+        commit(temp, out)
     return out
 
 
-def export(pkg: Package, fmt: str, out: str | Path) -> Path:
-    """Write *pkg* to *out* in format *fmt* (one of :data:`FORMATS`); return the path."""
+#: The tables the Parquet export writes besides the record and link tables.
+_PARQUET_VIEWS = ("actor_states", "engagement_states")
+
+
+def outputs(fmt: str, out: Path) -> list[Path]:
+    """Every file an export in *fmt* to *out* writes."""
+    if fmt == "sqlite":
+        return [out, metadata_path(out)]
+    if fmt == "parquet":
+        names = ["records", "actors", *(RESOURCE_NAMES[k] for k in RECORD_TYPES)]
+        names += [
+            f"{kind}_{col.name}"
+            for kind in RECORD_TYPES
+            for col in columns(kind)
+            if col.type == "array"
+        ]
+        return [out / f"{n}.parquet" for n in [*names, *_PARQUET_VIEWS]]
+    return [out]
+
+
+def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
+    """Refuse, before anything is built, an export in *fmt* to *out* that would replace
+    what is not its own (:class:`ExportError` naming the path), or that lacks its
+    optional dependency; see :func:`bilat.files.guard_out`."""
+    path = Path(out)
+    if fmt not in FORMATS:
+        raise ExportError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
+    try:
+        if fmt == "parquet":
+            if os.path.isfile(path) and not os.path.islink(path):
+                raise ExportError(f"{path}: --to parquet writes a folder; this is a file")
+            guard_out(path, folder=True)
+        elif os.path.isdir(path) and not os.path.islink(path):
+            raise ExportError(f"{path}: --to {fmt} writes a file; this is a folder")
+        for file in outputs(fmt, path):
+            if fmt != "parquet" or os.path.isdir(file.parent):
+                guard_out(file, force=force)
+        if fmt == "duckdb":  # loaded before the tables are built, not after
+            import duckdb  # noqa: F401
+            import pyarrow
+        if fmt == "parquet":
+            import pyarrow.parquet  # noqa: F401
+        if fmt == "graphml":
+            import networkx  # noqa: F401 - checked before anything is built
+    except WriteRefused as exc:
+        raise ExportError(str(exc)) from None
+    except ImportError as exc:
+        need, extra = {
+            "duckdb": ("duckdb", "bilat[duckdb]"),
+            "graphml": ("networkx", "bilat[graph]"),
+            "parquet": ("pyarrow", "pyarrow"),
+        }[fmt]
+        if not isinstance(exc, ModuleNotFoundError):  # installed, but it would not load
+            raise ExportError(f"--to {fmt}: {need} cannot be loaded ({exc})") from None
+        raise ExportError(f"--to {fmt} needs {need}: pip install '{extra}'") from None
+
+
+def export(pkg: Package, fmt: str, out: str | Path, *, force: bool = False) -> Path:
+    """Write *pkg* to *out* in format *fmt* (one of :data:`FORMATS`); return the path.
+
+    An *out* that is a link, a device, a FIFO or a socket is refused, and so is an
+    existing file unless *force* (:class:`ExportError`, nothing written). Every file is
+    written to a temporary name, removed on any error or Ctrl-C, and renamed.
+    """
     path = Path(out)
     writers = {
         "sqlite": to_sqlite,
@@ -437,15 +562,7 @@ def export(pkg: Package, fmt: str, out: str | Path) -> Path:
         "parquet": to_parquet,
         "graphml": to_graphml,
     }
-    if fmt not in writers:
-        raise ExportError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
-    if fmt == "parquet":
-        if path.exists() and not path.is_dir():
-            raise ExportError(f"{path}: --to parquet writes a folder; this is a file")
-    elif path.is_dir():
-        raise ExportError(f"{path}: --to {fmt} writes a file; this is a folder")
-    if not path.parent.is_dir():
-        raise ExportError(f"{path.parent}: no such folder")
+    check_out(fmt, path, force=force)
     return writers[fmt](pkg, path)
 
 
@@ -496,6 +613,7 @@ __all__ = [
     "ExportError",
     "Table",
     "actor_states",
+    "check_out",
     "datasette_metadata",
     "engagement_states",
     "export",

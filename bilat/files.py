@@ -1,5 +1,8 @@
-"""Opening files safely: regular files only, never a FIFO, device or socket, and reads
-capped in bytes, so no input can hang bilat or exhaust its memory.
+"""Opening and writing files safely: reads open regular files only, never a FIFO,
+device or socket, and are capped in bytes, so no input can hang bilat or exhaust its
+memory; writes go through :func:`guard_out`, so no command replaces what is not its
+own (a link, a device, a FIFO, someone's file without ``--force``), and through a
+temporary file that is removed on every error, Ctrl-C included.
 
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
@@ -10,14 +13,19 @@ b'hello'
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
 import stat
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 class FileProblem(Exception):
@@ -101,6 +109,136 @@ def inside(root: Path, path: Path) -> bool | None:
     return True
 
 
+class WriteRefused(Exception):
+    """An output path bilat will not write: the message names it and says why."""
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        reason = _reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise WriteRefused(f"{path}: cannot be written: {reason}") from None
+
+
+def guard_out(
+    path: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    folder: bool = False,
+    hint: str = " (use --force to replace it)",
+) -> None:
+    """Refuse to write *path* unless it is safe to: the one check every command that
+    writes makes before it writes.
+
+    - *path* may not exist yet (its parent folder must);
+    - a symbolic link (whatever it points to), a device, a FIFO or a socket is never
+      replaced, nor is a folder where a file is written (or a file where a folder is);
+    - an existing regular file is replaced only with *force* (``--force``);
+    - with *folder*, *path* is a folder to write files into: an existing folder is fine.
+
+    *hint* ends the message for an existing file (how to replace it).
+
+    Raises :class:`WriteRefused` naming *path*; nothing has been written then.
+    """
+    target = Path(path)
+    st = _lstat(target)
+    if st is None:
+        parent = target.parent
+        pst = _lstat(parent)
+        if pst is None:
+            raise WriteRefused(f"{target}: cannot be written: the folder {parent} does not exist")
+        try:
+            parent_mode = os.stat(parent).st_mode
+        except OSError as exc:  # a link loop, a link to nothing
+            raise WriteRefused(f"{target}: cannot be written: {parent}: {_reason(exc)}") from None
+        if not stat.S_ISDIR(parent_mode):
+            raise WriteRefused(f"{target}: cannot be written: {parent} is not a folder")
+        return
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        raise WriteRefused(
+            f"{target} is a symbolic link; bilat does not write through links "
+            "(remove it, or name another path)"
+        )
+    if folder:
+        if stat.S_ISDIR(mode):
+            return
+        what = "a file" if stat.S_ISREG(mode) else kind_of(mode)
+        raise WriteRefused(f"{target} is {what}, not a folder; nothing was written")
+    if stat.S_ISREG(mode):
+        if not force:
+            raise WriteRefused(f"{target} already exists; nothing was written{hint}")
+        return
+    raise WriteRefused(
+        f"{target} is {kind_of(mode)}, not a regular file; bilat will not replace it"
+    )
+
+
+def make_folder(path: str | os.PathLike[str]) -> Path:
+    """Create the output folder *path* (and its parents) unless it exists; refuse one
+    that is a link or not a folder (:class:`WriteRefused`)."""
+    folder = Path(path)
+    if _lstat(folder) is None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WriteRefused(f"{folder}: cannot be created: {_reason(exc)}") from None
+    guard_out(folder, folder=True)
+    return folder
+
+
+def _replaceable(path: Path) -> None:
+    """The last check before a rename: never over a link or a special file."""
+    st = _lstat(path)
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        kind = "a symbolic link" if stat.S_ISLNK(st.st_mode) else kind_of(st.st_mode)
+        raise WriteRefused(f"{path} is {kind}, not a regular file; bilat will not replace it")
+
+
+@contextlib.contextmanager
+def temporary_beside(path: Path) -> Iterator[Path]:
+    """A new, empty, uniquely named temporary file in *path*'s folder, removed unless it
+    was renamed: on every error and on Ctrl-C, wherever it lands (the name is chosen
+    before the file exists, so no interrupt can leave a file whose name is not known).
+    Rename it with :func:`commit`."""
+    import secrets
+
+    tmp = path.parent / f".{path.name[:100]}.{secrets.token_hex(16)}.tmp"
+    not_ours = False
+    try:
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _CLOEXEC, 0o600)
+        except OSError as exc:  # nothing was created (or 128 random bits collided)
+            not_ours = True
+            raise named(exc, path) from None
+        os.close(fd)
+        yield tmp
+    finally:
+        if not not_ours:
+            tmp.unlink(missing_ok=True)
+
+
+def commit(tmp: Path, path: Path) -> None:
+    """Rename the finished temporary file *tmp* over *path* (never over a link or a
+    special file) and make the rename durable."""
+    _replaceable(path)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise named(exc, path) from None
+    fsync_folder(path.parent)
+
+
+def named(exc: OSError, path: str | os.PathLike[str]) -> OSError:
+    """*exc* as raised for *path*, the file the user asked for (not a temporary name):
+    the same subclass (PermissionError, ...), errno and reason."""
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -111,21 +249,18 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write *data* to *path* through a uniquely named temporary file in the same folder,
     flushed to disk and renamed over *path*: a reader sees the old file or the new one,
     never half of one, and two writers never share a temporary name. The file gets the
-    mode the umask allows, as ``open`` would give it."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_folder(path.parent)
+    mode the umask allows, as ``open`` would give it. A link or special file at *path*
+    is never replaced (:class:`WriteRefused`); the temporary file is removed on every
+    error and on Ctrl-C; an OSError names *path*, not the temporary file."""
+    with temporary_beside(path) as tmp:
+        try:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise named(exc, path) from None
+        commit(tmp, path)
 
 
 def fsync_folder(folder: Path) -> None:

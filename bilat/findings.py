@@ -110,8 +110,9 @@ CATALOGUE: dict[str, Code] = {
             "info",
             "resource {value!r} is not a bilat record table: it is checked against its own "
             "Table Schema and dialect, not against the bilat models",
-            "Nothing to do if the table is yours; name it after a record type to have it "
-            "checked as one.",
+            "Nothing to do if the table is yours; in a bilat package, name it after a record "
+            "type to have it checked as one (docs/frictionless.md says which packages are "
+            "bilat packages).",
         ),
         _c(
             "duplicate-resource",

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,14 +49,20 @@ class Formatted:
     #: file -> its canonical bytes, for every file whose bytes would change
     changes: dict[Path, bytes] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    #: why the package was left as it is without a problem (it is not a bilat package)
+    skipped: str | None = None
 
-    def write(self) -> None:
-        """Write the changes: data files first, datapackage.json last."""
+    def write(self, written: Callable[[Path], None] | None = None) -> None:
+        """Write the changes: data files first, datapackage.json last; call *written*
+        with each file once it is written. A file that is a link or not a regular file
+        is never replaced (:class:`bilat.files.WriteRefused`)."""
         for path in sorted(self.changes, key=lambda p: p.name == "datapackage.json"):
             atomic_write(path, self.changes[path])
+            if written is not None:
+                written(path)
 
 
-def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
+def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> Formatted:
     """Work out the canonical form of the package *target* (a folder or datapackage.json).
 
     The Table Schemas are those of the schema version the package declares, and the
@@ -63,8 +70,14 @@ def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
     columns a package's version lacks are added, empty). Rows are read against the
     declared version, so a table of a record type that version does not know is left
     as it is by the upgrade and formatted by the next run.
+
+    A package that is not a bilat package (it declares no bilat schema version and
+    has no table with a record type's name and fields) is somebody else's: it is left
+    as it is, and ``skipped`` says why, unless *adopt* asks to format it as a bilat
+    package (tables named like record types become record tables).
     """
     from bilat.validation import _Run, _run
+    from bilat.validation.descriptor import is_bilat_package, load_descriptor
     from bilat.validation.target import TargetError, resolve
 
     result = Formatted(str(target))
@@ -75,11 +88,20 @@ def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
         )
         return result
     report = Report(str(target), max_per_code=None)
-    run = _Run(report, collect=True)  # rows are read against the declared version
+    run = _Run(report, collect=True, adopt=adopt)  # rows read against the declared version
     try:
         with resolve(target) as tgt:
-            _run(tgt, run, None)
             root, descriptor_path = tgt.root, tgt.descriptor
+            if not adopt:  # somebody else's package is not read further
+                read, _ = load_descriptor(descriptor_path)
+                if read is not None and not is_bilat_package(read):
+                    result.skipped = (
+                        f"{descriptor_path}: left as it is: not a bilat package (no "
+                        f'"{versions.KEY}" declaration, and no table with a record '
+                        "type's name and fields); --adopt formats it as one"
+                    )
+                    return result
+            _run(tgt, run, None)
     except TargetError as exc:
         result.problems.append(str(exc))
         return result
@@ -94,11 +116,11 @@ def plan(target: str | Path, *, upgrade: bool = False) -> Formatted:
         result.problems.append(f"{descriptor_path}: not formatted: no resources list")
         return result
     version, why = versions.declared(descriptor)
-    if upgrade:
-        version = versions.CURRENT
-    elif version is None:
+    if version is None:  # a newer version than this bilat knows is never moved down
         result.problems.append(f"{descriptor_path}: not formatted: {why}")
         return result
+    if upgrade:
+        version = versions.CURRENT
     known = versions.kinds(version)
     blocked = _blocked(report)
     present = frozenset(

@@ -14,16 +14,27 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 from bilat import query, versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
-from bilat.models import RECORD_TYPES, Claim, Engagement, Evidence, Position, Record, Source
-from bilat.query import When
+from bilat.models import (
+    RECORD_TYPES,
+    Claim,
+    Engagement,
+    Evidence,
+    Position,
+    Record,
+    Source,
+    Tenure,
+)
+from bilat.names import unknown_name
+from bilat.query import Undated, When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
 from bilat.validation import _Run, _run
 from bilat.validation.cells import format_cell
@@ -65,11 +76,16 @@ class Package:
         """Records of one kind (``"engagement"``) or resource (``"engagements"``)."""
         kind = KIND_OF_RESOURCE.get(kind, kind)
         if kind not in RECORD_TYPES:
-            raise KeyError(f"no record kind {kind!r}; known: {', '.join(RECORD_TYPES)}")
+            raise unknown_name("record kind", kind, [*RECORD_TYPES, *KIND_OF_RESOURCE])
         return self.by_kind.get(kind, [])
 
     def __getitem__(self, record_id: str) -> Record:
-        return self.by_id[record_id]
+        """The record *record_id*; :class:`bilat.UnknownName` (a ``KeyError``) naming the
+        nearest ids when there is none."""
+        try:
+            return self.by_id[record_id]
+        except (KeyError, TypeError):
+            raise unknown_name("record", record_id, self.by_id) from None
 
     def get(self, record_id: str) -> Record | None:
         return self.by_id.get(record_id)
@@ -82,6 +98,7 @@ class Package:
         >>> [c.value for c in pkg.claims("unga-es-11-4", "abstain")]  # doctest: +SKIP
         ['32', '33', '35']
         """
+        self[record_id]  # an unknown id is an UnknownName
         found = [
             c
             for c in self.by_kind.get("claim", [])
@@ -92,10 +109,30 @@ class Package:
     # -- questions (see bilat.query) -------------------------------------------------
 
     def between(
-        self, a: str, b: str, start: When | None = None, end: When | None = None
+        self,
+        a: str,
+        b: str,
+        start: When | None = None,
+        end: When | None = None,
+        *,
+        as_states: bool = True,
+        top_level: bool = False,
     ) -> list[Engagement]:
-        """Engagements between actors *a* and *b* in a period; see :func:`bilat.query.between`."""
-        return query.between(self, a, b, start, end)
+        """Engagements between actors *a* and *b* in a period (persons count as their
+        states unless ``as_states=False``); see :func:`bilat.query.between`."""
+        return query.between(self, a, b, start, end, as_states=as_states, top_level=top_level)
+
+    def holders(
+        self,
+        office: str | None = None,
+        *,
+        role: str | None = None,
+        of: str | None = None,
+        at: When | None = None,
+    ) -> list[Tenure]:
+        """Who held an office, a role or an office of a state at a date; see
+        :func:`bilat.query.holders`."""
+        return query.holders(self, office, role=role, of=of, at=at)
 
     def states_of(self, actor: str, at: When | None = None) -> set[str]:
         """The states an actor stands for; see :func:`bilat.query.states_of`."""
@@ -117,7 +154,7 @@ class Package:
         self,
         start: When | None = None,
         end: When | None = None,
-        kinds: Iterable[str] = query.TIMELINE_KINDS,
+        kinds: str | Iterable[str] = query.TIMELINE_KINDS,
     ) -> list[query.Event]:
         """Dated records in date order; see :func:`bilat.query.timeline`."""
         return query.timeline(self, start, end, kinds)
@@ -126,9 +163,20 @@ class Package:
         """Missing numbers of a numbered series; see :func:`bilat.query.gaps`."""
         return query.gaps(self, series)
 
-    def positions_of(self, actor: str, at: When | None = None) -> list[Position]:
-        """Positions an actor holds at a date; see :func:`bilat.query.positions_of`."""
-        return query.positions_of(self, actor, at)
+    @overload
+    def positions_of(
+        self, actor: str, at: When | None = ..., *, undated: Literal[False] = ...
+    ) -> list[Position]: ...
+    @overload
+    def positions_of(
+        self, actor: str, at: When | None = ..., *, undated: bool
+    ) -> list[Position | Undated]: ...
+    def positions_of(
+        self, actor: str, at: When | None = None, *, undated: bool = False
+    ) -> list[Position] | list[Position | Undated]:
+        """Positions an actor holds at a date (``undated=True`` adds the undated ones,
+        marked); see :func:`bilat.query.positions_of`."""
+        return query.positions_of(self, actor, at, undated=undated)
 
     def __repr__(self) -> str:
         counts = ", ".join(
@@ -321,17 +369,32 @@ def init_package(
     (or empty JSON arrays), licence and version, and a README stub for the data card.
     ``bilat validate`` and ``frictionless validate`` both pass it as it is.
 
-    Raises :class:`PackageExists` when *directory* already holds a datapackage.json.
+    Raises :class:`PackageExists`, before writing anything, when *directory* is a
+    link or not a folder, or holds any file this would write.
     """
+    from bilat.files import WriteRefused, guard_out, make_folder
+
     folder = Path(directory)
-    if (folder / "datapackage.json").exists() or folder.is_file():
-        raise PackageExists(f"{folder} already holds a package (or is a file); nothing was written")
     chosen = list(kinds) if kinds is not None else list(RECORD_TYPES)
     unknown = [k for k in chosen if k not in RECORD_TYPES]
     if unknown:
-        raise KeyError(f"no record kind {unknown[0]!r}; known: {', '.join(RECORD_TYPES)}")
+        raise unknown_name("record kind", unknown[0], RECORD_TYPES)
     if fmt not in ("csv", "json"):
         raise ValueError(f"format {fmt!r}: use csv or json")
+    present = frozenset(RESOURCE_NAMES[k] for k in chosen)
+    files = [
+        "datapackage.json",
+        "README.md",
+        *(resource_descriptor(k, fmt, present)["path"] for k in chosen),
+    ]
+    try:
+        if os.path.lexists(folder):
+            guard_out(folder, folder=True)
+            for file in files:
+                guard_out(folder / file, hint="")
+        make_folder(folder)
+    except WriteRefused as exc:
+        raise PackageExists(f"{exc}; `bilat init` writes only into a new or empty folder") from None
     title = title or name
     path = write_package(
         folder,
@@ -343,10 +406,8 @@ def init_package(
         metadata={"licenses": [{"name": licence}]},
         kinds=chosen,
     )
-    card = folder / "README.md"
-    if not card.exists():
-        atomic_write(
-            card,
-            _CARD.format(title=title, name=name, version=version, licence=licence).encode("utf-8"),
-        )
+    atomic_write(
+        folder / "README.md",
+        _CARD.format(title=title, name=name, version=version, licence=licence).encode("utf-8"),
+    )
     return path

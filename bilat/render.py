@@ -29,6 +29,15 @@ def summary(reports: Sequence[Report]) -> dict[str, int]:
     }
 
 
+def total(report: Report, severity: str) -> int:
+    """Findings of *severity* in *report*, the omitted ones (left out of the list by
+    the caps) included."""
+    kept = sum(1 for f in report.findings if f.severity == severity)
+    return kept + sum(
+        n for (_resource, code), n in report.omitted.items() if CATALOGUE[code].severity == severity
+    )
+
+
 def _valid(report: Report, strict: bool) -> bool:
     return report.valid and not (strict and report.warnings)
 
@@ -193,7 +202,8 @@ def text(reports: Sequence[Report], out: IO[str], color: bool, strict: bool = Fa
         if strict and r.valid and r.warnings:
             status += " [dim](--strict: warnings fail)[/]"
         console.print(
-            f"[bold]{escape(r.target)}[/]: {status} ({len(r.errors)} errors, {len(r.warnings)} warnings)"
+            f"[bold]{escape(r.target)}[/]: {status} "
+            f"({total(r, 'error')} errors, {total(r, 'warning')} warnings)"
         )
         groups: dict[str, list[Finding]] = {}
         for f in r.findings:

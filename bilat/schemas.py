@@ -118,19 +118,23 @@ def render() -> dict[str, str]:
     return files
 
 
-def export(directory: Path) -> list[Path]:
+def export(directory: Path, *, force: bool = False) -> list[Path]:
     """Write every schema into *directory* (created if missing); return the paths written.
 
-    Each file is written to a temporary name and renamed, so a reader never sees half
-    a file.
+    A schema file that exists is replaced only with *force*; a link, device or FIFO,
+    never (:class:`bilat.files.WriteRefused`, before anything is written). Each file
+    is written to a temporary name and renamed, so a reader never sees half a file.
     """
-    directory.mkdir(parents=True, exist_ok=True)
+    from bilat.files import atomic_write, guard_out, make_folder
+
+    files = render()
+    make_folder(directory)
+    for name in files:
+        guard_out(directory / name, force=force)
     written = []
-    for name, text in render().items():
+    for name, text in files.items():
         target = directory / name
-        tmp = target.with_name(f".{name}.tmp")
-        tmp.write_text(text, encoding="utf-8", newline="\n")
-        tmp.replace(target)
+        atomic_write(target, text.encode("utf-8"))
         written.append(target)
     return written
 

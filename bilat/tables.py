@@ -35,6 +35,8 @@ RESOURCE_NAMES: dict[str, str] = {
     "position": "positions",
     "statement": "statements",
     "indicator": "indicators",
+    "incident": "incidents",
+    "casualty": "casualties",
     "claim": "claims",
     "coded_event": "coded_events",
 }

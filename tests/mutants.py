@@ -18,9 +18,11 @@ from pathlib import Path
 
 from bilat import (
     Agreement,
+    Casualty,
     Claim,
     Engagement,
     Evidence,
+    Incident,
     Indicator,
     Motion,
     Organization,
@@ -172,6 +174,16 @@ def records() -> list:
             direction="increase",
             sources=s,
         ),
+        Incident(
+            id="clash",
+            type="clash",
+            title="Clash on the border",
+            start="2020-06-15",
+            parties=["ind", "rus"],
+            topics=["conflict"],
+            sources=s,
+        ),
+        Casualty(id="casualty-ind", incident="clash", party="ind", killed=20, sources=s),
         Organization(
             id="unga",
             name="United Nations General Assembly",

@@ -63,7 +63,7 @@ def test_bundled_datasets_only_when_named_or_asked_for(repo: Path) -> None:
     code, out, _ = run("validate", "-f", "json", "india-russia")
     assert targets_of(out) == ["india-russia"] and code == 0
     code, out, _ = run("validate", "-f", "json", "--bundled", "data/good")
-    assert targets_of(out) == ["data/good", "india-russia"]
+    assert targets_of(out) == ["data/good", "india-china", "india-russia"]
 
 
 def test_nothing_found_is_a_usage_error_that_says_where_it_looked(

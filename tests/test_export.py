@@ -5,6 +5,7 @@ datapackage-to-datasette on the package itself."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -86,6 +87,34 @@ def test_sqlite_holds_every_record_with_keys_types_and_nulls(out: Path, pkg: Any
     assert meta["license"] == "Creative Commons Attribution 4.0"
 
 
+def test_datasette_metadata_is_plain_text_with_labels_and_counts_the_sources(
+    out: Path, pkg: Any
+) -> None:
+    meta = json.loads((out / "ir.metadata.json").read_text())
+    # the sources: how many, and a link to the table listing them; not one blog post
+    n = len(pkg.records("source"))
+    assert n > 100
+    assert meta["source"] == f"{n} sources, cited record by record"
+    assert meta["source_url"] == "/ir/sources"
+    tables_meta = meta["databases"]["ir"]["tables"]
+    texts = [meta["title"], meta["description"]]
+    for entry in tables_meta.values():
+        texts += [entry["description"], *entry["columns"].values()]
+    for text in texts:
+        for markup in ("``", "`", ":class:", "**", "](", "\n"):
+            assert markup not in text, (markup, text)
+    engagement_type = tables_meta["engagements"]["columns"]["type"]
+    assert engagement_type.startswith("What kind of engagement. Engagement types: ")
+    assert "Official visit (official_visit)" in engagement_type
+    assert "Not adopted (not_adopted)" in tables_meta["motions"]["columns"]["result"]
+    stance = tables_meta["positions"]["columns"]["stance"]
+    assert "Refrains from condemning (refrains_from_condemning)" in stance
+    assert "vocabulary" not in stance
+    assert "Topics: " in tables_meta["engagement_topics"]["columns"]["value"]
+    roll_call = tables_meta["motions"]["columns"]["roll_call"]
+    assert roll_call.startswith("complete when a Vote is recorded") and "\n" not in roll_call
+
+
 def test_duckdb_and_parquet_agree_with_the_package(out: Path, pkg: Any) -> None:
     import duckdb
     import pyarrow as pa
@@ -134,7 +163,7 @@ def test_export_refuses_what_it_cannot_write(tmp_path: Path, pkg: Any) -> None:
     with pytest.raises(ExportError, match="writes a file"):
         export(pkg, "sqlite", tmp_path)
     result = runner.invoke(app, ["export", "india-russia", "--to", "sqlite", "/no/such/x.db"])
-    assert result.exit_code == 1 and "no such folder" in result.output
+    assert result.exit_code == 1 and "/no/such does not exist" in result.output
     bad = tmp_path / "bad"
     shutil.copytree(DATASET, bad)
     (bad / "states.csv").write_text("oops\n")
@@ -164,7 +193,7 @@ def _get(url: str) -> bytes:
         return bytes(response.read())
 
 
-def test_datasette_serves_the_export_with_its_metadata(out: Path) -> None:
+def test_datasette_serves_the_export_with_its_metadata(out: Path, pkg: Any) -> None:
     exe = Path(sys.executable).with_name("datasette")
     assert exe.exists(), "datasette is a test extra"
     port = _free_port()
@@ -193,9 +222,16 @@ def test_datasette_serves_the_export_with_its_metadata(out: Path) -> None:
                 time.sleep(0.1)
         page = _get(base + "/ir/engagements").decode()
         assert "23rd India–Russia annual summit" in page
+        # the source shown is the count of sources, linked to their table
+        n = len(pkg.records("source"))
+        link = rf'Data source:\s*<a href="/ir/sources">\s*{n} sources, cited record by record</a>'
+        assert re.search(link, page), page[-3000:]
+        assert "tarunias.com" not in page
+        sources = json.loads(_get(base + "/ir/sources.json?_size=0"))
+        assert sources["filtered_table_rows_count"] == n
         facet = json.loads(_get(base + "/ir/engagements.json?_facet=type&_size=0"))
         results = {r["value"]: r["count"] for r in facet["facet_results"]["type"]["results"]}
-        assert results["summit"] == 23
+        assert results["summit"] == 24  # the 23 annual summits and the informal one at Sochi
         rows = json.loads(_get(base + "/ir/votes.json?_shape=array&voter=rus&option=yes"))
         assert sorted(r["motion"] for r in rows) == ["unsc-draft-2022-03-23", "unsc-res-2774"]
     finally:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from mutants import build, edit_desc, resource, to_json_resource, with_cell
-from test_frictionless_law import bytes_edit, chain, frictionless_verdict
+from test_frictionless_law import bytes_edit, chain, foreign, frictionless_verdict
 
 from bilat.validation import validate
 
@@ -35,6 +35,19 @@ def _json_duplicate_key(folder: Path) -> None:
     (folder / "statements.json").write_text(
         text.replace('"speaker": "putin",', '"speaker": "putin",\n    "speaker": "nobody",', 1)
     )
+
+
+def _foreign_json_truncated(folder: Path) -> None:
+    """A JSON resource that is not a bilat table (Frictionless reads it as bytes)."""
+    (folder / "notes.json").write_text('[{"id": "a", "name": ')
+    edit_desc(lambda d: d["resources"].append({"name": "notes", "path": "notes.json"}))(folder)
+
+
+#: A table that is not a bilat record type, cut inside its last quoted cell.
+_FOREIGN_CUT = foreign(
+    'id,text\n1,"abc\n2,def\n',
+    schema={"fields": [{"name": "id", "type": "integer"}, {"name": "text", "type": "string"}]},
+)
 
 
 def _sniffed_semicolons(folder: Path) -> None:
@@ -100,6 +113,8 @@ GAPS: dict[str, tuple[Callable[[Path], None], str]] = {
         ),
         "unterminated-quote",
     ),
+    "truncated-json-in-a-foreign-resource": (_foreign_json_truncated, "json-invalid"),
+    "foreign-table-cut-inside-a-quoted-cell": (_FOREIGN_CUT, "unterminated-quote"),
 }
 
 

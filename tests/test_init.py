@@ -39,7 +39,7 @@ def test_init_refuses_to_overwrite_and_names_bad_input(tmp_path: Path) -> None:
     with pytest.raises(PackageExists):
         init_package(tmp_path / "pkg", name="y")
     result = runner.invoke(app, ["init", str(tmp_path / "pkg"), "--name", "y"])
-    assert result.exit_code == 1 and "already holds a package" in result.output
+    assert result.exit_code == 1 and "datapackage.json already exists" in result.output
     assert (tmp_path / "pkg" / "datapackage.json").read_bytes() == before
     assert runner.invoke(app, ["init", str(tmp_path / "a"), "--name", "Bad Name"]).exit_code == 2
     bad_kind = runner.invoke(app, ["init", str(tmp_path / "b"), "--name", "b", "--kinds", "ufo"])

@@ -34,7 +34,9 @@ def release_1_0(httpserver: HTTPServer, tmp_path: Path, monkeypatch: pytest.Monk
     """The committed 1.0.0 release, downloaded over HTTP into a fresh cache."""
     monkeypatch.setenv("BILAT_CACHE_DIR", str(tmp_path / "cache"))
     catalog = json.loads((CATALOG / "catalog.json").read_text(encoding="utf-8"))
-    old = [e for e in catalog["datasets"] if e["version"] == "1.0.0"]
+    old = [
+        e for e in catalog["datasets"] if e["name"] == "india-russia" and e["version"] == "1.0.0"
+    ]
     assert old, "the 1.0.0 release must stay in catalog/"
     catalog["datasets"] = old
     httpserver.expect_request("/catalog.json").respond_with_json(catalog)
@@ -144,7 +146,8 @@ def test_the_bundled_dataset_keeps_conflicting_claims_side_by_side() -> None:
     assert sorted(json.loads(c.value) for c in claims) == [32, 33, 35]
     assert all(c.status == "resolved" and c.rationale for c in claims)
     assert pkg["unga-es-11-4"].abstain == 35  # type: ignore[attr-defined]
-    assert pkg.claims("no-such-record") == []
+    with pytest.raises(bilat.UnknownName, match="no-such-record"):  # issue 20: never silent
+        pkg.claims("no-such-record")
 
 
 def test_a_deeply_nested_claim_value_is_a_finding_not_a_crash(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from importlib import resources
 
 import pytest
 
+import bilat
 from bilat.vocab import VOCABULARIES, vocabulary
 
 #: The sixteen PLOVER event types.
@@ -114,7 +115,7 @@ def test_known_mappings() -> None:
 def test_unknown_vocabulary_and_term() -> None:
     with pytest.raises(KeyError, match="no vocabulary 'colours'"):
         vocabulary("colours")
-    with pytest.raises(KeyError, match="not a term of vocabulary 'stances'"):
+    with pytest.raises(bilat.UnknownName, match="no term 'likes' in vocabulary 'stances'"):
         vocabulary("stances")["likes"]
 
 

@@ -30,7 +30,7 @@ from bilat.vocab import vocabulary
 assert "summit" in vocabulary("engagement_types")
 # the catalog bundled in the wheel serves a release with no network
 import os
-cached = bilat.load("india-russia@1.1.0")
+cached = bilat.load("india-russia@1.2.0")
 assert os.environ["BILAT_CACHE_DIR"] in str(cached.report.target)
 assert len(cached) == len(pkg)
 old = bilat.load("india-russia@1.0.0")  # schema version 1, shipped frozen in the wheel

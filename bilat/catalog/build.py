@@ -24,7 +24,7 @@ from pathlib import Path
 from bilat import versions
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Entry, load_catalog, write_catalog
-from bilat.files import atomic_write
+from bilat.files import WriteRefused, atomic_write, guard_out, make_folder
 from bilat.package import PackageError, read_package
 
 #: Every member gets this timestamp, so the same package always gives the same bytes.
@@ -68,14 +68,9 @@ def zip_package(root: Path, prefix: str, out: Path) -> None:
 def _out_folder(out_dir: str | Path) -> Path:
     out = Path(out_dir)
     try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CatalogError(
-            f"cannot use {out} as the release folder: {exc.strerror or exc}"
-        ) from None
-    if not out.is_dir():
-        raise CatalogError(f"cannot use {out} as the release folder: it is not a folder")
-    return out
+        return make_folder(out)
+    except WriteRefused as exc:
+        raise CatalogError(f"cannot use {out} as the release folder: {exc}") from None
 
 
 def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> Entry:
@@ -105,6 +100,7 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
     catalog_path = out / "catalog.json"
     try:
         with FileLock(str(out / ".catalog.json.lock"), timeout=LOCK_TIMEOUT):
+            guard_out(catalog_path, force=True)  # never through a link or a device
             entries = list(load_catalog(str(catalog_path)).entries) if catalog_path.exists() else []
             previous = next((e for e in entries if (e.name, e.version) == (name, version)), None)
             if previous is not None and previous.sha256 == digest:
@@ -121,6 +117,7 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
             url = f"{name}-{version}.zip"
             if url in used:
                 url = f"{name}-{version}.{digest[:12]}.zip"
+            guard_out(out / url, force=force)  # a file the catalog does not list
             atomic_write(out / url, data)
             entry = Entry(
                 name=name,
@@ -141,5 +138,10 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
         raise CatalogError(
             f"{out}: another build has held the catalog for {LOCK_TIMEOUT:g} s; try again"
         ) from None
+    except WriteRefused as exc:
+        raise CatalogError(str(exc)) from None
     except OSError as exc:
-        raise CatalogError(f"cannot write the release into {out}: {exc.strerror or exc}") from None
+        where = exc.filename or out
+        raise CatalogError(
+            f"cannot write the release into {where}: {exc.strerror or exc}"
+        ) from None

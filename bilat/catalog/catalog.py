@@ -45,7 +45,7 @@ class Entry:
         for key in ("name", "version", "title", "url", "sha256", "created", "schema_version"):
             if not isinstance(getattr(entry, key), str):
                 raise CatalogError(f"{where}: {label}: {key} must be a string")
-        if not _NAME.match(entry.name):
+        if not _NAME.match(entry.name) or len(entry.name) > 200:
             raise CatalogError(f"{where}: bad dataset name {entry.name!r}")
         if not _SEMVER.match(entry.version):
             raise CatalogError(f"{where}: {entry.name}: version {entry.version!r} is not semver")

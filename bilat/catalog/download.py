@@ -26,10 +26,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bilat.cachedir import ENV_CACHE, cache_root
+from bilat.cachedir import ENV_CACHE, CacheDirError, cache_root
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Catalog, Entry, find
-from bilat.files import FileProblem, atomic_write, read_capped
+from bilat.files import FileProblem, WriteRefused, atomic_write, guard_out, read_capped
 from bilat.validation.target import MAX_ZIP_BYTES, TargetError, extract_zip
 
 MARKER = ".bilat-release.json"
@@ -39,9 +39,31 @@ Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
 
 
+#: Longest dataset name (a folder name in the cache, so within any file system's limit).
+MAX_NAME = 200
+
+
+class SpecError(CatalogError):
+    """A malformed ``NAME[@VERSION]``: a usage error (exit 2 in the CLI)."""
+
+
+def _cache(root: Path | None) -> Path:
+    """*root*, else the cache folder; CatalogError when ``BILAT_CACHE_DIR`` is unusable."""
+    if root is not None:
+        return root
+    try:
+        return cache_root()
+    except CacheDirError as exc:
+        raise CatalogError(str(exc)) from None
+
+
 def _usable(root: Path) -> Path:
     try:
+        if os.path.lexists(root):
+            guard_out(root, folder=True)  # a link or a file where the cache should be
         root.mkdir(parents=True, exist_ok=True)
+    except WriteRefused as exc:
+        raise CatalogError(f"cannot use {root} as the cache folder: {exc}") from None
     except OSError as exc:
         raise CatalogError(
             f"cannot use {root} as the cache folder: {exc.strerror or exc} "
@@ -55,12 +77,22 @@ def _usable(root: Path) -> Path:
 
 
 def parse_spec(spec: str) -> tuple[str, str | None]:
-    """``name`` or ``name@version``."""
-    name, _, version = spec.partition("@")
-    if not re.match(r"^[a-z0-9][a-z0-9._-]*$", name) or (
-        version and not re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", version)
+    """``name`` or ``name@version``; :class:`SpecError` for anything else (``name@``
+    included: an empty version is not "every version")."""
+    name, at, version = spec.partition("@")
+    if (
+        not re.match(r"^[a-z0-9][a-z0-9._-]*$", name)
+        or len(name) > MAX_NAME
+        or (
+            at
+            and not re.match(
+                r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$", version
+            )
+        )
     ):
-        raise CatalogError(f"{spec!r} is not NAME or NAME@VERSION")
+        shown = spec if len(spec) <= 80 else spec[:60] + f"... ({len(spec)} characters)"
+        why = f" (a name has at most {MAX_NAME} characters)" if len(name) > MAX_NAME else ""
+        raise SpecError(f"{shown!r} is not NAME or NAME@VERSION (e.g. india-russia@1.0.0){why}")
     return name, version or None
 
 
@@ -117,7 +149,7 @@ def check(folder: Path, full: bool = False) -> str | None:
 
 def cached(entry: Entry, root: Path | None = None, full: bool = False) -> Path | None:
     """The installed folder of *entry* when the cache holds exactly that release, intact."""
-    folder = (root or cache_root()) / entry.name / entry.version
+    folder = _cache(root) / entry.name / entry.version
     marker = _marker(folder)
     if marker is None or marker.get("sha256") != entry.sha256:
         return None
@@ -126,9 +158,9 @@ def cached(entry: Entry, root: Path | None = None, full: bool = False) -> Path |
 
 def installed(name: str, root: Path | None = None) -> dict[str, Path]:
     """Intact installed versions of *name* in the cache: version -> folder."""
-    base = (root or cache_root()) / name
+    base = _cache(root) / name
     out = {}
-    if base.is_dir():
+    if os.path.isdir(base):
         for folder in base.iterdir():
             if re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", folder.name) and check(folder) is None:
                 out[folder.name] = folder
@@ -137,9 +169,9 @@ def installed(name: str, root: Path | None = None) -> dict[str, Path]:
 
 def releases(root: Path | None = None) -> list[tuple[str, str, Path]]:
     """Every release folder in the cache, intact or not: (name, version, folder)."""
-    base = root or cache_root()
+    base = _cache(root)
     out = []
-    if base.is_dir():
+    if os.path.isdir(base):
         for name_dir in sorted(
             p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
         ):
@@ -207,24 +239,49 @@ def _package_root(folder: Path) -> Path:
 def sweep(tmp_root: Path) -> int:
     """Remove work folders of downloads whose process is gone (killed or crashed).
 
-    A running download holds a lock on its folder's ``.lock``; a folder whose lock can
-    be taken belongs to no one. Returns the number removed.
+    A download takes the lock on ``dl-X.lock`` before it creates its folder ``dl-X``
+    and keeps it until the folder is gone, so a folder whose lock can be taken belongs
+    to no one, however young it is. Returns the number removed.
     """
     from filelock import FileLock, Timeout
 
     removed = 0
     for path in tmp_root.glob("dl-*"):
-        if not path.is_dir():
+        if path.suffix == ".lock" or path.is_symlink() or not path.is_dir():
             continue
         lock = FileLock(str(path) + ".lock", timeout=0)
         try:
-            with lock:
-                shutil.rmtree(path, ignore_errors=True)
-                removed += 1
+            with lock:  # (re)creates the lock file if its owner has just removed it
+                if path.is_dir():  # else its owner finished while this looked
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
+                Path(str(path) + ".lock").unlink(missing_ok=True)
         except (Timeout, OSError):
             continue
-        Path(str(path) + ".lock").unlink(missing_ok=True)
     return removed
+
+
+#: Seconds an install waits for another process installing the same release.
+INSTALL_WAIT = 600.0
+
+
+def _work_folder(tmp_root: Path) -> tuple[Path, Any]:
+    """A new work folder under *tmp_root*, and the held lock that marks it as in use
+    (taken before the folder exists, so no sweep can take the folder from under it)."""
+    from filelock import FileLock
+
+    fd, lock_path = tempfile.mkstemp(prefix="dl-", suffix=".lock", dir=tmp_root)
+    os.close(fd)
+    lock = FileLock(lock_path, timeout=0)
+    lock.acquire()
+    work = Path(lock_path[: -len(".lock")])
+    try:
+        work.mkdir()
+    except BaseException:
+        lock.release()
+        Path(lock_path).unlink(missing_ok=True)
+        raise
+    return work, lock
 
 
 def install(
@@ -235,22 +292,33 @@ def install(
     max_bytes: int = MAX_ZIP_BYTES,
     refresh: bool = False,
 ) -> Path:
-    """Install *entry* into the cache (or *root*) and return its folder."""
-    from filelock import FileLock
+    """Install *entry* into the cache (or *root*) and return its folder.
+
+    Any number of processes may install into one cache at once: each works in its own
+    folder, and the last step (checking the cache again, then renaming into place)
+    holds a lock per release.
+    """
+    from filelock import FileLock, Timeout
 
     from bilat.validation import validate
 
-    root = _usable(root or cache_root())
+    root = _usable(_cache(root))
     if not refresh:
         hit = cached(entry, root)
         if hit is not None:
             return hit
     tmp_root = root / ".tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    sweep(tmp_root)
-    work = Path(tempfile.mkdtemp(prefix="dl-", dir=tmp_root))
-    lock = FileLock(str(work) + ".lock", timeout=0)
-    lock.acquire()
+    try:
+        tmp_root.mkdir(parents=True, exist_ok=True)
+        guard_out(tmp_root, folder=True)
+        sweep(tmp_root)
+        work, lock = _work_folder(tmp_root)
+    except WriteRefused as exc:
+        raise CatalogError(f"cannot install into {root}: {exc}") from None
+    except OSError as exc:
+        raise CatalogError(
+            f"cannot install into {exc.filename or root}: {exc.strerror or exc}"
+        ) from None
     try:
         archive = work / "release.zip"
         _fetch(catalog.url_of(entry), archive, entry, progress)
@@ -276,12 +344,26 @@ def install(
         atomic_write(package / MARKER, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
         final = root / entry.name / entry.version
         final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():  # a stale or damaged copy of this version: swap it out
-            os.replace(final, work / "old")
-        os.replace(package, final)
+        guard_out(final.parent, folder=True)
+        release_lock = FileLock(str(final.parent / f".{entry.version}.lock"), timeout=INSTALL_WAIT)
+        with release_lock:
+            if not refresh and (hit := cached(entry, root)) is not None:
+                return hit  # another process installed it meanwhile
+            if os.path.lexists(final):  # a stale or damaged copy: swap it out
+                os.replace(final, work / "old")
+            os.replace(package, final)
         return final
+    except Timeout:
+        raise CatalogError(
+            f"another process has been installing {entry.name}@{entry.version} into {root} "
+            f"for {INSTALL_WAIT:g} s; try again"
+        ) from None
+    except WriteRefused as exc:
+        raise CatalogError(f"cannot install into {root}: {exc}") from None
     except OSError as exc:
-        raise CatalogError(f"cannot install into {root}: {exc.strerror or exc}") from None
+        raise CatalogError(
+            f"cannot install into {exc.filename or root}: {exc.strerror or exc}"
+        ) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
         lock.release()
@@ -305,7 +387,7 @@ def download(
     the highest cached version is used, with a warning. *refresh* downloads again.
     """
     name, version = parse_spec(spec)
-    root = dest or cache_root()
+    root = _cache(dest)
     if not refresh and version is not None and (hit := installed(name, root).get(version)):
         return hit
     if offline:

@@ -496,8 +496,12 @@ def _groups(
 def _check_out(out: Path, append: bool, kind: str) -> Path | None:
     """The existing package folder to append to, or None for a new one; refuses to
     write over anything that is not an import's package."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise ImportProblem(f"{out}: exists and is not a folder; nothing was written")
+    from bilat.files import WriteRefused, guard_out
+
+    try:
+        guard_out(out, folder=True)
+    except WriteRefused as exc:
+        raise ImportProblem(f"{exc}; nothing was written") from None
     if not out.exists():
         if not out.parent.is_dir():
             raise ImportProblem(f"{out.parent}: no such folder")

@@ -18,6 +18,7 @@ from bilat.models.claims import Claim
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Engagement
 from bilat.models.events import CodedEvent
+from bilat.models.incidents import Casualty, Incident
 from bilat.models.indicators import Indicator
 from bilat.models.positions import Position
 from bilat.models.sources import Evidence, Source
@@ -30,10 +31,12 @@ __all__ = [
     "RECORD_TYPES",
     "Actor",
     "Agreement",
+    "Casualty",
     "Claim",
     "CodedEvent",
     "Engagement",
     "Evidence",
+    "Incident",
     "Indicator",
     "Motion",
     "Organization",
@@ -67,6 +70,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Position,
         Statement,
         Indicator,
+        Incident,
+        Casualty,
         Evidence,
         Claim,
         CodedEvent,

@@ -9,7 +9,7 @@ from pydantic import Field
 from bilat.models.base import RecordRule, SourcedRecord, period
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Topics
-from bilat.models.types import Name, RecordId, RefTo
+from bilat.models.types import INT64_MAX, Name, RecordId, RefTo
 from bilat.vocab import Vocab
 
 
@@ -34,7 +34,7 @@ class Agreement(SourcedRecord):
     """Id of the Engagement during which it was signed."""
     in_force: PartialDate | None = None
     """Date of entry into force."""
-    count: Annotated[int | None, Field(ge=1)] = None
+    count: Annotated[int | None, Field(ge=1, le=INT64_MAX)] = None
     """Number of documents, where one record stands for several signed together."""
     capacities: Annotated[list[RecordId], RefTo("tenure")] = Field(default_factory=list)
     """Ids of Tenures: the offices in which the signatories signed."""

@@ -31,6 +31,8 @@ CLAIMABLE_KINDS = (
     "position",
     "statement",
     "indicator",
+    "incident",
+    "casualty",
 )
 
 

@@ -96,17 +96,17 @@ class PartialDate:
         return cls(day.isoformat())
 
     # -- interval relations ---------------------------------------------------------
-    # Each takes a PartialDate, its text (``"2024-07"``) or a datetime.date.
+    # Each takes a PartialDate, its text (``"2024-07"``), a date or datetime, or a year.
 
-    def before(self, other: PartialDate | str | dt.date) -> bool:
+    def before(self, other: DateLike) -> bool:
         """True when this interval ends before *other* starts."""
         return self.latest < _coerce(other).earliest
 
-    def after(self, other: PartialDate | str | dt.date) -> bool:
+    def after(self, other: DateLike) -> bool:
         """True when this interval starts after *other* ends."""
         return self.earliest > _coerce(other).latest
 
-    def overlaps(self, other: PartialDate | str | dt.date) -> bool:
+    def overlaps(self, other: DateLike) -> bool:
         """True when the two intervals share at least one day.
 
         >>> PartialDate("2024").overlaps("2024-07")
@@ -115,7 +115,7 @@ class PartialDate:
         other = _coerce(other)
         return not (self.before(other) or self.after(other))
 
-    def contains(self, other: PartialDate | str | dt.date) -> bool:
+    def contains(self, other: DateLike) -> bool:
         """True when every day of *other* lies within this interval.
 
         >>> PartialDate("2024").contains("2024-07"), PartialDate("2024-07").contains("2024")
@@ -211,12 +211,37 @@ def _parse(value: str) -> PartialDate:
     return PartialDate(value)
 
 
-def _coerce(value: PartialDate | str | dt.date) -> PartialDate:
-    """*value* as a PartialDate: itself, its text parsed, or a date's day."""
+#: What a date argument may be: a partial date or its text, a ``datetime.date`` or
+#: ``datetime.datetime`` (a pandas ``Timestamp`` is one), or an int year.
+DateLike = PartialDate | str | dt.date | int
+
+
+def _coerce(value: DateLike) -> PartialDate:
+    """*value* as a PartialDate: itself, its text parsed, a date's (or datetime's) day,
+    or an int year.
+
+    >>> _coerce(dt.datetime(2024, 7, 9, 15, 30)), _coerce(2024)
+    (PartialDate('2024-07-09'), PartialDate('2024'))
+    """
     if isinstance(value, PartialDate):
         return value
     if isinstance(value, str):
         return _parse(value)
+    if isinstance(value, dt.datetime):  # pandas Timestamp too; NaT is refused below
+        day = value.date()
+        if not isinstance(day, dt.date):
+            raise ValueError(f"{value!r} is not a date")
+        return PartialDate.from_date(day)
     if isinstance(value, dt.date):
         return PartialDate.from_date(value)
-    raise TypeError(f"expected a PartialDate, its text or a datetime.date, not {value!r}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= 9999:
+            raise ValueError(f"year {value} is out of range (years run from 1 to 9999)")
+        return _parse(f"{value:04d}")
+    index = getattr(value, "__index__", None)  # numpy integers
+    if index is not None and not isinstance(value, bool):
+        return _coerce(int(index()))
+    raise TypeError(
+        "a date is a PartialDate, its text (YYYY, YYYY-MM or YYYY-MM-DD), a "
+        f"datetime.date or datetime.datetime, or an int year; not {value!r}"
+    )

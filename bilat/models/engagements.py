@@ -8,7 +8,7 @@ from pydantic import Field
 
 from bilat.models.base import RecordRule, SourcedRecord, period, rule
 from bilat.models.dates import PartialDate
-from bilat.models.types import ACTOR_KINDS, Name, RecordId, RefTo
+from bilat.models.types import ACTOR_KINDS, INT64_MAX, Name, RecordId, RefTo
 from bilat.vocab import Vocab
 
 Topics = Annotated[list[Annotated[str, Vocab("topics")]], Field(description="Topic codes.")]
@@ -46,7 +46,7 @@ class Engagement(SourcedRecord):
     """Id of the Engagement this one took place within (a meeting during a visit)."""
     series: Name | None = None
     """Name of a series it belongs to, e.g. 'India–Russia Annual Summit'."""
-    series_number: Annotated[int | None, Field(ge=1)] = None
+    series_number: Annotated[int | None, Field(ge=1, le=INT64_MAX)] = None
     """Its number in the series (1 for the first)."""
     capacities: Annotated[list[RecordId], RefTo("tenure")] = Field(default_factory=list)
     """Ids of Tenures: the offices in which participants took part."""

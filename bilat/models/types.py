@@ -14,6 +14,10 @@ from pydantic_core import CoreSchema
 #: An id is unique across a whole data package, not only within its table.
 ID_PATTERN = r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$"
 
+#: The largest integer any field holds: a signed 64-bit integer, the widest SQLite,
+#: DuckDB and Parquet store, so whatever validates also exports.
+INT64_MAX = 2**63 - 1
+
 #: Control characters other than tab and newline are never valid in text.
 _NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 
@@ -94,6 +98,8 @@ SUPPORTABLE_KINDS = (
     "position",
     "statement",
     "indicator",
+    "incident",
+    "casualty",
     "motion",
     "vote",
     "claim",

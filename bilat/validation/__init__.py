@@ -62,6 +62,10 @@ class _Run:
     engine: str = "rows"
     descriptor: dict[str, Any] | None = None
     records: dict[str, list[Record]] = field(default_factory=dict)
+    #: read a package that is not a bilat package as one (bilat fmt --adopt)
+    adopt: bool = False
+    #: whether the package is a bilat package (set by layer 1)
+    bilat: bool = True
 
 
 def validate(
@@ -123,8 +127,9 @@ def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
 
 def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     report = run.report
-    result = descriptor.check(tgt.root, tgt.descriptor)
+    result = descriptor.check(tgt.root, tgt.descriptor, adopt=run.adopt)
     run.descriptor = result.descriptor
+    run.bilat = result.bilat
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = References(report.add)
@@ -144,7 +149,8 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
 
     rules.finish(kind_of)
     if result.descriptor is not None and result.foreign:
-        foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add)
+        gate = report.wants if report.max_per_code is not None else None
+        foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add, gate)
 
 
 def _columnar(engine: str, size: int) -> bool:

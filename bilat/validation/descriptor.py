@@ -16,7 +16,8 @@ from bilat.findings import Finding, make
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
-from bilat.versions import CURRENT, VERSIONS, table_schema
+from bilat.versions import CURRENT, VERSIONS, field_names, table_schema
+from bilat.versions import KEY as VERSION_KEY
 from bilat.versions import declared as declared_version
 from bilat.versions import kinds as version_kinds
 
@@ -79,6 +80,12 @@ class ResourcePlan:
         """Whether the package is written for the schema version bilat generates."""
         return self.version == CURRENT
 
+    @property
+    def current_columns(self) -> bool:
+        """Whether this table's columns in the declared schema version are the current
+        version's (a table the newer version did not change reads as a current one)."""
+        return self.current or field_names(self.kind, self.version) == field_names(self.kind)
+
     def finding(self, code: str, **fields: Any) -> Finding | None:
         """A finding of *code* located in this resource, or None when the report's cap
         for this code is reached (the finding is then only counted as omitted)."""
@@ -109,6 +116,44 @@ class DescriptorResult:
     order: list[str] = field(default_factory=list)
     #: the bilat schema version the package is validated against
     version: str = CURRENT
+    #: whether the package is a bilat package (see :func:`is_bilat_package`)
+    bilat: bool = True
+
+
+def _field_names(res: dict[str, Any]) -> list[Any] | None:
+    schema = res.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+        return None
+    return [f.get("name") for f in fields]
+
+
+def is_bilat_package(data: dict[str, Any]) -> bool:
+    """Whether the descriptor *data* is a bilat package's.
+
+    It is when it declares a bilat schema version (``"bilat"``, even a malformed
+    one), or when one of its resources is named like a bilat record type and its
+    inline Table Schema has exactly that type's fields (names, in any order) in one
+    of the schema versions this bilat knows: packages written before declarations
+    existed are still recognised. Any other package is foreign: every table in it is
+    checked against its own Table Schema, and it gets no schema-version findings.
+    """
+    if VERSION_KEY in data:
+        return True
+    resources = data.get("resources")
+    if not isinstance(resources, list):
+        return False
+    for res in resources:
+        if not isinstance(res, dict):
+            continue
+        kind = KIND_OF_RESOURCE.get(str(res.get("name")))
+        names = _field_names(res) if kind is not None else None
+        if names is None or len(set(map(str, names))) != len(names):
+            continue
+        for version in VERSIONS:
+            if kind in version_kinds(version) and set(names) == set(field_names(kind, version)):
+                return True
+    return False
 
 
 class _DuplicateKey(ValueError):
@@ -135,8 +180,17 @@ MAX_DESCRIPTOR_BYTES = 32 << 20
 def load_descriptor(
     path: Path, cap: int = MAX_DESCRIPTOR_BYTES
 ) -> tuple[dict[str, Any] | None, Finding | None]:
-    """Read datapackage.json strictly: UTF-8, one object, no duplicate keys, no NaN."""
+    """Read datapackage.json strictly: UTF-8, one object, no duplicate keys, no NaN.
+
+    A YAML descriptor is refused by name (docs/frictionless.md says why)."""
     where = path.name
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return None, make(
+            "descriptor-unreadable",
+            path=where,
+            detail=f"the package's descriptor is {where}, a YAML file; bilat reads JSON "
+            "descriptors only: convert it to datapackage.json (docs/frictionless.md shows how)",
+        )
     try:
         raw = read_capped(path, cap)
     except FileProblem as exc:
@@ -290,11 +344,16 @@ class _ProfileCache:
             [__version__, frictionless_version, data], sort_keys=True, ensure_ascii=False
         )
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        from bilat.cachedir import cache_root
+        from bilat.cachedir import CacheDirError, cache_root
 
-        self.path = cache_root() / ".verdicts" / f"{digest}.json"
+        try:
+            self.path: Path | None = cache_root() / ".verdicts" / f"{digest}.json"
+        except CacheDirError:  # no cache folder: the verdict is not remembered
+            self.path = None
 
     def get(self) -> list[list[str]] | None:
+        if self.path is None:
+            return None
         try:
             errors = json.loads(read_capped(self.path, 1 << 20))
         except (FileProblem, OSError, ValueError):
@@ -307,6 +366,8 @@ class _ProfileCache:
         return None
 
     def put(self, errors: list[list[str]]) -> None:
+        if self.path is None:
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, json.dumps(errors).encode())
@@ -368,8 +429,13 @@ def _stale(rfind: Any, stale: list[tuple[str, str]]) -> None:
         rfind("schema-stale", field=stale[0][0], detail="; ".join(why for _, why in stale))
 
 
-def check(root: Path, descriptor_path: Path) -> DescriptorResult:
-    """Run layer 1 and plan which resources layer 2 can read."""
+def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorResult:
+    """Run layer 1 and plan which resources layer 2 can read.
+
+    A package that is not a bilat package (:func:`is_bilat_package`) has no record
+    tables: every resource is checked by Frictionless. With *adopt* it is read as a
+    bilat package all the same (``bilat fmt --adopt``).
+    """
     findings: list[Finding] = []
     data, problem = load_descriptor(descriptor_path)
     if problem is not None:
@@ -405,13 +471,16 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
         )
         return DescriptorResult(data, [], findings, set())
 
+    bilat = adopt or is_bilat_package(data)
     version, why = declared_version(data)
-    if version is None:
+    if not bilat:
+        version = CURRENT  # no record tables: the version names none of its tables
+    elif version is None:
         desc("schema-version-unknown", field="bilat", value=data.get("bilat"), detail=why)
         version = CURRENT  # its rows are still checked, against the newest schemas
     elif version != CURRENT:
         desc("schema-outdated", field="bilat", value=version, detail=VERSIONS[-1])
-    known = version_kinds(version)
+    known = version_kinds(version) if bilat else ()
     names: list[str] = [
         str(r["name"]) for r in resources if isinstance(r, dict) and isinstance(r.get("name"), str)
     ]
@@ -588,4 +657,4 @@ def check(root: Path, descriptor_path: Path) -> DescriptorResult:
     plans.sort(key=lambda p: order.index(p.name))
     planned = {p.name for p in plans}
     unread = {KIND_OF_RESOURCE[n] for n in names if n in present and n not in planned}
-    return DescriptorResult(data, plans, findings, unread, foreign, names, version)
+    return DescriptorResult(data, plans, findings, unread, foreign, names, version, bilat)

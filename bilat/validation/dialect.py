@@ -18,7 +18,7 @@ would read differently from bilat is reported rather than read two ways.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 #: Lines Frictionless samples to guess a dialect.
@@ -211,8 +211,8 @@ def resolve(raw: Any) -> Resolved:
     return Resolved(Dialect(**options, declared=frozenset(props)), [])
 
 
-def guess(sample: list[str], dialect: Dialect) -> list[str]:
-    """What Frictionless would guess differently from *dialect* for undeclared properties.
+def sniff(sample: list[str], dialect: Dialect) -> Dialect:
+    """*dialect* with the properties it leaves undeclared guessed as Frictionless guesses.
 
     Frictionless sniffs the first :data:`SAMPLE_LINES` lines with the declared delimiter
     (or any of ``,\\t;|``), turns a guessed ``'`` quote into ``"``, and uses the guess
@@ -220,23 +220,34 @@ def guess(sample: list[str], dialect: Dialect) -> list[str]:
     """
     undeclared = {"delimiter", "quoteChar", "skipInitialSpace"} - dialect.declared
     if not undeclared or not sample:
-        return []
+        return dialect
     text = "".join(sample)
     if len(text) > MAX_SAMPLE_CHARS:
-        return []
+        return dialect
     delimiters = dialect.delimiter if "delimiter" in dialect.declared else ",\t;|"
     try:
         sniffed: Any = csv.Sniffer().sniff(text, delimiters)
     except csv.Error:
         sniffed = csv.excel()
-    quote = '"' if sniffed.quotechar == "'" else sniffed.quotechar
+    changes: dict[str, Any] = {}
+    if "delimiter" in undeclared:
+        changes["delimiter"] = sniffed.delimiter
+    if "quoteChar" in undeclared:
+        changes["quotechar"] = '"' if sniffed.quotechar == "'" else sniffed.quotechar
+    if "skipInitialSpace" in undeclared:
+        changes["skipinitialspace"] = bool(sniffed.skipinitialspace)
+    return replace(dialect, **changes)
+
+
+def guess(sample: list[str], dialect: Dialect) -> list[str]:
+    """What Frictionless would guess differently from *dialect* for undeclared properties
+    (see :func:`sniff`)."""
+    sniffed = sniff(sample, dialect)
     out = []
-    if "delimiter" in undeclared and sniffed.delimiter != dialect.delimiter:
+    if sniffed.delimiter != dialect.delimiter:
         out.append(f"delimiter {sniffed.delimiter!r}")
-    if "quoteChar" in undeclared and quote != dialect.quotechar:
-        out.append(f"quoteChar {quote!r}")
-    if "skipInitialSpace" in undeclared and bool(sniffed.skipinitialspace) != (
-        dialect.skipinitialspace
-    ):
-        out.append(f"skipInitialSpace {str(bool(sniffed.skipinitialspace)).lower()}")
+    if sniffed.quotechar != dialect.quotechar:
+        out.append(f"quoteChar {sniffed.quotechar!r}")
+    if sniffed.skipinitialspace != dialect.skipinitialspace:
+        out.append(f"skipInitialSpace {str(sniffed.skipinitialspace).lower()}")
     return out

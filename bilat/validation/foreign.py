@@ -4,24 +4,37 @@ and dialect by Frictionless, behind bilat's guards.
 bilat first makes sure the file is safe to hand over (layer 1 has checked its path:
 inside the package, a regular file, never remote), that it is not larger than the
 resource cap, and that a text file with no declared encoding is strict UTF-8 (where
-Frictionless would otherwise guess a legacy encoding and read anything). Then
-Frictionless validates the resource inside its package, so foreign keys into other
-tables are checked too, and each error becomes a finding with a bilat code
-(``bilat codes`` lists the Frictionless types each code matches).
+Frictionless would otherwise guess a legacy encoding and read anything). It then
+checks what Frictionless lets through: a JSON file must parse (``json-invalid``, with
+its line and column), and a CSV file must not end inside a quoted cell
+(``unterminated-quote``). Then Frictionless validates the resource inside its
+package, so foreign keys into other tables are checked too, and each error becomes a
+finding with a bilat code (``bilat codes`` lists the Frictionless types each code
+matches).
+
+Frictionless's own ``validate()`` keeps every error in a list and stops at a fixed
+number of them; bilat instead runs the same checks over Frictionless's row stream and
+hands each error to the report as the rows pass, so every error is counted (the
+report keeps the first ones up to its cap and counts the rest in ``omitted``) and
+memory is bounded by the cap, not by the number of errors.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Callable
+import io
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, open_regular
+from bilat.files import FileProblem, TooLarge, open_regular, read_capped
 from bilat.findings import CATALOGUE, Finding, make
 from bilat.limits import Limits
 from bilat.validation.descriptor import ForeignPlan
+from bilat.validation.dialect import SAMPLE_LINES, Dialect, sniff
+from bilat.validation.dialect import resolve as resolve_dialect
 
 #: Frictionless error types and the bilat code each becomes for a foreign table.
 FRICTIONLESS_CODES: dict[str, str] = {
@@ -30,10 +43,15 @@ FRICTIONLESS_CODES: dict[str, str] = {
     for kind in code.frictionless
     if code.code not in ("dangling-reference",)
 }
-#: Errors Frictionless collects per foreign table (bilat's own caps apply after).
-LIMIT_ERRORS = 10_000
 #: Formats read as text, whose encoding bilat checks when none is declared.
 _TEXT_FORMATS = {"csv", "tsv", "json", "jsonl", "ndjson", "txt", "html", "md", "inline"}
+#: Formats that hold one JSON document, which must parse.
+_JSON_FORMATS = {"json", "geojson", "topojson"}
+#: Dialect properties that decide where a CSV cell's quotes open and close.
+_QUOTING = ("csv", "delimiter", "quoteChar", "escapeChar", "doubleQuote", "skipInitialSpace")
+
+#: Whether a finding of (resource, code, row) would be kept (see Report.wants).
+Gate = Callable[[str | None, str, int | None], bool]
 
 
 def _format(res: dict[str, Any], path: str | None) -> str:
@@ -75,8 +93,12 @@ def check(
     plans: list[ForeignPlan],
     limits: Limits,
     emit: Callable[[Finding | None], None],
+    gate: Gate | None = None,
 ) -> None:
-    """Validate every foreign resource with Frictionless; emit what it finds."""
+    """Validate every foreign resource with Frictionless; emit what it finds.
+
+    With *gate*, an error the report would leave out is only counted (not built).
+    """
     if not plans:
         return
     resources = descriptor.get("resources", [])
@@ -102,11 +124,8 @@ def check(
             compressed = res.get("compression") or (
                 plan.path and plan.path.endswith((".gz", ".zip"))
             )
-            if (
-                res.get("encoding") is None
-                and not compressed
-                and _format(res, plan.path) in _TEXT_FORMATS
-            ):
+            fmt = _format(res, plan.path)
+            if res.get("encoding") is None and not compressed and fmt in _TEXT_FORMATS:
                 try:
                     bad = _first_bad_line(plan.file, limits.max_resource_bytes)
                 except FileProblem as exc:
@@ -121,9 +140,123 @@ def check(
                         "(declare the file's encoding if it is another)",
                     )
                     continue
+            encoding = _codec(res.get("encoding"))
+            if not compressed and encoding is not None and fmt in _JSON_FORMATS:
+                problem = _json_problem(plan.file, encoding, limits)
+                if problem is not None:
+                    code, detail = problem
+                    find(code, detail=detail)
+                    continue  # Frictionless would only read it as bytes
+            if not compressed and encoding is not None and fmt == "csv":
+                cut = _unclosed_quote(plan.file, res.get("dialect"), encoding, limits)
+                if cut is not None:
+                    find("unterminated-quote", row=cut)
         checked.append(plan)
     if checked:
-        _frictionless(root, descriptor, checked, limits, emit)
+        _frictionless(root, descriptor, checked, limits, emit, gate)
+
+
+def _codec(encoding: Any) -> str | None:
+    """The Python codec of a declared encoding (UTF-8 when none), None when unknown."""
+    if encoding is None:
+        return "utf-8-sig"
+    if not isinstance(encoding, str):
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _json_problem(file: Path, encoding: str, limits: Limits) -> tuple[str, str] | None:
+    """Why the JSON document in *file* cannot be parsed, as (code, detail), or None."""
+    try:
+        raw = read_capped(file, limits.max_json_bytes)
+    except TooLarge:
+        return "file-too-large", (
+            f"{file.name} is larger than {limits.max_json_bytes} bytes, the cap for JSON resources"
+        )
+    except FileProblem:
+        return None  # reported by Frictionless as it reads the file
+    try:
+        json.loads(raw.decode(encoding))
+    except UnicodeDecodeError as exc:
+        return "encoding-error", f"{exc.reason} at byte {exc.start} ({exc.encoding})"
+    except json.JSONDecodeError as exc:
+        return "json-invalid", f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+    except RecursionError:
+        return "json-invalid", "it is nested too deeply to be read"
+    except ValueError as exc:  # an integer too long to convert
+        return "json-invalid", str(exc)
+    return None
+
+
+class _Lines:
+    """The lines of a text stream for csv.reader, numbered, keeping those of the last
+    record read; StopIteration at a line longer than *max_row* (left to Frictionless)."""
+
+    def __init__(self, sample: list[str], text: Any, max_row: int) -> None:
+        self._sample = iter(sample)
+        self._text = text
+        self._max_row = max_row
+        self.line = 0
+        self.record: list[str] = []
+        self.long = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._sample, None)
+        if line is None:
+            line = self._text.readline(self._max_row)
+            if not line:
+                raise StopIteration
+        if len(line) >= self._max_row and line[-1] not in "\r\n":
+            self.long = True
+            raise StopIteration
+        self.line += 1
+        self.record.append(line)
+        return line
+
+
+def _unclosed_quote(file: Path, raw_dialect: Any, encoding: str, limits: Limits) -> int | None:
+    """The line on which the last record of the CSV *file* starts when the file ends
+    inside one of its quoted cells (Frictionless reads the cut cell as if whole)."""
+    from bilat.validation.structure import _unterminated
+
+    if isinstance(raw_dialect, dict):
+        resolved = resolve_dialect({k: v for k, v in raw_dialect.items() if k in _QUOTING})
+        dialect = resolved.dialect
+    else:
+        dialect = Dialect() if raw_dialect is None else None
+    if dialect is None:
+        return None  # a dialect bilat cannot apply: left to Frictionless
+    old_limit = csv.field_size_limit(limits.max_cell)
+    try:
+        with open_regular(file) as raw:
+            text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+            sample: list[str] = []
+            while len(sample) < SAMPLE_LINES:
+                line = text.readline(limits.max_row)
+                if not line:
+                    break
+                sample.append(line)
+            dialect = sniff(sample, dialect)
+            lines = _Lines(sample, text, limits.max_row)
+            start, last = 1, 0  # the lines the next and the last record start on
+            record: list[str] = []
+            for _ in csv.reader(lines, **dialect.reader_options()):
+                last, record, lines.record = start, lines.record, []
+                start = lines.line + 1
+    except (FileProblem, OSError, csv.Error):
+        return None  # unreadable, or a cell over the cap: Frictionless reports it
+    finally:
+        csv.field_size_limit(old_limit)
+    if lines.long or not last:
+        return None
+    return last if _unterminated(record, dialect) else None
 
 
 def _frictionless(
@@ -132,6 +265,7 @@ def _frictionless(
     plans: list[ForeignPlan],
     limits: Limits,
     emit: Callable[[Finding | None], None],
+    gate: Gate | None = None,
 ) -> None:
     import frictionless
 
@@ -151,9 +285,14 @@ def _frictionless(
                 )
             return
         for plan in plans:
+
+            def found(error: Any, plan: ForeignPlan = plan) -> None:
+                code = _code(error)
+                if gate is None or gate(plan.name, code, _row(error, code)):
+                    emit(_finding(plan, error, code))
+
             try:
-                report = package.get_resource(plan.name).validate(limit_errors=LIMIT_ERRORS)
-                errors = [e for task in report.tasks for e in task.errors] + list(report.errors)
+                stream_errors(package.get_resource(plan.name), found)
             except Exception as exc:  # a crash inside Frictionless is still a finding
                 emit(
                     make(
@@ -164,18 +303,92 @@ def _frictionless(
                         detail=str(exc) or "the table cannot be read",
                     )
                 )
-                continue
-            for error in errors:
-                emit(_finding(plan, error))
     finally:
         csv.field_size_limit(old_limit)
 
 
-def _finding(plan: ForeignPlan, error: Any) -> Finding:
-    """One Frictionless error as a finding with the bilat code that matches its type."""
+def stream_errors(resource: Any, found: Callable[[Any], None]) -> None:
+    """Every error Frictionless's ``resource.validate()`` finds, passed to *found* as
+    the rows stream past, with no limit and without keeping them.
+
+    This is the loop of ``Resource.validate`` in Frictionless 5 (its default checklist:
+    the ``baseline`` check, which yields the header's and each row's errors, then the
+    hash, bytes and count checks at the end), less the list it collects errors in.
+    """
+    import frictionless
+    from frictionless import FrictionlessException
+
+    if not isinstance(resource, frictionless.resources.TableResource):
+        report = resource.validate()
+        for error in [e for task in report.tasks for e in task.errors] + list(report.errors):
+            found(error)
+        return
+    checklist = frictionless.Checklist()
+    checks = checklist.connect(resource)
+    try:
+        resource.to_descriptor(validate=True)
+    except FrictionlessException as exc:
+        for error in exc.to_errors():
+            found(error)
+        return
+    if resource.closed:
+        try:
+            resource.open()  # type: ignore[no-untyped-call]
+        except FrictionlessException as exc:
+            resource.close()
+            for error in exc.to_errors():
+                found(error)
+            return
+    with resource:
+        for check in list(checks):
+            for error in check.validate_start():
+                if error.type == "check-error":
+                    checks.remove(check)
+                if checklist.match(error):
+                    found(error)
+        rows = resource.row_stream
+        while True:
+            try:
+                row = next(rows)
+            except FrictionlessException as exc:
+                found(exc.error)
+                continue
+            except StopIteration:
+                break
+            for check in checks:
+                for error in check.validate_row(row):
+                    if checklist.match(error):
+                        found(error)
+        for check in checks:
+            for error in check.validate_end():
+                if checklist.match(error):
+                    found(error)
+
+
+def _code(error: Any) -> str:
+    """The bilat code of a Frictionless error."""
+    kind = str(getattr(error, "type", "error"))
+    code = FRICTIONLESS_CODES.get(kind, "table-error")
+    note = str(getattr(error, "note", "") or getattr(error, "message", ""))
+    if code == "constraint-error" and "required" in note:
+        return "required-error"
+    return code
+
+
+def _row(error: Any, code: str) -> int | None:
+    """The row a finding of *error* will have (for the report's gate)."""
+    if code in ("blank-header", "duplicate-header", "extra-header", "header-mismatch"):
+        return 1
+    if code in ("bytes-mismatch", "hash-mismatch", "count-mismatch"):
+        return None
+    row = getattr(error, "row_number", None)
+    return row if isinstance(row, int) else (1 if code == "missing-header" else None)
+
+
+def _finding(plan: ForeignPlan, error: Any, code: str) -> Finding:
+    """One Frictionless error as a finding with the bilat *code* that matches its type."""
     kind = str(getattr(error, "type", "error"))
     note = str(getattr(error, "note", "") or getattr(error, "message", ""))
-    code = FRICTIONLESS_CODES.get(kind, "table-error")
     row = getattr(error, "row_number", None)
     field = getattr(error, "field_name", None) or None
     if field is None and getattr(error, "field_names", None):
@@ -184,8 +397,6 @@ def _finding(plan: ForeignPlan, error: Any) -> Finding:
     label = getattr(error, "label", None)
     value: Any = getattr(error, "cell", None)
     detail = note or kind
-    if code == "constraint-error" and "required" in note:
-        code = "required-error"
     if code == "table-error":
         value = kind
     elif code == "type-error":

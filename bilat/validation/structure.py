@@ -301,7 +301,7 @@ def check_csv(
             if checked is None or "id" not in checked:
                 plan.incomplete = True
                 return
-            if fast is not None and header == list(cols) and dialect.plain and plan.current:
+            if fast is not None and header == list(cols) and dialect.plain and plan.current_columns:
                 engine = fast(header)
                 if engine is not None:
                     text.enable(engine, lines.line + 1, lines.take_pending())

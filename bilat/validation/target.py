@@ -21,6 +21,22 @@ MAX_ZIP_BYTES = 1 << 30
 MAX_ZIP_MEMBERS = 10_000
 
 
+#: YAML descriptors, found where datapackage.json is missing so that the report can
+#: name them (bilat reads JSON descriptors only; see docs/frictionless.md).
+YAML_DESCRIPTORS = ("datapackage.yaml", "datapackage.yml")
+
+
+def descriptor_in(folder: Path) -> Path:
+    """The descriptor of the package in *folder*: datapackage.json, or when there is
+    none a YAML descriptor (which layer 1 refuses by name)."""
+    path = folder / "datapackage.json"
+    if not os.path.lexists(path):
+        for name in YAML_DESCRIPTORS:
+            if os.path.lexists(folder / name):
+                return folder / name
+    return path
+
+
 #: A release name, NAME or NAME@VERSION, looked up in the cache and the catalogs.
 _SPEC = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:@[0-9]+\.[0-9]+\.[0-9]+)?$")
 
@@ -92,14 +108,14 @@ def resolve(target: str | Path) -> Target:
             f"(bundled: {known})"
         )
     if stat.S_ISDIR(mode):
-        return Target(label, path, path / "datapackage.json")
+        return Target(label, path, descriptor_in(path))
     if not stat.S_ISREG(mode):
         raise TargetError(
             f"{label}: it is {kind_of(mode)}; give a package folder, a datapackage.json or a .zip"
         )
     if path.suffix.lower() == ".zip":
         return _extract(label, path)
-    if path.suffix.lower() == ".json":
+    if path.suffix.lower() in (".json", ".yaml", ".yml"):
         return Target(label, path.parent, path)
     raise TargetError(f"{label}: not a package folder, a datapackage.json or a .zip")
 
@@ -108,7 +124,7 @@ def safe_members(archive: zipfile.ZipFile, max_bytes: int = MAX_ZIP_BYTES) -> li
     """The members of *archive*, or TargetError when any is unsafe.
 
     Refused: absolute names, ``..`` parts, backslashes or drive letters, links and
-    other non-regular files, more than MAX_ZIP_MEMBERS members, and a total
+    other non-regular files, a name given twice, more than MAX_ZIP_MEMBERS members, and a total
     uncompressed size over *max_bytes* (checked again while extracting, since the
     sizes in the directory can lie).
     """
@@ -116,9 +132,17 @@ def safe_members(archive: zipfile.ZipFile, max_bytes: int = MAX_ZIP_BYTES) -> li
     if len(members) > MAX_ZIP_MEMBERS:
         raise TargetError(f"the archive has {len(members)} members; the cap is {MAX_ZIP_MEMBERS}")
     total = 0
+    seen: dict[str, bool] = {}  # name -> is a folder
     for info in members:
         name = info.filename
         parts = PurePosixPath(name).parts
+        key = "/".join(parts)
+        if key in seen and not (seen[key] and info.is_dir()):
+            raise TargetError(
+                f"the archive holds {name!r} more than once; refusing to extract it "
+                "(which copy is meant?)"
+            )
+        seen[key] = info.is_dir()
         if (
             name.startswith(("/", "\\"))
             or "\\" in name
@@ -197,4 +221,4 @@ def _extract(label: str, path: Path) -> Target:
         subdirs = [p for p in root.iterdir() if p.is_dir()]
         if len(subdirs) == 1 and (subdirs[0] / "datapackage.json").is_file():
             root = subdirs[0]
-    return Target(label, root, root / "datapackage.json", tmp)
+    return Target(label, root, descriptor_in(root), tmp)

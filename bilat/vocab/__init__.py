@@ -40,6 +40,7 @@ VOCABULARIES = (
     "directions",
     "vote_options",
     "vote_results",
+    "incident_types",
 )
 
 
@@ -82,14 +83,29 @@ class Vocabulary(BaseModel):
         for t in self.terms:
             if t.code == code:
                 return t
-        raise KeyError(f"{code!r} is not a term of vocabulary {self.name!r}")
+        from bilat.names import unknown_name
+
+        labels = {t.code: t.label for t in self.terms}
+        raise unknown_name(
+            "term", code, self.codes(), labels=labels, where=f" in vocabulary {self.name!r}"
+        )
+
+    def label(self, code: str) -> str:
+        """The label of term *code* (:class:`bilat.UnknownName` when there is none).
+
+        >>> vocabulary("stances").label("refrains_from_condemning")
+        'Refrains from condemning'
+        """
+        return self[code].label
 
 
 @cache
 def vocabulary(name: str) -> Vocabulary:
     """Load the vocabulary *name* from the package data (cached)."""
     if name not in VOCABULARIES:
-        raise KeyError(f"no vocabulary {name!r}; known: {', '.join(VOCABULARIES)}")
+        from bilat.names import unknown_name
+
+        raise unknown_name("vocabulary", name, VOCABULARIES)
     text = resources.files(__package__).joinpath("data").joinpath(f"{name}.json").read_text("utf-8")
     vocab = Vocabulary.model_validate(json.loads(text))
     codes = vocab.codes()
