@@ -362,3 +362,16 @@ def test_a_lone_carriage_return_in_text_survives_the_round_trip(tmp_path: Path) 
     run_import("plover", [src], out)
     assert rows(out)["plover-cr-1"]["text"] == text
     valid_everywhere(out)
+
+
+def test_bytes_that_are_not_utf8_reject_the_row_not_the_file(tmp_path: Path) -> None:
+    head, *lines = (DATA / "polecat-built.txt").read_bytes().split(b"\n")
+    latin1 = lines[1].replace(b"Russia", b"Espa\xf1a")  # a Latin-1 byte
+    src = tmp_path / "mixed.txt"
+    src.write_bytes(b"\n".join([head, lines[0], latin1, b""]))
+    out = tmp_path / "out"
+    result = run_import("polecat", [src], out)
+    assert (result.total.imported, result.total.rejected) == (1, 1)
+    assert result.rejections_shown[0].line == 3
+    assert result.rejections_shown[0].reason == "is not UTF-8 text"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mixed.txt", "out"]  # no temp left
