@@ -977,6 +977,60 @@ class _PipeSafe:
         return getattr(self._stream, name)
 
 
+# -- bilat import ----------------------------------------------------------------------
+
+
+@app.command("import")
+def import_cmd(
+    fmt: Annotated[
+        str,
+        typer.Argument(metavar="FORMAT", help="icews, gdelt1, gdelt2, polecat, plover or unvotes."),
+    ],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to import.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder of the package to write.")],
+    append: Annotated[
+        bool, typer.Option("--append", help="Add to a package an earlier import wrote.")
+    ] = False,
+    dedupe: Annotated[
+        str | None,
+        typer.Option(
+            "--dedupe",
+            help="daily: keep one event per day, actor, recipient and event code.",
+            show_default=False,
+        ),
+    ] = None,
+    actors: Annotated[
+        Path | None,
+        typer.Option(
+            "--actors",
+            help="A curated package whose actors are matched exactly (ISO3, Wikidata, name).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Import coded event data (ICEWS, GDELT, POLECAT, PLOVER) or UN General Assembly
+    roll calls into a bilat package, streaming; print what became of every row.
+    Exit 0: written, nothing rejected; 1: written, some rows rejected; 2: nothing
+    written."""
+    from bilat.importers import ImportProblem, run_import
+
+    try:
+        result = run_import(fmt, list(files), out, append=append, dedupe=dedupe, actors=actors)
+    except ImportProblem as exc:
+        raise _fail("import", str(exc)) from None
+    except OSError as exc:
+        raise _fail("import", f"cannot write {out}: {exc.strerror or exc}") from None
+    for line in result.summary_lines():
+        typer.echo(line)
+    for r in result.rejections_shown[:20]:
+        typer.echo(f"rejected {r}", err=True)
+    if result.rejected_file is not None:
+        typer.echo(f"every rejected row: {result.rejected_file}", err=True)
+    typer.echo(f"wrote {out / 'datapackage.json'}", err=True)
+    if result.total.rejected:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point: a closed standard output (``| head -1``) ends the
     run quietly with exit 0."""

@@ -17,6 +17,7 @@ from bilat.models.base import Record, SourcedRecord
 from bilat.models.claims import Claim
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Engagement
+from bilat.models.events import CodedEvent
 from bilat.models.incidents import Casualty, Incident
 from bilat.models.indicators import Indicator
 from bilat.models.positions import Position
@@ -32,6 +33,7 @@ __all__ = [
     "Agreement",
     "Casualty",
     "Claim",
+    "CodedEvent",
     "Engagement",
     "Evidence",
     "Incident",
@@ -72,6 +74,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Casualty,
         Evidence,
         Claim,
+        CodedEvent,
     )
 }
 
