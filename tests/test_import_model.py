@@ -9,7 +9,7 @@ import io
 import json
 from pathlib import Path
 
-import bilat.validation.columnar as columnar
+import bilat.validation.engines.columnar.blocks as columnar
 import pyarrow as pa
 import pytest
 from pydantic import ValidationError
