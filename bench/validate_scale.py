@@ -24,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bilat import versions
 from bilat.tables import RESOURCE_NAMES, resource_descriptor
 
 KINDS = ("bad-date", "unknown-term", "dangling-reference", "duplicate-id")
@@ -42,7 +43,7 @@ def generate(folder: Path, rows: int, actors: int, rate: float, seed: int) -> di
     """Write the package; return the CSV line numbers of each injected defect kind."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    n_defects = max(1, int(rows * rate))
+    n_defects = max(1, int(rows * rate)) if rate > 0 else 0  # rate 0: a valid package
     lines = list(range(2, rows + 2))
     picked = rng.sample(lines, n_defects * len(KINDS))
     injected = {k: set(picked[i * n_defects : (i + 1) * n_defects]) for i, k in enumerate(KINDS)}
@@ -125,6 +126,7 @@ def generate(folder: Path, rows: int, actors: int, rate: float, seed: int) -> di
     present = frozenset(RESOURCE_NAMES[k] for k in ("source", "state", "person", "engagement"))
     descriptor = {
         "name": "bench",
+        versions.KEY: versions.declaration(versions.CURRENT),
         "resources": [
             resource_descriptor(k, "csv", present)
             for k in ("source", "state", "person", "engagement")

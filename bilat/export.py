@@ -26,12 +26,15 @@ a link to the ``sources`` table, facets on vocabulary columns, label columns.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import os
 import re
 import sqlite3
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +44,7 @@ from bilat.tables import RESOURCE_NAMES, columns
 
 if TYPE_CHECKING:
     from bilat.package import Package
+    from bilat.validation.bulk import Collected
 
 FORMATS = ("sqlite", "duckdb", "parquet", "graphml")
 ACTOR_KINDS = ("state", "person", "organization")
@@ -55,7 +59,7 @@ class ExportError(Exception):
 @dataclass
 class Column:
     name: str
-    type: str  # "text", "integer", "real", "date"
+    type: str  # "text", "integer", "real", "date"; "boolean", "datetime" (other tables)
     description: str | None = None
     references: str | None = None  # "table" the value points at (its id)
     vocabulary: str | None = None
@@ -63,16 +67,35 @@ class Column:
 
 @dataclass
 class Table:
+    """A table of the export, held column by column (``data[i]`` is column ``i``)."""
+
     name: str
     columns: list[Column]
-    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    data: list[list[Any]] = field(default_factory=list)
     primary_key: tuple[str, ...] = ()
     description: str | None = None
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        if not self.data:
+            self.data = [[] for _ in self.columns]
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """The rows, as tuples of Python values."""
+        return list(zip(*(_pylist(c) for c in self.data), strict=True)) if self.columns else []
+
+    def __len__(self) -> int:
+        return len(self.data[0]) if self.data else 0
+
     def column_values(self, name: str) -> list[Any]:
-        index = [c.name for c in self.columns].index(name)
-        return [row[index] for row in self.rows]
+        """One column's values, as Python values."""
+        return _pylist(self.data[[c.name for c in self.columns].index(name)])
+
+
+def _pylist(values: Any) -> list[Any]:
+    """A column as a list (it may be an Arrow array, from a bulk load)."""
+    return values if isinstance(values, list) else list(values.to_pylist())
 
 
 # -- the tables ----------------------------------------------------------------------
@@ -107,9 +130,179 @@ def _doc(model: type[Record]) -> str | None:
     return " ".join(doc.split()) or None
 
 
+def _dates(values: list[Any]) -> tuple[list[Any], list[Any], list[Any]]:
+    """The text, first and last day of each partial date (None stays None)."""
+    seen: dict[Any, tuple[Any, Any, Any]] = {}
+    text, first, last = [], [], []
+    for value in values:
+        if value is None:
+            parts: tuple[Any, Any, Any] = (None, None, None)
+        else:
+            found = seen.get(value.text)
+            if found is None:
+                found = seen[value.text] = (value.text, value.earliest, value.latest)
+            parts = found
+        text.append(parts[0])
+        first.append(parts[1])
+        last.append(parts[2])
+    return text, first, last
+
+
+@cache
+def _layout(kind: str) -> tuple[Table, list[tuple[str, Table]], list[tuple[str, str]]]:
+    """The table of *kind* and its link tables (by list field), without data, and how
+    each field fills the table: ``("date", f)`` three columns, ``("plain", f)`` one."""
+    model = RECORD_TYPES[kind]
+    name = RESOURCE_NAMES[kind]
+    refs = {r.name: r for r in reference_fields(model)}
+    cols: list[Column] = []
+    getters: list[tuple[str, str]] = []
+    links: list[tuple[str, Table]] = []
+    for col in columns(kind):
+        info_ref = refs.get(col.name)
+        if col.type == "array":
+            kinds = info_ref.kinds if info_ref else None
+            value = _value_column(kinds)
+            link = Table(
+                f"{kind}_{col.name}",
+                [
+                    Column(f"{kind}_id", "text", f"Id of the {kind}.", name),
+                    Column(
+                        value,
+                        "text",
+                        col.description,
+                        _target(kinds, "") if kinds else None,
+                        col.vocabulary,
+                    ),
+                    Column("position", "integer", "Place in the list, from 1."),
+                ],
+                primary_key=(f"{kind}_id", "position"),
+                description=f"{name}.{col.name}, one row per item: {col.description or ''}".strip(),
+                label=value,
+            )
+            links.append((col.name, link))
+            continue
+        if _is_date(model, col.name):
+            cols += [
+                Column(col.name, "text", col.description),
+                Column(f"{col.name}_earliest", "date", f"First day {col.name} may mean."),
+                Column(f"{col.name}_latest", "date", f"Last day {col.name} may mean."),
+            ]
+            getters.append(("date", col.name))
+            continue
+        ctype = {"integer": "integer", "number": "real"}.get(col.type, "text")
+        target = (
+            _target(info_ref.kinds, kind) if info_ref else ("records" if col.name == "id" else None)
+        )
+        cols.append(Column(col.name, ctype, col.description, target, col.vocabulary))
+        getters.append(("plain", col.name))
+    table = Table(
+        name,
+        cols,
+        primary_key=("id",),
+        description=_doc(model),
+        label=next((c for c in _LABELS if c in model.model_fields), "id"),
+    )
+    return table, links, getters
+
+
+def _from_records(
+    recs: list[Record], getters: list[tuple[str, str]], lists: list[str]
+) -> tuple[list[list[Any]], list[list[list[Any]]]]:
+    """The columns of a kind's table, and of its link tables, from its records."""
+    data: list[list[Any]] = []
+    for how, attr in getters:
+        values = list(map(attrgetter(attr), recs))
+        if how == "date":
+            data += _dates(values)
+        else:
+            data.append(values)
+    link_data = []
+    for attr in lists:
+        owners: list[str] = []
+        items: list[Any] = []
+        places: list[int] = []
+        for record in recs:
+            held = getattr(record, attr)
+            if held:
+                owners += [record.id] * len(held)
+                items += held
+                places += range(1, len(held) + 1)
+        link_data.append([owners, items, places])
+    return data, link_data
+
+
+_ARROW = {"text": "string", "integer": "int64", "real": "float64", "date": "date32"}
+
+
+def _from_bulk(
+    kind: str, held: Collected, getters: list[tuple[str, str]], lists: list[str]
+) -> tuple[list[Any], list[list[Any]]]:
+    """The columns of a kind's table, and of its link tables, as Arrow arrays, from
+    the cells the columnar engine kept (and the records the row engine made of the
+    rows it flagged), in file order."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from bilat.validation import bulk
+
+    main = _layout(kind)[0]
+    types = [getattr(pa, _ARROW[c.type])() for c in main.columns]
+    rows, cells = held.block_rows()
+    distinct = bulk.arrow_columns(kind, cells)
+    data: list[Any] = []
+    for how, attr in getters:
+        table, indices = distinct[attr]
+        if how == "date":
+            data += [pa.array(part).take(indices) for part in _dates(table)]
+        else:
+            data.append(pa.array(table, types[len(data)]).take(indices))
+    data = [col.cast(t) for col, t in zip(data, types, strict=True)]
+    ids = data[[c.name for c in main.columns].index("id")]
+    link_data: list[list[Any]] = []
+    owner_rows = []
+    for attr in lists:
+        table, indices = distinct[attr]
+        held_lists = pa.array(table, pa.list_(pa.string())).take(indices)
+        parents = pc.list_parent_indices(held_lists)
+        flat = pc.list_flatten(held_lists)
+        starts = pc.take(held_lists.offsets, parents)
+        places = pc.add(pc.subtract(pa.array(range(len(flat)), pa.int64()), starts), 1)
+        link_data.append([ids.take(parents), flat, places.cast(pa.int64())])
+        owner_rows.append(rows.take(parents))
+    if not held.numbered:
+        return data, link_data
+    # rows the checks flagged and the row engine made records of: merged in file order
+    numbered = held.numbered
+    extra, extra_links = _from_records([r for _, r in numbered], getters, lists)
+    line = pa.array([n for n, _ in numbered], pa.int64())
+    order = pc.sort_indices(pa.concat_arrays([rows, line]))
+    data = [
+        pa.concat_arrays([col, pa.array(more, t)]).take(order)
+        for col, more, t in zip(data, extra, types, strict=True)
+    ]
+    merged_links = []
+    by_line = {r.id: n for n, r in numbered}
+    for (owners, flat, places), (more_owners, more_items, more_places), lines in zip(
+        link_data, extra_links, owner_rows, strict=True
+    ):
+        key = pa.concat_arrays([lines, pa.array([by_line[o] for o in more_owners], pa.int64())])
+        merged = [
+            pa.concat_arrays([owners, pa.array(more_owners, pa.string())]),
+            pa.concat_arrays([flat, pa.array(more_items, pa.string())]),
+            pa.concat_arrays([places, pa.array(more_places, pa.int64())]),
+        ]
+        order = pc.sort_indices(
+            pa.table({"line": key, "place": merged[2]}),
+            sort_keys=[("line", "ascending"), ("place", "ascending")],
+        )
+        merged_links.append([c.take(order) for c in merged])
+    return data, merged_links
+
+
 def tables(pkg: Package) -> list[Table]:
     """The package's records as tables, in an order where every table comes after the
-    tables it refers to (link tables last)."""
+    tables it refers to (link tables, then the package's other tables, last)."""
     records = Table(
         "records",
         [Column("id", "text", "Id of a record of any kind."), Column("kind", "text")],
@@ -130,79 +323,88 @@ def tables(pkg: Package) -> list[Table]:
     )
     out = [records, actors]
     links: list[Table] = []
-    for kind, model in RECORD_TYPES.items():
-        name = RESOURCE_NAMES[kind]
-        refs = {r.name: r for r in reference_fields(model)}
-        cols: list[Column] = []
-        getters: list[Any] = []
-        for col in columns(kind):
-            info_ref = refs.get(col.name)
-            if col.type == "array":
-                kinds = info_ref.kinds if info_ref else None
-                value = _value_column(kinds)
-                link = Table(
-                    f"{kind}_{col.name}",
-                    [
-                        Column(f"{kind}_id", "text", f"Id of the {kind}.", name),
-                        Column(
-                            value,
-                            "text",
-                            col.description,
-                            _target(kinds, "") if kinds else None,
-                            col.vocabulary,
-                        ),
-                        Column("position", "integer", "Place in the list, from 1."),
-                    ],
-                    primary_key=(f"{kind}_id", "position"),
-                    description=f"{name}.{col.name}, one row per item: {col.description or ''}".strip(),
-                    label=value,
-                )
-                for record in pkg.records(kind):
-                    for i, item in enumerate(getattr(record, col.name), start=1):
-                        link.rows.append((record.id, item, i))
-                links.append(link)
-                continue
-            if _is_date(model, col.name):
-                cols += [
-                    Column(col.name, "text", col.description),
-                    Column(f"{col.name}_earliest", "date", f"First day {col.name} may mean."),
-                    Column(f"{col.name}_latest", "date", f"Last day {col.name} may mean."),
-                ]
-                getters.append(("date", col.name))
-                continue
-            ctype = {"integer": "integer", "number": "real"}.get(col.type, "text")
-            target = (
-                _target(info_ref.kinds, kind)
-                if info_ref
-                else ("records" if col.name == "id" else None)
+    for kind in RECORD_TYPES:
+        main, link_defs, getters = _layout(kind)
+        held = pkg.pending(kind)
+        if held is None:
+            recs = pkg.records(kind)
+            ids: list[Any] = [r.id for r in recs]
+            data, link_data = _from_records(recs, getters, [f for f, _ in link_defs])
+            names = [getattr(r, "name", None) for r in recs] if kind in ACTOR_KINDS else []
+        else:
+            data, link_data = _from_bulk(kind, held, getters, [f for f, _ in link_defs])
+            ids = _pylist(data[[c.name for c in main.columns].index("id")])
+            names = (
+                _pylist(data[[c.name for c in main.columns].index("name")])
+                if kind in ACTOR_KINDS
+                else []
             )
-            cols.append(Column(col.name, ctype, col.description, target, col.vocabulary))
-            getters.append(("plain", col.name))
-        table = Table(
-            name,
-            cols,
-            primary_key=("id",),
-            description=_doc(model),
-            label=next((c for c in _LABELS if c in model.model_fields), "id"),
+        out.append(replace(main, data=data))
+        links += [replace(t, data=d) for (_f, t), d in zip(link_defs, link_data, strict=True)]
+        records.data[0] += ids
+        records.data[1] += [kind] * len(ids)
+        if kind in ACTOR_KINDS:
+            actors.data[0] += ids
+            actors.data[1] += [kind] * len(ids)
+            actors.data[2] += names
+    taken = {t.name for t in out + links} | set(VIEWS)
+    return out + links + other_tables(pkg, taken)
+
+
+#: Table Schema field types and the column type each becomes; the rest become text
+#: (objects and arrays as JSON).
+_OTHER_TYPES = {
+    "string": "text",
+    "integer": "integer",
+    "year": "integer",
+    "number": "real",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+}
+
+
+def _other_value(ftype: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if ftype == "real":
+        return float(value)
+    if ftype == "datetime" and value.tzinfo is not None:  # as UTC
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if ftype in ("integer", "boolean", "date", "datetime"):
+        return value
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return value if isinstance(value, str) else str(value)
+
+
+def other_tables(pkg: Package, taken: set[str] | frozenset[str] = frozenset()) -> list[Table]:
+    """The package's own resources that are not bilat records (read when the package
+    was loaded), one table each, typed from their Table Schemas: integers and years
+    as integers, numbers as reals, booleans, dates and datetimes as such, anything
+    else as text; a datetime with an offset is converted to UTC. A name a bilat table
+    already has gets the prefix ``resource_``."""
+    out = []
+    for other in pkg.others.values():
+        types = [_OTHER_TYPES.get(f.type, "text") for f in other.fields]
+        cols = [Column(f.name, t, f.description) for f, t in zip(other.fields, types, strict=True)]
+        data: list[list[Any]] = [[] for _ in cols]
+        for row in other.rows:
+            for values, ftype, value in zip(data, types, row, strict=True):
+                values.append(_other_value(ftype, value))
+        name = other.name if other.name not in taken else f"resource_{other.name}"
+        out.append(
+            Table(
+                name,
+                cols,
+                data,
+                primary_key=tuple(other.primary_key),
+                description=other.description
+                or f"The package's resource {other.name!r}, as its Table Schema types it.",
+                label=None,
+            )
         )
-        for record in pkg.records(kind):
-            row: list[Any] = []
-            for how, attr in getters:
-                value = getattr(record, attr)
-                if how == "date":
-                    row += (
-                        [None, None, None]
-                        if value is None
-                        else [value.text, value.earliest, value.latest]
-                    )
-                else:
-                    row.append(value)
-            table.rows.append(tuple(row))
-            records.rows.append((record.id, kind))
-            if kind in ACTOR_KINDS:
-                actors.rows.append((record.id, kind, getattr(record, "name", None)))
-        out.append(table)
-    return out + links
+    return out
 
 
 def actor_states(pkg: Package) -> list[tuple[str, str]]:
@@ -255,14 +457,26 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _ddl(table: Table, sql_types: dict[str, str], self_ok: bool = True) -> str:
+#: The tables DuckDB gets a primary key for: the records (see to_duckdb).
+_KEYED = frozenset({"records", "actors", *RESOURCE_NAMES.values()})
+
+
+def _ddl(
+    table: Table,
+    sql_types: dict[str, str],
+    without_rowid: bool = False,
+    keys: bool | None = None,
+) -> str:
+    """CREATE TABLE for *table*: every key (or, with *keys* True, its primary key alone;
+    False, none)."""
     parts = [f"{_q(c.name)} {sql_types[c.type]}" for c in table.columns]
-    if table.primary_key:
+    if table.primary_key and keys is not False:
         parts.append(f"PRIMARY KEY ({', '.join(_q(k) for k in table.primary_key)})")
     for c in table.columns:
-        if c.references and (self_ok or c.references != table.name):
+        if c.references and keys is None:
             parts.append(f"FOREIGN KEY ({_q(c.name)}) REFERENCES {_q(c.references)} (id)")
-    return f"CREATE TABLE {_q(table.name)} (\n  " + ",\n  ".join(parts) + "\n)"
+    suffix = " WITHOUT ROWID" if without_rowid and table.primary_key else ""
+    return f"CREATE TABLE {_q(table.name)} (\n  " + ",\n  ".join(parts) + "\n)" + suffix
 
 
 def metadata_path(out: Path) -> Path:
@@ -272,23 +486,32 @@ def metadata_path(out: Path) -> Path:
 
 def to_sqlite(pkg: Package, out: Path) -> Path:
     """Write the package as a SQLite database at *out* (and its datasette metadata)."""
-    types = {"text": "TEXT", "integer": "INTEGER", "real": "REAL", "date": "DATE"}
+    types = {
+        "text": "TEXT",
+        "integer": "INTEGER",
+        "real": "REAL",
+        "date": "DATE",
+        "boolean": "BOOLEAN",
+        "datetime": "DATETIME",
+    }
     built = tables(pkg)
     with temporary_beside(out) as temp:
         con = sqlite3.connect(temp)
         try:
+            # a temporary file, renamed once whole: no journal, no syncing on the way
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
             for table in built:
-                con.execute(_ddl(table, types))
+                # keyed tables are stored in their key's B-tree (one tree, not a table
+                # and an index)
+                con.execute(_ddl(table, types, without_rowid=True))
                 marks = ", ".join("?" for _ in table.columns)
                 con.executemany(
                     f"INSERT INTO {_q(table.name)} VALUES ({marks})",
-                    [tuple(_sqlite_value(v) for v in row) for row in table.rows],
+                    zip(*_sqlite_columns(table), strict=True),
                 )
             for name, sql in VIEWS.items():
                 con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
-            problems = con.execute("PRAGMA foreign_key_check").fetchall()
-            if problems:  # pragma: no cover - a validated package has no dangling ids
-                raise ExportError(f"foreign keys broken in the export: {problems[:3]}")
             con.commit()
         except sqlite3.Error as exc:  # a full disk, an I/O error
             raise ExportError(f"cannot write {out}: {exc}") from None
@@ -301,8 +524,38 @@ def to_sqlite(pkg: Package, out: Path) -> Path:
     return out
 
 
-def _sqlite_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _sqlite_columns(table: Table) -> list[list[Any]]:
+    """The columns of *table* as SQLite takes them, rows in key order (so that each
+    key's B-tree is built by appending): dates and datetimes as ISO 8601 text."""
+    import pyarrow as pa
+
+    data = _arrow(table)
+    if table.primary_key and len(data):
+        data = data.sort_by([(k, "ascending") for k in table.primary_key])
+    out = []
+    for col in data.columns:
+        if pa.types.is_date32(col.type):
+            out.append(col.cast(pa.string()).to_pylist())
+        elif pa.types.is_timestamp(col.type):
+            out.append(_sqlite_column(col.to_pylist()))
+        else:
+            out.append(col.to_pylist())
+    return out
+
+
+def _sqlite_column(values: list[Any]) -> list[Any]:
+    """Dates and datetimes as ISO 8601 text (each distinct one formatted once)."""
+    seen: dict[Any, str] = {}
+    out = []
+    for value in values:
+        if isinstance(value, dt.date):
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = value.isoformat()
+            out.append(text)
+        else:
+            out.append(value)
+    return out
 
 
 _MARKUP = (
@@ -388,37 +641,65 @@ def datasette_metadata(
 def _arrow(table: Table) -> Any:
     import pyarrow as pa
 
-    types = {"text": pa.string(), "integer": pa.int64(), "real": pa.float64(), "date": pa.date32()}
+    types = {
+        "text": pa.string(),
+        "integer": pa.int64(),
+        "real": pa.float64(),
+        "date": pa.date32(),
+        "boolean": pa.bool_(),
+        "datetime": pa.timestamp("us"),
+    }
     arrays = [
-        pa.array([row[i] for row in table.rows], type=types[c.type])
-        for i, c in enumerate(table.columns)
+        pa.array(values, type=types[c.type]) if isinstance(values, list) else values
+        for c, values in zip(table.columns, table.data, strict=True)
     ]
     return pa.table(arrays, names=[c.name for c in table.columns])
 
 
+#: DuckDB's smallest block: each table and each index takes at least one block, and
+#: the default (256 KiB) makes a small package's file tens of megabytes.
+DUCKDB_BLOCK_SIZE = 16384
+
+
 def to_duckdb(pkg: Package, out: Path) -> Path:
-    """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra)."""
+    """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra).
+
+    Each table is inserted whole from an Arrow table (DuckDB's bulk path), into a
+    file of small blocks."""
     try:
         import duckdb
     except ImportError:
         raise ExportError("--to duckdb needs duckdb: pip install 'bilat[duckdb]'") from None
-    types = {"text": "VARCHAR", "integer": "BIGINT", "real": "DOUBLE", "date": "DATE"}
+    types = {
+        "text": "VARCHAR",
+        "integer": "BIGINT",
+        "real": "DOUBLE",
+        "date": "DATE",
+        "boolean": "BOOLEAN",
+        "datetime": "TIMESTAMP",
+    }
     with temporary_beside(out) as temp:
         temp.unlink()  # DuckDB creates its file itself
         wal = temp.with_name(temp.name + ".wal")
         try:
-            con = duckdb.connect(str(temp))
+            con = duckdb.connect()
             try:
+                path = str(temp).replace("'", "''")
                 con.execute("SET enable_progress_bar = false")  # it writes to stdout
+                con.execute(f"ATTACH '{path}' AS export (BLOCK_SIZE {DUCKDB_BLOCK_SIZE})")
+                con.execute("USE export")
                 for table in tables(pkg):
-                    # DuckDB checks foreign keys row by row: a table's references to
-                    # itself point at records instead (see _target), so every key is
-                    # declared
-                    con.execute(_ddl(table, types))
+                    # DuckDB enforces every key with an index stored in the file (at
+                    # least a block each) and checks foreign keys on each insert: the
+                    # record tables get their primary key (the ids one joins on); link
+                    # tables and foreign keys are declared in SQLite only
+                    con.execute(_ddl(table, types, keys=table.name in _KEYED))
                     data = _arrow(table)  # noqa: F841 - read by name in the SQL below
                     con.execute(f"INSERT INTO {_q(table.name)} SELECT * FROM data")
                 for name, sql in VIEWS.items():
                     con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
+                con.execute("USE memory")
+                con.execute("DETACH export")
             finally:
                 con.close()
             commit(temp, out)
@@ -427,6 +708,24 @@ def to_duckdb(pkg: Package, out: Path) -> Path:
         finally:
             wal.unlink(missing_ok=True)
     return out
+
+
+def _engagement_states(built: list[Table], states: Any) -> list[Any]:
+    """The columns of the ``engagement_states`` view, from the participants link table
+    and the ``actor_states`` rows (an Arrow table): as :func:`engagement_states`, by
+    a join in Arrow."""
+    participants = _arrow(next(t for t in built if t.name == "engagement_participants"))
+    pairs = (
+        participants.select(["engagement_id", "actor_id"])
+        .join(states, "actor_id", join_type="inner")
+        .group_by(["engagement_id", "state_id"])
+        .aggregate([])
+        .sort_by([("engagement_id", "ascending"), ("state_id", "ascending")])
+    )
+    return [
+        pairs.column("engagement_id").combine_chunks(),
+        pairs.column("state_id").combine_chunks(),
+    ]
 
 
 def to_parquet(pkg: Package, out: Path) -> Path:
@@ -443,9 +742,11 @@ def to_parquet(pkg: Package, out: Path) -> Path:
         Table("actor_states", [Column("actor_id", "text"), Column("state_id", "text")]),
         Table("engagement_states", [Column("engagement_id", "text"), Column("state_id", "text")]),
     ]
-    extra[0].rows = actor_states(pkg)
-    extra[1].rows = engagement_states(pkg, extra[0].rows)
-    for table in [*tables(pkg), *extra]:
+    pairs = actor_states(pkg)
+    extra[0].data = [[a for a, _ in pairs], [s for _, s in pairs]]
+    built = tables(pkg)
+    extra[1].data = _engagement_states(built, _arrow(extra[0]))
+    for table in [*built, *extra]:
         target = out / f"{table.name}.parquet"
         with temporary_beside(target) as temp:
             pq.write_table(_arrow(table), temp)
@@ -563,7 +864,14 @@ def export(pkg: Package, fmt: str, out: str | Path, *, force: bool = False) -> P
         "graphml": to_graphml,
     }
     check_out(fmt, path, force=force)
-    return writers[fmt](pkg, path)
+    # millions of short-lived values and no cycles: the collector runs once, after
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return writers[fmt](pkg, path)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
 def frames(pkg: Package, kind: str, library: str = "pandas") -> Any:

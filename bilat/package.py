@@ -36,7 +36,8 @@ from bilat.models import (
 from bilat.names import unknown_name
 from bilat.query import Undated, When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
-from bilat.validation import _Run, _run
+from bilat.validation import ENGINES, _Run, _run, columnar_available
+from bilat.validation.bulk import Collected
 from bilat.validation.cells import format_cell
 from bilat.validation.target import TargetError, resolve
 
@@ -51,17 +52,92 @@ class PackageError(Exception):
         self.report = report
 
 
-@dataclass(repr=False)
+@dataclass(frozen=True)
+class OtherField:
+    """A field of a resource that is not a bilat record table, from its Table Schema."""
+
+    name: str
+    type: str
+    description: str | None = None
+
+
+@dataclass
+class OtherTable:
+    """A tabular resource of the package that is not a bilat record table, its rows
+    read and typed by Frictionless from its Table Schema (exported beside the records)."""
+
+    name: str
+    fields: list[OtherField]
+    rows: list[list[Any]]
+    primary_key: list[str] = field(default_factory=list)
+    description: str | None = None
+
+
 class Package:
-    """A validated data package as typed records, with lookups by id."""
+    """A validated data package as typed records, with lookups by id.
 
-    descriptor: dict[str, Any]
-    by_kind: dict[str, list[Record]]
-    by_id: dict[str, Record] = field(init=False)
-    report: Report | None = None
+    The records of a table the columnar engine read (a large CSV file) are built on
+    first use: by :meth:`records` for that kind, a lookup of an id no other kind
+    holds, iteration, or :attr:`by_kind` and :attr:`by_id`. Until then the package
+    holds its valid rows' cells, which is what :mod:`bilat.export` reads.
+    """
 
-    def __post_init__(self) -> None:
-        self.by_id = {r.id: r for rs in self.by_kind.values() for r in rs}
+    def __init__(
+        self,
+        descriptor: dict[str, Any],
+        by_kind: dict[str, list[Record]],
+        report: Report | None = None,
+        others: dict[str, OtherTable] | None = None,
+        pending: dict[str, Collected] | None = None,
+    ) -> None:
+        self.descriptor = descriptor
+        self.report = report
+        #: the package's other tabular resources, by name
+        self.others: dict[str, OtherTable] = dict(others or {})
+        self._pending: dict[str, Collected] = dict(pending or {})
+        self._by_kind: dict[str, list[Record]] = {}
+        for kind in [*by_kind, *(k for k in self._pending if k not in by_kind)]:
+            self._by_kind[kind] = by_kind.get(kind, [])  # a pending kind's, once built
+        self._index: dict[str, Record] = {
+            r.id: r for k, rs in self._by_kind.items() if k not in self._pending for r in rs
+        }
+
+    def _build(self, kind: str) -> None:
+        from bilat.validation.bulk import records
+
+        built = records(kind, self._pending[kind])
+        self._by_kind[kind] = built
+        del self._pending[kind]
+        self._index.update((r.id, r) for r in built)
+
+    def _build_all(self) -> None:
+        for kind in list(self._pending):
+            self._build(kind)
+
+    def pending(self, kind: str) -> Collected | None:
+        """The valid rows of *kind* as read by the columnar engine, while its records
+        are not built yet (None once they are, or when the row engine read them)."""
+        return self._pending.get(KIND_OF_RESOURCE.get(kind, kind))
+
+    def count(self, kind: str) -> int:
+        """How many records of *kind* there are (without building them)."""
+        kind = KIND_OF_RESOURCE.get(kind, kind)
+        held = self._pending.get(kind)
+        if held is None:
+            return len(self._by_kind.get(kind, []))
+        return len(held.numbered) + sum(len(rows) for rows, _ in held.blocks)
+
+    @property
+    def by_kind(self) -> dict[str, list[Record]]:
+        """Every record, by kind."""
+        self._build_all()
+        return self._by_kind
+
+    @property
+    def by_id(self) -> dict[str, Record]:
+        """Every record, by id."""
+        self._build_all()
+        return self._index
 
     @property
     def name(self) -> str:
@@ -77,18 +153,23 @@ class Package:
         kind = KIND_OF_RESOURCE.get(kind, kind)
         if kind not in RECORD_TYPES:
             raise unknown_name("record kind", kind, [*RECORD_TYPES, *KIND_OF_RESOURCE])
-        return self.by_kind.get(kind, [])
+        if kind in self._pending:
+            self._build(kind)
+        return self._by_kind.get(kind, [])
 
     def __getitem__(self, record_id: str) -> Record:
         """The record *record_id*; :class:`bilat.UnknownName` (a ``KeyError``) naming the
         nearest ids when there is none."""
-        try:
-            return self.by_id[record_id]
-        except (KeyError, TypeError):
+        found = self.get(record_id) if isinstance(record_id, str) else None
+        if found is None:
             raise unknown_name("record", record_id, self.by_id) from None
+        return found
 
     def get(self, record_id: str) -> Record | None:
-        return self.by_id.get(record_id)
+        found = self._index.get(record_id)
+        if found is None and self._pending:
+            found = self.by_id.get(record_id)
+        return found
 
     def claims(self, record_id: str, field: str | None = None) -> list[Claim]:
         """The claims about record *record_id* (about one *field* of it, if given), in id
@@ -101,7 +182,7 @@ class Package:
         self[record_id]  # an unknown id is an UnknownName
         found = [
             c
-            for c in self.by_kind.get("claim", [])
+            for c in self.records("claim")
             if isinstance(c, Claim) and c.record == record_id and field in (None, c.field)
         ]
         return sorted(found, key=lambda c: c.id)
@@ -179,18 +260,16 @@ class Package:
         return query.positions_of(self, actor, at, undated=undated)
 
     def __repr__(self) -> str:
-        counts = ", ".join(
-            f"{len(self.by_kind[k])} {k}" for k in RECORD_TYPES if self.by_kind.get(k)
-        )
+        counts = ", ".join(f"{self.count(k)} {k}" for k in RECORD_TYPES if self.count(k))
         version = f" {self.version}" if self.version else ""
-        return f"<Package {self.name or '?'}{version}: {len(self.by_id)} records ({counts})>"
+        return f"<Package {self.name or '?'}{version}: {len(self)} records ({counts})>"
 
     def __iter__(self) -> Iterator[Record]:
         for kind in RECORD_TYPES:
-            yield from self.by_kind.get(kind, [])
+            yield from self.records(kind)
 
     def __len__(self) -> int:
-        return len(self.by_id)
+        return sum(self.count(kind) for kind in RECORD_TYPES)
 
     def to_pandas(self, kind: str | None = None) -> Any:
         """One resource as a pandas DataFrame, or with no *kind* a dict of all of them
@@ -219,9 +298,7 @@ class Package:
             kind = KIND_OF_RESOURCE.get(kind, kind)
             self.records(kind)  # an unknown kind is a KeyError
             return frames(self, kind, library)
-        return {
-            RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.by_kind.get(k)
-        }
+        return {RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.count(k)}
 
     def graph(self) -> Any:
         """Who met whom, when, as a networkx MultiGraph; see :func:`bilat.export.graph`."""
@@ -236,16 +313,60 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     With *strict*, warnings count as errors too.
     """
     report = Report(str(target))
-    run = _Run(report, collect=True)
+    # the engine validate uses (columnar for large CSV files): its blocks' valid rows
+    # become records in bulk, flagged rows go through the row engine as ever
+    engine = os.environ.get("BILAT_ENGINE") or "auto"
+    if engine not in ENGINES or (engine == "columnar" and not columnar_available()):
+        engine = "auto"
+    run = _Run(report, collect=True, engine=engine)
+    others: dict[str, OtherTable] = {}
     try:
         with resolve(target) as tgt:
             _run(tgt, run, None)
+            report.finish()
+            if report.valid and run.foreign and run.descriptor is not None:
+                others = _read_others(
+                    tgt.root, run.descriptor, [p.name for p in run.foreign], report
+                )
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
-    report.finish()
+        report.finish()
     if not report.valid or (strict and report.warnings):
         raise PackageError(report)
-    return Package(descriptor=run.descriptor or {}, by_kind=run.records, report=report)
+    pending = {kind: held for kind, held in run.collected.items() if held.blocks}
+    by_kind = {kind: run.records.get(kind, []) for kind in run.collected}  # reading order
+    return Package(run.descriptor or {}, by_kind, report, others, pending)
+
+
+def _read_others(
+    root: Path, descriptor: dict[str, Any], names: list[str], report: Report
+) -> dict[str, OtherTable]:
+    """The tabular resources *names* (validated already), read by Frictionless; one
+    that cannot be read after all is a ``table-error`` finding in *report*."""
+    import frictionless
+    from frictionless.resources import TableResource
+
+    package = frictionless.Package(descriptor, basepath=str(root))
+    out = {}
+    for name in names:
+        resource = package.get_resource(name)
+        if not isinstance(resource, TableResource):
+            continue  # a file that is not a table: nothing to export
+        try:
+            rows = [row.to_list() for row in resource.read_rows()]
+        except Exception as exc:  # Frictionless validated it: should not happen
+            detail = f"{type(exc).__name__}: {exc}"[:500]
+            report.findings.append(make("table-error", resource=name, detail=detail))
+            continue
+        schema = resource.schema
+        out[name] = OtherTable(
+            name,
+            [OtherField(f.name, f.type, f.description or None) for f in schema.fields],
+            rows,
+            list(schema.primary_key),
+            resource.description or None,
+        )
+    return out
 
 
 # -- writing --------------------------------------------------------------------------

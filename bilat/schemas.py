@@ -78,14 +78,20 @@ def record_schema(kind: str) -> dict[str, Any]:
 def bundle_schema() -> dict[str, Any]:
     """One document that validates a whole package written as JSON: an object keyed by
     resource name (``engagements``, ``persons``, ...), each an array of that type's
-    records. Every record schema is embedded under ``$defs`` with its own ``$id``, so
-    ``{"$ref": "urn:bilat:schema:2:engagement"}`` also works with this bundle loaded.
+    records.
+
+    The bundle stands alone: every record schema is embedded under ``$defs`` (by
+    kind) *without* its ``$id``, and referred to as ``#/$defs/engagement``. So the
+    bundle and the per-type files can be loaded into one validator together: no
+    ``$id`` ever names two different schemas.
     """
     from bilat.tables import RESOURCE_NAMES
 
-    defs = {kind: record_schema(kind) for kind in RECORD_TYPES}
-    for d in defs.values():
-        d.pop("$schema")
+    defs = {}
+    for kind in RECORD_TYPES:
+        embedded = record_schema(kind)
+        del embedded["$schema"], embedded["$id"]
+        defs[kind] = embedded
     return {
         "$schema": DRAFT,
         "$id": schema_id(),
@@ -99,7 +105,7 @@ def bundle_schema() -> dict[str, Any]:
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            RESOURCE_NAMES[kind]: {"type": "array", "items": {"$ref": schema_id(kind)}}
+            RESOURCE_NAMES[kind]: {"type": "array", "items": {"$ref": f"#/$defs/{kind}"}}
             for kind in RECORD_TYPES
         },
         "$defs": defs,

@@ -131,7 +131,7 @@ def test_duckdb_and_parquet_agree_with_the_package(out: Path, pkg: Any) -> None:
             "SELECT constraint_type FROM duckdb_constraints() WHERE table_name = 'votes'"
         ).fetchall()
     }
-    assert {"PRIMARY KEY", "FOREIGN KEY"} <= kinds
+    assert "PRIMARY KEY" in kinds  # foreign keys are SQLite's (see bilat.export.to_duckdb)
     assert (
         con.execute(
             "SELECT count(*) FROM engagement_states WHERE engagement_id = 'summit-22'"

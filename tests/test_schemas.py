@@ -67,17 +67,28 @@ def test_cli_check_exit_codes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_bundle_resolves_each_record_schema_by_id_without_network() -> None:
-    bundle = schemas.load_schema()
-    registry: Registry = Resource.from_contents(bundle) @ Registry()
+def test_bundle_and_files_load_together_and_resolve_by_id_without_network() -> None:
+    files = [json.loads(p.read_text("utf-8")) for p in sorted((ROOT / "schema").glob("*.json"))]
+    registry: Registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in files
+    )
     validator = Draft202012Validator(
-        {"$ref": "urn:bilat:schema:3:state"},
+        {"$ref": schemas.schema_id("state")},
         registry=registry,
         format_checker=Draft202012Validator.FORMAT_CHECKER,
     )
     good = {"id": "rus", "name": "Russia", "iso3": "RUS", "sources": ["s"]}
     assert validator.is_valid(good)
     assert not validator.is_valid({**good, "iso3": "RUX"})
+    bundle = Draft202012Validator({"$ref": schemas.schema_id()}, registry=registry)
+    assert bundle.is_valid({"states": [good]})
+    assert not bundle.is_valid({"states": [{**good, "iso3": "RUX"}]})
+    # the bundle embeds the record schemas without their $id
+    embedded = schemas.load_schema()["$defs"]["state"]
+    assert "$id" not in embedded
+    assert embedded == {
+        k: v for k, v in schemas.load_schema("state").items() if k not in ("$id", "$schema")
+    }
 
 
 def test_trailing_newline_is_refused_by_schema_as_by_model() -> None:

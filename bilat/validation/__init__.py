@@ -21,6 +21,8 @@ from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
 from bilat.validation import descriptor, foreign, records, structure
+from bilat.validation.bulk import Collected
+from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
 from bilat.validation.target import Target, TargetError, resolve
@@ -66,6 +68,12 @@ class _Run:
     adopt: bool = False
     #: whether the package is a bilat package (set by layer 1)
     bilat: bool = True
+
+    #: when collecting: what was kept of each kind (its records are in ``records``
+    #: unless the columnar engine kept blocks of it)
+    collected: dict[str, Collected] = field(default_factory=dict)
+    #: the resources that are not bilat record tables
+    foreign: list[ForeignPlan] = field(default_factory=list)
 
 
 def validate(
@@ -130,6 +138,8 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     result = descriptor.check(tgt.root, tgt.descriptor, adopt=run.adopt)
     run.descriptor = result.descriptor
     run.bilat = result.bilat
+
+    run.foreign = result.foreign
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = References(report.add)
@@ -185,20 +195,23 @@ def _resource(
         progress(plan.name, 0, total)
         tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
     fast = None
-    if plan.fmt != "json" and not run.collect and _columnar(run.engine, total):
+    # what loading keeps: the row engine's records with their lines; the columnar
+    # engine keeps the cells of its valid rows (see bilat.validation.bulk)
+    kept = run.collected.setdefault(plan.kind, Collected()) if run.collect else None
+    numbered = None if kept is None else kept.numbered
+    if plan.fmt != "json" and _columnar(run.engine, total):
         from bilat.validation.columnar import Fast
 
         limits = run.limits
 
         def fast(header: list[str]) -> Fast:
-            return Fast(plan, header, refs, rules, index, limits.max_cell, limits.max_row)
+            return Fast(plan, header, refs, rules, index, limits.max_cell, limits.max_row, kept)
 
     rows = (
         structure.check_json(plan, emit, run.limits)
         if plan.fmt == "json"
         else structure.check_csv(plan, emit, tick, run.limits, fast)
     )
-    kept = run.records.setdefault(plan.kind, []) if run.collect else None
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
     base = refs.key(index, 0)
@@ -212,8 +225,8 @@ def _resource(
             values = checked.values
             check_refs(index, number, kind, values)
             observe(plan, number, kind, values, True, base | number)
-            if kept is not None:
-                kept.append(record)
+            if numbered is not None:
+                numbered.append((number, record))
             continue
         values = checked.values
         record_id = values["id"]
@@ -223,6 +236,8 @@ def _resource(
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
         observe(plan, number, kind, values, False, base | number)
+    if kept is not None and not kept.blocks:
+        run.records.setdefault(plan.kind, []).extend(record for _row, record in kept.numbered)
     if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:

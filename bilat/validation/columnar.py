@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from bilat.models import RECORD_TYPES, reference_fields
+from bilat.validation.bulk import Collected
 from bilat.validation.columns import ColumnCheck, checks
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.dialect import Dialect
@@ -386,8 +387,11 @@ class Fast:
         index: int,
         max_cell: int,
         max_row: int,
+        keep: Collected | None = None,
     ) -> None:
         self.plan = plan
+        #: when loading: the valid rows' cells and line numbers (see bilat.validation.bulk)
+        self.keep = keep
         self.kind = plan.kind
         self.header = header
         self.refs = refs
@@ -516,6 +520,14 @@ class Fast:
             self._store_spans(prepared.spans, first, None if not twice else flags)
         if len(flagged) == count:
             return flagged, count
+        if self.keep is not None:
+            if flagged:
+                picked = pc.indices_nonzero(pc.invert(flags))
+                kept = {name: col.take(picked) for name, col in cols.items()}
+                rows = pc.add(picked, first)
+            else:
+                kept, rows = cols, pa.array(range(first, first + count), pa.int64())
+            self.keep.blocks.append((pc.cast(rows, pa.int64()), kept))
         for i in flagged:  # ids are unique to their rows (see _duplicates)
             keyed.pop(ids[i], None)
         self.refs.ids.update(keyed)
