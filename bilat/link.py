@@ -26,9 +26,12 @@ by a new run.
 
 from __future__ import annotations
 
+import contextvars
+import csv
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -403,7 +406,7 @@ def decide(
         raise LinkError(str(unknown_name("link", link, [x.id for x in links])))
     if len(hits) > 1:
         raise LinkError(f"event {link} has {len(hits)} links: name one by its id")
-    day = on or PartialDate(dt.datetime.now(dt.UTC).date().isoformat())
+    day = on or PartialDate(dt.datetime.now(dt.timezone.utc).date().isoformat())
     new = hits[0].model_copy(update={"status": status, "decided_by": by, "decided_on": day})
     new = Link.model_validate(new.model_dump())
     return [new if x.id == new.id else x for x in links]
@@ -422,14 +425,15 @@ def curated_spec(descriptor: dict[str, Any]) -> str | None:
 
 
 def open_curated(spec: str, events_root: Path | None) -> Package:
-    """The curated package *spec* names: a path (relative to the events package's
-    folder when not found from here), else a NAME@VERSION looked up in order."""
+    """The curated package *spec* names, through the library's lookup order (a path,
+    a bundled dataset, the cache, the catalog). With *events_root*, a path is relative
+    to the events package's folder."""
     from bilat import load
 
     if events_root is not None and not Path(spec).is_absolute():
         near = events_root / spec
-        if near.exists() and not Path(spec).exists():
-            return load(near)
+        if "/" in spec or "\\" in spec or spec.startswith(".") or os.path.lexists(near):
+            return load(str(near))
     return load(spec)
 
 
@@ -469,6 +473,62 @@ def write_links(folder: Path, links: list[Link], spec: str) -> Path:
 def links_of(events: Package) -> list[Link]:
     """The links of the events package."""
     return [x for x in events.records("link") if isinstance(x, Link)]
+
+
+def run(
+    events_dir: Path,
+    curated: str,
+    *,
+    accept: Iterable[str] = (),
+    reject: Iterable[str] = (),
+    by: str | None = None,
+    min_score: float = MIN_SCORE,
+) -> list[str]:
+    """``bilat link``: propose links from the events package in *events_dir* to the
+    curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
+    apply *accept* and *reject* (link ids, or event ids with one link), and write the
+    links resource. Returns the summary lines; raises :class:`LinkError`."""
+    import getpass
+
+    from bilat.catalog import CatalogError
+    from bilat.package import PackageError, read_package
+
+    folder = Path(events_dir)
+    if not (folder / "datapackage.json").is_file():
+        raise LinkError(f"{folder}: not a package folder (no datapackage.json)")
+    try:
+        events = read_package(folder)
+    except PackageError as exc:
+        raise LinkError(f"{folder}: {exc}") from None
+    try:
+        cur = open_curated(curated, None)
+    except (PackageError, CatalogError, ValueError) as exc:
+        raise LinkError(f"{curated}: {exc}") from None
+    if os.path.exists(curated):
+        spec = os.path.relpath(Path(curated).resolve(), folder.resolve())
+    elif "@" in curated or not cur.version:
+        spec = curated
+    else:
+        spec = f"{cur.name}@{cur.version}"
+    old = links_of(events)
+    proposals = propose(events, cur, min_score=min_score)
+    links = merge(old, proposals)
+    who = by or getpass.getuser()
+    for lid in accept:
+        links = decide(links, lid, "accepted", who)
+    for lid in reject:
+        links = decide(links, lid, "rejected", who)
+    path = write_links(folder, links, spec)
+    counts = {
+        s: sum(1 for x in links if x.status == s) for s in ("proposed", "accepted", "rejected")
+    }
+    return [
+        f"proposed {len(proposals)} links from {len({p.event for p in proposals})} events "
+        f"to {len({p.record for p in proposals})} records of {spec}",
+        f"links: {counts['proposed']} proposed, {counts['accepted']} accepted, "
+        f"{counts['rejected']} rejected",
+        f"wrote {path}",
+    ]
 
 
 # -- checked across packages (bilat validate) ---------------------------------------
@@ -529,11 +589,35 @@ def check(
             )
 
 
+_DEPTH = contextvars.ContextVar("bilat_link_depth", default=0)
+
+
+def check_plan(root: Path, descriptor: dict[str, Any], plan: Any) -> Iterator[Finding]:
+    """:func:`check` over the links resource *plan* of the package at *root* (layer 4
+    of ``bilat validate``). A curated package that itself has links is loaded without
+    checking its own links in turn."""
+    if _DEPTH.get() > 0:
+        return
+    rows: Iterator[tuple[int, dict[str, Any]]]
+    if plan.fmt == "json":
+        data = json.loads(Path(plan.file).read_text(encoding="utf-8"))
+        rows = ((i, r) for i, r in enumerate(data, start=1) if isinstance(r, dict))
+    elif plan.compression:
+        return
+    else:
+        rows = csv_rows(Path(plan.file))
+    token = _DEPTH.set(_DEPTH.get() + 1)
+    try:
+        yield from check(root, descriptor, rows)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
+        return  # the structure layer reports an unreadable file
+    finally:
+        _DEPTH.reset(token)
+
+
 def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """The rows of a links CSV file, numbered as findings number them (the header is
     row 1), read one at a time."""
-    import csv
-
     with path.open(encoding="utf-8-sig", newline="") as fh:
         yield from enumerate(csv.DictReader(fh), start=2)
 
