@@ -531,6 +531,47 @@ def run(
     ]
 
 
+def _statuses(status: str | Iterable[str]) -> frozenset[str]:
+    wanted = frozenset([status] if isinstance(status, str) else status)
+    unknown = wanted - {"proposed", "accepted", "rejected"}
+    if unknown:
+        raise ValueError(f"status must be proposed, accepted or rejected, not {sorted(unknown)}")
+    return wanted
+
+
+def linked_records(
+    events: Package, status: str | Iterable[str] = "accepted"
+) -> dict[str, list[str]]:
+    """Each curated record id the links of *events* point to, with the coded event
+    ids linked to it, for links of *status*; records and events in id order."""
+    wanted = _statuses(status)
+    out: dict[str, list[str]] = {}
+    for x in sorted(links_of(events), key=lambda x: (x.record, x.event)):
+        if x.status in wanted:
+            out.setdefault(x.record, []).append(x.event)
+    return out
+
+
+def coded_events_for(
+    curated: Package, record_id: str, events: Package, status: str | Iterable[str] = "accepted"
+) -> list[Record]:
+    """The coded events of *events* linked to *record_id* of *curated* with links of
+    *status*, in date order. Raises :class:`bilat.UnknownName` when *curated* has no
+    such record, and ValueError when the links of *events* name another package."""
+    curated[record_id]  # an unknown id is an UnknownName
+    spec = curated_spec(events.descriptor)
+    if spec is not None and "/" not in spec and not spec.startswith("."):
+        name, _, version = spec.partition("@")
+        if name != curated.name or (version and curated.version and version != curated.version):
+            raise ValueError(
+                f"the links of {events.name or 'the events package'} name {spec}, "
+                f"not {curated.name}@{curated.version}"
+            )
+    ids = linked_records(events, status).get(record_id, [])
+    found = [events[i] for i in ids]
+    return sorted(found, key=lambda e: (getattr(e, "date", None) or PartialDate("1")).sort_key)
+
+
 # -- checked across packages (bilat validate) ---------------------------------------
 
 
@@ -627,9 +668,11 @@ __all__ = [
     "LinkError",
     "Proposal",
     "check",
+    "coded_events_for",
     "curated_spec",
     "decide",
     "link_id",
+    "linked_records",
     "links_of",
     "merge",
     "open_curated",
