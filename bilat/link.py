@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bilat.models import CodedEvent, Engagement, Record, State, Statement, Vote
+from bilat.models import CodedEvent, Engagement, Person, Record, State, Statement, Vote
 from bilat.models.dates import PartialDate
 from bilat.models.links import LINKABLE_KINDS, Link
 from bilat.models.votes import Motion
@@ -53,6 +53,11 @@ MIN_SCORE = 0.3
 #: How long before a planned engagement an intent to meet may announce it.
 PLANNED_WINDOW_DAYS = 90
 
+#: The actor score of a person who is not among a record's participants while
+#: another person of their state is.
+NOT_PARTICIPANT = 0.25
+#: The date score of an intent to meet for a planned engagement that has no date.
+UNDATED = 0.5
 #: CAMEO roots of verbal events that may report a statement.
 _VERBAL = ("01", "02", "03", "05", "10", "11", "12", "13")
 _VOTE_CLASSES = {"yes": ("019", "05"), "no": ("11", "12")}
@@ -75,6 +80,7 @@ class _Side:
     actor: str | None  # the curated actor id, when the side resolved to one
     strength: float
     label: str
+    person: bool = False
 
 
 # -- the pieces of a score --------------------------------------------------------
@@ -99,7 +105,8 @@ def _side(
     shown = name or rid or "?"
     if rid is not None and rid in curated.by_id:
         states = frozenset(query.states_of(curated, rid, event.date))
-        return _Side(states, rid, 1.0, f"{shown} is {rid}") if states else None
+        person = isinstance(curated.by_id[rid], Person)
+        return _Side(states, rid, 1.0, f"{shown} is {rid}", person) if states else None
     if rid is not None:
         local = events.get(rid)
         if isinstance(local, State) and local.iso3 in by_iso3:
@@ -114,18 +121,31 @@ def _side(
 
 
 def _pair(
-    actor: _Side, recipient: _Side | None, record_actors: dict[str, frozenset[str]]
+    actor: _Side,
+    recipient: _Side | None,
+    record_actors: dict[str, frozenset[str]],
+    persons: frozenset[str] = frozenset(),
 ) -> tuple[float, str] | None:
     """How well the event's sides match two different actors of the record: the score
     and the reason, or None. *record_actors* maps each actor of the record to the
-    states it stands for; with *recipient* None only the actor side is matched."""
+    states it stands for, *persons* says which of them are persons; with *recipient*
+    None only the actor side is matched. A side that is a person stands for their
+    state, unless the record names another person of that state: then the side is
+    someone who did not take part."""
+    outsiders: set[str] = set()
 
     def match(side: _Side, actor_id: str, states: frozenset[str]) -> float:
         if side.actor == actor_id:
             return side.strength
-        if side.states & states:
-            return 0.9 if side.actor is not None else side.strength
-        return 0.0
+        if not side.states & states:
+            return 0.0
+        if side.person and any(
+            p in persons and p != side.actor and record_actors[p] & side.states
+            for p in record_actors
+        ):
+            outsiders.add(side.label.split(" is ")[0])
+            return NOT_PARTICIPANT
+        return 0.9 if side.actor is not None else side.strength
 
     def apart(a_states: frozenset[str], r_states: frozenset[str]) -> bool:
         assert recipient is not None
@@ -148,7 +168,11 @@ def _pair(
             if not second:
                 continue
             score = round(first * second, 4)
-            cand = (score, f"actors: {actor.label}, {recipient.label}; record has {a_id}, {r_id}")
+            note = "".join(f"; {o} did not take part" for o in sorted(outsiders))
+            cand = (
+                score,
+                f"actors: {actor.label}, {recipient.label}; record has {a_id}, {r_id}{note}",
+            )
             if best is None or cand[0] > best[0]:
                 best = cand
     return best
@@ -226,16 +250,18 @@ class _Target:
     actors: dict[str, frozenset[str]]
     recipients: dict[str, frozenset[str]] | None  # statements: addressees; None: unchecked
     states: frozenset[str]
+    persons: frozenset[str] = frozenset()
 
 
 def _targets(curated: Package) -> list[_Target]:
     out = []
     for e in curated.records("engagement"):
         assert isinstance(e, Engagement)
-        if e.start is None:
+        if e.start is None and e.status == "held":
             continue
         actors = _record_actors(curated, e.participants, e.start)
-        out.append(_Target(e, actors, {}, frozenset().union(*actors.values())))
+        persons = frozenset(p for p in actors if isinstance(curated.get(p), Person))
+        out.append(_Target(e, actors, {}, frozenset().union(*actors.values()), persons))
     for s in curated.records("statement"):
         assert isinstance(s, Statement)
         if s.date is None:
@@ -259,17 +285,18 @@ def _score(
     record = target.record
     reasons: list[str] = []
     if isinstance(record, Engagement):
-        assert record.start is not None
         klass, why = _engagement_class(event, record)
         if not klass or recipient is None:
             return None
-        matched = _pair(actor, recipient, target.actors)
-        when = (
-            _held_date(event.date, record.start, record.end)
-            if record.status == "held"
-            else _planned_date(event.date, record.start, record.end)
-        )
-        dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
+        matched = _pair(actor, recipient, target.actors, target.persons)
+        if record.start is None:  # a planned engagement without a date yet
+            when, dated = UNDATED, "an undated plan"
+        elif record.status == "held":
+            when = _held_date(event.date, record.start, record.end)
+        else:
+            when = _planned_date(event.date, record.start, record.end)
+        if record.start is not None:
+            dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
     elif isinstance(record, Statement):
         assert record.date is not None
         root = (event.cameo or "")[:2]
@@ -303,7 +330,11 @@ def _score(
     if matched is None or not when:
         return None
     reasons.append(f"{matched[1]} ({matched[0]:.2f})")
-    reasons.append(f"date: {event.date} within {dated} ({when:.2f})")
+    reasons.append(
+        f"date: {event.date} within {dated} ({when:.2f})"
+        if record.KIND != "engagement" or getattr(record, "start", None) is not None
+        else f"date: {event.date}, {dated} ({when:.2f})"
+    )
     reasons.append(f"class: {why} ({klass:.2f})")
     score = matched[0] * when * klass
     place = getattr(record, "country", None)
