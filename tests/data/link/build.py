@@ -76,40 +76,136 @@ NOTE = (
 Row = dict[str, str]
 
 
-def _eng(rid: str, type_: str, status: str, title: str, a: str, b: str, country: str | None,
-         stories: str, location: str | None = None, dated: bool = True) -> Engagement:
+def _eng(
+    rid: str,
+    type_: str,
+    status: str,
+    title: str,
+    a: str,
+    b: str,
+    country: str | None,
+    stories: str,
+    location: str | None = None,
+    dated: bool = True,
+) -> Engagement:
     return Engagement(
-        id=rid, type=type_, status=status, title=title,
+        id=rid,
+        type=type_,
+        status=status,
+        title=title,
         start="2018-06-01" if dated else None,
-        participants=[a, b], country=country, location=location,
-        sources=[SOURCE.id], notes=NOTE.format(stories=stories),
+        participants=[a, b],
+        country=country,
+        location=location,
+        sources=[SOURCE.id],
+        notes=NOTE.format(stories=stories),
     )
 
 
 ENGAGEMENTS = [
-    _eng("prk-usa-white-house", "meeting", "held",
-         "Kim Yong-chol meets Donald Trump", "kim-yong-chol", "trump", "usa", "47406672"),
-    _eng("prk-usa-new-york", "ministerial_talks", "held",
-         "Kim Yong-chol and Mike Pompeo hold talks in New York", "kim-yong-chol", "pompeo", "usa",
-         "reported with Pompeo and Kim Yong-chol in New York City", "New York City"),
-    _eng("prk-usa-summit-planned", "summit", "planned",
-         "Donald Trump and Kim Jong-Un to meet", "trump", "kim-jong-un", None,
-         "with CAMEO 036 between Donald Trump and Kim Jong-Un", dated=False),
-    _eng("rus-prk-pyongyang", "official_visit", "held",
-         "Sergey Lavrov in Pyongyang", "lavrov", "kim-jong-un", "prk", "47402688"),
-    _eng("ind-sgp-visit", "official_visit", "held",
-         "Narendra Modi visits Singapore", "modi", "lee-hsien-loong", "sgp", "47401866, 47401910"),
-    _eng("isr-rus-moscow", "meeting", "held",
-         "Avigdor Lieberman meets Sergey Shoygu in Moscow", "lieberman", "shoygu", "rus", "47403627"),
-    _eng("deu-ukr-visit", "official_visit", "held",
-         "Heiko Maas visits Ukraine", "maas", "klimkin", "ukr", "47403456"),
-    _eng("vnm-jpn-visit", "state_visit", "held",
-         "Tran Dai Quang visits Japan", "tran-dai-quang", "jpn", "jpn", "47401850, 47407666"),
-    _eng("bgd-vnm-hanoi", "meeting", "held",
-         "Bangladesh's foreign ministry and Vietnam's military consult in Hanoi",
-         "bgd", "vnm", "vnm", "47400351"),
-    _eng("ind-rus-planned", "meeting", "planned",
-         "India and Russia to meet", "ind", "rus", None, "47404209", dated=False),
+    _eng(
+        "prk-usa-white-house",
+        "meeting",
+        "held",
+        "Kim Yong-chol meets Donald Trump",
+        "kim-yong-chol",
+        "trump",
+        "usa",
+        "47406672",
+    ),
+    _eng(
+        "prk-usa-new-york",
+        "ministerial_talks",
+        "held",
+        "Kim Yong-chol and Mike Pompeo hold talks in New York",
+        "kim-yong-chol",
+        "pompeo",
+        "usa",
+        "reported with Pompeo and Kim Yong-chol in New York City",
+        "New York City",
+    ),
+    _eng(
+        "prk-usa-summit-planned",
+        "summit",
+        "planned",
+        "Donald Trump and Kim Jong-Un to meet",
+        "trump",
+        "kim-jong-un",
+        None,
+        "with CAMEO 036 between Donald Trump and Kim Jong-Un",
+        dated=False,
+    ),
+    _eng(
+        "rus-prk-pyongyang",
+        "official_visit",
+        "held",
+        "Sergey Lavrov in Pyongyang",
+        "lavrov",
+        "kim-jong-un",
+        "prk",
+        "47402688",
+    ),
+    _eng(
+        "ind-sgp-visit",
+        "official_visit",
+        "held",
+        "Narendra Modi visits Singapore",
+        "modi",
+        "lee-hsien-loong",
+        "sgp",
+        "47401866, 47401910",
+    ),
+    _eng(
+        "isr-rus-moscow",
+        "meeting",
+        "held",
+        "Avigdor Lieberman meets Sergey Shoygu in Moscow",
+        "lieberman",
+        "shoygu",
+        "rus",
+        "47403627",
+    ),
+    _eng(
+        "deu-ukr-visit",
+        "official_visit",
+        "held",
+        "Heiko Maas visits Ukraine",
+        "maas",
+        "klimkin",
+        "ukr",
+        "47403456",
+    ),
+    _eng(
+        "vnm-jpn-visit",
+        "state_visit",
+        "held",
+        "Tran Dai Quang visits Japan",
+        "tran-dai-quang",
+        "jpn",
+        "jpn",
+        "47401850, 47407666",
+    ),
+    _eng(
+        "bgd-vnm-hanoi",
+        "meeting",
+        "held",
+        "Bangladesh's foreign ministry and Vietnam's military consult in Hanoi",
+        "bgd",
+        "vnm",
+        "vnm",
+        "47400351",
+    ),
+    _eng(
+        "ind-rus-planned",
+        "meeting",
+        "planned",
+        "India and Russia to meet",
+        "ind",
+        "rus",
+        None,
+        "47404209",
+        dated=False,
+    ),
 ]
 
 
@@ -129,44 +225,61 @@ def place(r: Row) -> str:
 RULES: dict[str, tuple[frozenset[str], Callable[[Row], bool], str]] = {
     "prk-usa-white-house": (
         frozenset({"North Korea", "United States"}),
-        lambda r: consult(r)
-        and place(r) not in {"New York City", "Pyongyang", "Singapore City"}
-        and not names(r) & {"Kim Jong-Un", "Mike Pompeo", "Bill Clinton", "Jo Myong-rok",
-                            "Sung Kim", "Workers' Party (United States)"},
+        lambda r: (
+            consult(r)
+            and place(r) not in {"New York City", "Pyongyang", "Singapore City"}
+            and not names(r)
+            & {
+                "Kim Jong-Un",
+                "Mike Pompeo",
+                "Bill Clinton",
+                "Jo Myong-rok",
+                "Sung Kim",
+                "Workers' Party (United States)",
+            }
+        ),
         "a consult, visit or negotiation (CAMEO 04) of Trump, Kim Yong-chol, their states "
         "or officials, not placed in New York, Pyongyang or Singapore, without Kim Jong-Un, "
         "Pompeo, Sung Kim or the 2000 Clinton-Jo meeting",
     ),
     "prk-usa-new-york": (
         frozenset({"North Korea", "United States"}),
-        lambda r: consult(r)
-        and place(r) == "New York City"
-        and not names(r) & {"Kim Jong-Un", "Donald Trump", "Bill Clinton", "Jo Myong-rok",
-                            "Workers' Party (United States)"},
+        lambda r: (
+            consult(r)
+            and place(r) == "New York City"
+            and not names(r)
+            & {
+                "Kim Jong-Un",
+                "Donald Trump",
+                "Bill Clinton",
+                "Jo Myong-rok",
+                "Workers' Party (United States)",
+            }
+        ),
         "CAMEO 04 placed in New York City, without Trump, Kim Jong-Un or Clinton-Jo",
     ),
     "prk-usa-summit-planned": (
         frozenset({"North Korea", "United States"}),
         lambda r: (
-            r["CAMEO Code"] == "036"
-            or (consult(r) and names(r) == {"Donald Trump", "Kim Jong-Un"})
+            r["CAMEO Code"] == "036" or (consult(r) and names(r) == {"Donald Trump", "Kim Jong-Un"})
         ),
         "an intent to meet (036) between the two, or a consult coded between Trump and "
         "Kim Jong-Un, who had not met: the summit being planned",
     ),
     "rus-prk-pyongyang": (
         frozenset({"North Korea", "Russian Federation"}),
-        lambda r: consult(r)
-        and "Vladimir Putin" not in names(r)
-        and place(r) not in {"New York City", "Seoul", "Beijing"},
+        lambda r: (
+            consult(r)
+            and "Vladimir Putin" not in names(r)
+            and place(r) not in {"New York City", "Seoul", "Beijing"}
+        ),
         "CAMEO 04 without Putin (who did not meet Kim) and not placed in New York, Seoul "
         "or Beijing",
     ),
     "ind-sgp-visit": (
         frozenset({"India", "Singapore"}),
         consult,
-        "CAMEO 04 (the agreement signed, 057, and the intent, 036, are not reports of "
-        "the visit)",
+        "CAMEO 04 (the agreement signed, 057, and the intent, 036, are not reports of the visit)",
     ),
     "isr-rus-moscow": (
         frozenset({"Israel", "Russian Federation"}),
@@ -195,9 +308,7 @@ def dyad(r: Row) -> frozenset[str]:
 def main(sample: Path = SAMPLE) -> None:
     with sample.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
-    states = [
-        State(id=i, name=n, iso3=c, sources=[SOURCE.id]) for i, n, c in STATES.values()
-    ]
+    states = [State(id=i, name=n, iso3=c, sources=[SOURCE.id]) for i, n, c in STATES.values()]
     persons = [
         Person(id=i, name=n, nationality=STATES[c][0], sources=[SOURCE.id])
         for n, (i, c) in PERSONS.items()
@@ -214,16 +325,18 @@ def main(sample: Path = SAMPLE) -> None:
         for r in rows:
             if dyad(r) == countries:
                 label = rule(r)
-                out.append({
-                    "event": f"icews-{r['Event ID']}-{r['Event Date']}",
-                    "record": record,
-                    "label": "yes" if label else "no",
-                    "cameo": r["CAMEO Code"],
-                    "source_name": r["Source Name"],
-                    "target_name": r["Target Name"],
-                    "city": r["City"],
-                    "rule": why if label else "not: " + why,
-                })
+                out.append(
+                    {
+                        "event": f"icews-{r['Event ID']}-{r['Event Date']}",
+                        "record": record,
+                        "label": "yes" if label else "no",
+                        "cameo": r["CAMEO Code"],
+                        "source_name": r["Source Name"],
+                        "target_name": r["Target Name"],
+                        "city": r["City"],
+                        "rule": why if label else "not: " + why,
+                    }
+                )
     with (HERE / "labels.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, list(out[0]), lineterminator="\n")
         w.writeheader()
