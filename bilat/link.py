@@ -222,7 +222,7 @@ def _engagement_class(event: CodedEvent, engagement: Engagement) -> tuple[float,
         ):
             return 1.0, f"PLOVER {event.plover_event} {event.plover_mode} fits a {engagement.type}"
         if cameo.startswith("04") or (not cameo and event.plover_event == "CONSULT"):
-            return 0.8, f"{said} (consult) fits a {engagement.type}"
+            return 0.8, f"{said} (a consult, CAMEO 04) fits a {engagement.type}"
         return 0.0, f"{said} does not report a {engagement.type}"
     if cameo == _INTENT:
         return 0.9, f"{said}, an intent to meet, may announce a {engagement.status} engagement"
