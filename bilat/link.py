@@ -530,10 +530,12 @@ def run(
     try:
         events = read_package(folder)
     except PackageError as exc:
-        raise LinkError(f"{folder}: {exc}") from None
+        raise LinkError(str(exc)) from None
     try:
         cur = open_curated(curated, None)
-    except (PackageError, CatalogError, ValueError) as exc:
+    except PackageError as exc:
+        raise LinkError(str(exc)) from None
+    except (CatalogError, ValueError) as exc:
         raise LinkError(f"{curated}: {exc}") from None
     if os.path.exists(curated):
         spec = os.path.relpath(Path(curated).resolve(), folder.resolve())
@@ -549,7 +551,12 @@ def run(
         links = decide(links, lid, "accepted", who)
     for lid in reject:
         links = decide(links, lid, "rejected", who)
-    path = write_links(folder, links, spec)
+    from bilat.files import WriteRefused
+
+    try:
+        path = write_links(folder, links, spec)
+    except WriteRefused as exc:
+        raise LinkError(str(exc)) from None
     counts = {
         s: sum(1 for x in links if x.status == s) for s in ("proposed", "accepted", "rejected")
     }

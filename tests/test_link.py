@@ -390,3 +390,38 @@ def test_precision_and_recall_on_the_labelled_set(tmp_path: Path) -> None:
     assert recall >= RECALL - MARGIN, (tp, fp, fn)
     # every proposal for these records is a labelled pair: nothing goes unmeasured
     assert proposed <= set(labels)
+
+
+def test_link_refuses_what_it_cannot_use_with_a_clear_message(
+    excerpt: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    cur = str(curated(tmp_path / "cur", BGD_VNM))
+    events = events_copy(excerpt, tmp_path)
+    cases = [
+        ([str(tmp_path / "none"), cur], "not a package folder"),
+        ([str(events), str(tmp_path / "none")], "no such file or folder"),
+        ([str(events), "no-such-package@1.0.0"], "no release"),
+        ([str(events), "bad@spec"], "bad@spec"),
+    ]
+    for args, message in cases:
+        res = runner.invoke(app, ["link", *args])
+        assert res.exit_code == 2, (args, res.output)
+        assert message in res.output and "Traceback" not in res.output
+        assert not (events / "links.csv").exists()
+    # an invalid events package is refused, naming its first error
+    (events / "coded_events.csv").write_text("id\n")
+    res = runner.invoke(app, ["link", str(events), cur])
+    assert res.exit_code == 2 and "error" in res.output
+    assert not (events / "links.csv").exists()
+
+
+def test_links_are_valid_under_both_engines(excerpt: Path, tmp_path: Path) -> None:
+    events = linked(excerpt, tmp_path)
+    for engine in ("rows", "columnar"):
+        report = validate(events, engine=engine)
+        assert report.valid and not report.warnings, (engine, [f.message for f in report])
+    edit_links(events, ",bgd-vnm-hanoi,accepted,", ",bgd-vnm-gone,accepted,")
+    for engine in ("rows", "columnar"):
+        codes = [f.code for f in validate(events, engine=engine).errors]
+        assert codes == ["linked-record-missing"], engine
