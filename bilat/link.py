@@ -37,7 +37,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bilat.models import CodedEvent, Engagement, Person, Record, State, Statement, Vote
+from bilat.models import (
+    CodedEvent,
+    Engagement,
+    Organization,
+    Person,
+    Record,
+    State,
+    Statement,
+    Vote,
+)
 from bilat.models.dates import PartialDate
 from bilat.models.links import LINKABLE_KINDS, Link
 from bilat.models.votes import Motion
@@ -103,7 +112,7 @@ def _side(
     from bilat.importers import reference
 
     shown = name or rid or "?"
-    if rid is not None and rid in curated.by_id:
+    if rid is not None and isinstance(curated.get(rid), (State, Person, Organization)):
         states = frozenset(query.states_of(curated, rid, event.date))
         person = isinstance(curated.by_id[rid], Person)
         return _Side(states, rid, 1.0, f"{shown} is {rid}", person) if states else None
