@@ -437,7 +437,7 @@ CATALOGUE: dict[str, Code] = {
             "linked-package-missing",
             "references",
             "warning",
-            "the links name the curated package {value!r}, which cannot be found ({detail}); "
+            "the links name the curated package {value!r}, which cannot be found or read ({detail}); "
             "their records are not checked",
             "Install or download the curated package (bilat download NAME@VERSION), or "
             "correct x-bilat-curated in the links resource's descriptor.",
