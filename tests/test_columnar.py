@@ -161,6 +161,8 @@ def _valid_rows(kind: str) -> list[dict[str, str]]:
     from bilat.tables import RESOURCE_NAMES
 
     path = VALID / f"{RESOURCE_NAMES[kind]}.csv"
+    if not path.exists():  # kinds of schema version 3 only (coded events, links)
+        return []
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
 
