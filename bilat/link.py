@@ -680,14 +680,19 @@ def check(
 _DEPTH = contextvars.ContextVar("bilat_link_depth", default=0)
 
 
-def check_plan(root: Path, descriptor: dict[str, Any], plan: Any) -> Iterator[Finding]:
+def check_plan(
+    root: Path, descriptor: dict[str, Any], plan: Any, max_json_bytes: int = 512 << 20
+) -> Iterator[Finding]:
     """:func:`check` over the links resource *plan* of the package at *root* (layer 4
     of ``bilat validate``). A curated package that itself has links is loaded without
-    checking its own links in turn."""
+    checking its own links in turn. A JSON resource over *max_json_bytes* is not read
+    (layer 2 reports it)."""
     if _DEPTH.get() > 0:
         return
     rows: Iterator[tuple[int, dict[str, Any]]]
     if plan.fmt == "json":
+        if Path(plan.file).stat().st_size > max_json_bytes:
+            return
         data = json.loads(Path(plan.file).read_text(encoding="utf-8"))
         rows = ((i, r) for i, r in enumerate(data, start=1) if isinstance(r, dict))
     elif plan.compression:

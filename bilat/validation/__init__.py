@@ -165,7 +165,7 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
     if result.descriptor is not None and links:
         from bilat.link import check_plan
 
-        report.extend(check_plan(tgt.root, result.descriptor, links[0]))
+        report.extend(check_plan(tgt.root, result.descriptor, links[0], run.limits.max_json_bytes))
 
 
 def _columnar(engine: str, size: int) -> bool:
