@@ -1031,6 +1031,46 @@ def import_cmd(
         raise typer.Exit(1)
 
 
+@app.command("link")
+def link_cmd(
+    events: Annotated[Path, typer.Argument(metavar="EVENTS", help="Folder of an events package.")],
+    curated: Annotated[
+        str, typer.Argument(metavar="CURATED", help="A curated package: a path or NAME@VERSION.")
+    ],
+    accept: Annotated[
+        list[str] | None,
+        typer.Option("--accept", help="Accept a link (its id).", show_default=False),
+    ] = None,
+    reject: Annotated[
+        list[str] | None,
+        typer.Option("--reject", help="Reject a link (its id).", show_default=False),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who decides (default: the user).", show_default=False),
+    ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option("--min-score", min=0.0, max=1.0, help="Propose pairs scoring this or more."),
+    ] = 0.3,
+) -> None:
+    """Propose links from coded events to the curated engagements, statements and votes
+    they may report, each with a score and reasons, into the events package's links
+    resource; --accept and --reject record a curator's decision. Decisions are kept."""
+    from bilat.link import LinkError, run
+
+    try:
+        lines = run(
+            events, curated, accept=accept or (), reject=reject or (), by=by, min_score=min_score
+        )
+    except LinkError as exc:
+        raise _fail("link", str(exc)) from None
+    except OSError as exc:
+        raise _fail("link", f"cannot write {events}: {exc.strerror or exc}") from None
+    for line in lines:
+        typer.echo(line)
+
+
 def main() -> None:
     """Console-script entry point: a closed standard output (``| head -1``) ends the
     run quietly with exit 0."""

@@ -9,11 +9,11 @@ import io
 import json
 from pathlib import Path
 
-import bilat.validation.engines.columnar.blocks as columnar
 import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
+import bilat.validation.engines.columnar.blocks as columnar
 from bilat import versions
 from bilat.importers import run_import
 from bilat.models import RECORD_TYPES, CodedEvent, reference_fields

@@ -20,6 +20,7 @@ from bilat.models.engagements import Engagement
 from bilat.models.events import CodedEvent
 from bilat.models.incidents import Casualty, Incident
 from bilat.models.indicators import Indicator
+from bilat.models.links import Link
 from bilat.models.positions import Position
 from bilat.models.sources import Evidence, Source
 from bilat.models.statements import Statement
@@ -38,6 +39,7 @@ __all__ = [
     "Evidence",
     "Incident",
     "Indicator",
+    "Link",
     "Motion",
     "Organization",
     "PartialDate",
@@ -75,6 +77,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Evidence,
         Claim,
         CodedEvent,
+        Link,
     )
 }
 
