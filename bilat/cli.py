@@ -979,6 +979,100 @@ class _PipeSafe:
         return getattr(self._stream, name)
 
 
+# -- bilat import ----------------------------------------------------------------------
+
+
+@app.command("import")
+def import_cmd(
+    fmt: Annotated[
+        str,
+        typer.Argument(metavar="FORMAT", help="icews, gdelt1, gdelt2, polecat, plover or unvotes."),
+    ],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to import.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder of the package to write.")],
+    append: Annotated[
+        bool, typer.Option("--append", help="Add to a package an earlier import wrote.")
+    ] = False,
+    dedupe: Annotated[
+        str | None,
+        typer.Option(
+            "--dedupe",
+            help="daily: keep one event per day, actor, recipient and event code.",
+            show_default=False,
+        ),
+    ] = None,
+    actors: Annotated[
+        Path | None,
+        typer.Option(
+            "--actors",
+            help="A curated package whose actors are matched exactly (ISO3, Wikidata, name).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Import coded event data (ICEWS, GDELT, POLECAT, PLOVER) or UN General Assembly
+    roll calls into a bilat package, streaming; print what became of every row.
+    Exit 0: written, nothing rejected; 1: written, some rows rejected; 2: nothing
+    written."""
+    from bilat.importers import ImportProblem, run_import
+
+    try:
+        result = run_import(fmt, list(files), out, append=append, dedupe=dedupe, actors=actors)
+    except ImportProblem as exc:
+        raise _fail("import", str(exc)) from None
+    except OSError as exc:
+        raise _fail("import", f"cannot write {out}: {exc.strerror or exc}") from None
+    for line in result.summary_lines():
+        typer.echo(line)
+    for r in result.rejections_shown[:20]:
+        typer.echo(f"rejected {r}", err=True)
+    if result.rejected_file is not None:
+        typer.echo(f"every rejected row: {result.rejected_file}", err=True)
+    typer.echo(f"wrote {out / 'datapackage.json'}", err=True)
+    if result.total.rejected:
+        raise typer.Exit(1)
+
+
+@app.command("link")
+def link_cmd(
+    events: Annotated[Path, typer.Argument(metavar="EVENTS", help="Folder of an events package.")],
+    curated: Annotated[
+        str, typer.Argument(metavar="CURATED", help="A curated package: a path or NAME@VERSION.")
+    ],
+    accept: Annotated[
+        list[str] | None,
+        typer.Option("--accept", help="Accept a link (its id).", show_default=False),
+    ] = None,
+    reject: Annotated[
+        list[str] | None,
+        typer.Option("--reject", help="Reject a link (its id).", show_default=False),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", help="Who decides (default: the user).", show_default=False),
+    ] = None,
+    min_score: Annotated[
+        float,
+        typer.Option("--min-score", min=0.0, max=1.0, help="Propose pairs scoring this or more."),
+    ] = 0.3,
+) -> None:
+    """Propose links from coded events to the curated engagements, statements and votes
+    they may report, each with a score and reasons, into the events package's links
+    resource; --accept and --reject record a curator's decision. Decisions are kept."""
+    from bilat.link import LinkError, run
+
+    try:
+        lines = run(
+            events, curated, accept=accept or (), reject=reject or (), by=by, min_score=min_score
+        )
+    except LinkError as exc:
+        raise _fail("link", str(exc)) from None
+    except OSError as exc:
+        raise _fail("link", f"cannot write {events}: {exc.strerror or exc}") from None
+    for line in lines:
+        typer.echo(line)
+
+
 def main() -> None:
     """Console-script entry point: a closed standard output (``| head -1``) ends the
     run quietly with exit 0."""

@@ -72,6 +72,9 @@ CodeName = Literal[
     "duplicate-id",
     "dangling-reference",
     "wrong-reference-kind",
+    "linked-package-missing",
+    "linked-record-missing",
+    "linked-record-kind",
     "statement-outside-engagement",
     "agreement-outside-engagement",
     "sub-engagement-outside-parent",
@@ -504,6 +507,29 @@ CATALOGUE: dict[CodeName, Code] = {
             "error",
             "{field} names {value!r}, {detail}",
             "Point the field at a record of an allowed kind.",
+        ),
+        _c(
+            "linked-package-missing",
+            "references",
+            "warning",
+            "the links name the curated package {value!r}, which cannot be found or read ({detail}); "
+            "their records are not checked",
+            "Install or download the curated package (bilat download NAME@VERSION), or "
+            "correct x-bilat-curated in the links resource's descriptor.",
+        ),
+        _c(
+            "linked-record-missing",
+            "references",
+            "error",
+            "{field} names {value!r}, which the curated package {detail} does not hold",
+            "Correct the id, or reject the link: an accepted link must point at a record.",
+        ),
+        _c(
+            "linked-record-kind",
+            "references",
+            "error",
+            "{field} names {value!r}, {detail}",
+            "Link events to engagements, statements or votes only.",
         ),
         # -- rules -----------------------------------------------------------------
         _c(

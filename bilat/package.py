@@ -241,6 +241,22 @@ class Package:
         """Dated records in date order; see :func:`bilat.query.timeline`."""
         return query.timeline(self, start, end, kinds)
 
+    # -- links to coded events (see bilat.link) -------------------------------------
+
+    def coded_events_for(
+        self, record_id: str, events: Package, status: str | Iterable[str] = "accepted"
+    ) -> list[Record]:
+        """The coded events of the package *events* linked to record *record_id* of this
+        curated package, accepted links only unless *status* says otherwise
+        (``("accepted", "proposed")``), in date order; see :mod:`bilat.link`."""
+        return query.coded_events_for(self, record_id, events, status)
+
+    def linked_records(self, status: str | Iterable[str] = "accepted") -> dict[str, list[str]]:
+        """For an events package: each curated record id its links point to, with the
+        ids of the coded events linked to it (accepted links unless *status* says
+        otherwise); see :mod:`bilat.link`."""
+        return query.linked_records(self, status)
+
     def gaps(self, series: str) -> query.Gaps:
         """Missing numbers of a numbered series; see :func:`bilat.query.gaps`."""
         return query.gaps(self, series)

@@ -42,6 +42,7 @@ from bilat.models import (
     reference_fields,
 )
 from bilat.models.dates import DateLike, coerce
+from bilat.models.links import Link
 from bilat.names import UnknownName, unknown_name
 
 
@@ -57,6 +58,9 @@ class Records(Protocol):
     def descriptor(self) -> dict[str, Any]: ...
 
     def records(self, kind: str) -> list[Record]: ...
+
+    @property
+    def version(self) -> str | None: ...
 
     def get(self, record_id: str) -> Record | None: ...
 
@@ -649,3 +653,64 @@ __all__ = [
     "states_of",
     "timeline",
 ]
+
+
+# -- links to coded events (see bilat.link) -----------------------------------------
+
+#: The property of the ``links`` resource that names the curated package.
+CURATED_KEY = "x-bilat-curated"
+
+
+def curated_spec(descriptor: dict[str, Any]) -> str | None:
+    """The curated package the ``links`` resource of *descriptor* names, if any."""
+    for res in descriptor.get("resources") or ():
+        if isinstance(res, dict) and res.get("name") == "links":
+            spec = res.get(CURATED_KEY)
+            return spec if isinstance(spec, str) else None
+    return None
+
+
+def links_of(events: Records) -> list[Link]:
+    """The links of the events package."""
+    return [x for x in events.records("link") if isinstance(x, Link)]
+
+
+def link_statuses(status: str | Iterable[str]) -> frozenset[str]:
+    wanted = frozenset([status] if isinstance(status, str) else status)
+    unknown = wanted - {"proposed", "accepted", "rejected"}
+    if unknown:
+        raise ValueError(f"status must be proposed, accepted or rejected, not {sorted(unknown)}")
+    return wanted
+
+
+def linked_records(
+    events: Records, status: str | Iterable[str] = "accepted"
+) -> dict[str, list[str]]:
+    """Each curated record id the links of *events* point to, with the coded event
+    ids linked to it, for links of *status*; records and events in id order."""
+    wanted = link_statuses(status)
+    out: dict[str, list[str]] = {}
+    for x in sorted(links_of(events), key=lambda x: (x.record, x.event)):
+        if x.status in wanted:
+            out.setdefault(x.record, []).append(x.event)
+    return out
+
+
+def coded_events_for(
+    curated: Records, record_id: str, events: Records, status: str | Iterable[str] = "accepted"
+) -> list[Record]:
+    """The coded events of *events* linked to *record_id* of *curated* with links of
+    *status*, in date order. Raises :class:`bilat.UnknownName` when *curated* has no
+    such record, and ValueError when the links of *events* name another package."""
+    curated[record_id]  # an unknown id is an UnknownName
+    spec = curated_spec(events.descriptor)
+    if spec is not None and "/" not in spec and not spec.startswith("."):
+        name, _, version = spec.partition("@")
+        if name != curated.name or (version and curated.version and version != curated.version):
+            raise ValueError(
+                f"the links of {events.name or 'the events package'} name {spec}, "
+                f"not {curated.name}@{curated.version}"
+            )
+    ids = linked_records(events, status).get(record_id, [])
+    found = [events[i] for i in ids]
+    return sorted(found, key=lambda e: (getattr(e, "date", None) or PartialDate("1")).sort_key)

@@ -39,6 +39,8 @@ RESOURCE_NAMES: dict[str, str] = {
     "incident": "incidents",
     "casualty": "casualties",
     "claim": "claims",
+    "coded_event": "coded_events",
+    "link": "links",
 }
 #: Record kind held by each resource name.
 KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}

@@ -34,6 +34,7 @@ from bilat import (
     Tenure,
     Vote,
 )
+from bilat.models.events import CodedEvent
 from bilat.package import json_bytes, write_package
 
 HERE = Path(__file__).parent
@@ -184,6 +185,34 @@ def records() -> list:
             sources=s,
         ),
         Casualty(id="casualty-ind", incident="clash", party="ind", killed=20, sources=s),
+        CodedEvent(
+            id="icews-1-2018-06-01",
+            dataset="icews",
+            native_id="1",
+            date="2018-06-01",
+            event_text="Express intent to meet or negotiate",
+            actor="jaishankar",
+            actor_name="Subrahmanyam Jaishankar",
+            actor_country="India",
+            actor_sectors=["Government", "Executive"],
+            recipient="rus",
+            recipient_name="Russia",
+            recipient_country="Russian Federation",
+            cameo="036",
+            plover_event="AGREE",
+            plover_context=["diplomatic"],
+            intensity=4.0,
+            quad_class=1,
+            place_country="RUS",
+            place_name="Moscow",
+            latitude=55.75,
+            longitude=37.62,
+            story="42",
+            sentence=1,
+            publisher="Example Wire",
+            url="https://example.org/story/42",
+            sources=s,
+        ),
         Organization(
             id="unga",
             name="United Nations General Assembly",

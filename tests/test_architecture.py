@@ -145,8 +145,21 @@ def test_the_import_linter_contracts_hold() -> None:
     assert "0 broken" in done.stdout
 
 
+def _ignored() -> set[tuple[str, str]]:
+    """The imports the contracts ignore (known exceptions, each explained there)."""
+    out = set()
+    for contract in _contracts().values():
+        for line in contract.get("ignore_imports", []):  # type: ignore[attr-defined]
+            importer, imported = (part.strip() for part in str(line).split("->"))
+            out.add((importer, imported))
+    return out
+
+
 def test_no_import_circle_even_deferred_or_type_only() -> None:
-    assert _cycles(_graph()) == []
+    graph = _graph()
+    for importer, imported in _ignored():
+        graph[importer].discard(imported)
+    assert _cycles(graph) == []
 
 
 def test_the_circle_check_finds_a_circle() -> None:

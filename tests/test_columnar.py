@@ -172,9 +172,30 @@ def _valid_rows(kind: str) -> list[dict[str, str]]:
     """The valid base package's rows of *kind*."""
     from bilat.tables import RESOURCE_NAMES
 
+    if kind in _NOT_IN_VALID:
+        return [dict(row) for row in _NOT_IN_VALID[kind]]
     path = VALID / f"{RESOURCE_NAMES[kind]}.csv"
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+#: Valid rows of the kinds the valid base package cannot hold: a link names a curated
+#: package that validation opens (bilat link writes links into an events package).
+_NOT_IN_VALID: dict[str, list[dict[str, str]]] = {
+    "link": [
+        {
+            "id": "icews-1-2018-06-01.kremlin",
+            "notes": "",
+            "event": "icews-1-2018-06-01",
+            "record": "kremlin",
+            "status": "accepted",
+            "score": "0.81",
+            "reasons": '["actors: jaishankar (ind) and rus"]',
+            "decided_by": "a curator",
+            "decided_on": "2026-12-06",
+        }
+    ]
+}
 
 
 def _model_accepts(kind: str, row: dict[str, str]) -> bool:
@@ -195,7 +216,7 @@ def _model_accepts(kind: str, row: dict[str, str]) -> bool:
     return True
 
 
-KINDS_WITH_CSV = sorted(k for k in RECORD_TYPES if _valid_rows(k))
+KINDS_WITH_CSV = sorted(RECORD_TYPES)  # every kind has valid rows (_valid_rows)
 
 
 @pytest.mark.parametrize("kind", KINDS_WITH_CSV)

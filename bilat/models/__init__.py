@@ -17,8 +17,10 @@ from bilat.models.base import Record, SourcedRecord
 from bilat.models.claims import Claim
 from bilat.models.dates import PartialDate
 from bilat.models.engagements import Engagement
+from bilat.models.events import CodedEvent
 from bilat.models.incidents import Casualty, Incident
 from bilat.models.indicators import Indicator
+from bilat.models.links import Link
 from bilat.models.positions import Position
 from bilat.models.sources import Evidence, Source
 from bilat.models.statements import Statement
@@ -32,10 +34,12 @@ __all__ = [
     "Agreement",
     "Casualty",
     "Claim",
+    "CodedEvent",
     "Engagement",
     "Evidence",
     "Incident",
     "Indicator",
+    "Link",
     "Motion",
     "Organization",
     "PartialDate",
@@ -72,6 +76,8 @@ RECORD_TYPES: dict[str, type[Record]] = {
         Casualty,
         Evidence,
         Claim,
+        CodedEvent,
+        Link,
     )
 }
 

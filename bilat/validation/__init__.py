@@ -160,6 +160,11 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     if result.descriptor is not None and result.foreign:
         gate = report.wants if report.max_per_code is not None else None
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add, gate)
+    links = [p for p in plans if p.kind == "link"]
+    if result.descriptor is not None and links:
+        from bilat.link import check_plan
+
+        report.extend(check_plan(tgt.root, result.descriptor, links[0], run.limits.max_json_bytes))
 
 
 def _rows(

@@ -3,7 +3,7 @@
 When a package is loaded, the columnar engine keeps the raw cells (as Arrow string
 columns) of the rows no check flagged, instead of validating each row into a record:
 such a row is one the model accepts (the law of
-:func:`bilat.validation.columnar.flag_rows`). The rows it flagged go through the row
+:func:`bilat.validation.engines.columnar.blocks.flag_rows`). The rows it flagged go through the row
 engine, which makes their records as ever (:attr:`Collected.numbered`).
 
 From the blocks, :func:`records` builds the records exactly as pydantic builds a

@@ -286,8 +286,6 @@ class Rules:
                 self.claimed_values[(record, name)] = v[name]
 
     def _finish_claims(self, kind_of: Callable[[str], str | None]) -> None:
-        # long: every claim of a record field checked against its record in one pass; not split yet
-        from bilat.models import RECORD_TYPES
         from bilat.validation.records import field_adapters
 
         for (record, name), claims in self.claims.items():
@@ -296,78 +294,82 @@ class Rules:
                 continue  # a dangling reference: layer 4 reports it
             adapters = field_adapters(kind)
             adapter = adapters.get(name) if name != "id" else None
-            allowed: list[Any] = []
-            for c in claims:
-                if c.status == "open":
-                    self.emit(
-                        c.plan.finding(
-                            "claim-open",
-                            rule="claims",
-                            row=c.row,
-                            field="status",
-                            value=f"{record}.{name}",
-                        )
-                    )
-                if adapter is None:
-                    fields = ", ".join(f for f in RECORD_TYPES[kind].model_fields if f != "id")
-                    self.emit(
-                        c.plan.finding(
-                            "claim-invalid",
-                            rule="claims",
-                            row=c.row,
-                            field="field",
-                            value=name,
-                            detail=f"a {kind} has no field {name!r} (its fields: {fields})",
-                        )
-                    )
-                    continue
-                try:
-                    value = adapter.validate_python(json.loads(c.value))
-                except RecursionError:  # pragma: no cover - refused by the model first
-                    continue
-                except (ValueError, ValidationError) as exc:
-                    why = (
-                        exc.errors(include_url=False)[0]["msg"]
-                        if isinstance(exc, ValidationError)
-                        else str(exc)
-                    )
-                    self.emit(
-                        c.plan.finding(
-                            "claim-invalid",
-                            rule="claims",
-                            row=c.row,
-                            field="value",
-                            value=c.value,
-                            detail=f"not a valid {kind} {name}: {why}",
-                        )
-                    )
-                    continue
-                allowed.append(adapter.dump_python(value, mode="json"))
-            resolved = [c for c in claims if c.status == "resolved"]
-            if (
-                not resolved
-                or adapter is None
-                or len(allowed) != len(claims)  # an invalid claim: reported above
-                or (record, name) not in self.claimed_values
-            ):
-                continue
-            actual = self.claimed_values[(record, name)]
-            if actual is INVALID:
-                continue
-            shown = adapter.dump_python(actual, mode="json")
-            if shown not in allowed:
-                c = resolved[0]
-                self.emit(
-                    c.plan.finding(
-                        "claim-unmatched",
-                        rule="claims",
-                        row=c.row,
-                        field="status",
-                        value=f"{record}.{name}",
-                        detail=f"the record's value {json.dumps(shown, ensure_ascii=False)} "
-                        "is none of the values claimed",
-                    )
+            allowed = [self._claimed_value(c, record, name, kind, adapter) for c in claims]
+            allowed = [value for value in allowed if value is not INVALID]
+            if adapter is not None and len(allowed) == len(claims):  # else reported above
+                self._check_resolved(record, name, claims, adapter, allowed)
+
+    def _claimed_value(self, c: _Claim, record: str, name: str, kind: str, adapter: Any) -> Any:
+        """The value claim *c* gives, as JSON data, or INVALID (reported) when it
+        cannot be a value of the field."""
+        from bilat.models import RECORD_TYPES
+
+        if c.status == "open":
+            self.emit(
+                c.plan.finding(
+                    "claim-open", rule="claims", row=c.row, field="status", value=f"{record}.{name}"
                 )
+            )
+        if adapter is None:
+            fields = ", ".join(f for f in RECORD_TYPES[kind].model_fields if f != "id")
+            self.emit(
+                c.plan.finding(
+                    "claim-invalid",
+                    rule="claims",
+                    row=c.row,
+                    field="field",
+                    value=name,
+                    detail=f"a {kind} has no field {name!r} (its fields: {fields})",
+                )
+            )
+            return INVALID
+        try:
+            value = adapter.validate_python(json.loads(c.value))
+        except RecursionError:  # pragma: no cover - refused by the model first
+            return INVALID
+        except (ValueError, ValidationError) as exc:
+            why = (
+                exc.errors(include_url=False)[0]["msg"]
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            self.emit(
+                c.plan.finding(
+                    "claim-invalid",
+                    rule="claims",
+                    row=c.row,
+                    field="value",
+                    value=c.value,
+                    detail=f"not a valid {kind} {name}: {why}",
+                )
+            )
+            return INVALID
+        return adapter.dump_python(value, mode="json")
+
+    def _check_resolved(
+        self, record: str, name: str, claims: list[_Claim], adapter: Any, allowed: list[Any]
+    ) -> None:
+        """A resolved claim: the record's own value is one of the values claimed."""
+        resolved = [c for c in claims if c.status == "resolved"]
+        if not resolved or (record, name) not in self.claimed_values:
+            return
+        actual = self.claimed_values[(record, name)]
+        if actual is INVALID:
+            return
+        shown = adapter.dump_python(actual, mode="json")
+        if shown not in allowed:
+            c = resolved[0]
+            self.emit(
+                c.plan.finding(
+                    "claim-unmatched",
+                    rule="claims",
+                    row=c.row,
+                    field="status",
+                    value=f"{record}.{name}",
+                    detail=f"the record's value {json.dumps(shown, ensure_ascii=False)} "
+                    "is none of the values claimed",
+                )
+            )
 
     # -- votes ---------------------------------------------------------------------------
 

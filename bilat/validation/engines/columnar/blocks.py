@@ -9,7 +9,7 @@ each block that starts on a record boundary is offered to :class:`Fast`:
    go to the row engine, as they are) unless every physical line is exactly one row:
    no quoted line break, no blank line, no lone carriage return, no bad UTF-8, no
    cell or line past the caps, no parse error.
-2. The column checks (:mod:`bilat.validation.columns`) flag each row a cell of which
+2. The column checks (:mod:`bilat.validation.engines.columnar.columns`) flag each row a cell of which
    the model might refuse; so do record rules on the distinct combinations of the
    values they read, and ids seen twice (in the block or before it).
 3. The rows nobody flagged are valid records: their ids are registered, their

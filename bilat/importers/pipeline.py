@@ -1,0 +1,759 @@
+"""The import pipeline: files in, a validated bilat package out, every row accounted for.
+
+Streaming in two passes, so memory grows with the number of duplicates, never with
+the number of rows:
+
+1. Each row is read, converted, checked against its model and written to a
+   temporary CSV; an 8-byte hash of its key (its record id, and under
+   ``--dedupe daily`` its day, actors and event) goes into a compact array.
+2. The hashes seen more than once are found (pyarrow counts them). When there are
+   none, the temporary CSV is the result. Otherwise it is copied once more: rows whose
+   hashes repeat are held back, grouped by their exact keys, and merged: the first row
+   of a group is kept, with the native ids of the rows merged into it and the
+   sources of all.
+
+``read = imported + merged + skipped + rejected`` for every file; a rejected row is a
+:class:`Rejection` with file, line and reason. The package is built in a temporary
+folder beside the output and moved into place, descriptor last.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bilat.files import FileProblem, open_regular
+from bilat.importers.actors import Curated, Resolver
+from bilat.importers.formats import FORMATS, FileRejected, Reject
+
+#: The one id of the Source that cites ISO 3166 for the States an import writes.
+ISO_SOURCE_ID = "iso-3166"
+#: Record kinds an import may write besides its rows, in package order.
+OTHER_KINDS = ("source", "state", "person", "organization")
+#: The file listing every rejected row, beside the package's README.
+REJECTED_FILE = "import-rejected.csv"
+#: How many rejected rows the README lists.
+README_REJECTED = 100
+
+
+class ImportProblem(Exception):
+    """The import cannot run (an output that is not ours, an unreadable file)."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A row that was not imported, and why."""
+
+    file: str
+    line: int
+    reason: str
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f" ({self.field})" if self.field else ""
+        return f"{self.file}:{self.line}: {self.reason}{where}"
+
+
+@dataclass
+class Counts:
+    """What became of the rows of one file."""
+
+    read: int = 0
+    imported: int = 0
+    merged: int = 0
+    skipped: int = 0
+    rejected: int = 0
+
+    def add(self, other: Counts) -> None:
+        for k in ("read", "imported", "merged", "skipped", "rejected"):
+            setattr(self, k, getattr(self, k) + getattr(other, k))
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.imported + self.merged + self.skipped + self.rejected
+
+
+@dataclass
+class ImportResult:
+    """The outcome of one ``bilat import`` run."""
+
+    format: str
+    out: Path
+    files: dict[str, Counts]
+    total: Counts
+    actors: Counter[str]
+    rejections_shown: list[Rejection]
+    rejected_file: Path | None
+    skipped_reasons: Counter[str] = field(default_factory=Counter)
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for name, c in self.files.items():
+            lines.append(
+                f"{name}: read {c.read}, imported {c.imported}, merged {c.merged}, "
+                f"skipped {c.skipped}, rejected {c.rejected}"
+            )
+        t = self.total
+        lines.append(
+            f"total: read {t.read} = imported {t.imported} + merged {t.merged} + "
+            f"skipped {t.skipped} + rejected {t.rejected}"
+        )
+        a = self.actors
+        lines.append(
+            f"actors: {a['resolved']} resolved ({a['by_country']} as states, "
+            f"{a['by_wikidata']} by Wikidata id, {a['by_name']} by name in --actors), "
+            f"{a['raw']} left raw"
+            + (f", {a['compound']} compound left raw" if a["compound"] else "")
+        )
+        return lines
+
+
+# -- sources ------------------------------------------------------------------------
+
+
+def sha256_of(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with open_regular(path) as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def file_source(path: Path, dataset: str, title: str, citation: str) -> dict[str, Any]:
+    """The Source of one imported file: the data set's citation, the file's SHA-256."""
+    digest, size = sha256_of(path)
+    return {
+        "id": f"{dataset}-file-{digest[:16]}",
+        "type": "dataset",
+        "title": f"{title}: {path.name}",
+        "citation": citation,
+        "notes": f"Imported by bilat import from the file {path.name} ({size} bytes), "
+        f"SHA-256 {digest}.",
+    }
+
+
+ISO_SOURCE: dict[str, Any] = {
+    "id": ISO_SOURCE_ID,
+    "type": "reference_work",
+    "title": "ISO 3166 country codes: ISO 3166-1 (current) and ISO 3166-3 (former)",
+    "publisher": "International Organization for Standardization",
+    "url": "https://www.iso.org/iso-3166-country-codes.html",
+    "notes": "The codes and names as shipped by the pycountry package; the States an "
+    "import writes are named from it.",
+}
+
+
+# -- cells ---------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> str:
+    """A value as a CSV cell, as bilat writes it (``bilat.validation.cells.format_cell``)."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        return value
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")) if value else ""
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
+
+
+def csv_line(cells: list[str]) -> str:
+    """One CSV line as bilat writes it: a cell is quoted when it holds a comma, a quote
+    or a line break (a lone carriage return included), LF ends the line."""
+    search = _NEEDS_QUOTES.search
+    return (
+        ",".join(c if search(c) is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
+    )
+
+
+def _parsers(kind: str) -> list[tuple[str, Callable[[str], Any] | None]]:
+    from bilat.tables import columns
+    from bilat.validation.cells import parser
+
+    return [(c.name, parser(c)) for c in columns(kind)]
+
+
+def row_fields(kind: str, cells: dict[str, str]) -> dict[str, Any]:
+    """A CSV row of *kind* (as written by bilat) back into model fields."""
+    out: dict[str, Any] = {}
+    for name, parse in _parsers(kind):
+        raw = cells.get(name, "")
+        if raw == "":
+            continue
+        out[name] = parse(raw) if parse else raw
+    return out
+
+
+def _key_hash(text: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
+    )
+
+
+def daily_key(f: dict[str, Any]) -> str:
+    """The ``--dedupe daily`` key: day, actor, recipient and event, as the Phoenix
+    pipeline keeps one event per (date, source, target, code) a day."""
+    return "\x1f".join(
+        str(x or "")
+        for x in (
+            f["dataset"],
+            f["date"],
+            f.get("actor") or f.get("actor_name"),
+            f.get("recipient") or f.get("recipient_name"),
+            f.get("cameo") or f.get("plover_event"),
+        )
+    )
+
+
+# -- the event pipeline -------------------------------------------------------------
+
+
+@dataclass
+class _Pass1:
+    tmp: Path
+    hashes: array  # type: ignore[type-arg]
+    daily: array | None  # type: ignore[type-arg]
+    origin: array  # type: ignore[type-arg]
+    rows: int = 0
+    writer: Any = None
+
+
+class Rejected:
+    """Rejections: all written to a CSV file, the first kept for the README."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = path.open("w", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file, lineterminator="\n")
+        self.writer.writerow(["file", "line", "field", "reason"])
+        self.shown: list[Rejection] = []
+        self.count = 0
+
+    def add(self, r: Rejection) -> None:
+        self.count += 1
+        self.writer.writerow([r.file, r.line, r.field or "", r.reason])
+        if len(self.shown) < README_REJECTED:
+            self.shown.append(r)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def validation_reason(exc: Any) -> tuple[str, str | None]:
+    err = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    ctx = err.get("ctx") or {}
+    field_name = loc or ctx.get("field")
+    return f"{field_name or 'row'}: {err['msg']}", field_name
+
+
+def import_events(
+    fmt_name: str,
+    files: list[Path],
+    out: Path,
+    *,
+    append: bool = False,
+    dedupe: str | None = None,
+    actors: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import coded-event *files* of format *fmt_name* into the package folder *out*."""
+    # long: an importer's steps in order (read, map, write, validate); not split yet
+    from bilat.models.events import CodedEvent
+
+    fmt = FORMATS[fmt_name]
+    existing = check_out(out, append, "coded_event")
+    resolver = Resolver(curated=curated_records(actors))
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
+    try:
+        file_sources = _file_sources(files, fmt)
+        sources = {s["id"]: s for s in file_sources}
+        rejected = Rejected(work / REJECTED_FILE)
+        validate = CodedEvent.__pydantic_validator__.validate_python
+        columns = [name for name, _ in _parsers("coded_event")]
+        counts: dict[str, Counts] = {}
+        p1 = _Pass1(
+            work / "coded_events.csv", array("Q"), array("Q") if dedupe else None, array("H")
+        )
+        names = [p.name for p in files]
+        origin_names = [str(p) if names.count(p.name) > 1 else p.name for p in files]
+        with p1.tmp.open("w", encoding="utf-8", newline="") as tmp:
+            tmp.write(csv_line(columns))
+            p1.writer = csv.writer(tmp, lineterminator="\n")
+            if existing is not None:
+                for fields in _existing_rows(existing / "coded_events.csv", "coded_event"):
+                    _emit(p1, tmp, fields, columns, 0xFFFF, dedupe)
+            for index, path in enumerate(files):
+                c = counts.setdefault(origin_names[index], Counts())
+                src_id = file_sources[index]["id"]
+                try:
+                    for line, raw in fmt.rows(path):
+                        c.read += 1
+                        try:
+                            fields = fmt.convert(raw, resolver)
+                            fields["sources"] = [src_id]
+                            fields = {k: v for k, v in fields.items() if v not in (None, [])}
+                            try:
+                                validate(fields)
+                            except Exception as exc:  # pydantic ValidationError
+                                reason, fld = validation_reason(exc)
+                                raise Reject(reason, fld) from None
+                        except Reject as r:
+                            c.rejected += 1
+                            rejected.add(Rejection(origin_names[index], line, r.reason, r.field))
+                            continue
+                        _emit(p1, tmp, fields, columns, index, dedupe)
+                        if progress is not None:
+                            progress(1)
+                except FileRejected as exc:
+                    rejected.close()
+                    raise ImportProblem(f"{path}: {exc}") from None
+                except FileProblem as exc:
+                    rejected.close()
+                    raise ImportProblem(f"{path}: cannot read it: {exc}") from None
+        rejected.close()
+        imported_by_origin = _pass2(p1, work, columns, counts, origin_names)
+        for name, n in imported_by_origin.items():
+            counts[name].imported += n
+        extra = _other_records(existing, sources, resolver, actors)
+        total = Counts()
+        for c in counts.values():
+            total.add(c)
+        result = ImportResult(
+            format=fmt_name,
+            out=out,
+            files=counts,
+            total=total,
+            actors=resolver.counts,
+            rejections_shown=rejected.shown,
+            rejected_file=out / REJECTED_FILE if rejected.count else None,
+        )
+        finish_import(
+            work, out, "coded_event", extra, result, existing, fmt.title, dedupe, rejected.count
+        )
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _emit(
+    p1: _Pass1,
+    tmp: Any,
+    fields: dict[str, Any],
+    columns: list[str],
+    origin: int,
+    dedupe: str | None,
+) -> None:
+    get = fields.get
+    cells = [_cell(get(c)) for c in columns]
+    if "\r" in (get("text") or "") or "\r" in (get("notes") or ""):
+        tmp.write(csv_line(cells))  # the csv module leaves a lone CR unquoted
+    else:
+        p1.writer.writerow(cells)
+    p1.hashes.append(_key_hash(fields["id"]))
+    if p1.daily is not None:
+        p1.daily.append(_key_hash(daily_key(fields)))
+    p1.origin.append(origin)
+    p1.rows += 1
+
+
+def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
+    """The values that occur more than once in *values*, counted by pyarrow in C, one
+    range of values at a time so that the counting never holds more than a
+    sixty-fourth of them (20 million keys: about 150 MB above the array itself)."""
+    if len(values) == 0:
+        return set()
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pool = pa.system_memory_pool()  # gives freed memory back, between the ranges
+    arr = pa.Array.from_buffers(pa.uint64(), len(values), [None, pa.py_buffer(values)])
+    parts = 64 if len(values) > 1_000_000 else 1
+    step = 2**64 // parts
+    out: set[int] = set()
+    for b in range(parts):
+        if parts == 1:
+            part = arr
+        else:
+            mask = pc.greater_equal(arr, pa.scalar(b * step, pa.uint64()), memory_pool=pool)
+            if b < parts - 1:
+                upper = pc.less(arr, pa.scalar((b + 1) * step, pa.uint64()), memory_pool=pool)
+                mask = pc.and_(mask, upper, memory_pool=pool)
+            part = pc.filter(arr, mask, memory_pool=pool)
+        counted = pc.value_counts(part, memory_pool=pool)
+        many = pc.filter(
+            counted.field("values"), pc.greater(counted.field("counts"), 1), memory_pool=pool
+        )
+        out.update(many.to_pylist())
+    return out
+
+
+def _pass2(
+    p1: _Pass1, work: Path, columns: list[str], counts: dict[str, Counts], origins: list[str]
+) -> Counter[str]:
+    """Merge the rows whose keys repeat; return how many rows each file imported."""
+    imported: Counter[str] = Counter()
+    rep = _repeated(p1.hashes)
+    rep_daily = _repeated(p1.daily) if p1.daily is not None else set()
+    if not rep and not rep_daily:
+        for i in range(p1.rows):
+            o = p1.origin[i]
+            if o != 0xFFFF:
+                imported[origins[o]] += 1
+        return imported
+    final = work / "coded_events.merged.csv"
+    held: list[tuple[int, dict[str, Any]]] = []
+    with (
+        p1.tmp.open(encoding="utf-8", newline="") as src,
+        final.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        reader = csv.reader(src)
+        dst.write(csv_line(next(reader)))
+        for i, cells in enumerate(reader):
+            candidate = p1.hashes[i] in rep or (p1.daily is not None and p1.daily[i] in rep_daily)
+            if not candidate:
+                dst.write(csv_line(cells))
+                o = p1.origin[i]
+                if o != 0xFFFF:
+                    imported[origins[o]] += 1
+                continue
+            held.append((i, row_fields("coded_event", dict(zip(columns, cells, strict=True)))))
+        for keep, merged in _groups(held, p1.daily is not None):
+            i, f = keep
+            ids = list(f.get("merged_ids", []))
+            srcs = list(f["sources"])
+            for j, g in merged:
+                ids.append(g["native_id"])
+                ids.extend(g.get("merged_ids", []))
+                srcs.extend(s for s in g["sources"] if s not in srcs)
+                o = p1.origin[j]
+                if o != 0xFFFF:
+                    counts[origins[o]].merged += 1
+            if ids:
+                f["merged_ids"] = ids
+            f["sources"] = srcs
+            dst.write(csv_line([_cell(f.get(c)) for c in columns]))
+            o = p1.origin[i]
+            if o != 0xFFFF:
+                imported[origins[o]] += 1
+    os.replace(final, p1.tmp)
+    return imported
+
+
+def _groups(
+    held: list[tuple[int, dict[str, Any]]], daily: bool
+) -> Iterator[tuple[tuple[int, dict[str, Any]], list[tuple[int, dict[str, Any]]]]]:
+    """Group the held rows by exact key (id; and the daily key under --dedupe daily),
+    joining groups that share either; each group's first row is kept."""
+    parent = list(range(len(held)))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    first: dict[str, int] = {}
+    for n, (_, f) in enumerate(held):
+        for key in (f"id\x1e{f['id']}", f"day\x1e{daily_key(f)}" if daily else None):
+            if key is None:
+                continue
+            if key in first:
+                a, b = find(first[key]), find(n)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+            else:
+                first[key] = n
+    members: dict[int, list[int]] = {}
+    for n in range(len(held)):
+        members.setdefault(find(n), []).append(n)
+    for root in sorted(members):
+        ns = members[root]
+        yield held[ns[0]], [held[m] for m in ns[1:]]
+
+
+# -- output folder, other records, README ---------------------------------------------
+
+
+def check_out(out: Path, append: bool, kind: str) -> Path | None:
+    """The existing package folder to append to, or None for a new one; refuses to
+    write over anything that is not an import's package."""
+    from bilat.files import WriteRefused, guard_out
+
+    try:
+        guard_out(out, folder=True)
+    except WriteRefused as exc:
+        raise ImportProblem(f"{exc}; nothing was written") from None
+    if not out.exists():
+        if not out.parent.is_dir():
+            raise ImportProblem(f"{out.parent}: no such folder")
+        return None
+    descriptor = out / "datapackage.json"
+    if not descriptor.exists():
+        if any(out.iterdir()):
+            raise ImportProblem(
+                f"{out}: a folder that holds files but no package; nothing was written"
+            )
+        return None
+    if not append:
+        raise ImportProblem(f"{out}: already holds a package; use --append to add to it")
+    try:
+        data = json.loads(descriptor.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ImportProblem(f"{descriptor}: cannot read it: {exc}") from None
+    if not isinstance(data, dict) or data.get("x-bilat-import", {}).get("kind") != kind:
+        raise ImportProblem(
+            f"{out}: not a package written by bilat import for this format; --append adds "
+            "only to those"
+        )
+    return out
+
+
+def curated_records(actors: Path | None) -> Curated | None:
+    if actors is None:
+        return None
+    from bilat.package import PackageError, read_package
+
+    try:
+        return Curated.load(read_package(actors))
+    except PackageError as exc:
+        raise ImportProblem(f"--actors {actors}: not a valid package: {exc}") from None
+
+
+def _file_sources(files: Iterable[Path], fmt: Any) -> list[dict[str, Any]]:
+    out = []
+    for path in files:
+        try:
+            out.append(file_source(path, fmt.dataset, fmt.title, fmt.citation))
+        except FileProblem as exc:
+            raise ImportProblem(f"{path}: cannot read it: {exc}") from None
+    return out
+
+
+def _existing_rows(path: Path, kind: str) -> Iterator[dict[str, Any]]:
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            yield row_fields(kind, row)
+
+
+def read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
+    from bilat.tables import RESOURCE_NAMES
+
+    if existing is None:
+        return {}
+    return {r["id"]: r for r in _existing_rows(existing / f"{RESOURCE_NAMES[kind]}.csv", kind)}
+
+
+def _other_records(
+    existing: Path | None,
+    sources: dict[str, dict[str, Any]],
+    resolver: Resolver,
+    actors: Path | None,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Sources, States and curated actors to write beside the rows, by kind and id."""
+    from bilat.importers import reference
+
+    out = {k: read_small(existing, k) for k in OTHER_KINDS}
+    for sid, s in sources.items():
+        out["source"].setdefault(sid, s)
+    if resolver.states:
+        out["source"].setdefault(ISO_SOURCE_ID, dict(ISO_SOURCE))
+    for iso3 in sorted(resolver.states):
+        out["state"].setdefault(
+            iso3.lower(),
+            {
+                "id": iso3.lower(),
+                "kind": "state",
+                "name": reference.state_name(iso3),
+                "iso3": iso3,
+                "sources": [ISO_SOURCE_ID],
+            },
+        )
+    if resolver.curated is not None and resolver.used:
+        for rec in curated_closure(resolver.curated, resolver.used):
+            data = rec.model_dump(mode="json", exclude_none=True)
+            out.setdefault(rec.KIND, {})[rec.id] = data
+            if rec.KIND == "source" and data.get("seed") and actors is not None:
+                out.setdefault("_seeds", {})[data["seed"]] = {"from": str(actors / data["seed"])}
+    return out
+
+
+def curated_closure(curated: Curated, ids: set[str]) -> list[Any]:
+    """The curated records *ids* and every record they refer to, transitively."""
+    from bilat.models import Record, reference_fields
+
+    seen: dict[str, Any] = {}
+    todo = list(ids)
+    while todo:
+        rid = todo.pop()
+        if rid in seen or rid not in curated.records:
+            continue
+        rec = curated.records[rid]
+        seen[rid] = rec
+        model: type[Record] = type(rec)
+        for ref in reference_fields(model):
+            value = getattr(rec, ref.name)
+            todo.extend(value if ref.many else ([value] if value else []))
+    return [seen[k] for k in sorted(seen)]
+
+
+def write_small(path: Path, kind: str, rows: Iterable[dict[str, Any]]) -> None:
+    from bilat.files import atomic_write
+    from bilat.tables import columns
+
+    names = [c.name for c in columns(kind)]
+    lines = [csv_line(names)]
+    for r in sorted(rows, key=lambda r: r["id"]):
+        lines.append(csv_line([_cell(r.get(n)) for n in names]))
+    atomic_write(path, "".join(lines).encode("utf-8"))
+
+
+def finish_import(
+    work: Path,
+    out: Path,
+    kind: str,
+    extra: dict[str, dict[str, dict[str, Any]]],
+    result: ImportResult,
+    existing: Path | None,
+    title: str,
+    dedupe: str | None,
+    n_rejected: int,
+    also: tuple[str, ...] = (),
+) -> None:
+    """Write the other resources, the descriptor and the README in *work*, then move
+    every file into *out*, the descriptor last."""
+    # long: an importer's steps in order (read, map, write, validate); not split yet
+    from bilat import versions
+    from bilat.models import RECORD_TYPES
+    from bilat.tables import RESOURCE_NAMES, resource_descriptor
+
+    kinds = [
+        k for k in RECORD_TYPES if k == kind or k in also or (k in OTHER_KINDS and extra.get(k))
+    ]
+    for k in kinds:
+        if k in OTHER_KINDS:
+            write_small(work / f"{RESOURCE_NAMES[k]}.csv", k, extra[k].values())
+    for seed, info in extra.get("_seeds", {}).items():
+        target = work / seed
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(info["from"], target)
+    present = frozenset(RESOURCE_NAMES[k] for k in kinds)
+    history = []
+    if existing is not None:
+        old = json.loads((existing / "datapackage.json").read_text("utf-8"))
+        history = list(old.get("x-bilat-import", {}).get("runs", []))
+    run = {
+        "format": result.format,
+        "files": {n: vars(c) for n, c in result.files.items()},
+        "total": vars(result.total),
+        "actors": dict(result.actors),
+        "dedupe": dedupe,
+    }
+    history.append(run)
+    name = out.name.lower().replace("_", "-")
+    descriptor = {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in name) or "import",
+        "title": f"{title} imported by bilat",
+        "version": "0.1.0",
+        "x-bilat-import": {"kind": kind, "runs": history},
+        versions.KEY: versions.declaration(versions.CURRENT),
+        "resources": [resource_descriptor(k, "csv", present) for k in kinds],
+    }
+    readme = _readme(title, history, result, n_rejected)
+    (work / "README.md").write_text(readme, encoding="utf-8")
+    out.mkdir(exist_ok=True)
+    for entry in sorted(work.iterdir()):
+        if entry.name in ("datapackage.json",):
+            continue
+        if entry.name == REJECTED_FILE and n_rejected == 0:
+            (out / REJECTED_FILE).unlink(missing_ok=True)
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, out / entry.name, dirs_exist_ok=True)
+        else:
+            os.replace(entry, out / entry.name)
+    from bilat.files import atomic_write
+
+    atomic_write(
+        out / "datapackage.json",
+        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
+    )
+
+
+def _readme(
+    title: str, history: list[dict[str, Any]], result: ImportResult, n_rejected: int
+) -> str:
+    out = io.StringIO()
+    out.write(f"# {title} imported by bilat\n\n")
+    out.write(
+        "Written by `bilat import`. Every row read is accounted for: "
+        "read = imported + merged + skipped + rejected.\n\n"
+    )
+    for n, run in enumerate(history, 1):
+        out.write(
+            f"## Import {n}: {run['format']}"
+            + (f", --dedupe {run['dedupe']}" if run.get("dedupe") else "")
+            + "\n\n"
+        )
+        out.write(
+            "| file | read | imported | merged | skipped | rejected |\n|---|---|---|---|---|---|\n"
+        )
+        for name, c in run["files"].items():
+            out.write(
+                f"| {name} | {c['read']} | {c['imported']} | {c['merged']} | {c['skipped']} | {c['rejected']} |\n"
+            )
+        t = run["total"]
+        out.write(
+            f"| **total** | {t['read']} | {t['imported']} | {t['merged']} | {t['skipped']} | {t['rejected']} |\n\n"
+        )
+        a = run["actors"]
+        out.write(
+            f"Actors: {a.get('resolved', 0)} resolved ({a.get('by_country', 0)} as states, "
+            f"{a.get('by_wikidata', 0)} by Wikidata id, {a.get('by_name', 0)} by name), "
+            f"{a.get('raw', 0)} left raw"
+            + (f", {a['compound']} compound sides left raw" if a.get("compound") else "")
+            + ".\n\n"
+        )
+    if n_rejected:
+        out.write(f"## Rejected rows of the last import ({n_rejected})\n\n")
+        out.write(f"All of them are listed in `{REJECTED_FILE}`")
+        out.write(
+            f"; the first {len(result.rejections_shown)}:\n\n"
+            if n_rejected > len(result.rejections_shown)
+            else ":\n\n"
+        )
+        for r in result.rejections_shown:
+            out.write(f"- {str(r).replace('|', '/')}\n")
+        out.write("\n")
+    return out.getvalue()
+
+
+__all__ = [
+    "Counts",
+    "ImportProblem",
+    "ImportResult",
+    "Rejection",
+    "import_events",
+]

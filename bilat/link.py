@@ -1,0 +1,683 @@
+"""Linking coded events to the curated records they report (``bilat link``).
+
+A coded event is proposed for a curated engagement, statement or vote when three
+things hold, each scored from 0 to 1 and given as a reason:
+
+- **actors**: the event's two sides stand for two different states among the record's
+  actors. A side resolved to a bilat actor counts as that actor (a person stands for
+  their state through their tenures and nationality); a side left raw counts as the
+  state its country names ("Foreign Affairs (Bangladesh)" is of Bangladesh), with a
+  lower score.
+- **date**: the event's date lies inside the record's interval (for a held engagement,
+  the day after its end too: news is coded on the day it is published); for a planned,
+  proposed or cancelled engagement, up to 90 days before its start.
+- **class**: the event's class fits the record. A held meeting, visit, summit or call
+  is reported by CAMEO 04 (PLOVER CONSULT); an intent to meet (CAMEO 036) is not a
+  report of a held engagement, but may announce a planned one. Statements are
+  reported by verbal classes (CAMEO 01, 02, 03, 05, 10 to 13); votes by endorsement
+  (CAMEO 019, 05) or rejection (CAMEO 11, 12).
+
+The score is the product of the three (times a place factor when both give a
+country); a pair is proposed when it reaches ``min_score``. The links are written
+into the ``links`` resource of the events package, whose ``x-bilat-curated``
+property names the curated package. Decisions (accepted, rejected) are never changed
+by a new run.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bilat.models import (
+    CodedEvent,
+    Engagement,
+    Organization,
+    Person,
+    Record,
+    State,
+    Statement,
+    Vote,
+)
+from bilat.models.dates import PartialDate
+from bilat.models.links import LINKABLE_KINDS, Link
+from bilat.models.votes import Motion
+from bilat.query import CURATED_KEY, coded_events_for, curated_spec, linked_records, links_of
+
+if TYPE_CHECKING:
+    from bilat.findings import Finding
+    from bilat.package import Package
+
+#: Pairs scoring below this are not proposed.
+MIN_SCORE = 0.3
+#: How long before a planned engagement an intent to meet may announce it.
+PLANNED_WINDOW_DAYS = 90
+
+#: The actor score of a person who is not among a record's participants while
+#: another person of their state is.
+NOT_PARTICIPANT = 0.25
+#: The date score of an intent to meet for a planned engagement that has no date.
+UNDATED = 0.5
+#: CAMEO roots of verbal events that may report a statement.
+_VERBAL = ("01", "02", "03", "05", "10", "11", "12", "13")
+_VOTE_CLASSES = {"yes": ("019", "05"), "no": ("11", "12")}
+_INTENT = "036"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One event–record pair the linker proposes."""
+
+    event: str
+    record: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Side:
+    states: frozenset[str]
+    actor: str | None  # the curated actor id, when the side resolved to one
+    strength: float
+    label: str
+    person: bool = False
+
+
+# -- the pieces of a score --------------------------------------------------------
+
+
+def _days(a: dt.date, b: dt.date) -> int:
+    return (b - a).days
+
+
+def _side(
+    event: CodedEvent,
+    rid: str | None,
+    name: str | None,
+    country: str | None,
+    events: Package,
+    curated: Package,
+    by_iso3: dict[str, str],
+) -> _Side | None:
+    from bilat import query
+    from bilat.importers import reference
+
+    shown = name or rid or "?"
+    if rid is not None and isinstance(curated.get(rid), (State, Person, Organization)):
+        states = frozenset(query.states_of(curated, rid, event.date))
+        person = isinstance(curated.by_id[rid], Person)
+        return _Side(states, rid, 1.0, f"{shown} is {rid}", person) if states else None
+    if rid is not None:
+        local = events.get(rid)
+        if isinstance(local, State) and local.iso3 in by_iso3:
+            sid = by_iso3[local.iso3]
+            return _Side(frozenset({sid}), sid, 1.0, f"{shown} is {sid}")
+    if country:
+        iso3 = country if reference.is_iso3(country) else reference.iso3_of_name(country)
+        if iso3 is not None and iso3 in by_iso3:
+            sid = by_iso3[iso3]
+            return _Side(frozenset({sid}), None, 0.8, f"{shown} is of {sid}")
+    return None
+
+
+def _pair(
+    actor: _Side,
+    recipient: _Side | None,
+    record_actors: dict[str, frozenset[str]],
+    persons: frozenset[str] = frozenset(),
+) -> tuple[float, str] | None:
+    """How well the event's sides match two different actors of the record: the score
+    and the reason, or None. *record_actors* maps each actor of the record to the
+    states it stands for, *persons* says which of them are persons; with *recipient*
+    None only the actor side is matched. A side that is a person stands for their
+    state, unless the record names another person of that state: then the side is
+    someone who did not take part."""
+    outsiders: set[str] = set()
+
+    def match(side: _Side, actor_id: str, states: frozenset[str]) -> float:
+        if side.actor == actor_id:
+            return side.strength
+        if not side.states & states:
+            return 0.0
+        if side.person and any(
+            p in persons and p != side.actor and record_actors[p] & side.states
+            for p in record_actors
+        ):
+            outsiders.add(side.label.split(" is ")[0])
+            return NOT_PARTICIPANT
+        return 0.9 if side.actor is not None else side.strength
+
+    def apart(a_states: frozenset[str], r_states: frozenset[str]) -> bool:
+        assert recipient is not None
+        mine, theirs = actor.states & a_states, recipient.states & r_states
+        return any(x != y for x in mine for y in theirs)
+
+    best: tuple[float, str] | None = None
+    for a_id, a_states in record_actors.items():
+        first = match(actor, a_id, a_states)
+        if not first:
+            continue
+        if recipient is None:
+            cand = (first, f"actors: {actor.label}, as {a_id}")
+            best = cand if best is None or cand[0] > best[0] else best
+            continue
+        for r_id, r_states in record_actors.items():
+            if r_id == a_id or not apart(a_states, r_states):
+                continue
+            second = match(recipient, r_id, r_states)
+            if not second:
+                continue
+            score = round(first * second, 4)
+            note = "".join(f"; {o} did not take part" for o in sorted(outsiders))
+            cand = (
+                score,
+                f"actors: {actor.label}, {recipient.label}; record has {a_id}, {r_id}{note}",
+            )
+            if best is None or cand[0] > best[0]:
+                best = cand
+    return best
+
+
+def _interval(start: PartialDate, end: PartialDate | None) -> tuple[dt.date, dt.date]:
+    return start.earliest, (end or start).latest
+
+
+def _held_date(date: PartialDate, start: PartialDate, end: PartialDate | None) -> float:
+    lo, hi = _interval(start, end)
+    if lo <= date.earliest and date.latest <= hi:
+        span = _days(lo, hi) + 1
+        return 1.0 if span <= 3 else 0.8 if span <= 31 else 0.5
+    if date.earliest == date.latest and _days(hi, date.earliest) == 1:
+        return 0.6
+    if date.earliest <= hi and lo <= date.latest:
+        return 0.5
+    return 0.0
+
+
+def _planned_date(date: PartialDate, start: PartialDate, end: PartialDate | None) -> float:
+    lo, hi = _interval(start, end)
+    if lo <= date.earliest and date.latest <= hi:
+        return 0.9
+    ahead = _days(date.latest, lo)
+    if 0 < ahead <= PLANNED_WINDOW_DAYS:
+        return round(max(0.4, 0.9 - ahead / (2 * PLANNED_WINDOW_DAYS)), 4)
+    return 0.0
+
+
+def _engagement_class(event: CodedEvent, engagement: Engagement) -> tuple[float, str]:
+    from bilat.vocab import vocabulary
+
+    cameo = event.cameo or ""
+    term = vocabulary("engagement_types")[engagement.type]
+    said = f"CAMEO {cameo}" if cameo else f"PLOVER {event.plover_event}"
+    if engagement.status == "held":
+        if cameo and cameo == term.cameo:
+            return 1.0, f"{said} is the code of a {engagement.type}"
+        if cameo == _INTENT:
+            return 0.0, f"{said}, an intent to meet, does not report a held engagement"
+        if (
+            event.plover_mode
+            and event.plover_mode == term.plover_mode
+            and term.plover_event == event.plover_event
+        ):
+            return 1.0, f"PLOVER {event.plover_event} {event.plover_mode} fits a {engagement.type}"
+        if cameo.startswith("04") or (not cameo and event.plover_event == "CONSULT"):
+            return 0.8, f"{said} (a consult, CAMEO 04) fits a {engagement.type}"
+        return 0.0, f"{said} does not report a {engagement.type}"
+    if cameo == _INTENT:
+        return 0.9, f"{said}, an intent to meet, may announce a {engagement.status} engagement"
+    return 0.0, f"{said} does not announce a {engagement.status} engagement"
+
+
+# -- the linker -------------------------------------------------------------------
+
+
+def _record_actors(
+    curated: Package, ids: Iterable[str], at: PartialDate | None
+) -> dict[str, frozenset[str]]:
+    from bilat import query
+
+    out = {}
+    for rid in ids:
+        if rid in curated.by_id:
+            out[rid] = frozenset(query.states_of(curated, rid, at))
+    return out
+
+
+@dataclass
+class _Target:
+    record: Record
+    actors: dict[str, frozenset[str]]
+    recipients: dict[str, frozenset[str]] | None  # statements: addressees; None: unchecked
+    states: frozenset[str]
+    persons: frozenset[str] = frozenset()
+
+
+def _targets(curated: Package) -> list[_Target]:
+    out = []
+    for e in curated.records("engagement"):
+        assert isinstance(e, Engagement)
+        if e.start is None and e.status == "held":
+            continue
+        actors = _record_actors(curated, e.participants, e.start)
+        persons = frozenset(p for p in actors if isinstance(curated.get(p), Person))
+        out.append(_Target(e, actors, {}, frozenset().union(*actors.values()), persons))
+    for s in curated.records("statement"):
+        assert isinstance(s, Statement)
+        if s.date is None:
+            continue
+        actors = _record_actors(curated, [s.speaker], s.date)
+        addressees = _record_actors(curated, s.addressees, s.date) if s.addressees else None
+        out.append(_Target(s, actors, addressees, frozenset().union(*actors.values())))
+    for v in curated.records("vote"):
+        assert isinstance(v, Vote)
+        motion = curated.get(v.motion)
+        if not isinstance(motion, Motion) or motion.date is None or v.option not in _VOTE_CLASSES:
+            continue
+        actors = _record_actors(curated, [v.voter], motion.date)
+        out.append(_Target(v, actors, None, frozenset().union(*actors.values())))
+    return out
+
+
+def _score(
+    event: CodedEvent, actor: _Side, recipient: _Side | None, target: _Target, curated: Package
+) -> Proposal | None:
+    # long: the linker's steps in order, as it was merged (issue 26); not split yet
+    record = target.record
+    reasons: list[str] = []
+    if isinstance(record, Engagement):
+        klass, why = _engagement_class(event, record)
+        if not klass or recipient is None:
+            return None
+        matched = _pair(actor, recipient, target.actors, target.persons)
+        if record.start is None:  # a planned engagement without a date yet
+            when, dated = UNDATED, "an undated plan"
+        elif record.status == "held":
+            when = _held_date(event.date, record.start, record.end)
+        else:
+            when = _planned_date(event.date, record.start, record.end)
+        if record.start is not None:
+            dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
+    elif isinstance(record, Statement):
+        assert record.date is not None
+        root = (event.cameo or "")[:2]
+        if root not in _VERBAL:
+            return None
+        klass = 0.8 if root == "01" else 0.6
+        why = f"CAMEO {event.cameo} is a verbal event, as a statement"
+        if target.recipients is None:
+            matched = _pair(actor, None, target.actors)
+            if matched is not None:
+                matched = (round(matched[0] * 0.7, 4), matched[1] + "; no addressee to match")
+        else:
+            if recipient is None:
+                return None
+            matched = _pair(actor, recipient, {**target.actors, **target.recipients})
+        when = _held_date(event.date, record.date, None)
+        dated = str(record.date)
+    else:
+        assert isinstance(record, Vote)
+        motion = curated[record.motion]
+        assert isinstance(motion, Motion) and motion.date is not None
+        codes = _VOTE_CLASSES[record.option]
+        if not any((event.cameo or "").startswith(c) for c in codes):
+            return None
+        klass, why = 0.5, f"CAMEO {event.cameo} may report a vote {record.option}"
+        matched = _pair(actor, None, target.actors)
+        if matched is not None:
+            matched = (round(matched[0] * 0.8, 4), matched[1] + "; recipient not matched")
+        when = _held_date(event.date, motion.date, None)
+        dated = str(motion.date)
+    if matched is None or not when:
+        return None
+    reasons.append(f"{matched[1]} ({matched[0]:.2f})")
+    reasons.append(
+        f"date: {event.date} within {dated} ({when:.2f})"
+        if record.KIND != "engagement" or getattr(record, "start", None) is not None
+        else f"date: {event.date}, {dated} ({when:.2f})"
+    )
+    reasons.append(f"class: {why} ({klass:.2f})")
+    score = matched[0] * when * klass
+    place = getattr(record, "country", None)
+    if place and event.place_country:
+        state = curated.get(place)
+        if isinstance(state, State) and state.iso3:
+            if state.iso3 == event.place_country:
+                reasons.append(f"place: {event.place_country}, as the record (1.00)")
+            else:
+                score *= 0.7
+                reasons.append(f"place: {event.place_country}, the record {state.iso3} (0.70)")
+    return Proposal(event.id, record.id, round(score, 2), tuple(reasons))
+
+
+def propose(events: Package, curated: Package, *, min_score: float = MIN_SCORE) -> list[Proposal]:
+    """Every event–record pair of *events* and *curated* scoring at least *min_score*,
+    best first within each event, events in id order."""
+    by_iso3 = {s.iso3: s.id for s in curated.records("state") if isinstance(s, State) and s.iso3}
+    targets = _targets(curated)
+    index: dict[str, list[_Target]] = {}
+    for t in targets:
+        for state in t.states:
+            index.setdefault(state, []).append(t)
+    out: list[Proposal] = []
+    for event in sorted(events.records("coded_event"), key=lambda r: r.id):
+        assert isinstance(event, CodedEvent)
+        actor = _side(
+            event, event.actor, event.actor_name, event.actor_country, events, curated, by_iso3
+        )
+        if actor is None:
+            continue
+        recipient = _side(
+            event,
+            event.recipient,
+            event.recipient_name,
+            event.recipient_country,
+            events,
+            curated,
+            by_iso3,
+        )
+        seen: set[str] = set()
+        found = []
+        for state in sorted(actor.states):
+            for t in index.get(state, ()):
+                if t.record.id in seen:
+                    continue
+                seen.add(t.record.id)
+                p = _score(event, actor, recipient, t, curated)
+                if p is not None and p.score >= min_score:
+                    found.append(p)
+        out.extend(sorted(found, key=lambda p: (-p.score, p.record)))
+    return out
+
+
+# -- links: ids, merging, decisions -------------------------------------------------
+
+
+def link_id(event: str, record: str) -> str:
+    """The id of the link of *event* to *record*: ``EVENT.RECORD``, or a hash when too long."""
+    rid = f"{event}.{record}"
+    if len(rid) <= 128:
+        return rid
+    return f"link-{hashlib.sha256(rid.encode()).hexdigest()[:24]}"
+
+
+def merge(existing: Iterable[Link], proposals: Iterable[Proposal]) -> list[Link]:
+    """The links after a new run: decided links as they were; each proposal as a
+    proposed link (a pair already decided stays decided); proposed links the run no
+    longer proposes are dropped."""
+    decided = {(x.event, x.record): x for x in existing if x.status != "proposed"}
+    out = {x.id: x for x in decided.values()}
+    for p in proposals:
+        if (p.event, p.record) in decided:
+            continue
+        lid = link_id(p.event, p.record)
+        out[lid] = Link(
+            id=lid,
+            event=p.event,
+            record=p.record,
+            status="proposed",
+            score=p.score,
+            reasons=list(p.reasons),
+        )
+    return sorted(out.values(), key=lambda x: x.id)
+
+
+class LinkError(Exception):
+    """A link command cannot be carried out (unknown link id, a bad package)."""
+
+
+def decide(
+    links: list[Link], link: str, status: str, by: str, on: PartialDate | None = None
+) -> list[Link]:
+    """*links* with link *link* (its id, or its event id when that event has one
+    link) set to *status* by *by* on *on* (today by default)."""
+    hits = [x for x in links if x.id == link] or [x for x in links if x.event == link]
+    if not hits:
+        from bilat.names import unknown_name
+
+        raise LinkError(str(unknown_name("link", link, [x.id for x in links])))
+    if len(hits) > 1:
+        raise LinkError(f"event {link} has {len(hits)} links: name one by its id")
+    day = on or PartialDate(dt.datetime.now(dt.timezone.utc).date().isoformat())
+    new = hits[0].model_copy(update={"status": status, "decided_by": by, "decided_on": day})
+    new = Link.model_validate(new.model_dump())
+    return [new if x.id == new.id else x for x in links]
+
+
+# -- the links resource -------------------------------------------------------------
+
+
+def open_curated(spec: str, events_root: Path | None) -> Package:
+    """The curated package *spec* names, through the library's lookup order (a path,
+    a bundled dataset, the cache, the catalog). With *events_root*, a path is relative
+    to the events package's folder."""
+    from bilat.lookup import locate
+    from bilat.package import read_package
+
+    def load(target: str) -> Package:  # what bilat.load does
+        return read_package(locate(target))
+
+    if events_root is not None and not Path(spec).is_absolute():
+        near = events_root / spec
+        if "/" in spec or "\\" in spec or spec.startswith(".") or os.path.lexists(near):
+            return load(str(near))
+    return load(spec)
+
+
+def write_links(folder: Path, links: list[Link], spec: str) -> Path:
+    """Write *links* as the ``links`` resource of the package in *folder*, naming the
+    curated package *spec*; the CSV first, the descriptor last, each atomically."""
+    from bilat import versions
+    from bilat.files import atomic_write, guard_out
+    from bilat.package import csv_bytes
+    from bilat.tables import resource_descriptor
+
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    version, problem = versions.declared(descriptor)
+    if problem or version is None or "link" not in versions.kinds(version):
+        raise LinkError(
+            f"{path}: links need schema version {versions.CURRENT} or later "
+            f"(the package declares {version or problem}); run bilat fmt --upgrade first"
+        )
+    resources = [r for r in descriptor.get("resources") or () if isinstance(r, dict)]
+    old = [r for r in resources if r.get("name") == "links"]
+    if not old and (folder / "links.csv").exists():
+        raise LinkError(f"{folder / 'links.csv'}: exists but is not the package's links resource")
+    guard_out(folder / "links.csv", force=bool(old))
+    present = frozenset(str(r.get("name")) for r in resources) | {"links"}
+    res = resource_descriptor("link", "csv", present, version)
+    res[CURATED_KEY] = spec
+    if old:
+        descriptor["resources"] = [res if r.get("name") == "links" else r for r in resources]
+    else:
+        descriptor["resources"] = [*resources, res]
+    atomic_write(folder / "links.csv", csv_bytes("link", links, version))
+    atomic_write(path, (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode())
+    return folder / "links.csv"
+
+
+def run(
+    events_dir: Path,
+    curated: str,
+    *,
+    accept: Iterable[str] = (),
+    reject: Iterable[str] = (),
+    by: str | None = None,
+    min_score: float = MIN_SCORE,
+) -> list[str]:
+    """``bilat link``: propose links from the events package in *events_dir* to the
+    curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
+    apply *accept* and *reject* (link ids, or event ids with one link), and write the
+    links resource. Returns the summary lines; raises :class:`LinkError`."""
+    # long: the linker's steps in order, as it was merged (issue 26); not split yet
+    import getpass
+
+    from bilat.catalog import CatalogError
+    from bilat.package import PackageError, read_package
+
+    folder = Path(events_dir)
+    if not (folder / "datapackage.json").is_file():
+        raise LinkError(f"{folder}: not a package folder (no datapackage.json)")
+    try:
+        events = read_package(folder)
+    except PackageError as exc:
+        raise LinkError(str(exc)) from None
+    try:
+        cur = open_curated(curated, None)
+    except PackageError as exc:
+        raise LinkError(str(exc)) from None
+    except (CatalogError, ValueError) as exc:
+        raise LinkError(f"{curated}: {exc}") from None
+    if os.path.exists(curated):
+        spec = os.path.relpath(Path(curated).resolve(), folder.resolve())
+    elif "@" in curated or not cur.version:
+        spec = curated
+    else:
+        spec = f"{cur.name}@{cur.version}"
+    old = links_of(events)
+    proposals = propose(events, cur, min_score=min_score)
+    links = merge(old, proposals)
+    who = by or getpass.getuser()
+    for lid in accept:
+        links = decide(links, lid, "accepted", who)
+    for lid in reject:
+        links = decide(links, lid, "rejected", who)
+    from bilat.files import WriteRefused
+
+    try:
+        path = write_links(folder, links, spec)
+    except WriteRefused as exc:
+        raise LinkError(str(exc)) from None
+    counts = {
+        s: sum(1 for x in links if x.status == s) for s in ("proposed", "accepted", "rejected")
+    }
+    return [
+        f"proposed {len(proposals)} links from {len({p.event for p in proposals})} events "
+        f"to {len({p.record for p in proposals})} records of {spec}",
+        f"links: {counts['proposed']} proposed, {counts['accepted']} accepted, "
+        f"{counts['rejected']} rejected",
+        f"wrote {path}",
+    ]
+
+
+# -- checked across packages (bilat validate) ---------------------------------------
+
+
+def check(
+    root: Path, descriptor: dict[str, Any], rows: Iterator[tuple[int, dict[str, Any]]]
+) -> Iterator[Finding]:
+    """Findings for the links *rows* (row number, cells) of the package at *root*: the
+    curated package its descriptor names must be found, every accepted link's record
+    must exist there, and every record linked must be an engagement, statement or
+    vote."""
+    from bilat.findings import make
+    from bilat.package import PackageError
+
+    spec = curated_spec(descriptor)
+    if spec is None:
+        yield make(
+            "linked-package-missing",
+            resource="links",
+            value="",
+            detail=f"the links resource has no {CURATED_KEY} property",
+        )
+        return
+    try:
+        curated = open_curated(spec, root)
+    except PackageError as exc:
+        yield make("linked-package-missing", resource="links", value=spec, detail=str(exc)[:300])
+        return
+    except Exception as exc:
+        yield make("linked-package-missing", resource="links", value=spec, detail=str(exc)[:300])
+        return
+    label = f"{curated.name}@{curated.version}" if curated.version else spec
+    for number, cells in rows:
+        record = cells.get("record")
+        if not isinstance(record, str) or not record:
+            continue
+        found = curated.get(record)
+        if found is None:
+            if cells.get("status") == "accepted":
+                yield make(
+                    "linked-record-missing",
+                    resource="links",
+                    row=number,
+                    field="record",
+                    value=record,
+                    detail=label,
+                )
+            continue
+        if found.KIND not in LINKABLE_KINDS:
+            yield make(
+                "linked-record-kind",
+                resource="links",
+                row=number,
+                field="record",
+                value=record,
+                detail=f"a {found.KIND} in {label}, not an engagement, statement or vote",
+            )
+
+
+_DEPTH = contextvars.ContextVar("bilat_link_depth", default=0)
+
+
+def check_plan(
+    root: Path, descriptor: dict[str, Any], plan: Any, max_json_bytes: int = 512 << 20
+) -> Iterator[Finding]:
+    """:func:`check` over the links resource *plan* of the package at *root* (layer 4
+    of ``bilat validate``). A curated package that itself has links is loaded without
+    checking its own links in turn. A JSON resource over *max_json_bytes* is not read
+    (layer 2 reports it)."""
+    if _DEPTH.get() > 0:
+        return
+    rows: Iterator[tuple[int, dict[str, Any]]]
+    if plan.fmt == "json":
+        if Path(plan.file).stat().st_size > max_json_bytes:
+            return
+        data = json.loads(Path(plan.file).read_text(encoding="utf-8"))
+        rows = ((i, r) for i, r in enumerate(data, start=1) if isinstance(r, dict))
+    elif plan.compression:
+        return
+    else:
+        rows = csv_rows(Path(plan.file))
+    token = _DEPTH.set(_DEPTH.get() + 1)
+    try:
+        yield from check(root, descriptor, rows)
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
+        return  # the structure layer reports an unreadable file
+    finally:
+        _DEPTH.reset(token)
+
+
+def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of a links CSV file, numbered as findings number them (the header is
+    row 1), read one at a time."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        yield from enumerate(csv.DictReader(fh), start=2)
+
+
+__all__ = [
+    "CURATED_KEY",
+    "LinkError",
+    "Proposal",
+    "check",
+    "coded_events_for",
+    "curated_spec",
+    "decide",
+    "link_id",
+    "linked_records",
+    "links_of",
+    "merge",
+    "open_curated",
+    "propose",
+    "write_links",
+]
