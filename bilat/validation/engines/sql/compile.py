@@ -168,9 +168,25 @@ def _rule_holds(rule: Any, raws: tuple[str, ...], by_name: dict[str, ColumnCheck
     return holds
 
 
+@cache
+def _distinct_sql(names: tuple[str, ...]) -> str:
+    return exp.select(*(_col(n) for n in names)).distinct().from_(_BLOCK).sql(DIALECT)
+
+
 def _distinct(cursor: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> list[tuple[str, ...]]:
-    select = exp.select(*(_col(n) for n in names)).distinct().from_(_BLOCK)
-    return cursor.execute(select.sql(DIALECT)).fetchall()
+    return cursor.execute(_distinct_sql(names)).fetchall()
+
+
+@cache
+def query_sql(kind: str, refused: frozenset[int]) -> str:
+    """The flagging query of *kind* in DuckDB's dialect, compiled once for each set of
+    tables of refused values a block has."""
+    return compiled(kind).query({i: refused_table(i) for i in refused}).sql(DIALECT)
+
+
+@cache
+def distinct_sql(kind: str) -> str:
+    return compiled(kind).distinct.sql(DIALECT)
 
 
 def flag_rows(kind: str, cols: dict[str, pa.Array]) -> pa.Array:
@@ -184,8 +200,7 @@ def flag_rows(kind: str, cols: dict[str, pa.Array]) -> pa.Array:
         refused = _refused(done, check_of, cursor)
         for i, rows in refused.items():
             cursor.register(refused_table(i), rows)
-        query = done.query({i: refused_table(i) for i in refused})
-        out = cursor.sql(query.sql(DIALECT)).to_arrow_table()
+        out = cursor.sql(query_sql(kind, frozenset(refused))).to_arrow_table()
     finally:
         cursor.close()
     return out.column("flagged").combine_chunks()
@@ -198,7 +213,7 @@ def _refused(
     of the block, by index, for those that have any."""
     out: dict[int, pa.Table] = {}
     exact = done.exact
-    distinct = cursor.sql(done.distinct.sql(DIALECT)).fetchall()[0] if exact else ()
+    distinct = cursor.sql(distinct_sql(done.kind)).fetchall()[0] if exact else ()
     for i, (check, values) in enumerate(zip(exact, distinct, strict=True)):
         bad = [v for v in values if v != "" and check.exact(v) is INVALID]
         if bad:
