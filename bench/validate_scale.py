@@ -120,7 +120,7 @@ def generate(
                         if long
                         else f"Engagement {i}",
                         start,
-                        start if long else "",
+                        start if long and line not in injected["bad-date"] else "",
                         f'["{a}","{b}"]',
                         b,
                         f"Capital city of state {b}" if long else "",
@@ -129,7 +129,7 @@ def generate(
                         f"Series {i % 97}" if long else "",
                         str(1 + i % 50) if long else "",
                         "",
-                        '["trade","security","energy"]' if long else '["trade"]',
+                        '["defence","energy","trade"]' if long else '["trade"]',
                     ]
                 )
             )
