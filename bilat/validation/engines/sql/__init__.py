@@ -11,9 +11,10 @@ from __future__ import annotations
 from bilat.validation.engines.base import Context
 from bilat.validation.structure import FastPath
 
-#: Smallest CSV file ``auto`` gives the sql engine (docs/scale.md has the measurements:
-#: below it, the columnar engine is as fast and starts sooner).
-AUTO_MIN_BYTES = 1 << 40
+#: Smallest CSV file ``auto`` gives the sql engine: None, never. On every size and row
+#: shape measured (docs/scale.md) it was slower than the columnar engine, whose block
+#: reader it shares; it is there to be chosen, and for the whole-package engine to come.
+AUTO_MIN_BYTES: int | None = None
 
 
 def available() -> bool:
