@@ -123,3 +123,21 @@ def test_fuzz_mutants_give_the_row_engines_report(
         kind = fuzz.mutant(folder, rng)
         rows, other = _same(folder)
         assert other == rows, (i, kind)
+
+
+def test_the_sql_engine_is_registered_and_auto_never_picks_it() -> None:
+    """docs/scale.md: the sql engine was slower than the columnar one at every size
+    measured, so ``auto`` takes columnar for large files and sql only when named."""
+    assert "sql" in engines.names()
+    assert engines.get("sql") is engines.REGISTRY["sql"]
+    assert engines.for_file(None, 1 << 50).name == "columnar"
+    assert engines.for_file(engines.get("sql"), 10).name == "sql"
+
+
+def test_the_sql_engine_gives_the_row_engines_report_on_fuzz_mutants(tmp_path: Path) -> None:
+    rng = random.Random(20261207)
+    for i in range(8):
+        folder = tmp_path / f"m{i}"
+        kind = fuzz.mutant(folder, rng)
+        rows, other = _same(folder, "sql")
+        assert other == rows, (i, kind)
