@@ -427,7 +427,9 @@ class _Scope:
     desc: Callable[..., None]
 
 
-def _resource_plan(index: int, res: Any, scope: _Scope) -> ResourcePlan | ForeignPlan | None:
+def _resource_plan(
+    index: int, res: Any, scope: _Scope
+) -> ResourcePlan | ForeignPlan | list[ResourcePlan] | None:
     """Layer 1 over resource number *index*: a plan for layer 2 (a record table, or a
     resource Frictionless checks), or None when it cannot be read."""
     # long: the checks of one resource in the order a reader needs them, each failure reported and ending it
@@ -484,15 +486,72 @@ def _resource_plan(index: int, res: Any, scope: _Scope) -> ResourcePlan | Foreig
         return None
     path = res.get("path")
     if isinstance(path, list):
-        rfind(
-            "unsupported-format",
-            field="path",
-            detail="multi-file resources are not supported; use one file",
-        )
-        return None
+        return _parts_plan(res, rname, kind, path, scope, rfind, remote)
     if not isinstance(path, str):
         rfind("descriptor-invalid", field="path", detail="the resource has no path")
         return None
+    return _part_plan(res, rname, kind, path, scope, rfind, remote, index)
+
+
+#: What a multi-file resource may not declare: bilat checks each part on its own.
+_WHOLE = ("bytes", "hash", "rows", "stats")
+
+
+def _parts_plan(
+    res: dict[str, Any],
+    rname: str,
+    kind: str | None,
+    path: list[Any],
+    scope: _Scope,
+    rfind: Callable[..., None],
+    remote: bool,
+) -> list[ResourcePlan] | None:
+    """A multi-file record table (``path`` a list): a plan for each part, read in
+    order, each with its own header row (docs/frictionless.md says why)."""
+    if kind is None or not path or not all(isinstance(p, str) for p in path):
+        rfind(
+            "unsupported-format",
+            field="path",
+            detail="a multi-file resource must be a bilat record table with a list of paths",
+        )
+        return None
+    declared = [key for key in _WHOLE if key in res]
+    if declared:
+        rfind(
+            "unsupported-format",
+            field=declared[0],
+            detail=f"{declared[0]!r} of a multi-file resource is not checked; remove it",
+        )
+        return None
+    plans = []
+    for i, part in enumerate(path):
+
+        def find(code: CodeName, _i: int = i, **kw: Any) -> None:
+            if _i > 0 and kw.get("field") != "path":
+                return  # what the table declares is said once, for its first part
+            rfind(code, **kw)
+
+        plan = _part_plan(res, rname, kind, part, scope, find, remote, None)
+        if not isinstance(plan, ResourcePlan):
+            return None
+        if plan.fmt != "csv":
+            rfind("unsupported-format", field="format", detail="multi-file JSON is not supported")
+            return None
+        plans.append(plan)
+    return plans
+
+
+def _part_plan(
+    res: dict[str, Any],
+    rname: str,
+    kind: str | None,
+    path: str,
+    scope: _Scope,
+    rfind: Callable[..., None],
+    remote: bool,
+    index: int | None,
+) -> ResourcePlan | ForeignPlan | None:
+    """The plan of the file at *path* (one resource, or a part of one)."""
     if _REMOTE.match(path):
         rfind("remote-reference", field="path", value=path, detail="the resource path")
         return None
@@ -523,7 +582,7 @@ def _resource_plan(index: int, res: Any, scope: _Scope) -> ResourcePlan | Foreig
         rfind("not-a-regular-file", path=path, field="path", value=path, detail=why_not)
         return None
     if kind is None:
-        if not remote:
+        if not remote and index is not None:
             return ForeignPlan(rname, index, path, file)
         return None
     return _table_plan(res, rname, kind, path, file, scope, rfind)
@@ -668,6 +727,8 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
         planned_one = _resource_plan(index, res, scope)
         if isinstance(planned_one, ResourcePlan):
             plans.append(planned_one)
+        elif isinstance(planned_one, list):
+            plans.extend(planned_one)
         elif isinstance(planned_one, ForeignPlan):
             foreign.append(planned_one)
     if not any(f.severity == "error" for f in findings):
