@@ -135,6 +135,9 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
         if kind not in known or not isinstance(res.get("path"), str):
             new_resources.append(res)  # not a record table bilat can read: kept as it is
             continue
+        if str(res.get("format") or "").lower() == "parquet":
+            new_resources.append(res)  # Parquet parts are left as they are (validated)
+            continue
         name = res["name"]
         fmt = (
             "json"

@@ -534,10 +534,11 @@ BILAT = {
     "multi_file_csv_bad_cell": (False, "constraint-error", "persons2.csv", 2),
     "multi_file_csv_no_header": (False, "blank-header", "persons2.csv", 1),
     "multi_file_csv_other_header": (False, "missing-header", "persons2.csv", 1),
-    # bilat does not read Parquet yet: it refuses it, so the law holds
-    "parquet_valid": (False, "unsupported-format", "datapackage.json", None),
-    "parquet_bad_cell": (False, "unsupported-format", "datapackage.json", None),
-    "parquet_parts_bad_second": (False, "unsupported-format", "datapackage.json", None),
+    # Parquet: rows numbered by their position in their file (the header row aside)
+    "parquet_valid": (True, None, None, None),
+    "parquet_bad_cell": (False, "constraint-error", "persons.parquet", 2),
+    # every part is read: the second repeats the first's ids, and has the bad cell
+    "parquet_parts_bad_second": (False, "duplicate-id", "persons-2.parquet", 1),
 }
 
 

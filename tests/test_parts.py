@@ -4,6 +4,7 @@ same report (docs/frictionless.md has the choice and what Frictionless does)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,76 @@ def test_a_missing_part_is_reported(tmp_path: Path) -> None:
 def test_bytes_declared_for_all_parts_are_refused(tmp_path: Path) -> None:
     folder = build("bytes", tmp_path, lambda f: _split(f, bytes=10))
     assert ("unsupported-format", "datapackage.json", None, "bytes") in _errors(folder, "rows")
+
+
+def _parquet(folder: Path, name: str = "engagements", parts: int = 1, **types: Any) -> None:
+    """*name* as Parquet, every column a string (or of the pyarrow type in *types*),
+    cut in *parts* files."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    csv_file = folder / f"{name}.csv"
+    header = csv_file.read_text().split("\n", 1)[0].split(",")
+    strings = pacsv.ConvertOptions(
+        column_types={h: types.get(h, pa.string()) for h in header},
+        strings_can_be_null=True,
+    )
+    table = pacsv.read_csv(csv_file, convert_options=strings)
+    csv_file.unlink()
+    step = -(-table.num_rows // parts)
+    paths = []
+    for i in range(parts):
+        paths.append(f"{name}-{i + 1}.parquet")
+        pq.write_table(table.slice(i * step, step), folder / paths[-1])
+    desc = json.loads((folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        if res["name"] == name:
+            res.update(path=paths[0] if parts == 1 else paths, format="parquet")
+            for key in ("bytes", "hash", "dialect", "encoding", "mediatype"):
+                res.pop(key, None)
+    (folder / "datapackage.json").write_text(json.dumps(desc))
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_a_package_in_parquet_is_valid(tmp_path: Path, parts: int) -> None:
+    folder = build("pq", tmp_path, lambda f: _parquet(f, parts=parts))
+    assert _errors(folder, "rows") == []
+
+
+def test_parquet_rows_are_numbered_in_their_file(tmp_path: Path) -> None:
+    def change(folder: Path) -> None:
+        path = folder / "engagements.csv"
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        rows[-1][rows[0].index("type")] = "tea_party"
+        with open(path, "w", newline="", encoding="utf-8") as f:
+            csv.writer(f, lineterminator="\n").writerows(rows)
+        _parquet(folder, parts=2)
+
+    folder = build("pqbad", tmp_path, change)
+    errors = _errors(folder, "rows")
+    import pyarrow.parquet as pq
+
+    rows = pq.ParquetFile(folder / "engagements-2.parquet").metadata.num_rows
+    assert errors == [("constraint-error", "engagements-2.parquet", rows, "type")]
+
+
+def test_parquet_columns_must_be_the_schemas_strings(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    folder = build("pqint", tmp_path, lambda f: _parquet(f, series_number=pa.int64()))
+    errors = _errors(folder, "rows")
+    assert ("type-error", "engagements-1.parquet", None, "series_number") in errors
+
+
+def test_fmt_leaves_parquet_parts_as_they_are(tmp_path: Path) -> None:
+    from bilat.fmt import plan
+
+    folder = build("pqfmt", tmp_path, lambda f: _parquet(f, parts=2))
+    before = {p.name: p.read_bytes() for p in folder.glob("*.parquet")}
+    formatted = plan(folder)
+    assert formatted.problems == []
+    formatted.write()
+    assert {p.name: p.read_bytes() for p in folder.glob("*.parquet")} == before
+    assert _errors(folder, "rows") == []

@@ -183,6 +183,8 @@ def _rows(
         tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
     if plan.fmt == "json":
         return structure.check_json(plan, emit, run.limits)
+    if plan.fmt == "parquet":  # read by the row engine, a batch of rows at a time
+        return structure.check_parquet(plan, emit, run.limits)
     fast = None
     fast_path = engines.for_file(run.engine, total).fast_path
     if fast_path is not None:

@@ -66,7 +66,7 @@ class ResourcePlan:
 
     name: str
     kind: str
-    fmt: str  # "csv" or "json"
+    fmt: str  # "csv", "json" or "parquet"
     path: str  # as written in the descriptor
     file: Path
     compression: str | None
@@ -534,7 +534,7 @@ def _parts_plan(
         plan = _part_plan(res, rname, kind, part, scope, find, remote, None)
         if not isinstance(plan, ResourcePlan):
             return None
-        if plan.fmt != "csv":
+        if plan.fmt == "json":
             rfind("unsupported-format", field="format", detail="multi-file JSON is not supported")
             return None
         plans.append(plan)
@@ -624,12 +624,21 @@ def _table_plan(
         return ResourcePlan(
             rname, kind, "json", path, file, None, expect=expect, version=scope.version
         )
+    if fmt == "parquet" and compression is None:
+        # the columns are checked against the Table Schema when the file is read
+        generated = table_schema(kind, scope.version, scope.present)
+        assert generated is not None  # kind is one of the version's
+        difference = _schema_difference(res.get("schema"), generated)
+        _stale(rfind, [("schema", difference)] if difference else [])
+        return ResourcePlan(
+            rname, kind, "parquet", path, file, None, expect=expect, version=scope.version
+        )
     if fmt != "csv":
         rfind(
             "unsupported-format",
             field="format",
             value=fmt,
-            detail=f"format {fmt!r} is not supported; use csv or json",
+            detail=f"format {fmt!r} is not supported; use csv, json or parquet",
         )
         return None
     resolved = resolve_dialect(res.get("dialect"))

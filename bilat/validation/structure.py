@@ -746,3 +746,57 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS)
                 bad.add(key)
         record = {k: v for k, v in item.items() if v is not None and k not in bad}
         yield Row(row, pointer, record, None, frozenset(bad))
+
+
+#: Rows of a Parquet file read at once.
+PARQUET_BATCH = 65536
+
+
+def check_parquet(
+    plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS
+) -> Iterator[Row]:
+    """Check a Parquet resource (or part): its columns must be the Table Schema's, in
+    order, each of strings (as bilat writes them: the CSV cell's text, null for an
+    empty cell); yield its rows, numbered by their position in the file (1 for the
+    first), each cell read as the CSV cell would be."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    def find(code: CodeName, **kw: Any) -> None:
+        emit(plan.finding(code, **kw))
+
+    try:
+        with open_regular(plan.file) as f:
+            tap = _Tap(f, limits.max_resource_bytes, plan.expect.hash_algorithm)
+            try:
+                _drain(io.BufferedReader(tap))
+            except _TooLarge:
+                plan.incomplete = True
+                find("file-too-large", detail=f"{plan.path} is larger than the cap")
+                return
+        parquet = pq.ParquetFile(plan.file)
+    except (FileProblem, OSError, pa.ArrowException) as exc:
+        plan.incomplete = True
+        find("not-a-regular-file", value=plan.path, detail=f"not a Parquet file: {exc}")
+        return
+    cols = {c.name: c for c in columns(plan.kind, plan.version)}
+    header = list(parquet.schema_arrow.names)
+    if header != list(cols):
+        plan.incomplete = True
+        find("header-mismatch", row=1, detail=f"the Parquet columns are {header}, not {list(cols)}")
+        return
+    wrong = [f.name for f in parquet.schema_arrow if f.type not in (pa.string(), pa.large_string())]
+    if wrong:
+        plan.incomplete = True
+        find("type-error", field=wrong[0], detail="every Parquet column must hold strings")
+        return
+    check_expected(plan, tap, len(header), parquet.metadata.num_rows, emit)
+    typed = [(name, p) for name in cols if (p := parser(cols[name])) is not None]
+    required = [name for name in cols if cols[name].required]
+    column_of = {name: index + 1 for index, name in enumerate(cols)}
+    row = 0
+    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
+        for values in zip(*(c.to_pylist() for c in batch.columns), strict=True):
+            row += 1
+            cells = ["" if v is None else v for v in values]
+            yield _whole_row(row, header, cells, typed, required, column_of, _NONE, find)
