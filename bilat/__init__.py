@@ -26,6 +26,7 @@ _MODELS = (
     "Indicator",
     "Motion",
     "Organization",
+    "PackageTooLarge",
     "PartialDate",
     "Person",
     "Position",
@@ -63,7 +64,30 @@ def validate(target: str | Path, **options: Any) -> Report:
     return run(target, **options)
 
 
-def load(target: str | Path, *, strict: bool = False, catalog: str | None = None) -> Package:
+#: Largest package :func:`load` reads, in bytes of data files (a zip: its size); its
+#: records are Python objects, several times the size of their CSV text. Above it,
+#: ``bilat validate --engine sql`` and ``bilat export`` read the package.
+LOAD_MAX_BYTES = 2 << 30
+
+
+class PackageTooLarge(ValueError):
+    """The package is larger than :func:`load` reads (see :data:`LOAD_MAX_BYTES`)."""
+
+
+def _data_bytes(found: Path) -> int:
+    root = found.parent if found.name == "datapackage.json" else found
+    if root.is_file():
+        return root.stat().st_size
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def load(
+    target: str | Path,
+    *,
+    strict: bool = False,
+    catalog: str | None = None,
+    max_bytes: int | None = LOAD_MAX_BYTES,
+) -> Package:
     """Load a validated package as typed records.
 
     *target* is a folder, a datapackage.json, a .zip, the name of a bundled dataset
@@ -75,13 +99,26 @@ def load(target: str | Path, *, strict: bool = False, catalog: str | None = None
     :class:`bilat.catalog.CatalogError` when a release cannot be found or fetched
     (:class:`bilat.catalog.download.SpecError` for a malformed ``NAME@VERSION``).
 
+    A package whose data files pass *max_bytes* (:data:`LOAD_MAX_BYTES`, 2 GiB) raises
+    :class:`PackageTooLarge`, which points at ``bilat export``; ``max_bytes=None``
+    loads it all the same.
+
     >>> load("india-russia")["summit-22"].series_number
     22
     """
     from bilat.lookup import locate
     from bilat.package import read_package
 
-    return read_package(locate(target, catalog), strict=strict)
+    found = Path(locate(target, catalog))
+    if max_bytes is not None and found.exists():
+        size = _data_bytes(found)
+        if size > max_bytes:
+            raise PackageTooLarge(
+                f"{found} holds {size:,} bytes of data, more than bilat.load reads "
+                f"({max_bytes:,}): validate it with `bilat validate --engine sql` and read "
+                "it with `bilat export` (SQLite, DuckDB, Parquet), or pass max_bytes=None"
+            )
+    return read_package(found, strict=strict)
 
 
 if TYPE_CHECKING:
@@ -112,6 +149,7 @@ if TYPE_CHECKING:
     from bilat.package import Package
 
 __all__ = [
+    "LOAD_MAX_BYTES",
     "RECORD_TYPES",
     "Actor",
     "Agreement",

@@ -583,7 +583,7 @@ def _load_for(command: str, target: str) -> Any:
     from bilat.package import PackageError
 
     try:
-        return bilat.load(target)
+        return bilat.load(target, max_bytes=None)  # export reads any size
     except PackageError as exc:
         unreadable = [f for f in exc.report.errors if f.code == "target-unreadable"]
         if unreadable:  # it does not exist, or cannot be opened: a usage error

@@ -137,3 +137,13 @@ def test_fmt_leaves_parquet_parts_as_they_are(tmp_path: Path) -> None:
     formatted.write()
     assert {p.name: p.read_bytes() for p in folder.glob("*.parquet")} == before
     assert _errors(folder, "rows") == []
+
+
+def test_load_refuses_a_package_above_its_size_and_points_at_export(tmp_path: Path) -> None:
+    import bilat
+
+    folder = build("big", tmp_path, lambda f: _parquet(f, parts=2))
+    with pytest.raises(bilat.PackageTooLarge, match="bilat export"):
+        bilat.load(folder, max_bytes=1000)
+    assert bilat.LOAD_MAX_BYTES == 2 << 30
+    assert len(bilat.load(folder).records("engagement")) > 1  # below the cap: parts and all
