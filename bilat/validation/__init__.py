@@ -215,6 +215,7 @@ def _resource(
     # engine keeps the cells of its valid rows (see bilat.validation.bulk)
     kept = run.collected.setdefault(plan.kind, Collected()) if run.collect else None
     numbered = None if kept is None else kept.numbered
+    already = 0 if numbered is None else len(numbered)
     rows = _rows(plan, run, Context(plan, refs, rules, index, run.limits, kept), total, progress)
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
@@ -240,8 +241,10 @@ def _resource(
             register(index, number, record_id)
         check_refs(index, number, kind, values, checked.salvage)
         observe(plan, number, kind, values, False, base | number)
-    if kept is not None and not kept.blocks:
-        run.records.setdefault(plan.kind, []).extend(record for _row, record in kept.numbered)
+    if kept is not None and not kept.blocks:  # this file's records (a part: after others')
+        run.records.setdefault(plan.kind, []).extend(
+            record for _row, record in kept.numbered[already:]
+        )
     if plan.incomplete:  # set by layer 2 when it stopped reading early
         refs.incomplete.add(plan.kind)
     if progress is not None:
