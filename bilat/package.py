@@ -496,6 +496,11 @@ Data: {licence}.
 """
 
 
+#: Record kinds that a command writes into a package, not a curator: ``init`` leaves
+#: them out (a links resource names the curated package its links point into).
+WRITTEN_BY_COMMAND = {"link": "bilat link EVENTS CURATED"}
+
+
 def init_package(
     directory: str | Path,
     *,
@@ -516,10 +521,17 @@ def init_package(
     from bilat.files import WriteRefused, guard_out, make_folder
 
     folder = Path(directory)
-    chosen = list(kinds) if kinds is not None else list(RECORD_TYPES)
+    chosen = (
+        list(kinds)
+        if kinds is not None
+        else [k for k in RECORD_TYPES if k not in WRITTEN_BY_COMMAND]
+    )
     unknown = [k for k in chosen if k not in RECORD_TYPES]
     if unknown:
         raise unknown_name("record kind", unknown[0], RECORD_TYPES)
+    for kind in chosen:
+        if kind in WRITTEN_BY_COMMAND:
+            raise ValueError(f"{kind} records are written by {WRITTEN_BY_COMMAND[kind]}")
     if fmt not in ("csv", "json"):
         raise ValueError(f"format {fmt!r}: use csv or json")
     present = frozenset(RESOURCE_NAMES[k] for k in chosen)
