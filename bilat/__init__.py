@@ -53,12 +53,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'bilat' has no attribute {name!r}")
 
 
-__version__ = "0.1.0"
+from bilat.about import __version__  # noqa: E402
 
 
 def validate(target: str | Path, **options: Any) -> Report:
-    """Validate a data package; see :func:`bilat.validation.validate`."""
-    from bilat.validation import validate as run
+    """Validate a data package found in the lookup order; see :func:`bilat.lookup.validate`."""
+    from bilat.lookup import validate as run
 
     return run(target, **options)
 
@@ -78,33 +78,10 @@ def load(target: str | Path, *, strict: bool = False, catalog: str | None = None
     >>> load("india-russia")["summit-22"].series_number
     22
     """
-    import os
-
-    from bilat.datasets import bundled
+    from bilat.lookup import locate
     from bilat.package import read_package
 
-    if isinstance(target, str) and not os.path.lexists(target) and target not in bundled():
-        from bilat.catalog.download import SpecError, download, parse_spec
-
-        try:
-            parse_spec(target)
-        except SpecError:
-            if "@" in target:
-                raise
-            # not a name: a path that does not exist, which read_package reports
-        else:
-            from bilat.catalog import CatalogError
-
-            try:
-                target = download(target, catalog)
-            except SpecError:
-                raise
-            except CatalogError as exc:
-                raise CatalogError(
-                    f"{target}: no such file or folder, no bundled dataset of that name, "
-                    f"and no release: {exc}"
-                ) from None
-    return read_package(target, strict=strict)
+    return read_package(locate(target, catalog), strict=strict)
 
 
 if TYPE_CHECKING:

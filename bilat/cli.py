@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from bilat import __version__
+from bilat.about import __version__
 from bilat.limits import Limits
 
 app = typer.Typer(
@@ -211,9 +211,11 @@ def validate_cmd(
     Exit 0: no errors. 1: errors (or warnings with --strict). 2: usage error, or a
     target that cannot be opened.
     """
+    # long: most lines are the options, declared in the signature as typer wants
     from bilat import render
     from bilat.datasets import bundled
-    from bilat.validation import EngineUnavailable, validate
+    from bilat.lookup import validate
+    from bilat.validation import EngineUnavailable
 
     names = _targets(
         "validate", targets, exclude, allow_empty, list(bundled()) if bundled_too else []
@@ -479,6 +481,7 @@ def fmt_cmd(
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted. 2: usage error.
     """
+    # long: most lines are the options, declared in the signature as typer wants
     from bilat.files import WriteRefused
     from bilat.fmt import plan
 
@@ -694,7 +697,7 @@ def build_cmd(
 ) -> None:
     """Validate a package, write NAME-VERSION.zip and list it in OUT/catalog.json."""
     from bilat.catalog import CatalogError
-    from bilat.catalog.build import build
+    from bilat.release import build
 
     if not os.path.lexists(target):
         raise _fail(

@@ -36,15 +36,26 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bilat.files import WriteRefused, atomic_write, commit, guard_out, temporary_beside
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
+from bilat.query import Records
 from bilat.tables import RESOURCE_NAMES, columns
 
 if TYPE_CHECKING:
-    from bilat.package import Package
     from bilat.validation.bulk import Collected
+
+
+class Exportable(Records, Protocol):
+    """What the exports read of a package: a :class:`bilat.package.Package` is one
+    (declared here so that this module, below the package API, needs no import of it)."""
+
+    def pending(self, kind: str) -> Collected | None: ...
+
+    @property
+    def others(self) -> dict[str, Any]: ...
+
 
 FORMATS = ("sqlite", "duckdb", "parquet", "graphml")
 ACTOR_KINDS = ("state", "person", "organization")
@@ -241,6 +252,7 @@ def _from_bulk(
     """The columns of a kind's table, and of its link tables, as Arrow arrays, from
     the cells the columnar engine kept (and the records the row engine made of the
     rows it flagged), in file order."""
+    # long: the columns of a kind's table and of its link tables from the kept blocks, in one pass; not split yet
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -300,7 +312,7 @@ def _from_bulk(
     return data, merged_links
 
 
-def tables(pkg: Package) -> list[Table]:
+def tables(pkg: Exportable) -> list[Table]:
     """The package's records as tables, in an order where every table comes after the
     tables it refers to (link tables, then the package's other tables, last)."""
     records = Table(
@@ -378,7 +390,7 @@ def _other_value(ftype: str, value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-def other_tables(pkg: Package, taken: set[str] | frozenset[str] = frozenset()) -> list[Table]:
+def other_tables(pkg: Exportable, taken: set[str] | frozenset[str] = frozenset()) -> list[Table]:
     """The package's own resources that are not bilat records (read when the package
     was loaded), one table each, typed from their Table Schemas: integers and years
     as integers, numbers as reals, booleans, dates and datetimes as such, anything
@@ -407,7 +419,7 @@ def other_tables(pkg: Package, taken: set[str] | frozenset[str] = frozenset()) -
     return out
 
 
-def actor_states(pkg: Package) -> list[tuple[str, str]]:
+def actor_states(pkg: Exportable) -> list[tuple[str, str]]:
     """(actor, state) pairs: the rows of the ``actor_states`` view, computed in Python
     (for Parquet, which has no views)."""
     from bilat import query
@@ -418,7 +430,7 @@ def actor_states(pkg: Package) -> list[tuple[str, str]]:
 
 
 def engagement_states(
-    pkg: Package, pairs: list[tuple[str, str]] | None = None
+    pkg: Exportable, pairs: list[tuple[str, str]] | None = None
 ) -> list[tuple[str, str]]:
     """(engagement, state) pairs: the states taking part in each engagement (from the
     actor_states *pairs*, computed when not given)."""
@@ -484,7 +496,7 @@ def metadata_path(out: Path) -> Path:
     return out.with_name(out.stem + ".metadata.json")
 
 
-def to_sqlite(pkg: Package, out: Path) -> Path:
+def to_sqlite(pkg: Exportable, out: Path) -> Path:
     """Write the package as a SQLite database at *out* (and its datasette metadata)."""
     types = {
         "text": "TEXT",
@@ -597,7 +609,7 @@ def _with_labels(description: str | None, vocab: str | None) -> str:
 
 
 def datasette_metadata(
-    pkg: Package, database: str, built: list[Table] | None = None
+    pkg: Exportable, database: str, built: list[Table] | None = None
 ) -> dict[str, Any]:
     """Datasette metadata (0.64 and later) for the SQLite export named *database*
     (of the tables *built* from *pkg*, built here when not given): plain-text
@@ -661,7 +673,7 @@ def _arrow(table: Table) -> Any:
 DUCKDB_BLOCK_SIZE = 16384
 
 
-def to_duckdb(pkg: Package, out: Path) -> Path:
+def to_duckdb(pkg: Exportable, out: Path) -> Path:
     """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra).
 
     Each table is inserted whole from an Arrow table (DuckDB's bulk path), into a
@@ -728,7 +740,7 @@ def _engagement_states(built: list[Table], states: Any) -> list[Any]:
     ]
 
 
-def to_parquet(pkg: Package, out: Path) -> Path:
+def to_parquet(pkg: Exportable, out: Path) -> Path:
     """Write one Parquet file per table (and the two views, computed) into folder *out*."""
     import pyarrow.parquet as pq
 
@@ -754,7 +766,7 @@ def to_parquet(pkg: Package, out: Path) -> Path:
     return out
 
 
-def graph(pkg: Package) -> Any:
+def graph(pkg: Exportable) -> Any:
     """Who met whom, when: a ``networkx.MultiGraph`` of actors, with an edge between
     every two participants of each engagement (attributes: engagement, title, type,
     start, status). Needs the ``graph`` extra (networkx)."""
@@ -781,7 +793,7 @@ def graph(pkg: Package) -> Any:
     return g
 
 
-def to_graphml(pkg: Package, out: Path) -> Path:
+def to_graphml(pkg: Exportable, out: Path) -> Path:
     """Write the actor graph (see :func:`graph`) as GraphML at *out*."""
     g = graph(pkg)
     import networkx as nx
@@ -849,7 +861,7 @@ def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
         raise ExportError(f"--to {fmt} needs {need}: pip install '{extra}'") from None
 
 
-def export(pkg: Package, fmt: str, out: str | Path, *, force: bool = False) -> Path:
+def export(pkg: Exportable, fmt: str, out: str | Path, *, force: bool = False) -> Path:
     """Write *pkg* to *out* in format *fmt* (one of :data:`FORMATS`); return the path.
 
     An *out* that is a link, a device, a FIFO or a socket is refused, and so is an
@@ -874,7 +886,7 @@ def export(pkg: Package, fmt: str, out: str | Path, *, force: bool = False) -> P
             gc.enable()
 
 
-def frames(pkg: Package, kind: str, library: str = "pandas") -> Any:
+def frames(pkg: Exportable, kind: str, library: str = "pandas") -> Any:
     """Records of one kind as a DataFrame: list fields as lists, nullable integers,
     each partial date ``f`` as text plus ``f_earliest`` and ``f_latest`` dates."""
     import pyarrow as pa

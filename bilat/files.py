@@ -17,6 +17,7 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -275,3 +276,25 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def path_problem(value: str) -> str | None:
+    """Why a resource path is unsafe, or None when it is a plain relative path."""
+    if value == "":
+        return "it is empty"
+    if "\x00" in value:
+        return "it contains a NUL character"
+    if "\\" in value:
+        return "it contains a backslash; use forward slashes"
+    if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
+        return "it is absolute"
+    if value.startswith("~") or "$" in value or "%" in value:
+        return "it names a home folder or variable"
+    parts = value.split("/")
+    if ".." in parts:
+        return "it climbs out of the package with '..'"
+    if any(p.startswith(".") for p in parts):
+        return "it names a hidden file or folder"
+    if any(p == "" for p in parts):
+        return "it has an empty part ('//' or a trailing '/')"
+    return None

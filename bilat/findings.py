@@ -18,11 +18,86 @@ Layer = Literal["descriptor", "structure", "records", "references", "rules"]
 LAYERS: tuple[Layer, ...] = ("descriptor", "structure", "records", "references", "rules")
 
 
+#: Every finding code, in catalogue order: a typo in a code is a mypy error, not an
+#: ``internal-error`` at run time (tests/test_codes.py holds it equal to CATALOGUE).
+CodeName = Literal[
+    "target-unreadable",
+    "internal-error",
+    "descriptor-unreadable",
+    "descriptor-invalid",
+    "unsafe-path",
+    "remote-reference",
+    "resource-missing",
+    "not-a-regular-file",
+    "unknown-resource",
+    "duplicate-resource",
+    "schema-stale",
+    "schema-version-unknown",
+    "schema-outdated",
+    "dialect-not-pinned",
+    "dialect-ambiguous",
+    "dialect-unsupported",
+    "unsupported-format",
+    "encoding-error",
+    "byte-order-mark",
+    "compressed-too-large",
+    "file-too-large",
+    "row-too-large",
+    "unterminated-quote",
+    "bytes-mismatch",
+    "hash-mismatch",
+    "count-mismatch",
+    "header-missing",
+    "blank-header",
+    "duplicate-header",
+    "missing-header",
+    "extra-header",
+    "header-mismatch",
+    "blank-row",
+    "extra-cell",
+    "missing-cell",
+    "required-error",
+    "type-error",
+    "constraint-error",
+    "unique-error",
+    "foreign-key-error",
+    "table-error",
+    "json-invalid",
+    "json-duplicate-key",
+    "json-too-deep",
+    "json-not-array",
+    "json-not-object",
+    "record-invalid",
+    "end-before-start",
+    "duplicate-id",
+    "dangling-reference",
+    "wrong-reference-kind",
+    "linked-package-missing",
+    "linked-record-missing",
+    "linked-record-kind",
+    "statement-outside-engagement",
+    "agreement-outside-engagement",
+    "sub-engagement-outside-parent",
+    "outside-tenure",
+    "vote-count-mismatch",
+    "vote-duplicate",
+    "position-without-votes",
+    "position-contradicts-vote",
+    "claim-invalid",
+    "claim-unmatched",
+    "claim-open",
+    "capacity-not-acting",
+    "quote-not-in-seed",
+    "seed-missing",
+    "seed-hash-mismatch",
+]
+
+
 @dataclass(frozen=True)
 class Code:
     """One kind of finding."""
 
-    code: str
+    code: CodeName
     layer: Layer
     severity: Severity
     template: str
@@ -32,7 +107,7 @@ class Code:
 
 
 def _c(
-    code: str,
+    code: CodeName,
     layer: Layer,
     severity: Severity,
     template: str,
@@ -42,7 +117,7 @@ def _c(
     return Code(code, layer, severity, template, advice, frictionless)
 
 
-CATALOGUE: dict[str, Code] = {
+CATALOGUE: dict[CodeName, Code] = {
     c.code: c
     for c in (
         # -- descriptor ------------------------------------------------------------
@@ -571,6 +646,17 @@ CATALOGUE: dict[str, Code] = {
 }
 
 #: Findings kept per (resource, code) unless told otherwise (``--all-findings``).
+
+
+def register(code: Code) -> Code:
+    """Add a finding code to :data:`CATALOGUE` at run time (a plug-in's way: its code is
+    then no :data:`CodeName`, which lists bilat's own for mypy)."""
+    if code.code in CATALOGUE:
+        raise ValueError(f"finding code {code.code!r} is taken")
+    CATALOGUE[code.code] = code
+    return code
+
+
 DEFAULT_MAX_PER_CODE = 1000
 
 
@@ -582,7 +668,7 @@ class Finding:
     index of a record in a JSON resource (then ``pointer`` is its JSON pointer).
     """
 
-    code: str
+    code: CodeName
     severity: Severity
     layer: Layer
     message: str
@@ -593,6 +679,9 @@ class Finding:
     value: str | None = None
     pointer: str | None = None
     column: int | None = None
+    #: the name of the rule that made the finding (a record rule of the model, or a
+    #: rule across records of layer 5); None for the other checks
+    rule: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -616,7 +705,7 @@ def _short(value: object, limit: int = 80) -> str:
 
 
 def make(
-    code: str,
+    code: CodeName,
     *,
     detail: str = "",
     resource: str | None = None,
@@ -626,6 +715,7 @@ def make(
     value: object = None,
     pointer: str | None = None,
     column: int | None = None,
+    rule: str | None = None,
 ) -> Finding:
     """Build a finding of catalogue *code*, its message filled from the template."""
     spec = CATALOGUE[code]
@@ -643,6 +733,7 @@ def make(
         value=shown,
         pointer=None if pointer is None else printable(pointer),
         column=column,
+        rule=rule,
     )
 
 
@@ -706,8 +797,8 @@ class Report:
     max_findings: int | None = None
     max_per_code: int | None = DEFAULT_MAX_PER_CODE
     #: Findings left out by the caps, per (resource, code).
-    omitted: dict[tuple[str | None, str], int] = field(default_factory=dict)
-    _buckets: dict[tuple[str | None, str], _Bucket] = field(default_factory=dict, repr=False)
+    omitted: dict[tuple[str | None, CodeName], int] = field(default_factory=dict)
+    _buckets: dict[tuple[str | None, CodeName], _Bucket] = field(default_factory=dict, repr=False)
     _order: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -723,7 +814,7 @@ class Report:
         for name in names:
             self._order.setdefault(name, len(self._order))
 
-    def wants(self, resource: str | None, code: str, row: int | None) -> bool:
+    def wants(self, resource: str | None, code: CodeName, row: int | None) -> bool:
         """False when a finding of *code* at *row* would certainly be left out by the cap
         (it is then counted as omitted): lets bombs skip building findings."""
         bucket = self._buckets.get((resource, code))
@@ -786,7 +877,7 @@ class Report:
         """True when there is no error (warnings and notes allowed)."""
         return not self.errors
 
-    def counts(self) -> Counter[str]:
+    def counts(self) -> Counter[CodeName]:
         """Number of findings per code, the omitted ones included."""
         counts = Counter(f.code for f in self.findings)
         for (_resource, code), n in self.omitted.items():

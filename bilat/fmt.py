@@ -26,11 +26,10 @@ from typing import Any
 
 from bilat import versions
 from bilat.card import with_coverage
-from bilat.files import FileProblem, atomic_write, inside, read_capped
+from bilat.files import FileProblem, atomic_write, inside, path_problem, read_capped
 from bilat.findings import Report
 from bilat.package import csv_bytes, json_bytes
 from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
-from bilat.validation.descriptor import path_problem
 from bilat.validation.rules import MAX_SEED_BYTES
 
 #: Descriptor keys bilat writes for a record resource (others are kept).
@@ -76,9 +75,11 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     as it is, and ``skipped`` says why, unless *adopt* asks to format it as a bilat
     package (tables named like record types become record tables).
     """
-    from bilat.validation import _Run, _run
+    # long: reads, checks and plans the rewrite in one pass; not split yet
+    from bilat.lookup import resolve
+    from bilat.validation import Run, execute
     from bilat.validation.descriptor import is_bilat_package, load_descriptor
-    from bilat.validation.target import TargetError, resolve
+    from bilat.validation.target import TargetError
 
     result = Formatted(str(target))
     path = Path(target)
@@ -88,7 +89,7 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
         )
         return result
     report = Report(str(target), max_per_code=None)
-    run = _Run(report, collect=True, adopt=adopt)  # rows read against the declared version
+    run = Run(report, collect=True, adopt=adopt)  # rows read against the declared version
     try:
         with resolve(target) as tgt:
             root, descriptor_path = tgt.root, tgt.descriptor
@@ -101,7 +102,7 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
                         "type's name and fields); --adopt formats it as one"
                     )
                     return result
-            _run(tgt, run, None)
+            execute(tgt, run, None)
     except TargetError as exc:
         result.problems.append(str(exc))
         return result

@@ -50,13 +50,12 @@ from bilat.models import (
 from bilat.models.dates import PartialDate
 from bilat.models.links import LINKABLE_KINDS, Link
 from bilat.models.votes import Motion
+from bilat.query import CURATED_KEY, coded_events_for, curated_spec, linked_records, links_of
 
 if TYPE_CHECKING:
     from bilat.findings import Finding
     from bilat.package import Package
 
-#: The property of the links resource that names the curated package.
-CURATED_KEY = "x-bilat-curated"
 #: Pairs scoring below this are not proposed.
 MIN_SCORE = 0.3
 #: How long before a planned engagement an intent to meet may announce it.
@@ -291,6 +290,7 @@ def _targets(curated: Package) -> list[_Target]:
 def _score(
     event: CodedEvent, actor: _Side, recipient: _Side | None, target: _Target, curated: Package
 ) -> Proposal | None:
+    # long: the linker's steps in order, as it was merged (issue 26); not split yet
     record = target.record
     reasons: list[str] = []
     if isinstance(record, Engagement):
@@ -455,20 +455,15 @@ def decide(
 # -- the links resource -------------------------------------------------------------
 
 
-def curated_spec(descriptor: dict[str, Any]) -> str | None:
-    """The curated package the ``links`` resource of *descriptor* names, if any."""
-    for res in descriptor.get("resources") or ():
-        if isinstance(res, dict) and res.get("name") == "links":
-            spec = res.get(CURATED_KEY)
-            return spec if isinstance(spec, str) else None
-    return None
-
-
 def open_curated(spec: str, events_root: Path | None) -> Package:
     """The curated package *spec* names, through the library's lookup order (a path,
     a bundled dataset, the cache, the catalog). With *events_root*, a path is relative
     to the events package's folder."""
-    from bilat import load
+    from bilat.lookup import locate
+    from bilat.package import read_package
+
+    def load(target: str) -> Package:  # what bilat.load does
+        return read_package(locate(target))
 
     if events_root is not None and not Path(spec).is_absolute():
         near = events_root / spec
@@ -510,11 +505,6 @@ def write_links(folder: Path, links: list[Link], spec: str) -> Path:
     return folder / "links.csv"
 
 
-def links_of(events: Package) -> list[Link]:
-    """The links of the events package."""
-    return [x for x in events.records("link") if isinstance(x, Link)]
-
-
 def run(
     events_dir: Path,
     curated: str,
@@ -528,6 +518,7 @@ def run(
     curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
     apply *accept* and *reject* (link ids, or event ids with one link), and write the
     links resource. Returns the summary lines; raises :class:`LinkError`."""
+    # long: the linker's steps in order, as it was merged (issue 26); not split yet
     import getpass
 
     from bilat.catalog import CatalogError
@@ -576,47 +567,6 @@ def run(
         f"{counts['rejected']} rejected",
         f"wrote {path}",
     ]
-
-
-def _statuses(status: str | Iterable[str]) -> frozenset[str]:
-    wanted = frozenset([status] if isinstance(status, str) else status)
-    unknown = wanted - {"proposed", "accepted", "rejected"}
-    if unknown:
-        raise ValueError(f"status must be proposed, accepted or rejected, not {sorted(unknown)}")
-    return wanted
-
-
-def linked_records(
-    events: Package, status: str | Iterable[str] = "accepted"
-) -> dict[str, list[str]]:
-    """Each curated record id the links of *events* point to, with the coded event
-    ids linked to it, for links of *status*; records and events in id order."""
-    wanted = _statuses(status)
-    out: dict[str, list[str]] = {}
-    for x in sorted(links_of(events), key=lambda x: (x.record, x.event)):
-        if x.status in wanted:
-            out.setdefault(x.record, []).append(x.event)
-    return out
-
-
-def coded_events_for(
-    curated: Package, record_id: str, events: Package, status: str | Iterable[str] = "accepted"
-) -> list[Record]:
-    """The coded events of *events* linked to *record_id* of *curated* with links of
-    *status*, in date order. Raises :class:`bilat.UnknownName` when *curated* has no
-    such record, and ValueError when the links of *events* name another package."""
-    curated[record_id]  # an unknown id is an UnknownName
-    spec = curated_spec(events.descriptor)
-    if spec is not None and "/" not in spec and not spec.startswith("."):
-        name, _, version = spec.partition("@")
-        if name != curated.name or (version and curated.version and version != curated.version):
-            raise ValueError(
-                f"the links of {events.name or 'the events package'} name {spec}, "
-                f"not {curated.name}@{curated.version}"
-            )
-    ids = linked_records(events, status).get(record_id, [])
-    found = [events[i] for i in ids]
-    return sorted(found, key=lambda e: (getattr(e, "date", None) or PartialDate("1")).sort_key)
 
 
 # -- checked across packages (bilat validate) ---------------------------------------

@@ -23,6 +23,7 @@ from typing import Any, Literal, overload
 from bilat import query, versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
+from bilat.lookup import resolve
 from bilat.models import (
     RECORD_TYPES,
     Claim,
@@ -36,10 +37,10 @@ from bilat.models import (
 from bilat.names import unknown_name
 from bilat.query import Undated, When
 from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, columns, resource_descriptor
-from bilat.validation import ENGINES, _Run, _run, columnar_available
+from bilat.validation import Run, engines, execute
 from bilat.validation.bulk import Collected
 from bilat.validation.cells import format_cell
-from bilat.validation.target import TargetError, resolve
+from bilat.validation.target import TargetError
 
 
 class PackageError(Exception):
@@ -248,17 +249,13 @@ class Package:
         """The coded events of the package *events* linked to record *record_id* of this
         curated package, accepted links only unless *status* says otherwise
         (``("accepted", "proposed")``), in date order; see :mod:`bilat.link`."""
-        from bilat.link import coded_events_for
-
-        return coded_events_for(self, record_id, events, status)
+        return query.coded_events_for(self, record_id, events, status)
 
     def linked_records(self, status: str | Iterable[str] = "accepted") -> dict[str, list[str]]:
         """For an events package: each curated record id its links point to, with the
         ids of the coded events linked to it (accepted links unless *status* says
         otherwise); see :mod:`bilat.link`."""
-        from bilat.link import linked_records
-
-        return linked_records(self, status)
+        return query.linked_records(self, status)
 
     def gaps(self, series: str) -> query.Gaps:
         """Missing numbers of a numbered series; see :func:`bilat.query.gaps`."""
@@ -335,14 +332,15 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     report = Report(str(target))
     # the engine validate uses (columnar for large CSV files): its blocks' valid rows
     # become records in bulk, flagged rows go through the row engine as ever
-    engine = os.environ.get("BILAT_ENGINE") or "auto"
-    if engine not in ENGINES or (engine == "columnar" and not columnar_available()):
-        engine = "auto"
-    run = _Run(report, collect=True, engine=engine)
+    try:
+        chosen = engines.get(os.environ.get("BILAT_ENGINE") or engines.AUTO)
+    except (ValueError, engines.EngineUnavailable):
+        chosen = None  # auto
+    run = Run(report, collect=True, engine=chosen)
     others: dict[str, OtherTable] = {}
     try:
         with resolve(target) as tgt:
-            _run(tgt, run, None)
+            execute(tgt, run, None)
             report.finish()
             if report.valid and run.foreign and run.descriptor is not None:
                 others = _read_others(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any, Literal, Protocol, overload
 
 from bilat.models import (
     Agreement,
@@ -41,11 +41,33 @@ from bilat.models import (
     Vote,
     reference_fields,
 )
-from bilat.models.dates import DateLike, _coerce
+from bilat.models.dates import DateLike, coerce
+from bilat.models.links import Link
 from bilat.names import UnknownName, unknown_name
 
-if TYPE_CHECKING:
-    from bilat.package import Package
+
+class Records(Protocol):
+    """What the queries and the exports read of a package: a
+    :class:`bilat.package.Package` is one (declared here so that this module, below
+    the package API, needs no import of it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def descriptor(self) -> dict[str, Any]: ...
+
+    def records(self, kind: str) -> list[Record]: ...
+
+    @property
+    def version(self) -> str | None: ...
+
+    def get(self, record_id: str) -> Record | None: ...
+
+    def __getitem__(self, record_id: str) -> Record: ...
+
+    def __iter__(self) -> Iterator[Record]: ...
+
 
 #: What a date argument may be: a partial date or its text, a ``datetime.date`` or
 #: ``datetime.datetime`` (pandas ``Timestamp`` included), or an int year.
@@ -61,13 +83,13 @@ def as_date(value: When) -> PartialDate:
     >>> as_date(dt.datetime(2024, 7, 9, 18, 0))
     PartialDate('2024-07-09')
     """
-    return _coerce(value)
+    return coerce(value)
 
 
 ACTOR_KINDS = ("state", "person", "organization")
 
 
-def _actor(pkg: Package, actor: str, kinds: tuple[str, ...] = ACTOR_KINDS) -> Record:
+def _actor(pkg: Records, actor: str, kinds: tuple[str, ...] = ACTOR_KINDS) -> Record:
     """The record of *actor*, one of *kinds*; :class:`UnknownName` when there is none."""
     record = pkg.get(actor) if isinstance(actor, str) else None
     if record is None or record.KIND not in kinds:
@@ -80,7 +102,7 @@ def _actor(pkg: Package, actor: str, kinds: tuple[str, ...] = ACTOR_KINDS) -> Re
     return record
 
 
-def _record(pkg: Package, record_id: str) -> Record:
+def _record(pkg: Records, record_id: str) -> Record:
     """The record *record_id*; :class:`UnknownName` when the package has none."""
     return pkg[record_id]
 
@@ -105,7 +127,7 @@ def _overlaps(span: tuple[dt.date, dt.date] | None, start: When | None, end: Whe
 # -- actors ---------------------------------------------------------------------------
 
 
-def states_of(pkg: Package, actor: str, at: When | None = None) -> set[str]:
+def states_of(pkg: Records, actor: str, at: When | None = None) -> set[str]:
     """The states an actor stands for: a state itself; a person's nationality and the
     states of the offices they held (at *at*, if given); an organization's state.
 
@@ -117,7 +139,7 @@ def states_of(pkg: Package, actor: str, at: When | None = None) -> set[str]:
     return _states(pkg, actor, at, _offices(pkg))
 
 
-def states_by_actor(pkg: Package) -> dict[str, set[str]]:
+def states_by_actor(pkg: Records) -> dict[str, set[str]]:
     """:func:`states_of` for every actor of *pkg*, at any date (tenures read once)."""
     offices = _offices(pkg)
     return {
@@ -127,7 +149,7 @@ def states_by_actor(pkg: Package) -> dict[str, set[str]]:
     }
 
 
-def _offices(pkg: Package) -> dict[str, list[Tenure]]:
+def _offices(pkg: Records) -> dict[str, list[Tenure]]:
     """Each person's tenures, so that resolving many actors reads the tenures once."""
     out: dict[str, list[Tenure]] = {}
     for tenure in pkg.records("tenure"):
@@ -137,7 +159,7 @@ def _offices(pkg: Package) -> dict[str, list[Tenure]]:
 
 
 def _states(
-    pkg: Package, actor: str, at: When | None, offices: dict[str, list[Tenure]]
+    pkg: Records, actor: str, at: When | None, offices: dict[str, list[Tenure]]
 ) -> set[str]:
     record = pkg.get(actor)
     if isinstance(record, State):
@@ -167,7 +189,7 @@ def _held(tenure: Tenure, day: PartialDate) -> bool:
 
 
 def between(
-    pkg: Package,
+    pkg: Records,
     a: str,
     b: str,
     start: When | None = None,
@@ -222,7 +244,7 @@ def between(
     return sorted(out, key=_order)
 
 
-def _top(pkg: Package, record: Engagement) -> Engagement:
+def _top(pkg: Records, record: Engagement) -> Engagement:
     """The engagement *record* is (through ``part_of``, at any depth) part of."""
     seen = {record.id}
     while record.part_of is not None:
@@ -235,7 +257,7 @@ def _top(pkg: Package, record: Engagement) -> Engagement:
 
 
 def holders(
-    pkg: Package,
+    pkg: Records,
     office: str | None = None,
     *,
     role: str | None = None,
@@ -282,7 +304,7 @@ def holders(
 # -- what rests on what -----------------------------------------------------------------
 
 
-def referrers(pkg: Package, record_id: str) -> list[Record]:
+def referrers(pkg: Records, record_id: str) -> list[Record]:
     """Every record that names *record_id* in a reference field, in package order.
 
     >>> import bilat
@@ -300,7 +322,7 @@ def referrers(pkg: Package, record_id: str) -> list[Record]:
     return out
 
 
-def evidence_for(pkg: Package, record_id: str) -> list[Evidence]:
+def evidence_for(pkg: Records, record_id: str) -> list[Evidence]:
     """The Evidence quotes that support *record_id*.
 
     >>> import bilat
@@ -313,7 +335,7 @@ def evidence_for(pkg: Package, record_id: str) -> list[Evidence]:
     ]
 
 
-def sources_for(pkg: Package, record_id: str) -> list[Source]:
+def sources_for(pkg: Records, record_id: str) -> list[Source]:
     """The Sources *record_id* rests on: its own, then those of its evidence, once each.
 
     >>> import bilat
@@ -353,7 +375,7 @@ class Event:
         return f"Event({self.date.text!r}, {self.record.KIND} {self.record.id!r})"
 
 
-def _date_of(pkg: Package, record: Record) -> PartialDate | None:
+def _date_of(pkg: Records, record: Record) -> PartialDate | None:
     if isinstance(record, Engagement):
         return record.start
     if isinstance(record, Agreement):
@@ -389,7 +411,7 @@ def _timeline_kinds(kinds: str | Iterable[str]) -> list[str]:
 
 
 def timeline(
-    pkg: Package,
+    pkg: Records,
     start: When | None = None,
     end: When | None = None,
     kinds: str | Iterable[str] = TIMELINE_KINDS,
@@ -517,7 +539,7 @@ class Gaps:
         )
 
 
-def gaps(pkg: Package, series: str) -> Gaps:
+def gaps(pkg: Records, series: str) -> Gaps:
     """The numbers a series of engagements lacks between 1 and its highest number (as
     ranges), and the engagements of the series that carry no number. A series no
     engagement names raises :class:`bilat.UnknownName`.
@@ -568,14 +590,14 @@ class Undated:
 
 @overload
 def positions_of(
-    pkg: Package, actor: str, at: When | None = ..., *, undated: Literal[False] = ...
+    pkg: Records, actor: str, at: When | None = ..., *, undated: Literal[False] = ...
 ) -> list[Position]: ...
 @overload
 def positions_of(
-    pkg: Package, actor: str, at: When | None = ..., *, undated: bool
+    pkg: Records, actor: str, at: When | None = ..., *, undated: bool
 ) -> list[Position | Undated]: ...
 def positions_of(
-    pkg: Package, actor: str, at: When | None = None, *, undated: bool = False
+    pkg: Records, actor: str, at: When | None = None, *, undated: bool = False
 ) -> list[Position] | list[Position | Undated]:
     """Positions *actor* holds. With a date *at*: those dated to hold then (``since``
     at or before it, and not ended before it); with ``undated=True`` also, after them,
@@ -631,3 +653,64 @@ __all__ = [
     "states_of",
     "timeline",
 ]
+
+
+# -- links to coded events (see bilat.link) -----------------------------------------
+
+#: The property of the ``links`` resource that names the curated package.
+CURATED_KEY = "x-bilat-curated"
+
+
+def curated_spec(descriptor: dict[str, Any]) -> str | None:
+    """The curated package the ``links`` resource of *descriptor* names, if any."""
+    for res in descriptor.get("resources") or ():
+        if isinstance(res, dict) and res.get("name") == "links":
+            spec = res.get(CURATED_KEY)
+            return spec if isinstance(spec, str) else None
+    return None
+
+
+def links_of(events: Records) -> list[Link]:
+    """The links of the events package."""
+    return [x for x in events.records("link") if isinstance(x, Link)]
+
+
+def link_statuses(status: str | Iterable[str]) -> frozenset[str]:
+    wanted = frozenset([status] if isinstance(status, str) else status)
+    unknown = wanted - {"proposed", "accepted", "rejected"}
+    if unknown:
+        raise ValueError(f"status must be proposed, accepted or rejected, not {sorted(unknown)}")
+    return wanted
+
+
+def linked_records(
+    events: Records, status: str | Iterable[str] = "accepted"
+) -> dict[str, list[str]]:
+    """Each curated record id the links of *events* point to, with the coded event
+    ids linked to it, for links of *status*; records and events in id order."""
+    wanted = link_statuses(status)
+    out: dict[str, list[str]] = {}
+    for x in sorted(links_of(events), key=lambda x: (x.record, x.event)):
+        if x.status in wanted:
+            out.setdefault(x.record, []).append(x.event)
+    return out
+
+
+def coded_events_for(
+    curated: Records, record_id: str, events: Records, status: str | Iterable[str] = "accepted"
+) -> list[Record]:
+    """The coded events of *events* linked to *record_id* of *curated* with links of
+    *status*, in date order. Raises :class:`bilat.UnknownName` when *curated* has no
+    such record, and ValueError when the links of *events* name another package."""
+    curated[record_id]  # an unknown id is an UnknownName
+    spec = curated_spec(events.descriptor)
+    if spec is not None and "/" not in spec and not spec.startswith("."):
+        name, _, version = spec.partition("@")
+        if name != curated.name or (version and curated.version and version != curated.version):
+            raise ValueError(
+                f"the links of {events.name or 'the events package'} name {spec}, "
+                f"not {curated.name}@{curated.version}"
+            )
+    ids = linked_records(events, status).get(record_id, [])
+    found = [events[i] for i in ids]
+    return sorted(found, key=lambda e: (getattr(e, "date", None) or PartialDate("1")).sort_key)

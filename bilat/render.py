@@ -231,9 +231,30 @@ def text(reports: Sequence[Report], out: IO[str], color: bool, strict: bool = Fa
             )
 
 
+def _sarif_result(r: Report, f: Finding, codes: Sequence[str]) -> dict[str, Any]:
+    """One finding of report *r* as a SARIF result."""
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": codes.index(f.code),
+        "level": _SARIF_LEVEL[f.severity],
+        "message": {"text": (_where(f) + ": " if _where(f) else "") + f.message},
+        "properties": {"target": r.target, **({"rule": f.rule} if f.rule else {})},
+    }
+    file = relative_file(r, f)
+    if file:
+        location: dict[str, Any] = {"artifactLocation": {"uri": file}}
+        if f.row is not None and f.pointer is None and not file.endswith(".zip"):
+            region: dict[str, Any] = {"startLine": f.row}
+            if f.column is not None:
+                region["startColumn"] = f.column
+            location["region"] = region
+        result["locations"] = [{"physicalLocation": location}]
+    return result
+
+
 def write_sarif(reports: Sequence[Report], out: IO[str]) -> None:
     """SARIF 2.1.0 for GitHub code scanning: one run, a rule per finding code."""
-    from bilat import __version__
+    from bilat.about import __version__
 
     codes = list(CATALOGUE)
     rules = [
@@ -251,24 +272,7 @@ def write_sarif(reports: Sequence[Report], out: IO[str]) -> None:
     results = []
     notices = []
     for r in reports:
-        for f in r.findings:
-            result: dict[str, Any] = {
-                "ruleId": f.code,
-                "ruleIndex": codes.index(f.code),
-                "level": _SARIF_LEVEL[f.severity],
-                "message": {"text": (_where(f) + ": " if _where(f) else "") + f.message},
-                "properties": {"target": r.target},
-            }
-            file = relative_file(r, f)
-            if file:
-                location: dict[str, Any] = {"artifactLocation": {"uri": file}}
-                if f.row is not None and f.pointer is None and not file.endswith(".zip"):
-                    region: dict[str, Any] = {"startLine": f.row}
-                    if f.column is not None:
-                        region["startColumn"] = f.column
-                    location["region"] = region
-                result["locations"] = [{"physicalLocation": location}]
-            results.append(result)
+        results += [_sarif_result(r, f, codes) for f in r.findings]
         for (resource, code), count in sorted(r.omitted.items(), key=str):
             notices.append(
                 {

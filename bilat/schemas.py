@@ -21,6 +21,39 @@ if TYPE_CHECKING:
     from importlib.abc import Traversable
 
 #: The schema version (see :mod:`bilat.versions`); part of every ``$id``.
+#: Resource name of each record kind.
+RESOURCE_NAMES: dict[str, str] = {
+    "source": "sources",
+    "evidence": "evidence",
+    "state": "states",
+    "person": "persons",
+    "organization": "organizations",
+    "tenure": "tenures",
+    "engagement": "engagements",
+    "agreement": "agreements",
+    "motion": "motions",
+    "vote": "votes",
+    "position": "positions",
+    "statement": "statements",
+    "indicator": "indicators",
+    "incident": "incidents",
+    "casualty": "casualties",
+    "claim": "claims",
+    "coded_event": "coded_events",
+    "link": "links",
+}
+#: Record kind held by each resource name.
+KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
+
+
+def register_resource(kind: str, name: str) -> None:
+    """Name the resource that holds records of the registered kind *kind*."""
+    if kind in RESOURCE_NAMES or name in KIND_OF_RESOURCE:
+        raise ValueError(f"record kind {kind!r} or resource {name!r} is taken")
+    RESOURCE_NAMES[kind] = name
+    KIND_OF_RESOURCE[name] = kind
+
+
 SCHEMA_VERSION = CURRENT
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BUNDLE_NAME = "bilat.schema.json"
@@ -85,8 +118,6 @@ def bundle_schema() -> dict[str, Any]:
     bundle and the per-type files can be loaded into one validator together: no
     ``$id`` ever names two different schemas.
     """
-    from bilat.tables import RESOURCE_NAMES
-
     defs = {}
     for kind in RECORD_TYPES:
         embedded = record_schema(kind)

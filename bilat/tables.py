@@ -14,35 +14,18 @@ foreign keys where Frictionless can express them (a single id pointing at one ki
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from bilat.models import RECORD_TYPES, reference_fields
 
-#: Resource name of each record kind.
-RESOURCE_NAMES: dict[str, str] = {
-    "source": "sources",
-    "evidence": "evidence",
-    "state": "states",
-    "person": "persons",
-    "organization": "organizations",
-    "tenure": "tenures",
-    "engagement": "engagements",
-    "agreement": "agreements",
-    "motion": "motions",
-    "vote": "votes",
-    "position": "positions",
-    "statement": "statements",
-    "indicator": "indicators",
-    "incident": "incidents",
-    "casualty": "casualties",
-    "claim": "claims",
-    "coded_event": "coded_events",
-    "link": "links",
-}
-#: Record kind held by each resource name.
-KIND_OF_RESOURCE: dict[str, str] = {v: k for k, v in RESOURCE_NAMES.items()}
+# the resource names are declared with the schemas; re-exported here, where the tables are
+from bilat.schemas import KIND_OF_RESOURCE as KIND_OF_RESOURCE
+from bilat.schemas import RESOURCE_NAMES as RESOURCE_NAMES
+from bilat.schemas import load_schema, record_schema
+from bilat.versions import CURRENT, frozen, kinds
 
 #: CSV dialect every bilat CSV resource declares: every property Frictionless would
 #: otherwise guess from the file is pinned, so every tool reads it the same way.
@@ -95,12 +78,9 @@ def columns(kind: str, version: str | None = None) -> tuple[Column, ...]:
     holds equal to the one the model generates; generating it costs a validation run
     most of 0.1 s at start-up. A schema that cannot be read is generated.
     """
-    from bilat import versions
-
-    if version is not None and version != versions.CURRENT:
+    if version is not None and version != CURRENT:
         by_name = {c.name: c for c in columns(kind)}
-        return tuple(by_name[name] for name in versions.field_names(kind, version))
-    from bilat.schemas import load_schema, record_schema
+        return tuple(by_name[name] for name in field_names(kind, version))
 
     try:
         schema = load_schema(kind)
@@ -177,8 +157,8 @@ def _field_descriptor(col: Column) -> dict[str, Any]:
     return field
 
 
-def table_schema(kind: str, present: frozenset[str] | None = None) -> dict[str, Any]:
-    """The Frictionless Table Schema of record *kind*.
+def generated_schema(kind: str, present: frozenset[str] | None = None) -> dict[str, Any]:
+    """The Frictionless Table Schema of record *kind* in the current version.
 
     Foreign keys are declared for single-id fields that point at exactly one kind
     whose resource is in *present* (all kinds when None); references in lists or to
@@ -219,8 +199,6 @@ def resource_descriptor(
 ) -> dict[str, Any]:
     """A complete resource descriptor for record *kind* stored as *fmt* (csv or json),
     with the Table Schema of schema *version* (the current one when None)."""
-    from bilat import versions
-
     name = RESOURCE_NAMES[kind]
     if fmt == "json":
         return {
@@ -240,5 +218,50 @@ def resource_descriptor(
         "mediatype": "text/csv",
         "encoding": "utf-8",
         "dialect": dict(DIALECT),
-        "schema": versions.table_schema(kind, version or versions.CURRENT, present),
+        "schema": table_schema(kind, version or CURRENT, present),
     }
+
+
+# -- the Table Schemas of each schema version (see bilat.versions) ----------------------
+
+
+def table_schema(
+    kind: str, version: str = CURRENT, present: frozenset[str] | None = None
+) -> dict[str, Any] | None:
+    """The Table Schema of record *kind* in *version* (None when the version has no such
+    kind), with foreign keys only to the resources in *present* (all when None)."""
+    if version == CURRENT:
+        return generated_schema(kind, present)
+    shipped = frozen(version).get(kind)
+    if shipped is None:
+        return None
+    schema = copy.deepcopy(shipped)
+    if present is not None and "foreignKeys" in schema:
+        keys = [
+            fk
+            for fk in schema["foreignKeys"]
+            if not fk["reference"]["resource"] or fk["reference"]["resource"] in present
+        ]
+        if keys:
+            schema["foreignKeys"] = keys
+        else:
+            del schema["foreignKeys"]
+    return schema
+
+
+@cache
+def field_names(kind: str, version: str = CURRENT) -> tuple[str, ...]:
+    """The columns of record *kind* in *version*, in order."""
+    schema = table_schema(kind, version)
+    if schema is None:
+        raise KeyError(f"schema version {version} has no record kind {kind!r}")
+    return tuple(f["name"] for f in schema["fields"])
+
+
+def freeze(version: str) -> None:  # pragma: no cover - run by hand at a version bump
+    """Write the generated Table Schemas as ``bilat/tableschemas/<version>.json``."""
+    from pathlib import Path
+
+    out = {kind: generated_schema(kind) for kind in kinds(CURRENT)}
+    path = Path(__file__).parent / "tableschemas" / f"{version}.json"
+    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")

@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 
 import bilat
 from bilat.catalog import CatalogError
-from bilat.catalog.build import build
 from bilat.catalog.catalog import load_catalog
 from bilat.catalog.download import MARKER, cached, download, install
 from bilat.cli import app
+from bilat.release import build
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "datasets" / "india-russia"

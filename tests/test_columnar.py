@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from mutants import DEFECTS, VALID, build
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-import bilat.validation.columnar as columnar
+import bilat.validation.engines.columnar.blocks as columnar
 from bilat.limits import Limits
 from bilat.models import RECORD_TYPES
 from bilat.tables import columns
 from bilat.validation import validate
 from bilat.validation.cells import CellProblem, format_cell, parser
-from bilat.validation.columns import checks
+from bilat.validation.engines.columnar.columns import checks
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 

@@ -17,7 +17,7 @@ import pytest
 from test_frictionless_law import frictionless_verdict
 from typer.testing import CliRunner
 
-from bilat import versions
+from bilat import tables, versions
 from bilat.cli import app
 from bilat.tables import RESOURCE_NAMES
 from bilat.validation import validate
@@ -120,7 +120,7 @@ def test_an_undeclared_package_with_a_record_table_of_an_old_version_is_bilat(
     from bilat.validation.descriptor import is_bilat_package
 
     old = versions.VERSIONS[0]
-    schema = versions.table_schema("person", old)
+    schema = tables.table_schema("person", old)
     assert schema is not None
     name = RESOURCE_NAMES["person"]
     descriptor = {

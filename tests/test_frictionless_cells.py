@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from bilat.models import RECORD_TYPES
 from bilat.tables import columns, table_schema
 from bilat.validation.cells import CellProblem, parser
-from bilat.validation.records import _adapters
+from bilat.validation.records import field_adapters
 
 EDGES = [
     "",
@@ -90,7 +90,7 @@ def bilat_accepts(kind: str, name: str, cell: str) -> bool:
     except CellProblem:
         return False
     try:
-        _adapters(kind)[name].validate_python(value)
+        field_adapters(kind)[name].validate_python(value)
     except ValidationError:
         return False
     return True

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
-import bilat.validation.columnar as columnar
+import bilat.validation.engines.columnar.blocks as columnar
 from bilat import versions
 from bilat.importers import run_import
 from bilat.models import RECORD_TYPES, CodedEvent, reference_fields

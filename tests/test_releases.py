@@ -21,10 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bilat.catalog import CatalogError
-from bilat.catalog.build import build
 from bilat.catalog.catalog import load_catalog
 from bilat.catalog.download import MARKER, download, sweep
 from bilat.cli import app
+from bilat.release import build
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "datasets" / "india-russia"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from mutants import VALID, build
 
 PROBE = """
@@ -38,6 +39,41 @@ def test_help_imports_no_models_and_no_validation() -> None:
     code = "import sys, bilat.cli; print(sorted(m for m in sys.modules if m.startswith(('bilat.models', 'bilat.validation', 'pydantic', 'frictionless', 'pyarrow'))))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+LIGHT = """
+import json, sys
+from bilat.cli import app
+try:
+    app(sys.argv[1:], prog_name="bilat")
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+heavy = ("bilat.models", "bilat.validation", "bilat.schemas", "bilat.tables")
+print(json.dumps({"code": code, "heavy": sorted(m for m in sys.modules if m.startswith(heavy))}))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["list"], ["cache", "--help"], ["cache", "list"], ["cache", "verify"]],
+    ids=" ".join,
+)
+def test_listing_and_the_cache_import_no_models(args: list[str], tmp_path: Path) -> None:
+    """bilat list and bilat cache read catalogs and the cache: no model is imported."""
+    env = {"BILAT_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # this checkout's bilat
+    done = subprocess.run(
+        [sys.executable, "-c", LIGHT, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out == {"code": 0, "heavy": []}, done.stderr
 
 
 def test_the_descriptor_verdict_is_remembered(tmp_path: Path) -> None:

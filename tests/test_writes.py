@@ -704,11 +704,11 @@ def test_what_validates_exports_and_integers_past_int64_are_refused(
 
 def test_every_integer_field_of_every_model_fits_in_int64() -> None:
     """So no field added later can validate a value the exports cannot store."""
-    from bilat import versions
+    from bilat import tables
     from bilat.models import RECORD_TYPES
 
     for kind in RECORD_TYPES:
-        schema = versions.table_schema(kind)
+        schema = tables.table_schema(kind)
         assert schema is not None
         for field in schema["fields"]:
             if field["type"] == "integer":
@@ -875,8 +875,8 @@ def test_eight_concurrent_downloads_into_one_cache_all_succeed_twenty_times(
     from functools import partial
 
     from bilat import Source, State
-    from bilat.catalog.build import build
     from bilat.package import write_package
+    from bilat.release import build
 
     src = Source(id="s", type="web_page", title="A page", url="https://example.org/")
     write_package(

@@ -1,6 +1,6 @@
 """Publishing and fetching data packages: build a release, read a catalog, download.
 
-- :func:`bilat.catalog.build.build` validates a package and writes a deterministic
+- :func:`bilat.release.build` validates a package and writes a deterministic
   ``NAME-VERSION.zip`` with its entry in ``catalog.json``;
 - :mod:`bilat.catalog.catalog` reads catalogs (a URL, a path, ``BILAT_CATALOG`` or the
   catalog bundled in the wheel);

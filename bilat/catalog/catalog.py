@@ -101,7 +101,7 @@ class Catalog:
             raise CatalogError(
                 f"{self.location}: {entry.name}@{entry.version}: url scheme not allowed"
             )
-        from bilat.validation.descriptor import path_problem
+        from bilat.files import path_problem
 
         why = path_problem(entry.url)
         if why:

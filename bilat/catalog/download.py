@@ -26,11 +26,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bilat.archives import MAX_ZIP_BYTES, ArchiveError, extract_zip
 from bilat.cachedir import ENV_CACHE, CacheDirError, cache_root
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Catalog, Entry, find
 from bilat.files import FileProblem, WriteRefused, atomic_write, guard_out, read_capped
-from bilat.validation.target import MAX_ZIP_BYTES, TargetError, extract_zip
 
 MARKER = ".bilat-release.json"
 #: Called as progress(bytes_done, bytes_total).
@@ -298,6 +298,7 @@ def install(
     folder, and the last step (checking the cache again, then renaming into place)
     holds a lock per release.
     """
+    # long: one work folder and its lock held over fetch, extraction, validation and the final rename
     from filelock import FileLock, Timeout
 
     from bilat.validation import validate
@@ -324,7 +325,7 @@ def install(
         _fetch(catalog.url_of(entry), archive, entry, progress)
         try:
             extract_zip(archive, work / "x", max_bytes)
-        except TargetError as exc:
+        except ArchiveError as exc:
             raise CatalogError(f"{entry.name}@{entry.version}: unsafe archive: {exc}") from None
         package = _package_root(work / "x")
         report = validate(package)

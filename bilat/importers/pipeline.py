@@ -237,7 +237,7 @@ class _Pass1:
     writer: Any = None
 
 
-class _Rejected:
+class Rejected:
     """Rejections: all written to a CSV file, the first kept for the README."""
 
     def __init__(self, path: Path) -> None:
@@ -258,7 +258,7 @@ class _Rejected:
         self.file.close()
 
 
-def _validation_reason(exc: Any) -> tuple[str, str | None]:
+def validation_reason(exc: Any) -> tuple[str, str | None]:
     err = exc.errors(include_url=False)[0]
     loc = ".".join(str(p) for p in err.get("loc", ()))
     ctx = err.get("ctx") or {}
@@ -277,16 +277,17 @@ def import_events(
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import coded-event *files* of format *fmt_name* into the package folder *out*."""
+    # long: an importer's steps in order (read, map, write, validate); not split yet
     from bilat.models.events import CodedEvent
 
     fmt = FORMATS[fmt_name]
-    existing = _check_out(out, append, "coded_event")
-    resolver = Resolver(curated=_curated(actors))
+    existing = check_out(out, append, "coded_event")
+    resolver = Resolver(curated=curated_records(actors))
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
     try:
         file_sources = _file_sources(files, fmt)
         sources = {s["id"]: s for s in file_sources}
-        rejected = _Rejected(work / REJECTED_FILE)
+        rejected = Rejected(work / REJECTED_FILE)
         validate = CodedEvent.__pydantic_validator__.validate_python
         columns = [name for name, _ in _parsers("coded_event")]
         counts: dict[str, Counts] = {}
@@ -314,7 +315,7 @@ def import_events(
                             try:
                                 validate(fields)
                             except Exception as exc:  # pydantic ValidationError
-                                reason, fld = _validation_reason(exc)
+                                reason, fld = validation_reason(exc)
                                 raise Reject(reason, fld) from None
                         except Reject as r:
                             c.rejected += 1
@@ -346,7 +347,7 @@ def import_events(
             rejections_shown=rejected.shown,
             rejected_file=out / REJECTED_FILE if rejected.count else None,
         )
-        _finish(
+        finish_import(
             work, out, "coded_event", extra, result, existing, fmt.title, dedupe, rejected.count
         )
         return result
@@ -493,7 +494,7 @@ def _groups(
 # -- output folder, other records, README ---------------------------------------------
 
 
-def _check_out(out: Path, append: bool, kind: str) -> Path | None:
+def check_out(out: Path, append: bool, kind: str) -> Path | None:
     """The existing package folder to append to, or None for a new one; refuses to
     write over anything that is not an import's package."""
     from bilat.files import WriteRefused, guard_out
@@ -527,7 +528,7 @@ def _check_out(out: Path, append: bool, kind: str) -> Path | None:
     return out
 
 
-def _curated(actors: Path | None) -> Curated | None:
+def curated_records(actors: Path | None) -> Curated | None:
     if actors is None:
         return None
     from bilat.package import PackageError, read_package
@@ -556,7 +557,7 @@ def _existing_rows(path: Path, kind: str) -> Iterator[dict[str, Any]]:
             yield row_fields(kind, row)
 
 
-def _read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
+def read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
     from bilat.tables import RESOURCE_NAMES
 
     if existing is None:
@@ -573,7 +574,7 @@ def _other_records(
     """Sources, States and curated actors to write beside the rows, by kind and id."""
     from bilat.importers import reference
 
-    out = {k: _read_small(existing, k) for k in OTHER_KINDS}
+    out = {k: read_small(existing, k) for k in OTHER_KINDS}
     for sid, s in sources.items():
         out["source"].setdefault(sid, s)
     if resolver.states:
@@ -590,7 +591,7 @@ def _other_records(
             },
         )
     if resolver.curated is not None and resolver.used:
-        for rec in _closure(resolver.curated, resolver.used):
+        for rec in curated_closure(resolver.curated, resolver.used):
             data = rec.model_dump(mode="json", exclude_none=True)
             out.setdefault(rec.KIND, {})[rec.id] = data
             if rec.KIND == "source" and data.get("seed") and actors is not None:
@@ -598,7 +599,7 @@ def _other_records(
     return out
 
 
-def _closure(curated: Curated, ids: set[str]) -> list[Any]:
+def curated_closure(curated: Curated, ids: set[str]) -> list[Any]:
     """The curated records *ids* and every record they refer to, transitively."""
     from bilat.models import Record, reference_fields
 
@@ -628,7 +629,7 @@ def write_small(path: Path, kind: str, rows: Iterable[dict[str, Any]]) -> None:
     atomic_write(path, "".join(lines).encode("utf-8"))
 
 
-def _finish(
+def finish_import(
     work: Path,
     out: Path,
     kind: str,
@@ -642,6 +643,7 @@ def _finish(
 ) -> None:
     """Write the other resources, the descriptor and the README in *work*, then move
     every file into *out*, the descriptor last."""
+    # long: an importer's steps in order (read, map, write, validate); not split yet
     from bilat import versions
     from bilat.models import RECORD_TYPES
     from bilat.tables import RESOURCE_NAMES, resource_descriptor

@@ -37,15 +37,15 @@ from bilat.importers.pipeline import (
     Counts,
     ImportProblem,
     ImportResult,
+    Rejected,
     Rejection,
-    _check_out,
-    _curated,
-    _finish,
-    _read_small,
-    _Rejected,
-    _validation_reason,
+    check_out,
     csv_line,
+    curated_records,
     file_source,
+    finish_import,
+    read_small,
+    validation_reason,
     write_small,
 )
 from bilat.models.dates import PartialDate
@@ -106,10 +106,11 @@ def import_unvotes(
     files: list[Path], out: Path, *, append: bool = False, actors: Path | None = None
 ) -> ImportResult:
     """Import unvotes tables (a roll-call table and a vote table) into *out*."""
+    # long: an importer's steps in order (read, map, write, validate); not split yet
     from bilat.models import Motion, Vote
 
-    existing = _check_out(out, append, "vote")
-    resolver = Resolver(curated=_curated(actors))
+    existing = check_out(out, append, "vote")
+    resolver = Resolver(curated=curated_records(actors))
     roll_files: list[Path] = []
     vote_files: list[Path] = []
     for path in files:
@@ -139,10 +140,10 @@ def import_unvotes(
             s = file_source(path, "unvotes", "UN General Assembly roll calls (unvotes)", CITATION)
             sources[s["id"]] = s
             src_of[path] = s["id"]
-        rejected = _Rejected(work / REJECTED_FILE)
+        rejected = Rejected(work / REJECTED_FILE)
         counts: dict[str, Counts] = {}
         skipped: Counter[str] = Counter()
-        motions = _read_small(existing, "motion")
+        motions = read_small(existing, "motion")
         dates: dict[str, str] = {m["id"]: str(m.get("date", "")) for m in motions.values()}
         validate_motion = Motion.__pydantic_validator__.validate_python
         validate_vote = Vote.__pydantic_validator__.validate_python
@@ -158,7 +159,7 @@ def import_unvotes(
                         try:
                             validate_motion(f)
                         except Exception as exc:
-                            reason, fld = _validation_reason(exc)
+                            reason, fld = validation_reason(exc)
                             raise Reject(reason, fld) from None
                     except Reject as r:
                         c.rejected += 1
@@ -200,7 +201,7 @@ def import_unvotes(
                             try:
                                 validate_vote(voted)
                             except Exception as exc:
-                                reason, fld = _validation_reason(exc)
+                                reason, fld = validation_reason(exc)
                                 raise Reject(reason, fld) from None
                         except Reject as r:
                             c.rejected += 1
@@ -214,7 +215,7 @@ def import_unvotes(
                         c.imported += 1
         rejected.close()
         extra: dict[str, dict[str, dict[str, Any]]] = {
-            k: _read_small(existing, k) for k in ("source", "state", "person", "organization")
+            k: read_small(existing, k) for k in ("source", "state", "person", "organization")
         }
         for sid, s in sources.items():
             extra["source"].setdefault(sid, s)
@@ -239,9 +240,9 @@ def import_unvotes(
                 },
             )
         if resolver.curated is not None and resolver.used:
-            from bilat.importers.pipeline import _closure
+            from bilat.importers.pipeline import curated_closure
 
-            for rec in _closure(resolver.curated, resolver.used):
+            for rec in curated_closure(resolver.curated, resolver.used):
                 extra.setdefault(rec.KIND, {})[rec.id] = rec.model_dump(
                     mode="json", exclude_none=True
                 )
@@ -369,7 +370,7 @@ def _finish_votes(
     existing: Path | None,
     n_rejected: int,
 ) -> None:
-    _finish(
+    finish_import(
         work,
         out,
         "vote",

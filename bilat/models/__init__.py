@@ -82,6 +82,17 @@ RECORD_TYPES: dict[str, type[Record]] = {
 }
 
 
+def register(model: type[Record]) -> type[Record]:
+    """Add the record type *model* to :data:`RECORD_TYPES` under its ``KIND`` (a
+    plug-in's way; bilat's own types are listed above). Its resource name is
+    registered with :func:`bilat.schemas.register_resource`; docs/architecture.md has
+    the recipe."""
+    if not model.KIND or model.KIND in RECORD_TYPES:
+        raise ValueError(f"record kind {model.KIND!r} is empty or taken")
+    RECORD_TYPES[model.KIND] = model
+    return model
+
+
 @dataclass(frozen=True)
 class RefField:
     """A field that holds ids of other records: its name, the kinds it may point to,

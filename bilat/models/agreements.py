@@ -41,5 +41,5 @@ class Agreement(SourcedRecord):
     topics: Topics = Field(default_factory=list)
 
     RULES: ClassVar[tuple[RecordRule, ...]] = (
-        period("signed", "in_force", "agreement: entry into force"),
+        period("signed", "in_force", "agreement: entry into force", "in-force-after-signing"),
     )

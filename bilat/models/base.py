@@ -16,8 +16,9 @@ from bilat.models.types import RecordId, RefTo, Text
 
 @dataclass(frozen=True)
 class RecordRule:
-    """A rule across fields of one record: the fields it *reads*, and a *check* called
-    with their values (in that order) that returns an error, or None when the rule holds.
+    """A rule across fields of one record: the fields it *reads*, a *check* called
+    with their values (in that order) that returns an error, or None when the rule holds,
+    and its *name*, which the findings it makes carry (``rule`` in the JSON report).
 
     Rules are data so that validation can run each one on its own, as soon as the
     fields it reads are valid, and report every broken rule of a record at once.
@@ -25,6 +26,7 @@ class RecordRule:
 
     reads: tuple[str, ...]
     check: Callable[..., PydanticCustomError | None]
+    name: str
 
     def values(self, record: object) -> tuple[Any, ...]:
         """The values of the fields the rule reads, from *record*."""
@@ -86,7 +88,7 @@ class SourcedRecord(Record):
     """Ids of the Sources this record rests on (at least one)."""
 
 
-def period(start: str, end: str, what: str) -> RecordRule:
+def period(start: str, end: str, what: str, name: str = "period") -> RecordRule:
     """The rule that *end* does not lie entirely before *start*."""
 
     def check(first: PartialDate | None, last: PartialDate | None) -> PydanticCustomError | None:
@@ -98,18 +100,18 @@ def period(start: str, end: str, what: str) -> RecordRule:
             )
         return None
 
-    return RecordRule((start, end), check)
+    return RecordRule((start, end), check, name)
 
 
 def rule(
-    reads: tuple[str, ...], broken: Callable[..., Any], message: str, field: str
+    reads: tuple[str, ...], broken: Callable[..., Any], message: str, field: str, *, name: str
 ) -> RecordRule:
     """A rule that fails with *message*, naming *field*, when ``broken(*values)`` is true."""
 
     def check(*values: Any) -> PydanticCustomError | None:
         return rule_error(message, field) if broken(*values) else None
 
-    return RecordRule(reads, check)
+    return RecordRule(reads, check, name)
 
 
 def rule_error(message: str, field: str) -> PydanticCustomError:

@@ -100,11 +100,11 @@ class PartialDate:
 
     def before(self, other: DateLike) -> bool:
         """True when this interval ends before *other* starts."""
-        return self.latest < _coerce(other).earliest
+        return self.latest < coerce(other).earliest
 
     def after(self, other: DateLike) -> bool:
         """True when this interval starts after *other* ends."""
-        return self.earliest > _coerce(other).latest
+        return self.earliest > coerce(other).latest
 
     def overlaps(self, other: DateLike) -> bool:
         """True when the two intervals share at least one day.
@@ -112,7 +112,7 @@ class PartialDate:
         >>> PartialDate("2024").overlaps("2024-07")
         True
         """
-        other = _coerce(other)
+        other = coerce(other)
         return not (self.before(other) or self.after(other))
 
     def contains(self, other: DateLike) -> bool:
@@ -121,7 +121,7 @@ class PartialDate:
         >>> PartialDate("2024").contains("2024-07"), PartialDate("2024-07").contains("2024")
         (True, False)
         """
-        other = _coerce(other)
+        other = coerce(other)
         return self.earliest <= other.earliest and other.latest <= self.latest
 
     @property
@@ -216,11 +216,11 @@ def _parse(value: str) -> PartialDate:
 DateLike = PartialDate | str | dt.date | int
 
 
-def _coerce(value: DateLike) -> PartialDate:
+def coerce(value: DateLike) -> PartialDate:
     """*value* as a PartialDate: itself, its text parsed, a date's (or datetime's) day,
     or an int year.
 
-    >>> _coerce(dt.datetime(2024, 7, 9, 15, 30)), _coerce(2024)
+    >>> coerce(dt.datetime(2024, 7, 9, 15, 30)), coerce(2024)
     (PartialDate('2024-07-09'), PartialDate('2024'))
     """
     if isinstance(value, PartialDate):
@@ -240,7 +240,7 @@ def _coerce(value: DateLike) -> PartialDate:
         return _parse(f"{value:04d}")
     index = getattr(value, "__index__", None)  # numpy integers
     if index is not None and not isinstance(value, bool):
-        return _coerce(int(index()))
+        return coerce(int(index()))
     raise TypeError(
         "a date is a PartialDate, its text (YYYY, YYYY-MM or YYYY-MM-DD), a "
         f"datetime.date or datetime.datetime, or an int year; not {value!r}"

@@ -59,11 +59,13 @@ class Engagement(SourcedRecord):
             lambda number, series: number is not None and series is None,
             "series_number is given but series is not",
             "series",
+            name="series-number-needs-series",
         ),
         rule(
             ("status", "start"),
             lambda status, start: status == "held" and start is None,
             "a held engagement needs a start date, at least the year",
             "start",
+            name="held-needs-start",
         ),
     )

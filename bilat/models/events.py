@@ -118,6 +118,7 @@ class CodedEvent(SourcedRecord):
             lambda lat, lon: (lat is None) != (lon is None),
             "latitude and longitude are given together or not at all",
             "longitude",
+            name="latitude-with-longitude",
         ),
     )
 

@@ -82,6 +82,7 @@ class Casualty(SourcedRecord):
             lambda killed, wounded: killed is None and wounded is None,
             "a casualty record needs killed or wounded",
             "killed",
+            name="killed-or-wounded",
         ),
     )
 

@@ -48,17 +48,20 @@ class Indicator(SourcedRecord):
             lambda value, direction: value is None and direction is None,
             "an indicator needs a value, a direction, or both",
             "direction",
+            name="value-or-direction",
         ),
         rule(
             ("value", "unit"),
             lambda value, unit: value is not None and unit is None,
             "a value needs a unit",
             "unit",
+            name="value-needs-unit",
         ),
         rule(
             ("subject", "counterpart"),
             lambda subject, counterpart: subject == counterpart,
             "subject and counterpart must be different actors",
             "counterpart",
+            name="distinct-actors",
         ),
     )

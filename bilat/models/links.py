@@ -55,12 +55,14 @@ class Link(Record):
             lambda status, who: status != "proposed" and who is None,
             "an accepted or rejected link names who decided (decided_by)",
             "decided_by",
+            name="decision-names-who",
         ),
         rule(
             ("status", "decided_on"),
             lambda status, when: status != "proposed" and when is None,
             "an accepted or rejected link gives when it was decided (decided_on)",
             "decided_on",
+            name="decision-gives-when",
         ),
     )
 

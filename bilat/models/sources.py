@@ -57,12 +57,14 @@ class Source(Record):
             lambda url, seed, citation: url is None and seed is None and citation is None,
             "a source needs at least one of url, seed or citation",
             "url",
+            name="url-seed-or-citation",
         ),
         rule(
             ("seed_sha256", "seed"),
             lambda sha, seed: sha is not None and seed is None,
             "seed_sha256 is given but seed is not",
             "seed",
+            name="hash-needs-seed",
         ),
     )
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,36 +20,30 @@ from bilat import versions
 from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
-from bilat.validation import descriptor, foreign, records, structure
+from bilat.validation import descriptor, engines, foreign, records, structure
 from bilat.validation.bulk import Collected
 from bilat.validation.descriptor import ForeignPlan
+from bilat.validation.engines import Context, Engine, EngineUnavailable
 from bilat.validation.references import References
 from bilat.validation.rules import Rules
-from bilat.validation.target import Target, TargetError, resolve
+from bilat.validation.target import Target, TargetError, open_path
 
-__all__ = ["ENGINES", "EngineUnavailable", "Limits", "Report", "TargetError", "validate"]
+__all__ = [
+    "ENGINES",
+    "EngineUnavailable",
+    "Limits",
+    "Report",
+    "Run",
+    "TargetError",
+    "execute",
+    "validate",
+]
 
-#: Ways to validate a CSV resource: ``rows`` (the reference), ``columnar`` (whole
+#: Ways to validate a CSV resource, by name (the registry is
+#: :mod:`bilat.validation.engines`): ``rows`` (the reference), ``columnar`` (whole
 #: blocks in columns, with pyarrow; flagged rows still go row by row) and ``auto``
-#: (columnar for CSV files of at least AUTO_MIN_BYTES when pyarrow imports).
-ENGINES = ("auto", "columnar", "rows")
-#: Smallest CSV file ``auto`` validates in columns (below, importing pyarrow costs
-#: more than it saves).
-AUTO_MIN_BYTES = 4 << 20
-
-
-class EngineUnavailable(RuntimeError):
-    """The engine asked for cannot run here (pyarrow does not import)."""
-
-
-def columnar_available() -> bool:
-    """Whether the columnar engine's dependencies import."""
-    try:
-        import pyarrow.compute
-        import pyarrow.csv  # noqa: F401
-    except ImportError:
-        return False
-    return True
+#: (columnar for CSV files of at least 4 MiB when pyarrow imports).
+ENGINES = engines.names()
 
 
 #: Called as progress(resource_name, bytes_read, bytes_total).
@@ -57,11 +51,15 @@ Progress = Callable[[str, int, int], None]
 
 
 @dataclass
-class _Run:
+class Run:
+    """One validation run: its report, its options, and what it read (with *collect*,
+    the records, for :func:`bilat.package.read_package` and ``bilat fmt``)."""
+
     report: Report
     collect: bool
     limits: Limits = field(default_factory=Limits)
-    engine: str = "rows"
+    #: the engine asked for (None: ``auto``, by file size)
+    engine: Engine | None = engines.REGISTRY["rows"]
     descriptor: dict[str, Any] | None = None
     records: dict[str, list[Record]] = field(default_factory=dict)
     #: read a package that is not a bilat package as one (bilat fmt --adopt)
@@ -84,11 +82,13 @@ def validate(
     progress: Progress | None = None,
     limits: Limits | None = None,
     engine: str | None = None,
+    opener: Callable[[str | Path], Target] = open_path,
 ) -> Report:
     """Validate the package *target* names and return every finding.
 
-    *target* is a package folder, a datapackage.json, a .zip of a package, or the
-    name of a bundled dataset. A target that cannot be opened at all gives a report
+    *target* is a package folder, a datapackage.json or a .zip of a package, opened by
+    *opener* (:func:`bilat.lookup.validate` passes the one lookup order, which also
+    takes the names of datasets and releases). A target that cannot be opened at all gives a report
     with one ``target-unreadable`` finding. At most *max_per_code* findings are kept
     for each resource and code (None: all), and at most *max_findings* in all; the
     report's ``omitted`` counts the rest. *engine* is one of :data:`ENGINES` (by
@@ -101,22 +101,21 @@ def validate(
     Counter({'target-unreadable': 1})
     """
     if engine is None:
-        engine = os.environ.get("BILAT_ENGINE") or "auto"
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
-    if engine == "columnar" and not columnar_available():
-        raise EngineUnavailable("the columnar engine needs pyarrow, which does not import")
+        engine = os.environ.get("BILAT_ENGINE") or engines.AUTO
+    chosen = engines.get(engine)
     report = Report(str(target), max_findings=max_findings, max_per_code=max_per_code)
     try:
-        with resolve(target) as tgt:
-            run = _Run(report, collect=False, limits=limits or Limits(), engine=engine)
-            _run(tgt, run, progress)
+        with opener(target) as tgt:
+            run = Run(report, collect=False, limits=limits or Limits(), engine=chosen)
+            execute(tgt, run, progress)
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
     return report.finish()
 
 
-def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
+def execute(tgt: Target, run: Run, progress: Progress | None) -> None:
+    """Run the layers over the opened package *tgt*; a bug becomes an ``internal-error``
+    finding, never a traceback."""
     # Validation allocates millions of short-lived objects and creates no cycles
     # worth collecting mid-run; the collector runs again once it is re-enabled.
     gc_was_enabled = gc.isenabled()
@@ -133,7 +132,7 @@ def _run(tgt: Target, run: _Run, progress: Progress | None) -> None:
             gc.enable()
 
 
-def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
+def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     report = run.report
     result = descriptor.check(tgt.root, tgt.descriptor, adopt=run.adopt)
     run.descriptor = result.descriptor
@@ -168,17 +167,32 @@ def _layers(tgt: Target, run: _Run, progress: Progress | None) -> None:
         report.extend(check_plan(tgt.root, result.descriptor, links[0], run.limits.max_json_bytes))
 
 
-def _columnar(engine: str, size: int) -> bool:
-    if engine == "rows":
-        return False
-    if engine == "columnar":
-        return True
-    return size >= AUTO_MIN_BYTES and columnar_available()
+def _rows(
+    plan: descriptor.ResourcePlan,
+    run: Run,
+    ctx: Context,
+    total: int,
+    progress: Progress | None,
+) -> Iterator[structure.Row]:
+    """Layer 2 over one resource of *total* bytes: its rows, read by the engine
+    :func:`bilat.validation.engines.for_file` picks (JSON resources by the row engine)."""
+    emit = run.report.add
+    tick = None
+    if progress is not None:
+        progress(plan.name, 0, total)
+        tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
+    if plan.fmt == "json":
+        return structure.check_json(plan, emit, run.limits)
+    fast = None
+    fast_path = engines.for_file(run.engine, total).fast_path
+    if fast_path is not None:
+        fast = fast_path(ctx)
+    return structure.check_csv(plan, emit, tick, run.limits, fast)
 
 
 def _resource(
     plan: descriptor.ResourcePlan,
-    run: _Run,
+    run: Run,
     refs: References,
     rules: Rules,
     progress: Progress | None,
@@ -195,28 +209,11 @@ def _resource(
         total = plan.file.stat().st_size
     except OSError:
         total = 0
-    tick = None
-    if progress is not None:
-        progress(plan.name, 0, total)
-        tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
-    fast = None
     # what loading keeps: the row engine's records with their lines; the columnar
     # engine keeps the cells of its valid rows (see bilat.validation.bulk)
     kept = run.collected.setdefault(plan.kind, Collected()) if run.collect else None
     numbered = None if kept is None else kept.numbered
-    if plan.fmt != "json" and _columnar(run.engine, total):
-        from bilat.validation.columnar import Fast
-
-        limits = run.limits
-
-        def fast(header: list[str]) -> Fast:
-            return Fast(plan, header, refs, rules, index, limits.max_cell, limits.max_row, kept)
-
-    rows = (
-        structure.check_json(plan, emit, run.limits)
-        if plan.fmt == "json"
-        else structure.check_csv(plan, emit, tick, run.limits, fast)
-    )
+    rows = _rows(plan, run, Context(plan, refs, rules, index, run.limits, kept), total, progress)
     # the hot loop: one iteration per row, so methods are bound once
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
     base = refs.key(index, 0)

@@ -3,7 +3,7 @@
 When a package is loaded, the columnar engine keeps the raw cells (as Arrow string
 columns) of the rows no check flagged, instead of validating each row into a record:
 such a row is one the model accepts (the law of
-:func:`bilat.validation.columnar.flag_rows`). The rows it flagged go through the row
+:func:`bilat.validation.engines.columnar.blocks.flag_rows`). The rows it flagged go through the row
 engine, which makes their records as ever (:attr:`Collected.numbered`).
 
 From the blocks, :func:`records` builds the records exactly as pydantic builds a
@@ -57,14 +57,14 @@ def specs(kind: str) -> dict[str, Spec]:
     """Each field of *kind*, in the model's order (see :data:`Spec`)."""
     from pydantic import TypeAdapter
 
-    from bilat.validation.records import _STRICT
+    from bilat.validation.records import STRICT
 
     cols = {c.name: c for c in columns(kind)}
     out: dict[str, Spec] = {}
     for name, info in RECORD_TYPES[kind].model_fields.items():
         annotation = info.rebuild_annotation()
-        check = TypeAdapter(annotation, config=_STRICT).validate_python
-        many_check = TypeAdapter(list[annotation], config=_STRICT).validate_python  # type: ignore[valid-type]
+        check = TypeAdapter(annotation, config=STRICT).validate_python
+        many_check = TypeAdapter(list[annotation], config=STRICT).validate_python  # type: ignore[valid-type]
         parse = parser(cols[name])
 
         def convert(

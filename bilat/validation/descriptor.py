@@ -11,12 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, atomic_write, inside, read_capped, why_not_regular
-from bilat.findings import Finding, make
-from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES
+from bilat.files import (
+    FileProblem,
+    atomic_write,
+    inside,
+    path_problem,
+    read_capped,
+    why_not_regular,
+)
+from bilat.findings import CodeName, Finding, make
+from bilat.tables import KIND_OF_RESOURCE, RESOURCE_NAMES, field_names, table_schema
 from bilat.validation.dialect import Dialect
 from bilat.validation.dialect import resolve as resolve_dialect
-from bilat.versions import CURRENT, VERSIONS, field_names, table_schema
+from bilat.versions import CURRENT, VERSIONS
 from bilat.versions import KEY as VERSION_KEY
 from bilat.versions import declared as declared_version
 from bilat.versions import kinds as version_kinds
@@ -73,7 +80,7 @@ class ResourcePlan:
     incomplete: bool = False
 
     #: set by the run: whether a finding would be kept (see Report.wants)
-    gate: Callable[[str | None, str, int | None], bool] | None = None
+    gate: Callable[[str | None, CodeName, int | None], bool] | None = None
 
     @property
     def current(self) -> bool:
@@ -86,7 +93,7 @@ class ResourcePlan:
         version's (a table the newer version did not change reads as a current one)."""
         return self.current or field_names(self.kind, self.version) == field_names(self.kind)
 
-    def finding(self, code: str, **fields: Any) -> Finding | None:
+    def finding(self, code: CodeName, **fields: Any) -> Finding | None:
         """A finding of *code* located in this resource, or None when the report's cap
         for this code is reached (the finding is then only counted as omitted)."""
         if self.gate is not None and not self.gate(self.name, code, fields.get("row")):
@@ -227,28 +234,6 @@ def load_descriptor(
     return data, None
 
 
-def path_problem(value: str) -> str | None:
-    """Why a resource path is unsafe, or None when it is a plain relative path."""
-    if value == "":
-        return "it is empty"
-    if "\x00" in value:
-        return "it contains a NUL character"
-    if "\\" in value:
-        return "it contains a backslash; use forward slashes"
-    if value.startswith("/") or re.match(r"^[A-Za-z]:", value):
-        return "it is absolute"
-    if value.startswith("~") or "$" in value or "%" in value:
-        return "it names a home folder or variable"
-    parts = value.split("/")
-    if ".." in parts:
-        return "it climbs out of the package with '..'"
-    if any(p.startswith(".") for p in parts):
-        return "it names a hidden file or folder"
-    if any(p == "" for p in parts):
-        return "it has an empty part ('//' or a trailing '/')"
-    return None
-
-
 def _comparable(schema: dict[str, Any]) -> dict[str, Any]:
     """A Table Schema without its descriptions, for comparison."""
     fields = [
@@ -334,7 +319,7 @@ class _ProfileCache:
     def __init__(self, data: dict[str, Any]) -> None:
         from importlib.metadata import PackageNotFoundError, version
 
-        from bilat import __version__
+        from bilat.about import __version__
 
         try:
             frictionless_version = version("frictionless")
@@ -429,6 +414,196 @@ def _stale(rfind: Any, stale: list[tuple[str, str]]) -> None:
         rfind("schema-stale", field=stale[0][0], detail="; ".join(why for _, why in stale))
 
 
+@dataclass
+class _Scope:
+    """What the checks of each resource share: the package root, the record kinds and
+    resources of the package's schema version, the names seen, and the reporter."""
+
+    root: Path
+    known: tuple[str, ...]
+    present: frozenset[str]
+    version: str
+    seen: set[str]
+    desc: Callable[..., None]
+
+
+def _resource_plan(index: int, res: Any, scope: _Scope) -> ResourcePlan | ForeignPlan | None:
+    """Layer 1 over resource number *index*: a plan for layer 2 (a record table, or a
+    resource Frictionless checks), or None when it cannot be read."""
+    # long: the checks of one resource in the order a reader needs them, each failure reported and ending it
+    pointer = f"/resources/{index}"
+    if not isinstance(res, dict):
+        scope.desc(
+            "descriptor-invalid", pointer=pointer, detail=f"resource {index} is not an object"
+        )
+        return None
+    rname = res.get("name")
+    if not isinstance(rname, str) or not _NAME.match(rname):
+        scope.desc(
+            "descriptor-invalid",
+            pointer=pointer,
+            field="name",
+            value=rname,
+            detail=f"resource {index} needs a name of lowercase letters, digits, '.', '_' or '-'",
+        )
+        return None
+    if rname in scope.seen:
+        scope.desc("duplicate-resource", resource=rname, value=rname, pointer=pointer)
+        return None
+    scope.seen.add(rname)
+
+    def rfind(code: CodeName, **kw: Any) -> None:
+        scope.desc(code, resource=rname, pointer=kw.pop("pointer", pointer), **kw)
+
+    kind = KIND_OF_RESOURCE.get(rname)
+    if kind not in scope.known:
+        kind = None  # a record type of a later schema version: not a table of this one
+    remote = False
+    for key in ("schema", "dialect", "profile", "$schema"):
+        value = res.get(key)
+        if isinstance(value, str) and _REMOTE.match(value) and value not in KNOWN_PROFILES:
+            rfind("remote-reference", field=key, value=value, detail=f"the resource's {key}")
+            remote = True
+        elif isinstance(value, str) and key in ("schema", "dialect"):
+            why = path_problem(value)
+            if why:
+                rfind("unsafe-path", field=key, value=value, detail=why)
+                remote = True
+        elif key in ("profile", "$schema") and value is not None and not isinstance(value, str):
+            rfind("descriptor-invalid", field=key, value=value, detail=f"{key} must be a string")
+    if "data" in res and "path" not in res:
+        if kind is not None:
+            rfind(
+                "unsupported-format",
+                field="data",
+                detail="inline data is not supported; store records in a file",
+            )
+        elif not remote:
+            rfind("unknown-resource", value=rname)
+            return ForeignPlan(rname, index, None, None)
+        return None
+    path = res.get("path")
+    if isinstance(path, list):
+        rfind(
+            "unsupported-format",
+            field="path",
+            detail="multi-file resources are not supported; use one file",
+        )
+        return None
+    if not isinstance(path, str):
+        rfind("descriptor-invalid", field="path", detail="the resource has no path")
+        return None
+    if _REMOTE.match(path):
+        rfind("remote-reference", field="path", value=path, detail="the resource path")
+        return None
+    why = path_problem(path)
+    if why:
+        rfind("unsafe-path", field="path", value=path, detail=why)
+        return None
+    file = scope.root.joinpath(*path.split("/"))
+    if kind is None:
+        rfind("unknown-resource", value=rname)
+    if not os.path.lexists(file):
+        rfind("resource-missing", path=path, field="path", value=path)
+        return None
+    where_to = inside(scope.root, file)
+    if not where_to:
+        rfind(
+            "unsafe-path" if where_to is False else "not-a-regular-file",
+            path=path,
+            field="path",
+            value=path,
+            detail="it is a link leading outside the package"
+            if where_to is False
+            else "it is a symbolic link loop",
+        )
+        return None
+    why_not = why_not_regular(file)
+    if why_not:
+        rfind("not-a-regular-file", path=path, field="path", value=path, detail=why_not)
+        return None
+    if kind is None:
+        if not remote:
+            return ForeignPlan(rname, index, path, file)
+        return None
+    return _table_plan(res, rname, kind, path, file, scope, rfind)
+
+
+def _table_plan(
+    res: dict[str, Any],
+    rname: str,
+    kind: str,
+    path: str,
+    file: Path,
+    scope: _Scope,
+    rfind: Callable[..., None],
+) -> ResourcePlan | None:
+    """The plan of a record table: its format, compression, dialect and Table Schema."""
+    # long: a record table's format, compression, dialect and Table Schema, checked in that order
+    expect = _expected(res, rfind)
+    stale: list[tuple[str, str]] = []  # (field, why): one schema-stale finding says all
+    encoding = res.get("encoding")
+    if not (isinstance(encoding, str) and encoding.lower().replace("-", "") == "utf8"):
+        stale.append(("encoding", 'the resource does not declare "encoding": "utf-8"'))
+    declared_format = res.get("format")
+    fmt = str(declared_format or "").lower() or path.rsplit(".", 1)[-1].lower()
+    compression = res.get("compression")
+    if path.endswith(".gz") and compression is None:
+        compression = "gz"
+        if not declared_format:
+            fmt = path[:-3].rsplit(".", 1)[-1].lower()
+    if compression not in (None, "gz", "gzip"):
+        rfind(
+            "unsupported-format",
+            field="compression",
+            value=compression,
+            detail=f"compression {compression!r} is not supported; use gz",
+        )
+        return None
+    if fmt == "json":
+        _stale(rfind, stale)
+        return ResourcePlan(
+            rname, kind, "json", path, file, None, expect=expect, version=scope.version
+        )
+    if fmt != "csv":
+        rfind(
+            "unsupported-format",
+            field="format",
+            value=fmt,
+            detail=f"format {fmt!r} is not supported; use csv or json",
+        )
+        return None
+    resolved = resolve_dialect(res.get("dialect"))
+    for code, detail in resolved.problems:
+        rfind(code, field="dialect", detail=detail)
+    if resolved.dialect is None:
+        return None
+    if "delimiter" not in resolved.dialect.declared:
+        rfind(
+            "dialect-not-pinned",
+            field="dialect",
+            detail="the CSV dialect's delimiter is not declared",
+        )
+    generated = table_schema(kind, scope.version, scope.present)
+    assert generated is not None  # kind is one of the version's
+    difference = _schema_difference(res.get("schema"), generated)
+    if difference:
+        stale.insert(0, ("schema", difference))
+    _stale(rfind, stale)
+    return ResourcePlan(
+        rname,
+        kind,
+        "csv",
+        path,
+        file,
+        "gz" if compression else None,
+        dialect=resolved.dialect,
+        expect=expect,
+        schema_stale=difference is not None,
+        version=scope.version,
+    )
+
+
 def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorResult:
     """Run layer 1 and plan which resources layer 2 can read.
 
@@ -436,6 +611,7 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
     tables: every resource is checked by Frictionless. With *adopt* it is read as a
     bilat package all the same (``bilat fmt --adopt``).
     """
+    # long: the package's properties, then each resource, then Frictionless's profile check
     findings: list[Finding] = []
     data, problem = load_descriptor(descriptor_path)
     if problem is not None:
@@ -443,7 +619,7 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
     assert data is not None
     where = descriptor_path.name
 
-    def desc(code: str, **kw: Any) -> None:
+    def desc(code: CodeName, **kw: Any) -> None:
         findings.append(make(code, path=kw.pop("path", where), **kw))
 
     for key in ("profile", "$schema"):
@@ -485,171 +661,15 @@ def check(root: Path, descriptor_path: Path, adopt: bool = False) -> DescriptorR
         str(r["name"]) for r in resources if isinstance(r, dict) and isinstance(r.get("name"), str)
     ]
     present = frozenset(n for n in names if KIND_OF_RESOURCE.get(n) in known)
-    seen: set[str] = set()
     plans: list[ResourcePlan] = []
     foreign: list[ForeignPlan] = []
+    scope = _Scope(root, known, present, version, set(), desc)
     for index, res in enumerate(resources):
-        pointer = f"/resources/{index}"
-        if not isinstance(res, dict):
-            desc("descriptor-invalid", pointer=pointer, detail=f"resource {index} is not an object")
-            continue
-        rname = res.get("name")
-        if not isinstance(rname, str) or not _NAME.match(rname):
-            desc(
-                "descriptor-invalid",
-                pointer=pointer,
-                field="name",
-                value=rname,
-                detail=f"resource {index} needs a name of lowercase letters, digits, '.', '_' or '-'",
-            )
-            continue
-        if rname in seen:
-            desc("duplicate-resource", resource=rname, value=rname, pointer=pointer)
-            continue
-        seen.add(rname)
-
-        def rfind(code: str, **kw: Any) -> None:
-            desc(code, resource=rname, pointer=kw.pop("pointer", pointer), **kw)  # noqa: B023
-
-        kind = KIND_OF_RESOURCE.get(rname)
-        if kind not in known:
-            kind = None  # a record type of a later schema version: not a table of this one
-        remote = False
-        for key in ("schema", "dialect", "profile", "$schema"):
-            value = res.get(key)
-            if isinstance(value, str) and _REMOTE.match(value) and value not in KNOWN_PROFILES:
-                rfind("remote-reference", field=key, value=value, detail=f"the resource's {key}")
-                remote = True
-            elif isinstance(value, str) and key in ("schema", "dialect"):
-                why = path_problem(value)
-                if why:
-                    rfind("unsafe-path", field=key, value=value, detail=why)
-                    remote = True
-            elif key in ("profile", "$schema") and value is not None and not isinstance(value, str):
-                rfind(
-                    "descriptor-invalid", field=key, value=value, detail=f"{key} must be a string"
-                )
-        if "data" in res and "path" not in res:
-            if kind is not None:
-                rfind(
-                    "unsupported-format",
-                    field="data",
-                    detail="inline data is not supported; store records in a file",
-                )
-            elif not remote:
-                rfind("unknown-resource", value=rname)
-                foreign.append(ForeignPlan(rname, index, None, None))
-            continue
-        path = res.get("path")
-        if isinstance(path, list):
-            rfind(
-                "unsupported-format",
-                field="path",
-                detail="multi-file resources are not supported; use one file",
-            )
-            continue
-        if not isinstance(path, str):
-            rfind("descriptor-invalid", field="path", detail="the resource has no path")
-            continue
-        if _REMOTE.match(path):
-            rfind("remote-reference", field="path", value=path, detail="the resource path")
-            continue
-        why = path_problem(path)
-        if why:
-            rfind("unsafe-path", field="path", value=path, detail=why)
-            continue
-        file = root.joinpath(*path.split("/"))
-        if kind is None:
-            rfind("unknown-resource", value=rname)
-        if not os.path.lexists(file):
-            rfind("resource-missing", path=path, field="path", value=path)
-            continue
-        where_to = inside(root, file)
-        if not where_to:
-            rfind(
-                "unsafe-path" if where_to is False else "not-a-regular-file",
-                path=path,
-                field="path",
-                value=path,
-                detail="it is a link leading outside the package"
-                if where_to is False
-                else "it is a symbolic link loop",
-            )
-            continue
-        why_not = why_not_regular(file)
-        if why_not:
-            rfind("not-a-regular-file", path=path, field="path", value=path, detail=why_not)
-            continue
-        if kind is None:
-            if not remote:
-                foreign.append(ForeignPlan(rname, index, path, file))
-            continue
-
-        expect = _expected(res, rfind)
-        stale: list[tuple[str, str]] = []  # (field, why): one schema-stale finding says all
-        encoding = res.get("encoding")
-        if not (isinstance(encoding, str) and encoding.lower().replace("-", "") == "utf8"):
-            stale.append(("encoding", 'the resource does not declare "encoding": "utf-8"'))
-        declared_format = res.get("format")
-        fmt = str(declared_format or "").lower() or path.rsplit(".", 1)[-1].lower()
-        compression = res.get("compression")
-        if path.endswith(".gz") and compression is None:
-            compression = "gz"
-            if not declared_format:
-                fmt = path[:-3].rsplit(".", 1)[-1].lower()
-        if compression not in (None, "gz", "gzip"):
-            rfind(
-                "unsupported-format",
-                field="compression",
-                value=compression,
-                detail=f"compression {compression!r} is not supported; use gz",
-            )
-            continue
-        if fmt == "json":
-            _stale(rfind, stale)
-            plans.append(
-                ResourcePlan(rname, kind, "json", path, file, None, expect=expect, version=version)
-            )
-            continue
-        if fmt != "csv":
-            rfind(
-                "unsupported-format",
-                field="format",
-                value=fmt,
-                detail=f"format {fmt!r} is not supported; use csv or json",
-            )
-            continue
-        resolved = resolve_dialect(res.get("dialect"))
-        for code, detail in resolved.problems:
-            rfind(code, field="dialect", detail=detail)
-        if resolved.dialect is None:
-            continue
-        if "delimiter" not in resolved.dialect.declared:
-            rfind(
-                "dialect-not-pinned",
-                field="dialect",
-                detail="the CSV dialect's delimiter is not declared",
-            )
-        generated = table_schema(kind, version, present)
-        assert generated is not None  # kind is one of the version's
-        difference = _schema_difference(res.get("schema"), generated)
-        if difference:
-            stale.insert(0, ("schema", difference))
-        _stale(rfind, stale)
-        plans.append(
-            ResourcePlan(
-                rname,
-                kind,
-                "csv",
-                path,
-                file,
-                "gz" if compression else None,
-                dialect=resolved.dialect,
-                expect=expect,
-                schema_stale=difference is not None,
-                version=version,
-            )
-        )
+        planned_one = _resource_plan(index, res, scope)
+        if isinstance(planned_one, ResourcePlan):
+            plans.append(planned_one)
+        elif isinstance(planned_one, ForeignPlan):
+            foreign.append(planned_one)
     if not any(f.severity == "error" for f in findings):
         # what bilat's own checks did not catch but Frictionless would refuse
         findings.extend(_profile_findings(data, where))

@@ -21,6 +21,8 @@ import csv
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bilat.findings import CodeName
+
 #: Lines Frictionless samples to guess a dialect.
 SAMPLE_LINES = 100
 #: Largest sample bilat guesses from (csv.Sniffer's regexes are slow on huge lines).
@@ -92,7 +94,7 @@ class Dialect:
 class Resolved:
     dialect: Dialect | None
     #: (code, detail) problems: dialect-unsupported, descriptor-invalid
-    problems: list[tuple[str, str]]
+    problems: list[tuple[CodeName, str]]
 
 
 def _one_char(name: str, value: Any, empty_ok: bool = False) -> str | None:
@@ -105,6 +107,7 @@ def _one_char(name: str, value: Any, empty_ok: bool = False) -> str | None:
 
 def resolve(raw: Any) -> Resolved:
     """The dialect a resource declares, or the problems that keep bilat from reading it."""
+    # long: one check per dialect property, in Frictionless's order; not split yet
     if raw is None:
         return Resolved(Dialect(), [])
     if isinstance(raw, str):
@@ -126,7 +129,7 @@ def resolve(raw: Any) -> Resolved:
             return Resolved(None, [("descriptor-invalid", "dialect 'csv' must be an object")])
         props.update(nested)
     props.update({k: v for k, v in raw.items() if k in _CSV_PROPS})
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[CodeName, str]] = []
     options: dict[str, Any] = {}
     if "delimiter" in props:
         why = _one_char("delimiter", props["delimiter"])

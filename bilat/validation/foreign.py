@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Any
 
 from bilat.files import FileProblem, TooLarge, open_regular, read_capped
-from bilat.findings import CATALOGUE, Finding, make
+from bilat.findings import CATALOGUE, CodeName, Finding, make
 from bilat.limits import Limits
 from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.dialect import SAMPLE_LINES, Dialect, sniff
 from bilat.validation.dialect import resolve as resolve_dialect
 
 #: Frictionless error types and the bilat code each becomes for a foreign table.
-FRICTIONLESS_CODES: dict[str, str] = {
+FRICTIONLESS_CODES: dict[str, CodeName] = {
     kind: code.code
     for code in CATALOGUE.values()
     for kind in code.frictionless
@@ -51,7 +51,7 @@ _JSON_FORMATS = {"json", "geojson", "topojson"}
 _QUOTING = ("csv", "delimiter", "quoteChar", "escapeChar", "doubleQuote", "skipInitialSpace")
 
 #: Whether a finding of (resource, code, row) would be kept (see Report.wants).
-Gate = Callable[[str | None, str, int | None], bool]
+Gate = Callable[[str | None, CodeName, int | None], bool]
 
 
 def _format(res: dict[str, Any], path: str | None) -> str:
@@ -99,6 +99,7 @@ def check(
 
     With *gate*, an error the report would leave out is only counted (not built).
     """
+    # long: one pass over the foreign resources before Frictionless runs; not split yet
     if not plans:
         return
     resources = descriptor.get("resources", [])
@@ -106,7 +107,7 @@ def check(
     for plan in plans:
         res = resources[plan.index]
 
-        def find(code: str, plan: ForeignPlan = plan, **kw: Any) -> None:
+        def find(code: CodeName, plan: ForeignPlan = plan, **kw: Any) -> None:
             emit(make(code, resource=plan.name, path=plan.path, **kw))
 
         if plan.file is not None:
@@ -169,7 +170,7 @@ def _codec(encoding: Any) -> str | None:
     return "utf-8-sig" if name == "utf-8" else name
 
 
-def _json_problem(file: Path, encoding: str, limits: Limits) -> tuple[str, str] | None:
+def _json_problem(file: Path, encoding: str, limits: Limits) -> tuple[CodeName, str] | None:
     """Why the JSON document in *file* cannot be parsed, as (code, detail), or None."""
     try:
         raw = read_capped(file, limits.max_json_bytes)
@@ -224,7 +225,7 @@ class _Lines:
 def _unclosed_quote(file: Path, raw_dialect: Any, encoding: str, limits: Limits) -> int | None:
     """The line on which the last record of the CSV *file* starts when the file ends
     inside one of its quoted cells (Frictionless reads the cut cell as if whole)."""
-    from bilat.validation.structure import _unterminated
+    from bilat.validation.structure import unterminated
 
     if isinstance(raw_dialect, dict):
         resolved = resolve_dialect({k: v for k, v in raw_dialect.items() if k in _QUOTING})
@@ -256,7 +257,7 @@ def _unclosed_quote(file: Path, raw_dialect: Any, encoding: str, limits: Limits)
         csv.field_size_limit(old_limit)
     if lines.long or not last:
         return None
-    return last if _unterminated(record, dialect) else None
+    return last if unterminated(record, dialect) else None
 
 
 def _frictionless(
@@ -365,7 +366,7 @@ def stream_errors(resource: Any, found: Callable[[Any], None]) -> None:
                     found(error)
 
 
-def _code(error: Any) -> str:
+def _code(error: Any) -> CodeName:
     """The bilat code of a Frictionless error."""
     kind = str(getattr(error, "type", "error"))
     code = FRICTIONLESS_CODES.get(kind, "table-error")
@@ -375,7 +376,7 @@ def _code(error: Any) -> str:
     return code
 
 
-def _row(error: Any, code: str) -> int | None:
+def _row(error: Any, code: CodeName) -> int | None:
     """The row a finding of *error* will have (for the report's gate)."""
     if code in ("blank-header", "duplicate-header", "extra-header", "header-mismatch"):
         return 1
@@ -385,7 +386,7 @@ def _row(error: Any, code: str) -> int | None:
     return row if isinstance(row, int) else (1 if code == "missing-header" else None)
 
 
-def _finding(plan: ForeignPlan, error: Any, code: str) -> Finding:
+def _finding(plan: ForeignPlan, error: Any, code: CodeName) -> Finding:
     """One Frictionless error as a finding with the bilat *code* that matches its type."""
     kind = str(getattr(error, "type", "error"))
     note = str(getattr(error, "note", "") or getattr(error, "message", ""))

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
-from bilat.findings import Finding
+from bilat.findings import CodeName, Finding
 from bilat.models import RECORD_TYPES, Record, reference_fields
 from bilat.models.types import RecordId
 from bilat.validation.cells import pattern_hint
@@ -40,7 +40,7 @@ class _Invalid:
 INVALID: Any = _Invalid()
 
 #: pydantic error types and the finding code each becomes.
-_CODES = {
+_CODES: dict[str, CodeName] = {
     "missing": "required-error",
     "extra_forbidden": "extra-header",
     "end_before_start": "end-before-start",
@@ -74,21 +74,21 @@ class Checked:
     salvage: dict[str, list[str]] = field(default_factory=dict)
 
 
-_STRICT = ConfigDict(strict=True, allow_inf_nan=False)
+STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
 @cache
-def _adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
+def field_adapters(kind: str) -> dict[str, TypeAdapter[Any]]:
     """One validator per field of *kind*, built from the model's own field definition."""
     model = RECORD_TYPES[kind]
     return {
-        name: TypeAdapter(info.rebuild_annotation(), config=_STRICT)
+        name: TypeAdapter(info.rebuild_annotation(), config=STRICT)
         for name, info in model.model_fields.items()
     }
 
 
 @cache
-def _defaults(kind: str) -> dict[str, Any]:
+def field_defaults(kind: str) -> dict[str, Any]:
     model = RECORD_TYPES[kind]
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -106,7 +106,7 @@ def _list_refs(kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in reference_fields(RECORD_TYPES[kind]) if f.many)
 
 
-_ID = TypeAdapter(RecordId, config=_STRICT)
+_ID = TypeAdapter(RecordId, config=STRICT)
 
 
 def _is_id(value: Any) -> bool:
@@ -117,7 +117,7 @@ def _is_id(value: Any) -> bool:
     return True
 
 
-def _detail(e: Any, code: str, value: Any) -> str:
+def _detail(e: Any, code: CodeName, value: Any) -> str:
     """The finding's detail for one pydantic error, without repeating the value."""
     kind, msg, ctx = e["type"], str(e["msg"]), e.get("ctx") or {}
     if kind == "string_pattern_mismatch" and isinstance(value, str):
@@ -162,6 +162,7 @@ def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Findin
                 pointer=pointer,
                 detail=detail,
                 column=row.columns.get(field) if row.columns and field else None,
+                rule=e.get("rule"),
             )
         )
     return out
@@ -169,6 +170,7 @@ def findings_for(errors: list[Any], plan: ResourcePlan, row: Row) -> list[Findin
 
 def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Callable[[Row], Checked]:
     """A function validating rows of *plan* into records, emitting findings for bad ones."""
+    # long: the row checker's closures bind the model's validator and adapters once per resource (the hot path)
     kind = plan.kind
     model = RECORD_TYPES[kind]
     # the model's core validator, called directly: model_validate adds only a wrapper
@@ -201,8 +203,8 @@ def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Calla
             reported.append(e)
         for finding in findings_for(reported, plan, row):
             emit(finding)
-        values = dict(_defaults(kind))
-        adapters = _adapters(kind)
+        values = dict(field_defaults(kind))
+        adapters = field_adapters(kind)
         for name, raw in row.data.items():
             if name in invalid or name not in adapters:
                 values[name] = INVALID
@@ -223,7 +225,13 @@ def checker(plan: ResourcePlan, emit: Callable[[Finding | None], None]) -> Calla
             if error is not None:
                 broken.update(rule.reads)
                 rule_errors.append(
-                    {"type": error.type, "loc": (), "msg": error.message(), "ctx": error.context}
+                    {
+                        "type": error.type,
+                        "loc": (),
+                        "msg": error.message(),
+                        "ctx": error.context,
+                        "rule": rule.name,
+                    }
                 )
         for name in broken:  # values that contradict each other are not used further
             values[name] = INVALID

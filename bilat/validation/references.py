@@ -8,7 +8,7 @@ small on large packages; references to records not yet seen wait until the end.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 
@@ -21,6 +21,14 @@ _KINDS = list(RECORD_TYPES)
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
 _ROW_BITS = 40
 _KIND_SHIFT = _ROW_BITS + 8
+
+
+def _kind_index(kind: str) -> int:
+    index = _KIND_INDEX.get(kind)
+    if index is None:  # a record type registered after this module was imported
+        _KINDS.append(kind)
+        index = _KIND_INDEX[kind] = len(_KINDS) - 1
+    return index
 
 
 @cache
@@ -45,7 +53,7 @@ class References:
         self.incomplete: set[str] = set()
 
     def _pack(self, kind: str, resource: int, row: int) -> int:
-        return ((_KIND_INDEX[kind] << 8 | resource) << _ROW_BITS) | row
+        return ((_kind_index(kind) << 8 | resource) << _ROW_BITS) | row
 
     def _unpack(self, packed: int) -> tuple[str, ResourcePlan, int]:
         row = packed & ((1 << _ROW_BITS) - 1)
@@ -136,15 +144,29 @@ class References:
         row: int,
         field: str,
     ) -> None:
+        if not self._found(target, allowed, ok):
+            self.check_target(target, kinds, resource, row, field)
+
+    def _found(self, target: str, allowed: frozenset[str], ok: set[str]) -> bool:
+        """Whether *target* is known with a kind in *allowed* (remembered in *ok*)."""
         packed = self.ids.get(target)
         if packed is not None and _KINDS[packed >> _KIND_SHIFT] in allowed:
             ok.add(target)
-        else:
-            self._check_one(target, kinds, resource, row, field)
+            return True
+        return False
 
-    def _check_one(
+    def unresolved(self, allowed: frozenset[str], targets: Iterable[str]) -> list[str]:
+        """The *targets* not (yet) known with a kind in *allowed*, in order; the others
+        are remembered as verified, as :meth:`check` does (engines that check the ids
+        of a whole block at once call this, then :meth:`check_target` for each miss)."""
+        ok = self._verified.setdefault(allowed, set())
+        return [t for t in targets if t not in ok and not self._found(t, allowed, ok)]
+
+    def check_target(
         self, target: str, kinds: tuple[str, ...], resource: int, row: int, field: str
     ) -> None:
+        """Check that *target*, named at *row* in *field*, is a record of one of *kinds*;
+        an id not seen yet is checked again by :meth:`finish`."""
         packed = self.ids.get(target)
         if packed is None:
             self._deferred.append((target, kinds, resource, row, field))
@@ -168,7 +190,7 @@ class References:
         deferred, self._deferred = self._deferred, []
         for target, kinds, resource, row, field in deferred:
             if target in self.ids:
-                self._check_one(target, kinds, resource, row, field)
+                self.check_target(target, kinds, resource, row, field)
             elif not self.incomplete.intersection(kinds):
                 plan = self.resources[resource]
                 self.emit(

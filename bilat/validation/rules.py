@@ -23,31 +23,23 @@ from typing import Any
 from pydantic import ValidationError
 
 from bilat.evidence import quote_found
-from bilat.files import FileProblem, inside, read_capped
-from bilat.findings import Finding
+from bilat.files import FileProblem, inside, path_problem, read_capped
+from bilat.findings import CodeName, Finding
 from bilat.models import PartialDate
 from bilat.models.votes import COUNT_FIELDS
-from bilat.validation.descriptor import ResourcePlan, path_problem
+from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.records import INVALID
 
 Span = tuple[int, int]
+#: The field values of one record, by name (INVALID where validation failed).
+Values = dict[str, Any]
+#: The kind of the record that holds an id (None: no record has it).
+KindOf = Callable[[str], str | None]
 
 #: Largest seed document read for quote checks.
 MAX_SEED_BYTES = 64 << 20
 
-#: The fields of each record kind the rules read (besides its references).
-RULE_FIELDS: dict[str, tuple[str, ...]] = {
-    "engagement": ("id", "start", "end", "part_of", "capacities", "participants"),
-    "statement": ("id", "date", "engagement", "capacity", "speaker"),
-    "agreement": ("id", "signed", "engagement", "capacities", "signatories"),
-    "tenure": ("id", "person", "start", "end"),
-    "source": ("id", "seed", "seed_sha256"),
-    "evidence": ("id", "source", "quote"),
-    "motion": ("id", "yes", "no", "abstain", "not_voting", "roll_call"),
-    "vote": ("id", "motion", "voter", "option"),
-    "position": ("id", "stance", "basis", "expressed_by"),
-    "claim": ("id", "record", "field", "value", "status"),
-}  # earliest and latest day, as proleptic ordinals
+# spans are earliest and latest day, as proleptic ordinals
 
 
 def _span(start: PartialDate | None, end: PartialDate | None = None) -> Span | None:
@@ -85,7 +77,7 @@ class _Pending:
     field: str
     target: str
     span: Span
-    what: str
+    what: CodeName
 
 
 @dataclass
@@ -166,95 +158,116 @@ class Rules:
         is the record's key in References (resource and row).
         """
 
-        def ok(*names: str) -> bool:
-            return valid or all(v[n] is not INVALID for n in names)
-
         if self.claimed and v.get("id") in self.claimed:
             self._claimed(v)
+        for rule in _OBSERVERS.get(kind, ()):
+            rule(self, plan, row, v, valid, key)
 
-        if kind == "engagement":
-            if not ok("start", "end"):
-                return
-            start, end = v["start"], v["end"]
-            if start is not None:
-                self.spans[key] = pack_span(_span(start, end))  # type: ignore[arg-type]
-            if start is not None and v["part_of"] is not None and ok("part_of"):
-                span = _span(start, end)
-                assert span is not None
-                self.pending.append(
-                    _Pending(
-                        plan, row, "part_of", v["part_of"], span, "sub-engagement-outside-parent"
-                    )
-                )
-            if ok("capacities", "participants") and v["capacities"]:
-                self._capacities(
-                    plan,
-                    row,
-                    "capacities",
-                    v["capacities"],
-                    _span(start, end),
-                    v["participants"],
-                    "the engagement",
-                )
-        elif kind == "statement":
-            if not ok("date"):
-                return
+    # -- the observe steps of the rules (see CROSS_RULES) ---------------------------------
+
+    def see_span(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "start", "end") and v["start"] is not None:
+            self.spans[key] = pack_span(_span(v["start"], v["end"]))  # type: ignore[arg-type]
+
+    def see_parent(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if not _ok(v, valid, "start", "end", "part_of"):
+            return
+        start, end = v["start"], v["end"]
+        if start is not None and v["part_of"] is not None:
+            span = _span(start, end)
+            assert span is not None
+            what: CodeName = "sub-engagement-outside-parent"
+            self.pending.append(_Pending(plan, row, "part_of", v["part_of"], span, what))
+
+    def see_engagement_capacities(
+        self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int
+    ) -> None:
+        if _ok(v, valid, "start", "end", "capacities", "participants") and v["capacities"]:
+            span = _span(v["start"], v["end"])
+            self._capacities(
+                plan, row, "capacities", v["capacities"], span, v["participants"], "the engagement"
+            )
+
+    def see_statement_date(
+        self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int
+    ) -> None:
+        if not _ok(v, valid, "date", "engagement"):
+            return
+        span = _span(v["date"])
+        if v["engagement"] is not None and span is not None:
+            what: CodeName = "statement-outside-engagement"
+            self.pending.append(_Pending(plan, row, "date", v["engagement"], span, what))
+
+    def see_statement_capacity(
+        self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int
+    ) -> None:
+        if _ok(v, valid, "date", "capacity", "speaker") and v["capacity"] is not None:
             span = _span(v["date"])
-            if ok("engagement") and v["engagement"] is not None and span is not None:
-                self.pending.append(
-                    _Pending(
-                        plan, row, "date", v["engagement"], span, "statement-outside-engagement"
-                    )
-                )
-            if ok("capacity", "speaker") and v["capacity"] is not None:
-                self._capacities(
-                    plan, row, "capacity", [v["capacity"]], span, [v["speaker"]], "the statement"
-                )
-        elif kind == "agreement":
-            if not ok("signed"):
-                return
+            self._capacities(
+                plan, row, "capacity", [v["capacity"]], span, [v["speaker"]], "the statement"
+            )
+
+    def see_signing_date(
+        self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int
+    ) -> None:
+        if not _ok(v, valid, "signed", "engagement"):
+            return
+        span = _span(v["signed"])
+        if v["engagement"] is not None and span is not None:
+            what: CodeName = "agreement-outside-engagement"
+            self.pending.append(_Pending(plan, row, "signed", v["engagement"], span, what))
+
+    def see_signatory_capacities(
+        self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int
+    ) -> None:
+        if _ok(v, valid, "signed", "capacities", "signatories") and v["capacities"]:
             span = _span(v["signed"])
-            if ok("engagement") and v["engagement"] is not None and span is not None:
-                self.pending.append(
-                    _Pending(
-                        plan, row, "signed", v["engagement"], span, "agreement-outside-engagement"
-                    )
-                )
-            if ok("capacities", "signatories") and v["capacities"]:
-                self._capacities(
-                    plan, row, "capacities", v["capacities"], span, v["signatories"], "the signing"
-                )
-        elif kind == "tenure":
-            if ok("person", "start", "end"):
-                self.tenures[key] = (v["person"], v["start"], v["end"])
-        elif kind == "source":
-            if ok("id", "seed", "seed_sha256") and v["seed"] is not None:
-                self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])
-        elif kind == "evidence" and ok("source", "quote"):
+            self._capacities(
+                plan, row, "capacities", v["capacities"], span, v["signatories"], "the signing"
+            )
+
+    def see_tenure(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "person", "start", "end"):
+            self.tenures[key] = (v["person"], v["start"], v["end"])
+
+    def see_seed(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "id", "seed", "seed_sha256") and v["seed"] is not None:
+            self._load_seed(plan, row, v["id"], v["seed"], v["seed_sha256"])
+
+    def see_quote(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "source", "quote"):
             self._check_quote(plan, row, v["source"], v["quote"])
-        elif kind == "motion" and ok("id", *COUNT_FIELDS, "roll_call"):
-            if v["id"] not in self.motions:
-                counts = {name: v[name] for name in COUNT_FIELDS}
-                self.motions[v["id"]] = (plan, row, counts, v["roll_call"])
-        elif kind == "vote" and ok("id", "motion", "voter", "option"):
-            self.options.setdefault(v["id"], v["option"])
-            if (v["motion"], v["voter"]) in self.voters:
-                self.emit(
-                    plan.finding(
-                        "vote-duplicate",
-                        row=row,
-                        field="voter",
-                        value=v["voter"],
-                        detail=f"motion {v['motion']!r}",
-                    )
+
+    def see_motion(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "id", *COUNT_FIELDS, "roll_call") and v["id"] not in self.motions:
+            counts = {name: v[name] for name in COUNT_FIELDS}
+            self.motions[v["id"]] = (plan, row, counts, v["roll_call"])
+
+    def see_vote(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if not _ok(v, valid, "id", "motion", "voter", "option"):
+            return
+        self.options.setdefault(v["id"], v["option"])
+        if (v["motion"], v["voter"]) in self.voters:
+            self.emit(
+                plan.finding(
+                    "vote-duplicate",
+                    rule="one-vote-per-voter",
+                    row=row,
+                    field="voter",
+                    value=v["voter"],
+                    detail=f"motion {v['motion']!r}",
                 )
-                return
-            self.voters.add((v["motion"], v["voter"]))
-            self.tallies.setdefault(v["motion"], Counter())[v["option"]] += 1
-        elif kind == "position":
-            if ok("basis", "stance", "expressed_by") and v["basis"] == "voting_record":
-                self.voted.append((plan, row, v["stance"], list(v["expressed_by"])))
-        elif kind == "claim" and ok("id", "record", "field", "value", "status"):
+            )
+            return
+        self.voters.add((v["motion"], v["voter"]))
+        self.tallies.setdefault(v["motion"], Counter())[v["option"]] += 1
+
+    def see_position(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "basis", "stance", "expressed_by") and v["basis"] == "voting_record":
+            self.voted.append((plan, row, v["stance"], list(v["expressed_by"])))
+
+    def see_claim(self, plan: ResourcePlan, row: int, v: Values, valid: bool, key: int) -> None:
+        if _ok(v, valid, "id", "record", "field", "value", "status"):
             self._claim(plan, row, v)
 
     # -- claims -------------------------------------------------------------------------
@@ -273,86 +286,94 @@ class Rules:
                 self.claimed_values[(record, name)] = v[name]
 
     def _finish_claims(self, kind_of: Callable[[str], str | None]) -> None:
-        from bilat.models import RECORD_TYPES
-        from bilat.validation.records import _adapters
+        from bilat.validation.records import field_adapters
 
         for (record, name), claims in self.claims.items():
             kind = kind_of(record)
             if kind is None:
                 continue  # a dangling reference: layer 4 reports it
-            adapters = _adapters(kind)
+            adapters = field_adapters(kind)
             adapter = adapters.get(name) if name != "id" else None
-            allowed: list[Any] = []
-            for c in claims:
-                if c.status == "open":
-                    self.emit(
-                        c.plan.finding(
-                            "claim-open", row=c.row, field="status", value=f"{record}.{name}"
-                        )
-                    )
-                if adapter is None:
-                    fields = ", ".join(f for f in RECORD_TYPES[kind].model_fields if f != "id")
-                    self.emit(
-                        c.plan.finding(
-                            "claim-invalid",
-                            row=c.row,
-                            field="field",
-                            value=name,
-                            detail=f"a {kind} has no field {name!r} (its fields: {fields})",
-                        )
-                    )
-                    continue
-                try:
-                    value = adapter.validate_python(json.loads(c.value))
-                except RecursionError:  # pragma: no cover - refused by the model first
-                    continue
-                except (ValueError, ValidationError) as exc:
-                    why = (
-                        exc.errors(include_url=False)[0]["msg"]
-                        if isinstance(exc, ValidationError)
-                        else str(exc)
-                    )
-                    self.emit(
-                        c.plan.finding(
-                            "claim-invalid",
-                            row=c.row,
-                            field="value",
-                            value=c.value,
-                            detail=f"not a valid {kind} {name}: {why}",
-                        )
-                    )
-                    continue
-                allowed.append(adapter.dump_python(value, mode="json"))
-            resolved = [c for c in claims if c.status == "resolved"]
-            if (
-                not resolved
-                or adapter is None
-                or len(allowed) != len(claims)  # an invalid claim: reported above
-                or (record, name) not in self.claimed_values
-            ):
-                continue
-            actual = self.claimed_values[(record, name)]
-            if actual is INVALID:
-                continue
-            shown = adapter.dump_python(actual, mode="json")
-            if shown not in allowed:
-                c = resolved[0]
-                self.emit(
-                    c.plan.finding(
-                        "claim-unmatched",
-                        row=c.row,
-                        field="status",
-                        value=f"{record}.{name}",
-                        detail=f"the record's value {json.dumps(shown, ensure_ascii=False)} "
-                        "is none of the values claimed",
-                    )
+            allowed = [self._claimed_value(c, record, name, kind, adapter) for c in claims]
+            allowed = [value for value in allowed if value is not INVALID]
+            if adapter is not None and len(allowed) == len(claims):  # else reported above
+                self._check_resolved(record, name, claims, adapter, allowed)
+
+    def _claimed_value(self, c: _Claim, record: str, name: str, kind: str, adapter: Any) -> Any:
+        """The value claim *c* gives, as JSON data, or INVALID (reported) when it
+        cannot be a value of the field."""
+        from bilat.models import RECORD_TYPES
+
+        if c.status == "open":
+            self.emit(
+                c.plan.finding(
+                    "claim-open", rule="claims", row=c.row, field="status", value=f"{record}.{name}"
                 )
+            )
+        if adapter is None:
+            fields = ", ".join(f for f in RECORD_TYPES[kind].model_fields if f != "id")
+            self.emit(
+                c.plan.finding(
+                    "claim-invalid",
+                    rule="claims",
+                    row=c.row,
+                    field="field",
+                    value=name,
+                    detail=f"a {kind} has no field {name!r} (its fields: {fields})",
+                )
+            )
+            return INVALID
+        try:
+            value = adapter.validate_python(json.loads(c.value))
+        except RecursionError:  # pragma: no cover - refused by the model first
+            return INVALID
+        except (ValueError, ValidationError) as exc:
+            why = (
+                exc.errors(include_url=False)[0]["msg"]
+                if isinstance(exc, ValidationError)
+                else str(exc)
+            )
+            self.emit(
+                c.plan.finding(
+                    "claim-invalid",
+                    rule="claims",
+                    row=c.row,
+                    field="value",
+                    value=c.value,
+                    detail=f"not a valid {kind} {name}: {why}",
+                )
+            )
+            return INVALID
+        return adapter.dump_python(value, mode="json")
+
+    def _check_resolved(
+        self, record: str, name: str, claims: list[_Claim], adapter: Any, allowed: list[Any]
+    ) -> None:
+        """A resolved claim: the record's own value is one of the values claimed."""
+        resolved = [c for c in claims if c.status == "resolved"]
+        if not resolved or (record, name) not in self.claimed_values:
+            return
+        actual = self.claimed_values[(record, name)]
+        if actual is INVALID:
+            return
+        shown = adapter.dump_python(actual, mode="json")
+        if shown not in allowed:
+            c = resolved[0]
+            self.emit(
+                c.plan.finding(
+                    "claim-unmatched",
+                    rule="claims",
+                    row=c.row,
+                    field="status",
+                    value=f"{record}.{name}",
+                    detail=f"the record's value {json.dumps(shown, ensure_ascii=False)} "
+                    "is none of the values claimed",
+                )
+            )
 
     # -- votes ---------------------------------------------------------------------------
 
-    def _finish_votes(self) -> None:
-        from bilat.vocab import vocabulary
-
+    def _finish_tally(self) -> None:
         for motion, (plan, row, counts, roll_call) in self.motions.items():
             tally = self.tallies.get(motion, Counter())
             for option in COUNT_FIELDS:
@@ -373,16 +394,32 @@ class Rules:
                     continue
                 self.emit(
                     plan.finding(
-                        "vote-count-mismatch", row=row, field=option, value=count, detail=problem
+                        "vote-count-mismatch",
+                        rule="vote-tally",
+                        row=row,
+                        field=option,
+                        value=count,
+                        detail=problem,
                     )
                 )
+
+    def _finish_positions(self) -> None:
+        from bilat.vocab import vocabulary
+
         stances = vocabulary("stances")
         for plan, row, stance, ids in self.voted:
             votes = [i for i in ids if i in self.options]
             if not votes and not self.votes_known:
                 continue  # the package's schema version has no votes to list
             if not votes:
-                self.emit(plan.finding("position-without-votes", row=row, field="expressed_by"))
+                self.emit(
+                    plan.finding(
+                        "position-without-votes",
+                        rule="position-matches-votes",
+                        row=row,
+                        field="expressed_by",
+                    )
+                )
                 continue
             agree = stances[stance].vote_options if stance in stances else None
             if agree is None:
@@ -392,6 +429,7 @@ class Rules:
                     self.emit(
                         plan.finding(
                             "position-contradicts-vote",
+                            rule="position-matches-votes",
                             row=row,
                             field="stance",
                             value=stance,
@@ -450,6 +488,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "seed-missing",
+                    rule="seed",
                     row=row,
                     field="seed",
                     value=seed,
@@ -459,6 +498,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "seed-hash-mismatch",
+                    rule="seed",
                     row=row,
                     field="seed_sha256",
                     value=seed,
@@ -477,6 +517,7 @@ class Rules:
             self.emit(
                 plan.finding(
                     "quote-not-in-seed",
+                    rule="quote-in-seed",
                     row=row,
                     field="quote",
                     value=quote,
@@ -484,13 +525,31 @@ class Rules:
                 )
             )
 
-    def finish(self, kind_of: Callable[[str], str | None] | None = None) -> None:
-        """Run the rules across records, once every resource has been read; *kind_of*
-        gives the kind of the record that holds an id."""
-        self._finish_votes()
+    def finish(self, kind_of: KindOf | None = None) -> None:
+        """Run the finish steps of the rules across records (:data:`CROSS_RULES`, in
+        order), once every resource has been read; *kind_of* gives the kind of the
+        record that holds an id."""
+        kind_of = kind_of or (lambda _id: None)
+        for step in _FINISHERS:
+            step(self, kind_of)
+
+    # -- the finish steps of the rules (see CROSS_RULES) ----------------------------------
+
+    def finish_tally(self, kind_of: KindOf) -> None:
+        self._finish_tally()
+
+    def finish_positions(self, kind_of: KindOf) -> None:
+        self._finish_positions()
+
+    def finish_claims(self, kind_of: KindOf) -> None:
         if self.claims:
-            self._finish_claims(kind_of or (lambda _id: None))
+            self._finish_claims(kind_of)
+
+    def finish_within(self, code: CodeName) -> None:
+        """The dates noted for rule *code* against the span of the engagement named."""
         for p in self.pending:
+            if p.what != code:
+                continue
             outer = self.span_of(p.target)
             if outer is None or not _outside(p.span, outer):
                 continue
@@ -503,13 +562,19 @@ class Rules:
             self.emit(
                 p.plan.finding(
                     p.what,
+                    rule=_WITHIN_RULES[code],
                     row=p.row,
                     field=p.field,
                     value=p.target,
                     detail=detail,
                 )
             )
+
+    def finish_capacities(self, what: str) -> None:
+        """The capacities noted for acts of *what* against the tenures they name."""
         for c in self.capacities:
+            if c.what != what:
+                continue
             key = self.holder(c.tenure)
             tenure = None if key is None else self.tenures.get(key)
             if tenure is None:
@@ -519,6 +584,7 @@ class Rules:
                 self.emit(
                     c.plan.finding(
                         "capacity-not-acting",
+                        rule=_CAPACITY_RULES[c.what],
                         row=c.row,
                         field=c.field,
                         value=c.tenure,
@@ -534,9 +600,126 @@ class Rules:
                 self.emit(
                     c.plan.finding(
                         "outside-tenure",
+                        rule=_CAPACITY_RULES[c.what],
                         row=c.row,
                         field=c.field,
                         value=c.tenure,
                         detail=f"{c.what} ({_fmt(c.span)}) falls outside tenure {c.tenure!r} ({period})",
                     )
                 )
+
+
+def _ok(v: Values, valid: bool, *names: str) -> bool:
+    """Whether the values *names* of a record passed validation (all do when *valid*)."""
+    return valid or all(v[n] is not INVALID for n in names)
+
+
+@dataclass(frozen=True)
+class CrossRule:
+    """A rule across records, declared like a record rule (:class:`bilat.models.base.RecordRule`):
+    the record kind it watches, the fields it reads, the codes it may emit, what it
+    notes of each record as the records stream past (*observe*, a :class:`Rules`
+    method) and what it checks once all are read (*finish*, None: nothing)."""
+
+    name: str
+    kind: str
+    reads: tuple[str, ...]
+    codes: tuple[CodeName, ...]
+    observe: Callable[[Rules, ResourcePlan, int, Values, bool, int], None]
+    finish: Callable[[Rules, KindOf], None] | None = None
+
+
+def _within(code: CodeName) -> Callable[[Rules, KindOf], None]:
+    return lambda rules, _kind_of: rules.finish_within(code)
+
+
+def _capacity(what: str) -> Callable[[Rules, KindOf], None]:
+    return lambda rules, _kind_of: rules.finish_capacities(what)
+
+
+_DATES = ("start", "end")
+#: The rule that notes each kind of act's capacities, and each date-within check.
+_CAPACITY_RULES = {
+    "the engagement": "engagement-capacities",
+    "the statement": "statement-capacity",
+    "the signing": "signatory-capacities",
+}
+_WITHIN_RULES: dict[str, str] = {
+    "sub-engagement-outside-parent": "within-parent",
+    "statement-outside-engagement": "statement-within-engagement",
+    "agreement-outside-engagement": "signing-within-engagement",
+}
+_CAPACITY_CODES: tuple[CodeName, ...] = ("capacity-not-acting", "outside-tenure")
+
+#: Every rule across records, in the order their finish steps run.
+CROSS_RULES: tuple[CrossRule, ...] = (
+    CrossRule("vote-tally", "motion", ("id", *COUNT_FIELDS, "roll_call"), ("vote-count-mismatch",),
+              Rules.see_motion, Rules.finish_tally),
+    CrossRule("one-vote-per-voter", "vote", ("id", "motion", "voter", "option"),
+              ("vote-duplicate",), Rules.see_vote),
+    CrossRule("position-matches-votes", "position", ("stance", "basis", "expressed_by"),
+              ("position-without-votes", "position-contradicts-vote"), Rules.see_position,
+              Rules.finish_positions),
+    CrossRule("claims", "claim", ("id", "record", "field", "value", "status"),
+              ("claim-open", "claim-invalid", "claim-unmatched"), Rules.see_claim,
+              Rules.finish_claims),
+    CrossRule("engagement-span", "engagement", _DATES, (), Rules.see_span),
+    CrossRule("within-parent", "engagement", (*_DATES, "part_of"),
+              ("sub-engagement-outside-parent",), Rules.see_parent,
+              _within("sub-engagement-outside-parent")),
+    CrossRule("statement-within-engagement", "statement", ("date", "engagement"),
+              ("statement-outside-engagement",), Rules.see_statement_date,
+              _within("statement-outside-engagement")),
+    CrossRule("signing-within-engagement", "agreement", ("signed", "engagement"),
+              ("agreement-outside-engagement",), Rules.see_signing_date,
+              _within("agreement-outside-engagement")),
+    CrossRule("tenures", "tenure", ("person", "start", "end"), (), Rules.see_tenure),
+    CrossRule("engagement-capacities", "engagement", (*_DATES, "capacities", "participants"),
+              _CAPACITY_CODES, Rules.see_engagement_capacities, _capacity("the engagement")),
+    CrossRule("statement-capacity", "statement", ("date", "capacity", "speaker"),
+              _CAPACITY_CODES, Rules.see_statement_capacity, _capacity("the statement")),
+    CrossRule("signatory-capacities", "agreement", ("signed", "capacities", "signatories"),
+              _CAPACITY_CODES, Rules.see_signatory_capacities, _capacity("the signing")),
+    CrossRule("seed", "source", ("id", "seed", "seed_sha256"),
+              ("seed-missing", "seed-hash-mismatch"), Rules.see_seed),
+    CrossRule("quote-in-seed", "evidence", ("source", "quote"), ("quote-not-in-seed",),
+              Rules.see_quote),
+)  # fmt: skip
+
+
+def _rule_fields() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = {}
+    for rule in CROSS_RULES:
+        names = out.setdefault(rule.kind, ["id"])  # the id: claimed records are recognised by it
+        names += [n for n in rule.reads if n not in names]
+    return {kind: tuple(names) for kind, names in out.items()}
+
+
+#: The fields of each record kind the rules read (besides its references), derived
+#: from :data:`CROSS_RULES`.
+RULE_FIELDS: dict[str, tuple[str, ...]] = {}
+_OBSERVERS: dict[str, list[Callable[[Rules, ResourcePlan, int, Values, bool, int], None]]] = {}
+_FINISHERS: list[Callable[[Rules, KindOf], None]] = []
+
+
+def _derive() -> None:
+    RULE_FIELDS.clear()
+    RULE_FIELDS.update(_rule_fields())
+    _OBSERVERS.clear()
+    for rule in CROSS_RULES:
+        _OBSERVERS.setdefault(rule.kind, []).append(rule.observe)
+    _FINISHERS[:] = [rule.finish for rule in CROSS_RULES if rule.finish is not None]
+
+
+def register(rule: CrossRule) -> CrossRule:
+    """Add a rule across records (its finish step runs after those of bilat's own);
+    docs/architecture.md has the recipe."""
+    global CROSS_RULES
+    if rule.name in {r.name for r in CROSS_RULES}:
+        raise ValueError(f"rule {rule.name!r} is taken")
+    CROSS_RULES = (*CROSS_RULES, rule)
+    _derive()
+    return rule
+
+
+_derive()

@@ -21,10 +21,10 @@ import re
 import zlib
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from bilat.files import FileProblem, open_regular
-from bilat.findings import Finding
+from bilat.findings import CodeName, Finding
 from bilat.limits import Limits
 from bilat.tables import Column, columns
 from bilat.validation.cells import CellProblem, parser
@@ -116,6 +116,35 @@ def _escaped_byte(text: str) -> str | None:
     return f"byte 0x{ord(m.group()) - 0xDC00:02x} at character {m.start() + 1} of the cell"
 
 
+class NumberedText(Protocol):
+    """The lines of a CSV byte stream as an engine reads them for the row reader
+    (see :mod:`bilat.validation.engines`): each comes with its physical line number,
+    since the lines of blocks the engine validated itself are skipped."""
+
+    #: the number of the last line handed out
+    lineno: int
+    #: rows the engine validated itself (the row reader never saw them)
+    fast_rows: int
+
+    def readline(self, limit: int, mid_record: bool = False) -> str: ...
+
+    def enable(self, fast: Any, next_line: int, unread: list[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class FastPath:
+    """An engine's way through one CSV resource: *reader* opens the byte stream as
+    numbered lines (called with the stream, the row cap and a progress tick), and
+    *start* is called with the header once it is the Table Schema's; what it returns
+    (None: nothing) is offered the blocks from there on (:meth:`NumberedText.enable`).
+    """
+
+    reader: Callable[[IO[bytes], int, Callable[[], None] | None], NumberedText]
+    start: Callable[[list[str]], Any]
+
+
 class _Lines:
     """The physical lines of a text stream, for csv.reader, with caps.
 
@@ -123,7 +152,14 @@ class _Lines:
     says whether any of them held an undecodable byte.
     """
 
-    def __init__(self, text: IO[str], max_row: int, first: list[str], bad_at_start: int) -> None:
+    def __init__(
+        self,
+        text: IO[str] | NumberedText,
+        max_row: int,
+        first: list[str],
+        bad_at_start: int,
+        numbered: NumberedText | None = None,
+    ) -> None:
         self._text = text
         self._max_row = max_row
         self._pending = first
@@ -133,7 +169,7 @@ class _Lines:
         self._bad_at_start = bad_at_start
         self.escaped = False
         self.line = 0  # physical line number of the last line handed out
-        self._numbered: Any = text if hasattr(text, "lineno") else None
+        self._numbered = numbered
 
     def __iter__(self) -> _Lines:
         return self
@@ -231,17 +267,18 @@ def check_csv(
     emit: Emit,
     progress: Callable[[int], None] | None = None,
     limits: Limits = _DEFAULT_LIMITS,
-    fast: Callable[[list[str]], Any] | None = None,
+    fast: FastPath | None = None,
 ) -> Iterator[Row]:
     """Check a CSV resource; yield every row that is not blank.
 
-    With *fast* (the columnar engine: called with the header, it returns a
-    :class:`~bilat.validation.columnar.Fast` or None), blocks of rows that pass the
-    column checks are validated in columns and only flagged rows are yielded.
+    With *fast* (an engine's, such as the columnar engine's), the lines are read
+    through it, and blocks of rows it validates itself are not yielded: only the
+    rows it flags are.
     """
+    # long: one generator frame owns the stream, the csv field-size limit and the engine's reader, and releases them in its finally
     cols = {c.name: c for c in columns(plan.kind, plan.version)}
 
-    def find(code: str, **kw: Any) -> None:
+    def find(code: CodeName, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
 
     bad_at_start = _BAD_BYTES[0]
@@ -258,6 +295,7 @@ def check_csv(
     header: list[str] | None = None
     data_rows = 0
     text: Any = None
+    numbered: NumberedText | None = None
     try:
         try:
             head = stream.peek(3)[:3] if hasattr(stream, "peek") else b""
@@ -265,10 +303,8 @@ def check_csv(
                 find("byte-order-mark", row=1)
                 stream.read(3)
             if fast is not None:
-                from bilat.validation.columnar import BlockText
-
                 tick = None if progress is None else (lambda: progress(tap.count))
-                text = BlockText(stream, limits.max_row, tick)
+                text = numbered = fast.reader(stream, limits.max_row, tick)
             else:
                 text = io.TextIOWrapper(stream, encoding="utf-8", errors="bilat.mark", newline="")
             dialect = plan.dialect
@@ -291,7 +327,7 @@ def check_csv(
                         + ", ".join(guessed)
                         + " for this file, which the dialect does not declare",
                     )
-            lines = _Lines(text, limits.max_row, sample, bad_at_start)
+            lines = _Lines(text, limits.max_row, sample, bad_at_start, numbered)
             reader = csv.reader(lines, **dialect.reader_options())
             header = _header(reader, lines, dialect, find)
             if header is None:
@@ -301,10 +337,11 @@ def check_csv(
             if checked is None or "id" not in checked:
                 plan.incomplete = True
                 return
-            if fast is not None and header == list(cols) and dialect.plain and plan.current_columns:
-                engine = fast(header)
+            plain = header == list(cols) and dialect.plain and plan.current_columns
+            if numbered is not None and fast is not None and plain:
+                engine = fast.start(header)
                 if engine is not None:
-                    text.enable(engine, lines.line + 1, lines.take_pending())
+                    numbered.enable(engine, lines.line + 1, lines.take_pending())
             data_rows = yield from _body(
                 plan, reader, lines, header, checked, cols, find, progress, tap, limits
             )
@@ -339,7 +376,7 @@ def check_csv(
             except (_TooLarge, OSError, EOFError, zlib.error):
                 complete = False
             if complete:
-                data_rows += getattr(text, "fast_rows", 0)
+                data_rows += numbered.fast_rows if numbered is not None else 0
                 check_expected(plan, tap, len(header) if header else None, data_rows, emit)
     finally:
         csv.field_size_limit(old_limit)
@@ -429,6 +466,7 @@ def _body(
     limits: Limits,
 ) -> Generator[Row, None, int]:
     """Yield the rows; return how many data rows there were (as Frictionless counts)."""
+    # long: the per-row hot loop of layer 2: its state stays in locals, a call per row would cost
     dialect = plan.dialect
     width = len(header)
     fields = [(name, index, parser(cols[name])) for name, index in positions.items()]
@@ -451,7 +489,7 @@ def _body(
         row = lines.line - len(lines.record) + 1  # the physical line the record starts on
         logical += 1
         escaped = lines.escaped
-        if lines.eof and len(lines.record) and _unterminated(lines.record, dialect):
+        if lines.eof and len(lines.record) and unterminated(lines.record, dialect):
             plan.incomplete = True
             find("unterminated-quote", row=row)
             lines.next_record()
@@ -570,7 +608,7 @@ def _whole_row(
     return Row(row, None, data, column_of, _NONE if bad is None else frozenset(bad), absent)
 
 
-def _unterminated(record: list[str], dialect: Any) -> bool:
+def unterminated(record: list[str], dialect: Any) -> bool:
     """Whether the record's lines end inside a quoted cell (the file was cut short)."""
     if dialect.quotechar == "":
         return False
@@ -629,8 +667,9 @@ def _parse_int(text: str) -> int:
 
 def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS) -> Iterator[Row]:
     """Check a JSON resource; yield its records as rows."""
+    # long: one generator frame owns the file and the caps, as check_csv
 
-    def find(code: str, **kw: Any) -> None:
+    def find(code: CodeName, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
 
     try:

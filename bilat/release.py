@@ -80,6 +80,7 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
     Building the same bytes again changes nothing. A NAME@VERSION already listed with
     other bytes is refused unless *force* (for a private catalog).
     """
+    # long: the catalog's lock is held over reading, writing the zip and rewriting the catalog
     from filelock import FileLock, Timeout
 
     try:

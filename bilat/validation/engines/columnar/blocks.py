@@ -9,7 +9,7 @@ each block that starts on a record boundary is offered to :class:`Fast`:
    go to the row engine, as they are) unless every physical line is exactly one row:
    no quoted line break, no blank line, no lone carriage return, no bad UTF-8, no
    cell or line past the caps, no parse error.
-2. The column checks (:mod:`bilat.validation.columns`) flag each row a cell of which
+2. The column checks (:mod:`bilat.validation.engines.columnar.columns`) flag each row a cell of which
    the model might refuse; so do record rules on the distinct combinations of the
    values they read, and ids seen twice (in the block or before it).
 3. The rows nobody flagged are valid records: their ids are registered, their
@@ -40,13 +40,13 @@ import pyarrow.csv as pacsv
 
 from bilat.models import RECORD_TYPES, reference_fields
 from bilat.validation.bulk import Collected
-from bilat.validation.columns import ColumnCheck, checks
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.dialect import Dialect
+from bilat.validation.engines.columnar.columns import ColumnCheck, checks
 from bilat.validation.records import INVALID
 from bilat.validation.references import References
 from bilat.validation.rules import RULE_FIELDS, SPAN_BITS, Rules
-from bilat.validation.structure import _unterminated
+from bilat.validation.structure import unterminated
 
 #: Bytes read per block (the first block, which holds the header, is smaller).
 BLOCK_BYTES = 4 << 20
@@ -449,7 +449,7 @@ class Fast:
         if any("\n" in v or "\r" in v for v in last):
             return None
         tail = data[data.rfind(b"\n", 0, len(data) - 1) + 1 :]
-        if b'"' in tail and _unterminated([tail.decode("utf-8", "bilat.mark")], _PLAIN):
+        if b'"' in tail and unterminated([tail.decode("utf-8", "bilat.mark")], _PLAIN):
             return None  # the file ends inside a quoted cell
         cols = {name: table.column(name).combine_chunks() for name in self.header}
         del table
@@ -576,16 +576,7 @@ class Fast:
             if found is None:
                 continue
             values, cells, distinct = found
-            ok = refs._verified.setdefault(allowed, set())
-            missing = []
-            for target in distinct:
-                if target in ok:
-                    continue
-                packed = refs.ids.get(target)
-                if packed is not None and refs.kind_of(packed) in allowed:
-                    ok.add(target)
-                else:
-                    missing.append(target)
+            missing = refs.unresolved(allowed, distinct)
             if not missing:
                 continue
             if many:  # one value per id named, with its cell
@@ -597,7 +588,7 @@ class Fast:
                 pc.take(values, hits).to_pylist(), pc.take(cells, hits).to_pylist(), strict=True
             ):
                 if skip is None or cell not in skip:
-                    refs._check_one(target, kinds, self.index, first + cell, name)
+                    refs.check_target(target, kinds, self.index, first + cell, name)
 
     def _rules(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
         kind = self.kind

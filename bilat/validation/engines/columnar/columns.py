@@ -39,7 +39,7 @@ from bilat.models import RECORD_TYPES, Record
 from bilat.models.types import ID_PATTERN
 from bilat.tables import columns
 from bilat.validation.cells import CellProblem, parser
-from bilat.validation.records import INVALID, _adapters, _defaults
+from bilat.validation.records import INVALID, field_adapters, field_defaults
 
 #: Distinct values remembered per column before the cache starts over.
 MAX_CACHED = 200_000
@@ -252,7 +252,7 @@ def _or(a: pa.Array | None, b: pa.Array | None) -> pa.Array | None:
 def checks(kind: str) -> tuple[ColumnCheck, ...]:
     """The column check of each field of *kind*, in Table Schema order."""
     model: type[Record] = RECORD_TYPES[kind]
-    adapters, defaults = _adapters(kind), _defaults(kind)  # the records layer's own
+    adapters, defaults = field_adapters(kind), field_defaults(kind)  # the records layer's own
     out = []
     for col in columns(kind):
         info = model.model_fields[col.name]

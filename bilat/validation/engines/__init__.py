@@ -1,0 +1,100 @@
+"""Validation engines: the ways to read the rows of a CSV resource, plugged in by name.
+
+The row engine (``rows``) is the reference: layer 2 reads every row with the csv
+module and hands it to layers 3 to 5 (:mod:`bilat.validation`). Any other engine
+takes whole blocks of rows, validates them its own way, and hands the row engine
+only the rows it flags, so that the findings are the row engine's by construction;
+``tests/test_columnar.py`` and ``tests/test_engines.py`` hold every engine to that.
+
+An engine is a folder under this package that uses only the layers' public
+functions (reference resolution in :mod:`~bilat.validation.references`, spans and
+rule verdicts in :mod:`~bilat.validation.rules`, the line reader's protocol in
+:mod:`~bilat.validation.structure`), and one entry in :data:`REGISTRY`
+(docs/architecture.md has the recipe).
+"""
+
+from __future__ import annotations
+
+from bilat.validation.engines import columnar
+from bilat.validation.engines.base import Context, Engine, EngineUnavailable
+
+#: The name that picks an engine by file size (see :attr:`Engine.auto_min_bytes`).
+AUTO = "auto"
+
+
+def _always() -> bool:
+    return True
+
+
+#: Every engine, by name; ``auto`` tries them in this order.
+REGISTRY: dict[str, Engine] = {
+    "rows": Engine("rows", _always),
+    "columnar": Engine(
+        "columnar",
+        columnar.available,
+        auto_min_bytes=columnar.AUTO_MIN_BYTES,
+        fast_path=columnar.fast_path,
+        needs="pyarrow",
+    ),
+}
+
+
+def register(engine: Engine) -> Engine:
+    """Add *engine* to :data:`REGISTRY` (replacing one of the same name)."""
+    if engine.name == AUTO:
+        raise ValueError(f"{AUTO!r} is not an engine name: it picks one")
+    REGISTRY[engine.name] = engine
+    return engine
+
+
+def unregister(name: str) -> None:
+    """Remove the engine *name* (tests that registered one clean up with this)."""
+    REGISTRY.pop(name, None)
+
+
+def names() -> tuple[str, ...]:
+    """The names ``engine=`` takes: ``auto`` and every registered engine, sorted."""
+    return (AUTO, *sorted(REGISTRY))
+
+
+def get(name: str) -> Engine | None:
+    """The engine *name* asks for (None for ``auto``), checked to run here.
+
+    Raises ValueError for an unknown name and :class:`EngineUnavailable` for an
+    engine whose dependencies do not import.
+    """
+    if name == AUTO:
+        return None
+    engine = REGISTRY.get(name)
+    if engine is None:
+        raise ValueError(f"engine must be one of {', '.join(names())}, not {name!r}")
+    if not engine.available():
+        raise EngineUnavailable(f"the {name} engine needs {engine.needs}, which does not import")
+    return engine
+
+
+def for_file(chosen: Engine | None, size: int) -> Engine:
+    """The engine that reads a CSV file of *size* bytes: *chosen*, or for ``auto``
+    (None) the first registered engine whose ``auto_min_bytes`` the size reaches and
+    which runs here, else the row engine."""
+    if chosen is not None:
+        return chosen
+    for engine in REGISTRY.values():
+        reaches = engine.auto_min_bytes is not None and size >= engine.auto_min_bytes
+        if reaches and engine.available():
+            return engine
+    return REGISTRY["rows"]
+
+
+__all__ = [
+    "AUTO",
+    "REGISTRY",
+    "Context",
+    "Engine",
+    "EngineUnavailable",
+    "for_file",
+    "get",
+    "names",
+    "register",
+    "unregister",
+]

@@ -1,0 +1,125 @@
+"""Engines are plug-ins: a folder and one registry entry. A trivial engine registered
+here (it reads the lines itself and hands every row to the row engine) must give the
+row engine's report on every defect of tests/mutants.py and on fuzz mutants, as the
+columnar engine must (tests/test_columnar.py)."""
+
+from __future__ import annotations
+
+import io
+import random
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from mutants import DEFECTS, build
+
+from bilat.validation import engines, validate
+from bilat.validation.engines import Context, Engine
+from bilat.validation.structure import FastPath
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import fuzz
+
+
+class Lines:
+    """Numbered lines of a CSV byte stream, as the row engine reads them itself."""
+
+    def __init__(self, stream: IO[bytes], max_row: int, tick: Callable[[], None] | None) -> None:
+        self.text = io.TextIOWrapper(stream, encoding="utf-8", errors="bilat.mark", newline="")
+        self.lineno = 0
+        self.fast_rows = 0  # it validates no row itself
+        self.tick = tick
+
+    def readline(self, limit: int, mid_record: bool = False) -> str:
+        line = self.text.readline(limit)
+        if line:
+            self.lineno += 1
+        elif self.tick is not None:
+            self.tick()
+        return line
+
+    def enable(self, fast: Any, next_line: int, unread: list[str]) -> None:
+        raise AssertionError("start() returned None: no block is ever offered")
+
+    def close(self) -> None:
+        self.text.detach()  # the stream is the caller's to close
+
+
+USED: dict[str, int] = {"resources": 0, "headers": 0}
+
+
+def delegate(ctx: Context) -> FastPath:
+    USED["resources"] += 1
+
+    def start(header: list[str]) -> None:
+        USED["headers"] += 1
+        assert header[0] == "id" and ctx.plan.kind
+        return None  # every block to the row engine
+
+    return FastPath(Lines, start)
+
+
+@pytest.fixture
+def delegating() -> Iterator[dict[str, int]]:
+    """The trivial engine, registered for the test (``auto`` picks it for any size)."""
+    engines.register(Engine("delegate", lambda: True, auto_min_bytes=0, fast_path=delegate))
+    USED.update(resources=0, headers=0)
+    try:
+        yield USED
+    finally:
+        engines.unregister("delegate")
+
+
+def _same(folder: Path, engine: str = "delegate") -> tuple[list[Any], list[Any]]:
+    rows = validate(folder, engine="rows", max_per_code=None)
+    other = validate(folder, engine=engine, max_per_code=None)
+    assert rows.omitted == other.omitted
+    return [f.to_dict() for f in rows.findings], [f.to_dict() for f in other.findings]
+
+
+def test_a_registered_engine_is_named_and_used(tmp_path: Path, delegating: dict[str, int]) -> None:
+    assert "delegate" in engines.names()
+    folder = build("valid", tmp_path, lambda _f: None)
+    rows, other = _same(folder)
+    assert rows == other == []
+    assert delegating["resources"] > 5 and delegating["headers"] == delegating["resources"]
+    before = delegating["resources"]
+    assert validate(folder, engine="auto").valid  # auto_min_bytes=0: auto picks it
+    assert delegating["resources"] > before
+
+
+def test_an_unregistered_engine_is_refused(tmp_path: Path) -> None:
+    assert "delegate" not in engines.names()
+    with pytest.raises(ValueError, match="engine must be one of auto, columnar, rows"):
+        validate(tmp_path, engine="delegate")
+
+
+def test_an_engine_that_does_not_import_is_unavailable(tmp_path: Path) -> None:
+    engines.register(Engine("missing", lambda: False, needs="a part not installed"))
+    try:
+        with pytest.raises(engines.EngineUnavailable, match="a part not installed"):
+            validate(tmp_path, engine="missing")
+    finally:
+        engines.unregister("missing")
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_every_defect_gives_the_row_engines_report(
+    defect: str, tmp_path: Path, delegating: dict[str, int]
+) -> None:
+    rows, other = _same(build(defect, tmp_path))
+    assert other == rows
+
+
+def test_fuzz_mutants_give_the_row_engines_report(
+    tmp_path: Path, delegating: dict[str, int]
+) -> None:
+    rng = random.Random(20261206)
+    for i in range(40):
+        folder = tmp_path / f"m{i}"
+        kind = fuzz.mutant(folder, rng)
+        rows, other = _same(folder)
+        assert other == rows, (i, kind)
