@@ -494,6 +494,28 @@ Data: {licence}.
 """
 
 
+#: Record kinds that a command writes into a package, not a curator: ``init`` leaves
+#: them out (a links resource names the curated package its links point into).
+WRITTEN_BY_COMMAND = {"link": "bilat link EVENTS CURATED"}
+
+
+def init_kinds(kinds: Iterable[str] | None) -> list[str]:
+    """The record kinds ``bilat init`` writes: *kinds*, checked, or every kind a curator
+    writes. Raises :class:`bilat.UnknownName` or ValueError."""
+    chosen = (
+        list(kinds)
+        if kinds is not None
+        else [k for k in RECORD_TYPES if k not in WRITTEN_BY_COMMAND]
+    )
+    unknown = [k for k in chosen if k not in RECORD_TYPES]
+    if unknown:
+        raise unknown_name("record kind", unknown[0], RECORD_TYPES)
+    for kind in chosen:
+        if kind in WRITTEN_BY_COMMAND:
+            raise ValueError(f"{kind} records are written by {WRITTEN_BY_COMMAND[kind]}")
+    return chosen
+
+
 def init_package(
     directory: str | Path,
     *,
@@ -514,10 +536,7 @@ def init_package(
     from bilat.files import WriteRefused, guard_out, make_folder
 
     folder = Path(directory)
-    chosen = list(kinds) if kinds is not None else list(RECORD_TYPES)
-    unknown = [k for k in chosen if k not in RECORD_TYPES]
-    if unknown:
-        raise unknown_name("record kind", unknown[0], RECORD_TYPES)
+    chosen = init_kinds(kinds)
     if fmt not in ("csv", "json"):
         raise ValueError(f"format {fmt!r}: use csv or json")
     present = frozenset(RESOURCE_NAMES[k] for k in chosen)

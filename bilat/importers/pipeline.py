@@ -565,18 +565,11 @@ def read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in _existing_rows(existing / f"{RESOURCE_NAMES[kind]}.csv", kind)}
 
 
-def _other_records(
-    existing: Path | None,
-    sources: dict[str, dict[str, Any]],
-    resolver: Resolver,
-    actors: Path | None,
-) -> dict[str, dict[str, dict[str, Any]]]:
-    """Sources, States and curated actors to write beside the rows, by kind and id."""
+def add_states(out: dict[str, dict[str, dict[str, Any]]], resolver: Resolver) -> None:
+    """Add to *out* a State record for each ISO code *resolver* resolved a side to,
+    named from ISO 3166 and citing the ISO Source (added too)."""
     from bilat.importers import reference
 
-    out = {k: read_small(existing, k) for k in OTHER_KINDS}
-    for sid, s in sources.items():
-        out["source"].setdefault(sid, s)
     if resolver.states:
         out["source"].setdefault(ISO_SOURCE_ID, dict(ISO_SOURCE))
     for iso3 in sorted(resolver.states):
@@ -590,6 +583,20 @@ def _other_records(
                 "sources": [ISO_SOURCE_ID],
             },
         )
+
+
+def _other_records(
+    existing: Path | None,
+    sources: dict[str, dict[str, Any]],
+    resolver: Resolver,
+    actors: Path | None,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Sources, States and curated actors to write beside the rows, by kind and id."""
+
+    out = {k: read_small(existing, k) for k in OTHER_KINDS}
+    for sid, s in sources.items():
+        out["source"].setdefault(sid, s)
+    add_states(out, resolver)
     if resolver.curated is not None and resolver.used:
         for rec in curated_closure(resolver.curated, resolver.used):
             data = rec.model_dump(mode="json", exclude_none=True)

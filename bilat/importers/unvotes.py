@@ -31,14 +31,13 @@ from bilat.importers import reference
 from bilat.importers.actors import Resolver
 from bilat.importers.formats import Reject, checked_date, one_line
 from bilat.importers.pipeline import (
-    ISO_SOURCE,
-    ISO_SOURCE_ID,
     REJECTED_FILE,
     Counts,
     ImportProblem,
     ImportResult,
     Rejected,
     Rejection,
+    add_states,
     check_out,
     csv_line,
     curated_records,
@@ -226,19 +225,7 @@ def import_unvotes(
         )
         if unga_id is None:
             extra["organization"].setdefault("unga", {**UNGA, "sources": [next(iter(sources))]})
-        if resolver.states:
-            extra["source"].setdefault(ISO_SOURCE_ID, dict(ISO_SOURCE))
-        for iso3 in sorted(resolver.states):
-            extra["state"].setdefault(
-                iso3.lower(),
-                {
-                    "id": iso3.lower(),
-                    "kind": "state",
-                    "name": reference.state_name(iso3),
-                    "iso3": iso3,
-                    "sources": [ISO_SOURCE_ID],
-                },
-            )
+        add_states(extra, resolver)
         if resolver.curated is not None and resolver.used:
             from bilat.importers.pipeline import curated_closure
 
