@@ -109,9 +109,9 @@ def load(
     from bilat.lookup import locate
     from bilat.package import read_package
 
-    found = Path(locate(target, catalog))
-    if max_bytes is not None and found.exists():
-        size = _data_bytes(found)
+    found = locate(target, catalog)
+    if max_bytes is not None and Path(found).exists():
+        size = _data_bytes(Path(found))
         if size > max_bytes:
             raise PackageTooLarge(
                 f"{found} holds {size:,} bytes of data, more than bilat.load reads "
