@@ -126,8 +126,9 @@ def test_fuzz_mutants_give_the_row_engines_report(
 
 
 def test_the_sql_engine_is_registered_and_auto_never_picks_it() -> None:
-    """docs/scale.md: the sql engine was slower than the columnar one at every size
-    measured, so ``auto`` takes columnar for large files and sql only when named."""
+    """docs/scale.md: the sql engine was not reliably faster than the columnar one at
+    any size measured, so ``auto`` takes columnar for large files and sql only when
+    named."""
     assert "sql" in engines.names()
     assert engines.get("sql") is engines.REGISTRY["sql"]
     assert engines.for_file(None, 1 << 50).name == "columnar"

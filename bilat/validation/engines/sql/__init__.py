@@ -11,9 +11,10 @@ from __future__ import annotations
 from bilat.validation.engines.base import Context
 from bilat.validation.structure import FastPath
 
-#: Smallest CSV file ``auto`` gives the sql engine: None, never. On every size and row
-#: shape measured (docs/scale.md) it was slower than the columnar engine, whose block
-#: reader it shares; it is there to be chosen, and for the whole-package engine to come.
+#: Smallest CSV file ``auto`` gives the sql engine: None, never. Over the sizes and row
+#: shapes measured (docs/scale.md) it was not reliably faster than the columnar engine,
+#: whose block reader it shares; it is there to be chosen, and for a whole-package
+#: engine to grow from.
 AUTO_MIN_BYTES: int | None = None
 
 
