@@ -216,6 +216,49 @@ print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(r
 """
 
 
+#: The floor on Parquet parts: DuckDB reading every column of every part.
+PARQUET_FLOOR = """
+import json, resource, sys, time
+import duckdb
+con = duckdb.connect()
+t, cpu = time.perf_counter(), time.process_time()
+rel = con.read_parquet(sys.argv[1])
+sums = ", ".join(f'sum(length("{c}"))' for c in rel.columns)  # a benchmark, not bilat
+con.sql(f"select {sums} from rel").fetchall()
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "findings": 0, "rows": {}}))
+"""
+
+
+def to_parquet(folder: Path, parts: int = 20) -> str:
+    """Rewrite the engagements as *parts* Parquet files (strings, null for an empty
+    cell), with DuckDB; return the glob of the parts."""
+    import duckdb
+
+    con = duckdb.connect()
+    csv_path = str(folder / "engagements.csv")
+    rel = con.read_csv(csv_path, all_varchar=True, header=True)  # noqa: F841 - read by name
+    total = con.sql("select count(*) from rel").fetchall()[0][0]
+    step = -(-total // parts)
+    names = []
+    numbered = con.sql("select *, row_number() over () - 1 as n from rel")  # noqa: F841 - by name
+    for i in range(parts):
+        name = f"engagements-{i + 1:02d}.parquet"
+        names.append(name)
+        part = con.sql(f"select * exclude (n) from numbered where n // {step} = {i} order by n")
+        part.write_parquet(str(folder / name))
+    (folder / "engagements.csv").unlink()
+    desc = json.loads((folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        if res["name"] == "engagements":
+            res.update(path=names, format="parquet")
+            for key in ("bytes", "hash", "dialect", "encoding", "mediatype"):
+                res.pop(key, None)
+    (folder / "datapackage.json").write_text(json.dumps(desc, indent=2))
+    return str(folder / "engagements-*.parquet")
+
+
 def run(script: str, *args: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
@@ -265,6 +308,9 @@ def main() -> None:
     )
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--shape", choices=("short", "long"), default="short")
+    parser.add_argument(
+        "--parquet", action="store_true", help="also as 20 Parquet parts (after the CSV runs)"
+    )
     args = parser.parse_args()
 
     import os
@@ -291,6 +337,10 @@ def main() -> None:
                 results["bilat rows"] = run(BILAT, target, "rows")
             results["pyarrow parse"] = run(FLOOR, str(folder / "engagements.csv"))
             results["duckdb floor"] = run(DUCKDB_FLOOR, str(folder / "engagements.csv"))
+            if args.parquet:  # the same rows as 20 Parquet parts (read by the row engine)
+                parts = to_parquet(folder)
+                results["parquet floor"] = run(PARQUET_FLOOR, parts)
+                results["bilat parquet"] = run(BILAT, target, "rows")
             if not args.skip_frictionless and rows <= args.frictionless_max:
                 results["frictionless"] = run(FRICTIONLESS, target)
         print(f"{'validator':<16}{'seconds':>9}{'CPU s':>8}{'peak RSS MB':>13}{'findings':>10}")
@@ -309,6 +359,10 @@ def main() -> None:
             notes.append(f"{name}: {ratio:.1f}x the DuckDB floor")
         parse = bilat["seconds"] / results["pyarrow parse"]["seconds"]  # type: ignore[operator]
         notes.append(f"columnar {parse:.1f}x the pyarrow parse")
+        if "bilat parquet" in results:
+            pq_run = results["bilat parquet"]
+            ratio = pq_run["seconds"] / results["parquet floor"]["seconds"]  # type: ignore[operator]
+            notes.append(f"parquet: {ratio:.1f}x its floor, {pq_run['findings']:,} findings")
         same = results["bilat sql"]["digest"] == bilat["digest"]
         notes.append("sql and columnar agree" if same else "SQL AND COLUMNAR FINDINGS DIFFER")
         if not same:
