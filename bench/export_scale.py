@@ -100,7 +100,7 @@ def main() -> None:
         for fmt, name in (("sqlite", "x.db"), ("duckdb", "x.duckdb"), ("parquet", "pq")):
             out = Path(tmp) / name
             steps[f"bilat export --to {fmt}"] = best(
-                [py, "-m", "bilat", "export", str(folder), "--to", fmt, str(out)], n
+                [py, "-m", "bilat", "export", str(folder), "--to", fmt, str(out), "--force"], n
             )
             files[fmt] = size(out)
             if out.is_dir():
