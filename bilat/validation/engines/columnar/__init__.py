@@ -7,8 +7,13 @@ it imports nothing heavy, so that naming the engine costs nothing until it runs.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bilat.validation.engines.base import Context
 from bilat.validation.structure import FastPath
+
+if TYPE_CHECKING:
+    from bilat.validation.engines.columnar.blocks import Fast
 
 #: Smallest CSV file ``auto`` validates in columns (below, importing pyarrow costs
 #: more than it saves).
@@ -28,12 +33,20 @@ def available() -> bool:
 def fast_path(ctx: Context) -> FastPath:
     """Blocks of the resource read by :class:`~.blocks.BlockText` and validated by
     :class:`~.blocks.Fast`."""
-    from bilat.validation.engines.columnar.blocks import BlockText, Fast
+    from bilat.validation.engines.columnar.blocks import Fast
+
+    return block_path(ctx, Fast)
+
+
+def block_path(ctx: Context, fast: type[Fast]) -> FastPath:
+    """Blocks of the resource read by :class:`~.blocks.BlockText`, each validated by
+    an instance of *fast* (:class:`~.blocks.Fast` or an engine's subclass of it)."""
+    from bilat.validation.engines.columnar.blocks import BlockText
 
     limits = ctx.limits
 
     def start(header: list[str]) -> Fast:
-        return Fast(
+        return fast(
             ctx.plan,
             header,
             ctx.refs,

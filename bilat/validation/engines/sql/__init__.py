@@ -32,21 +32,7 @@ def available() -> bool:
 def fast_path(ctx: Context) -> FastPath:
     """Blocks of the resource read as the columnar engine reads them, flagged by
     :class:`~.compile.SqlFast`."""
-    from bilat.validation.engines.columnar.blocks import BlockText
+    from bilat.validation.engines.columnar import block_path
     from bilat.validation.engines.sql.compile import SqlFast
 
-    limits = ctx.limits
-
-    def start(header: list[str]) -> SqlFast:
-        return SqlFast(
-            ctx.plan,
-            header,
-            ctx.refs,
-            ctx.rules,
-            ctx.index,
-            limits.max_cell,
-            limits.max_row,
-            ctx.keep,
-        )
-
-    return FastPath(BlockText, start)
+    return block_path(ctx, SqlFast)
