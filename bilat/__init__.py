@@ -74,11 +74,28 @@ class PackageTooLarge(ValueError):
     """The package is larger than :func:`load` reads (see :data:`LOAD_MAX_BYTES`)."""
 
 
-def _data_bytes(found: Path) -> int:
+def _data_bytes(found: Path) -> int | None:
+    """The bytes of the regular files of the package at *found* (a folder, its
+    datapackage.json or a .zip); None when it cannot be measured (no such path, a name
+    too long for the system): the reader then says what is wrong."""
+    import os
+    import stat
+
     root = found.parent if found.name == "datapackage.json" else found
-    if root.is_file():
-        return root.stat().st_size
-    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    try:
+        if root.is_file():
+            return root.stat().st_size
+        if not root.is_dir():
+            return None
+        total = 0
+        for folder, _, files in os.walk(root):  # links to folders are not followed
+            for name in files:
+                st = os.lstat(os.path.join(folder, name))
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+        return total
+    except OSError:
+        return None
 
 
 def load(
@@ -110,14 +127,13 @@ def load(
     from bilat.package import read_package
 
     found = locate(target, catalog)
-    if max_bytes is not None and Path(found).exists():
-        size = _data_bytes(Path(found))
-        if size > max_bytes:
-            raise PackageTooLarge(
-                f"{found} holds {size:,} bytes of data, more than bilat.load reads "
-                f"({max_bytes:,}): validate it with `bilat validate --engine sql` and read "
-                "it with `bilat export` (SQLite, DuckDB, Parquet), or pass max_bytes=None"
-            )
+    size = _data_bytes(Path(found)) if max_bytes is not None else None
+    if size is not None and max_bytes is not None and size > max_bytes:
+        raise PackageTooLarge(
+            f"{found} holds {size:,} bytes of data, more than bilat.load reads "
+            f"({max_bytes:,}): validate it with `bilat validate --engine sql` and read "
+            "it with `bilat export` (SQLite, DuckDB, Parquet), or pass max_bytes=None"
+        )
     return read_package(found, strict=strict)
 
 
