@@ -255,14 +255,20 @@ def _country(text: str | None) -> str | None:
     return reference.iso3_of_name(text)
 
 
-def icews(raw: Raw, resolver: Resolver) -> Fields:
-    r = _dict(raw)
+def _id_and_day(r: dict[str, str | None]) -> tuple[str, str]:
+    """The ``Event ID`` and ``Event Date`` (as a day) of an ICEWS or POLECAT row, both
+    required."""
     eid = r["Event ID"]
     if eid is None:
         raise Reject("has no Event ID", "Event ID")
     if r["Event Date"] is None:
         raise Reject("has no Event Date", "Event Date")
-    date = day(r["Event Date"], "Event Date")
+    return eid, day(r["Event Date"], "Event Date")
+
+
+def icews(raw: Raw, resolver: Resolver) -> Fields:
+    r = _dict(raw)
+    eid, date = _id_and_day(r)
     code = r.get("CAMEO Code")
     event_text = one_line(r.get("Event Text"))
     if "CAMEO Code" not in r and event_text is not None:
@@ -421,12 +427,7 @@ def _polecat_country(code: str | None, cow: str | None, date: str) -> str | None
 
 def polecat(raw: Raw, resolver: Resolver) -> Fields:
     r = _dict(raw)
-    eid = r["Event ID"]
-    if eid is None:
-        raise Reject("has no Event ID", "Event ID")
-    if r["Event Date"] is None:
-        raise Reject("has no Event Date", "Event Date")
-    date = day(r["Event Date"], "Event Date")
+    eid, date = _id_and_day(r)
     intensity_col = "Intensity" if "Intensity" in r else "Event Intensity"
     event = r.get("Event Type")
     f: Fields = {
