@@ -823,6 +823,15 @@ class Report:
         bucket.omitted += 1
         return False
 
+    def omit(self, resource: str | None, code: CodeName, count: int) -> None:
+        """Count *count* findings of *code* that an engine left out under the cap (it
+        kept at least the first *max_per_code*, in canonical order)."""
+        group = (resource, code)
+        bucket = self._buckets.get(group)
+        if bucket is None:
+            bucket = self._buckets[group] = _Bucket(self.max_per_code)
+        bucket.omitted += count
+
     def add(self, finding: Finding | None) -> None:
         if finding is None:
             return

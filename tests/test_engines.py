@@ -142,3 +142,41 @@ def test_the_sql_engine_gives_the_row_engines_report_on_fuzz_mutants(tmp_path: P
         kind = fuzz.mutant(folder, rng)
         rows, other = _same(folder, "sql")
         assert other == rows, (i, kind)
+
+
+def _crowd(folder: Path, copies: int) -> None:
+    """The valid engagements *copies* times over: every id taken again (in the same
+    table, and across tables for the ids of persons), and in every other copy the
+    participants named otherwise: one missing, one a source (the wrong kind)."""
+    path = folder / "engagements.csv"
+    header, *body = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    out = [header, *body]
+    for i in range(copies):
+        for line in body:
+            if i % 2:
+                line = line.replace('""putin""', f'""nobody-{i}""').replace(
+                    '""jaishankar""', '""src-article""'
+                )
+            out.append(line)
+    path.write_text("".join(out), encoding="utf-8")
+    persons = folder / "persons.csv"
+    lines = persons.read_text(encoding="utf-8").splitlines(keepends=True)
+    kremlin = "kremlin" + lines[1][lines[1].index(",") :]
+    persons.write_text("".join([*lines, kremlin]), encoding="utf-8")
+
+
+@pytest.mark.parametrize("cap", [None, 1, 4])
+def test_the_sql_engines_layer_4_in_duckdb_gives_the_row_engines_report_under_caps(
+    tmp_path: Path, cap: int | None
+) -> None:
+    """Ids taken twice (within a table and across tables), dangling references and
+    references of the wrong kind, found by the sql engine's joins in DuckDB, capped
+    there: the same findings and the same omitted counts as the row engine's."""
+    folder = build("crowd", tmp_path, lambda f: _crowd(f, 12))
+    rows = validate(folder, engine="rows", max_per_code=cap)
+    sql = validate(folder, engine="sql", max_per_code=cap)
+    codes = rows.counts()
+    for code in ("unique-error", "duplicate-id", "dangling-reference", "wrong-reference-kind"):
+        assert codes[code] > (cap or 1), code
+    assert sql.omitted == rows.omitted
+    assert [f.to_dict() for f in sql.findings] == [f.to_dict() for f in rows.findings]

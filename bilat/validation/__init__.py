@@ -141,16 +141,44 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     run.foreign = result.foreign
     report.set_resource_order(result.order)
     report.extend(result.findings)
-    refs = References(report.add)
+    refs = _references(run)
     rules = Rules(
         report.add, tgt.root, refs.holder, votes_known="vote" in versions.kinds(result.version)
     )
     refs.incomplete.update(result.unread)
     # claims are read first: the records they are about are then recognised as they pass
     plans = sorted(result.plans, key=lambda p: p.kind != "claim")
-    for plan in plans:
-        _resource(plan, run, refs, rules, progress)
-    refs.finish()
+    try:
+        for plan in plans:
+            _resource(plan, run, refs, rules, progress)
+        refs.finish()
+        if refs.deferred:
+            refs.prefetch(rules.wanted())
+        _finish(tgt, run, result, plans, refs, rules)
+    finally:
+        refs.close()
+
+
+def _references(run: Run) -> References:
+    """Layer 4: the engine's own, when one was asked for by name and has one."""
+    report = run.report
+    engine = run.engine
+    if engine is None or engine.references is None:
+        return References(report.add)
+    return engine.references(report.add, report.max_per_code, report.omit)
+
+
+def _finish(
+    tgt: Target,
+    run: Run,
+    result: descriptor.DescriptorResult,
+    plans: list[descriptor.ResourcePlan],
+    refs: References,
+    rules: Rules,
+) -> None:
+    """Layer 5's finish steps, then the resources that are not record tables and the
+    links table, once every record resource has been read."""
+    report = run.report
 
     def kind_of(record_id: str) -> str | None:
         key = refs.holder(record_id)
@@ -183,12 +211,12 @@ def _rows(
         tick = lambda done, name=plan.name, total=total: progress(name, done, total)  # noqa: E731
     if plan.fmt == "json":
         return structure.check_json(plan, emit, run.limits)
-    if plan.fmt == "parquet":  # read by the row engine, a batch of rows at a time
-        return structure.check_parquet(plan, emit, run.limits)
     fast = None
     fast_path = engines.for_file(run.engine, total).fast_path
     if fast_path is not None:
         fast = fast_path(ctx)
+    if plan.fmt == "parquet":  # a batch of rows at a time
+        return structure.check_parquet(plan, emit, run.limits, fast)
     return structure.check_csv(plan, emit, tick, run.limits, fast)
 
 

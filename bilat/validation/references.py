@@ -23,6 +23,16 @@ _ROW_BITS = 40
 _KIND_SHIFT = _ROW_BITS + 8
 
 
+#: The bits of a record's key below its kind: resource number and row, which order
+#: records as they were read (resources in reading order, rows ascending).
+ORDER_BITS = _KIND_SHIFT
+
+
+def kind_index(kind: str) -> int:
+    """The number of record type *kind* in keys (see :meth:`References.kind_of`)."""
+    return _kind_index(kind)
+
+
 def _kind_index(kind: str) -> int:
     index = _KIND_INDEX.get(kind)
     if index is None:  # a record type registered after this module was imported
@@ -52,6 +62,11 @@ class References:
         #: point into one is not reported as dangling, since the id may be there.
         self.incomplete: set[str] = set()
 
+    #: Whether ids and references are checked only at :meth:`finish` (a store that
+    #: keeps them outside Python, such as the sql engine's): :meth:`taken` then finds
+    #: nothing and :meth:`unresolved` resolves nothing until the end.
+    deferred = False
+
     def _pack(self, kind: str, resource: int, row: int) -> int:
         return ((_kind_index(kind) << 8 | resource) << _ROW_BITS) | row
 
@@ -70,6 +85,10 @@ class References:
         self._bases.append(self._pack(plan.kind, index, 0))
         return index
 
+    def locate(self, key: int) -> tuple[str, ResourcePlan, int]:
+        """The kind, resource and row of the record with *key*."""
+        return self._unpack(key)
+
     def key(self, resource: int, row: int) -> int:
         """The key of the record at *row* of resource number *resource*."""
         return self._bases[resource] | row
@@ -81,6 +100,15 @@ class References:
     def holder(self, record_id: str) -> int | None:
         """The key of the record that holds *record_id* (the first one with it)."""
         return self.ids.get(record_id)
+
+    def taken(self, keyed: dict[str, int]) -> set[str]:
+        """The ids of *keyed* (id -> key, a block's rows) already registered."""
+        return self.ids.keys() & keyed.keys()  # one probe per id, over the smaller
+
+    def add(self, resource: int, keyed: dict[str, int]) -> None:
+        """Register a block's ids of resource number *resource* (id -> key), known
+        to be new and each on one row (see :meth:`taken`)."""
+        self.ids.update(keyed)
 
     def register(self, resource: int, row: int, record_id: str) -> None:
         """Record that *record_id* is the id at *row*; report it if already taken."""
@@ -149,6 +177,8 @@ class References:
 
     def _found(self, target: str, allowed: frozenset[str], ok: set[str]) -> bool:
         """Whether *target* is known with a kind in *allowed* (remembered in *ok*)."""
+        if self.deferred:
+            return False
         packed = self.ids.get(target)
         if packed is not None and _KINDS[packed >> _KIND_SHIFT] in allowed:
             ok.add(target)
@@ -161,6 +191,15 @@ class References:
         of a whole block at once call this, then :meth:`check_target` for each miss)."""
         ok = self._verified.setdefault(allowed, set())
         return [t for t in targets if t not in ok and not self._found(t, allowed, ok)]
+
+    def check_targets(
+        self, targets: Any, rows: Any, kinds: tuple[str, ...], resource: int, field: str
+    ) -> None:
+        """:meth:`check_target` for each of *targets*, named at the row of the same
+        position in *rows* (two pyarrow arrays, of strings and of integers: engines
+        that read blocks call this for a field's misses)."""
+        for target, row in zip(targets.to_pylist(), rows.to_pylist(), strict=True):
+            self.check_target(target, kinds, resource, row, field)
 
     def check_target(
         self, target: str, kinds: tuple[str, ...], resource: int, row: int, field: str
@@ -184,6 +223,12 @@ class References:
                     detail=f"a {kind}; it must name a {allowed}",
                 )
             )
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Get ready to answer :meth:`holder` for *ids* (here, a dict already can)."""
+
+    def close(self) -> None:
+        """Give back what the layer holds outside Python (here, nothing)."""
 
     def finish(self) -> None:
         """Check the references that named ids not seen at the time."""

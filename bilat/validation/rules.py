@@ -525,6 +525,14 @@ class Rules:
                 )
             )
 
+    def wanted(self) -> set[str]:
+        """The ids whose holders :meth:`finish` will ask for (a layer 4 that keeps its
+        ids outside Python looks them up at once)."""
+        out = {p.target for p in self.pending}
+        out.update(c.tenure for c in self.capacities)
+        out.update(record for record, _name in self.claims)
+        return out
+
     def finish(self, kind_of: KindOf | None = None) -> None:
         """Run the finish steps of the rules across records (:data:`CROSS_RULES`, in
         order), once every resource has been read; *kind_of* gives the kind of the

@@ -19,7 +19,7 @@ import json
 import math
 import re
 import zlib
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
@@ -753,7 +753,10 @@ PARQUET_BATCH = 65536
 
 
 def check_parquet(
-    plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS
+    plan: ResourcePlan,
+    emit: Emit,
+    limits: Limits = _DEFAULT_LIMITS,
+    fast: FastPath | None = None,
 ) -> Iterator[Row]:
     """Check a Parquet resource (or part): its columns must be the Table Schema's, in
     order, each of strings (as bilat writes them: the CSV cell's text, null for an
@@ -794,9 +797,31 @@ def check_parquet(
     typed = [(name, p) for name in cols if (p := parser(cols[name])) is not None]
     required = [name for name in cols if cols[name].required]
     column_of = {name: index + 1 for index, name in enumerate(cols)}
+    block = None if fast is None else fast.start(header)
+    rows = _parquet_rows(parquet, header, block)
+    for number, cells in rows:
+        yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
+
+
+def _parquet_rows(parquet: Any, header: list[str], block: Any) -> Iterator[tuple[int, list[str]]]:
+    """The rows of the Parquet file *parquet* the row engine reads, numbered from 1,
+    their cells as the CSV cells would be ("" for null): all of them, or when an
+    engine's *block* validates each batch in columns, only those it hands on."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     row = 0
     for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
-        for values in zip(*(c.to_pylist() for c in batch.columns), strict=True):
-            row += 1
-            cells = ["" if v is None else v for v in values]
-            yield _whole_row(row, header, cells, typed, required, column_of, _NONE, find)
+        columns_ = [pc.fill_null(c, "") for c in batch.columns]
+        wanted = None
+        if block is not None:
+            wanted = block.columns(dict(zip(header, columns_, strict=True)), row + 1)
+        if wanted is not None:
+            columns_ = [c.take(pa.array(wanted, pa.int64())) for c in columns_]
+            numbers: Iterable[int] = [row + 1 + i for i in wanted]
+        else:
+            numbers = range(row + 1, row + 1 + batch.num_rows)
+        row += batch.num_rows
+        cells_of = zip(*(c.to_pylist() for c in columns_), strict=True)
+        for number, cells in zip(numbers, cells_of, strict=True):
+            yield number, list(cells)

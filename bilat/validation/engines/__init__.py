@@ -41,6 +41,7 @@ REGISTRY: dict[str, Engine] = {
         sql.available,
         auto_min_bytes=sql.AUTO_MIN_BYTES,
         fast_path=sql.fast_path,
+        references=sql.references,
         needs="duckdb and sqlglot (pip install 'bilat[duckdb]')",
     ),
 }

@@ -47,3 +47,7 @@ class Engine:
     fast_path: Callable[[Context], FastPath] | None = None
     #: what it needs, named when it is unavailable
     needs: str = ""
+    #: its own layer 4, when asked for by name (None: the References dict):
+    #: called with the report's add, its cap per (resource, code) and a way to count
+    #: findings the engine leaves out as omitted
+    references: Callable[..., References] | None = None

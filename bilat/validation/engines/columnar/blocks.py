@@ -453,6 +453,12 @@ class Fast:
             return None  # the file ends inside a quoted cell
         cols = {name: table.column(name).combine_chunks() for name in self.header}
         del table
+        return self.prepare_columns(cols, count)
+
+    def prepare_columns(self, cols: dict[str, pa.Array], count: int) -> Prepared | None:
+        """Check the block of *count* rows given as columns of raw cells (a CSV
+        block parsed, or a batch of a Parquet file), or None when it must go to the
+        row engine as it is (a cell past the cap)."""
         longest = {}
         for name, col in cols.items():
             longest[name] = size = pc.max(pc.binary_length(col)).as_py() or 0
@@ -499,6 +505,14 @@ class Fast:
             distinct = pc.unique(pc.list_flatten(_split(distinct)))
         return values, cells, distinct.to_pylist()
 
+    def columns(self, cols: dict[str, pa.Array], first: int) -> list[int] | None:
+        """Validate the rows *cols* (columns of raw cells, "" for an empty cell)
+        numbered from *first*: the indexes of the rows the row engine must read, or
+        None for all of them (see :meth:`block`)."""
+        count = len(cols[self.header[0]]) if self.header else 0
+        done = self.block(b"", first, self.prepare_columns(cols, count))
+        return None if done is None else done[0]
+
     def block(
         self, data: bytes, first: int, prepared: Any = _NOT_YET
     ) -> tuple[list[int], int] | None:
@@ -536,7 +550,7 @@ class Fast:
             self.keep.blocks.append((pc.cast(rows, pa.int64()), kept))
         for i in flagged:  # ids are unique to their rows (see _duplicates)
             keyed.pop(ids[i], None)
-        self.refs.ids.update(keyed)
+        self.refs.add(self.index, keyed)
         skip = set(flagged) if twice else None  # rows the checks did not flag, but layer 4
         self._references(prepared.named, first, skip)
         if self.kind in RULE_FIELDS:
@@ -557,7 +571,7 @@ class Fast:
     def _duplicates(self, col: pa.Array, ids: list[str], keyed: dict[str, int]) -> set[str]:
         """Ids taken twice in the block or seen before: the row engine registers
         their rows, in order. (An empty id is flagged by its check.)"""
-        twice = self.refs.ids.keys() & keyed.keys()  # one probe per id, over the smaller
+        twice = self.refs.taken(keyed)
         if len(keyed) != len(ids):  # some id is on more than one row of the block
             counts = pc.value_counts(col)
             more = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
@@ -582,19 +596,23 @@ class Fast:
             if found is None:
                 continue
             values, cells, distinct = found
-            missing = refs.unresolved(allowed, distinct)
+            missing = distinct if refs.deferred else refs.unresolved(allowed, distinct)
             if not missing:
                 continue
             if many:  # one value per id named, with its cell
                 lists = _split(values)
                 cells = pc.take(cells, pc.list_parent_indices(lists))
                 values = pc.list_flatten(lists)
-            hits = pc.indices_nonzero(pc.is_in(values, value_set=pa.array(missing, pa.string())))
-            for target, cell in zip(
-                pc.take(values, hits).to_pylist(), pc.take(cells, hits).to_pylist(), strict=True
-            ):
-                if skip is None or cell not in skip:
-                    refs.check_target(target, kinds, self.index, first + cell, name)
+            if not refs.deferred:
+                hits = pc.indices_nonzero(
+                    pc.is_in(values, value_set=pa.array(missing, pa.string()))
+                )
+                values, cells = pc.take(values, hits), pc.take(cells, hits)
+            if skip is not None:
+                keep = pc.invert(pc.is_in(cells, value_set=pa.array(sorted(skip), pa.int64())))
+                values, cells = values.filter(keep), cells.filter(keep)
+            rows = pc.add(pc.cast(cells, pa.int64()), first)
+            refs.check_targets(values, rows, kinds, self.index, name)
 
     def _rules(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
         kind = self.kind

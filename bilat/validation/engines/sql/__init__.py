@@ -8,7 +8,10 @@ it imports nothing heavy, so that naming the engine costs nothing until it runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bilat.validation.engines.base import Context
+from bilat.validation.references import References
 from bilat.validation.structure import FastPath
 
 #: Smallest CSV file ``auto`` gives the sql engine: None, never. Over the sizes and row
@@ -36,3 +39,10 @@ def fast_path(ctx: Context) -> FastPath:
     from bilat.validation.engines.sql.compile import SqlFast
 
     return block_path(ctx, SqlFast)
+
+
+def references(emit: Callable[..., None], cap: int | None, omit: Callable[..., None]) -> References:
+    """Layer 4 with ids and references in DuckDB (:mod:`.store`)."""
+    from bilat.validation.engines.sql.store import DeferredReferences
+
+    return DeferredReferences(emit, cap, omit)

@@ -1,0 +1,319 @@
+"""Layer 4 of the sql engine: ids and references kept in DuckDB tables, not in Python.
+
+The row and columnar engines keep every id in a Python dict (about 140 bytes an id),
+which bounds a package at what one process holds. The sql engine keeps them in
+columns instead (:class:`DeferredReferences`): every id with its record's key, and
+every id a record names with where it names it, are appended to two DuckDB tables as
+the records stream past. At the end, ids taken twice are found by a ``GROUP BY`` and a
+join, and references to missing ids, or to records of a kind the field does not take,
+by one join with the first holder of each id; DuckDB spills to the cache dir past its
+memory limit. The findings are the row engine's, field for field (the first holder of
+an id is the first record read with it, as in :class:`~bilat.validation.references.References`).
+
+Caps are applied in DuckDB: of each (resource, code), only the findings up to the row
+of the cap-th one leave it, and the rest are counted there and added to the report's
+``omitted``. The queries are written once and put in DuckDB's dialect by sqlglot.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable
+from functools import cache
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import sqlglot
+
+from bilat.findings import CodeName, Finding
+from bilat.validation.engines.sql.compile import DIALECT, connection
+from bilat.validation.references import ORDER_BITS, References, kind_index
+
+_RUNS = itertools.count()
+#: Rows kept in Python before they are appended to DuckDB.
+_FLUSH = 1 << 16
+_ORDER_MASK = (1 << ORDER_BITS) - 1
+_ROW_MASK = (1 << 40) - 1
+
+_IDS = "CREATE TABLE ids (id VARCHAR, key BIGINT)"
+_REFS = "CREATE TABLE refs (target VARCHAR, spec INTEGER, field INTEGER, key BIGINT)"
+_APPEND_IDS = "INSERT INTO ids SELECT id, key FROM buffer"
+_APPEND_REFS = "INSERT INTO refs SELECT target, spec, field, key FROM buffer"
+#: the first record read with each id (order: resource read, then row)
+_FIRST = "CREATE TABLE holders AS SELECT id, arg_min(key, key & {mask}) AS key FROM ids GROUP BY id"
+#: every record whose id an earlier record holds: (its key, the first holder's key, id)
+_TWICE = (
+    "SELECT i.key AS key, h.key AS other, i.id AS value"
+    " FROM ids AS i JOIN holders AS h ON i.id = h.id WHERE i.key <> h.key"
+)
+#: every reference to an id no record holds (other: null), or held by a record of a
+#: kind the field does not take (its key)
+_BROKEN = (
+    "SELECT r.key AS key, h.key AS other, r.target AS value, r.spec AS spec, r.field AS field"
+    " FROM refs AS r LEFT JOIN holders AS h ON r.target = h.id"
+    " WHERE (h.key IS NULL AND r.spec NOT IN (SELECT spec FROM forgiven))"
+    " OR (h.key IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM allowed AS a WHERE a.spec = r.spec AND a.kind = h.key >> {kind_shift}))"
+)
+#: the findings of one query, by (resource group, code): those up to the row of the
+#: cap-th one in each (the report sorts and cuts them), then counts of the rest
+_CAPPED = (
+    "CREATE OR REPLACE TABLE capped AS"
+    " WITH f AS (SELECT *, key & {row_mask} AS row, {code} AS code FROM ({query}) AS q),"
+    " g AS (SELECT f.*, p.grp AS grp FROM f JOIN groups AS p ON (f.key >> 40) & 255 = p.resource),"
+    " n AS (SELECT grp, code, row, row_number() OVER (PARTITION BY grp, code ORDER BY row) AS rn"
+    " FROM g),"
+    " t AS (SELECT grp, code, max(row) FILTER (WHERE rn <= {cap}) AS limit_row FROM n"
+    " GROUP BY grp, code)"
+    " SELECT g.*, g.row <= t.limit_row AS kept FROM g JOIN t ON g.grp = t.grp AND g.code = t.code"
+)
+_OMITTED = "SELECT grp, code, count(*) FROM capped WHERE NOT kept GROUP BY grp, code"
+_KEPT = "SELECT * EXCLUDE (row, code, grp, kept) FROM capped WHERE kept"
+_SMALL = "CREATE OR REPLACE TABLE {name} AS SELECT * FROM small"
+
+
+@cache
+def _sql(text: str) -> str:
+    """*text* (written in DuckDB's dialect) as the engine's dialect writes it."""
+    return sqlglot.transpile(text, read="duckdb", write=DIALECT)[0]
+
+
+class DeferredReferences(References):
+    """:class:`~bilat.validation.references.References` with its ids and references
+    in DuckDB tables, checked at :meth:`finish` (see the module docstring)."""
+
+    deferred = True
+
+    def __init__(
+        self,
+        emit: Callable[[Finding | None], None],
+        cap: int | None = None,
+        omit: Callable[[str, CodeName, int], None] | None = None,
+    ) -> None:
+        super().__init__(emit)
+        self.cap = cap
+        self.omit = omit
+        # the process's database (one memory limit, one spill folder), in a schema of
+        # this run's own, on a cursor of its own
+        self._schema = f"ids_{next(_RUNS)}"
+        self._db: duckdb.DuckDBPyConnection = connection().cursor()
+        self._db.execute(_sql(f"CREATE SCHEMA {self._schema}"))
+        self._db.execute(_sql(f"USE {self._schema}"))
+        self._db.execute(_IDS)
+        self._db.execute(_REFS)
+        self._id_buffer: tuple[list[str], list[int]] = ([], [])
+        self._ref_buffer: tuple[list[str], list[int], list[int], list[int]] = ([], [], [], [])
+        #: each set of kinds a reference field takes, and each field name, by number
+        self._specs: dict[tuple[str, ...], int] = {}
+        self._fields: dict[str, int] = {}
+        self._holders: dict[str, int | None] = {}
+        self._finished = False
+        self._groups: list[int] = []
+        self._group_names: list[str] = []
+
+    # -- while reading --------------------------------------------------------------
+
+    def taken(self, keyed: dict[str, int]) -> set[str]:
+        return set()  # found at the end
+
+    def add(self, resource: int, keyed: dict[str, int]) -> None:
+        self._append_ids(pa.array(list(keyed), pa.string()), pa.array(keyed.values(), pa.int64()))
+
+    def register(self, resource: int, row: int, record_id: str) -> None:
+        ids, keys = self._id_buffer
+        ids.append(record_id)
+        keys.append(self.key(resource, row))
+        if len(ids) >= _FLUSH:
+            self._flush()
+
+    def check_target(
+        self, target: str, kinds: tuple[str, ...], resource: int, row: int, field: str
+    ) -> None:
+        targets, specs, fields, keys = self._ref_buffer
+        targets.append(target)
+        specs.append(self._spec(kinds))
+        fields.append(self._field(field))
+        keys.append(self.key(resource, row))
+        if len(targets) >= _FLUSH:
+            self._flush()
+
+    def check_targets(
+        self, targets: Any, rows: Any, kinds: tuple[str, ...], resource: int, field: str
+    ) -> None:
+        if not len(targets):
+            return
+        n = len(targets)
+        keys = pc.add(rows, self.key(resource, 0))
+        table = pa.table(
+            {
+                "target": targets,
+                "spec": pa.repeat(self._spec(kinds), n).cast(pa.int32()),
+                "field": pa.repeat(self._field(field), n).cast(pa.int32()),
+                "key": keys,
+            }
+        )
+        self._append(_APPEND_REFS, table)
+
+    def _spec(self, kinds: tuple[str, ...]) -> int:
+        return self._specs.setdefault(kinds, len(self._specs))
+
+    def _field(self, name: str) -> int:
+        return self._fields.setdefault(name, len(self._fields))
+
+    def _append_ids(self, ids: pa.Array, keys: pa.Array) -> None:
+        if len(ids):
+            self._append(_APPEND_IDS, pa.table({"id": ids, "key": keys}))
+
+    def _append(self, statement: str, table: pa.Table) -> None:
+        self._db.register("buffer", table)
+        try:
+            self._db.execute(_sql(statement))
+        finally:
+            self._db.unregister("buffer")
+
+    def _flush(self) -> None:
+        ids, keys = self._id_buffer
+        if ids:
+            self._append_ids(pa.array(ids, pa.string()), pa.array(keys, pa.int64()))
+            ids.clear()
+            keys.clear()
+        targets, specs, fields, refkeys = self._ref_buffer
+        if targets:
+            table = pa.table(
+                {
+                    "target": pa.array(targets, pa.string()),
+                    "spec": pa.array(specs, pa.int32()),
+                    "field": pa.array(fields, pa.int32()),
+                    "key": pa.array(refkeys, pa.int64()),
+                }
+            )
+            self._append(_APPEND_REFS, table)
+            for column in self._ref_buffer:
+                column.clear()
+
+    # -- at the end -----------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Find ids taken twice and broken references, in DuckDB, and report them."""
+        self._flush()
+        db = self._db
+        db.execute(_sql(_FIRST.format(mask=_ORDER_MASK)))
+        self._small_tables()
+        # within one resource (a part, for a multi-file one) an id taken twice is
+        # Frictionless's primary-key error; across resources, a duplicate id
+        same = "CASE WHEN (other >> 40) & 255 = (key >> 40) & 255 THEN 0 ELSE 1 END"
+        for key, other, value in self._capped(_TWICE, same, ("unique-error", "duplicate-id")):
+            self.emit(self._duplicate(key, other, value))
+        specs = {number: kinds for kinds, number in self._specs.items()}
+        fields = {number: name for name, number in self._fields.items()}
+        broken = _BROKEN.format(kind_shift=ORDER_BITS)
+        missing = "CASE WHEN other IS NULL THEN 0 ELSE 1 END"
+        codes: tuple[CodeName, ...] = ("dangling-reference", "wrong-reference-kind")
+        for key, other, value, spec, field in self._capped(broken, missing, codes):
+            self.emit(self._broken(key, other, value, specs[spec], fields[field]))
+        self._finished = True
+
+    def _small_tables(self) -> None:
+        """The tables the queries join with: the kinds each spec allows, the specs
+        whose dangling references are forgiven, and each resource's group (its name,
+        which the parts of a multi-file resource share)."""
+        allowed: dict[str, list[int]] = {"spec": [], "kind": []}
+        forgiven: list[int] = []
+        for names, number in self._specs.items():
+            for name in names:
+                allowed["spec"].append(number)
+                allowed["kind"].append(kind_index(name))
+            if self.incomplete.intersection(names):
+                forgiven.append(number)
+        groups: dict[str, int] = {}
+        self._groups = [groups.setdefault(p.name, len(groups)) for p in self.resources]
+        self._group_names = list(groups)
+        for name, table in (
+            ("allowed", pa.table({k: pa.array(v, pa.int64()) for k, v in allowed.items()})),
+            ("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())})),
+            (
+                "groups",
+                pa.table(
+                    {
+                        "resource": pa.array(range(len(self._groups)), pa.int64()),
+                        "grp": pa.array(self._groups, pa.int64()),
+                    }
+                ),
+            ),
+        ):
+            self._db.register("small", table)
+            try:
+                self._db.execute(_sql(_SMALL.format(name=name)))
+            finally:
+                self._db.unregister("small")
+
+    def _capped(self, query: str, code: str, codes: tuple[CodeName, ...]) -> list[tuple[Any, ...]]:
+        """The rows of *query* (with a *code* number, an index in *codes*) that fall
+        within the caps; the counts of the others go to the report's ``omitted``."""
+        cap = self.cap if self.cap is not None else 1 << 62
+        self._db.execute(_sql(_CAPPED.format(query=query, code=code, cap=cap, row_mask=_ROW_MASK)))
+        if self.omit is not None:
+            for group, number, count in self._db.execute(_sql(_OMITTED)).fetchall():
+                self.omit(self._group_names[group], codes[number], count)
+        return self._db.execute(_sql(_KEPT)).fetchall()
+
+    def _duplicate(self, key: int, other: int, value: str) -> Finding | None:
+        _kind, plan, row = self.locate(key)
+        _other_kind, other_plan, other_row = self.locate(other)
+        same = other_plan is plan
+        return plan.finding(
+            "unique-error" if same else "duplicate-id",
+            row=row,
+            field="id",
+            value=value,
+            detail=str(other_row) if same else f"row {other_row} of {other_plan.name}",
+        )
+
+    def _broken(
+        self, key: int, other: int | None, value: str, kinds: tuple[str, ...], field: str
+    ) -> Finding | None:
+        _kind, plan, row = self.locate(key)
+        if other is None:
+            return plan.finding("dangling-reference", row=row, field=field, value=value)
+        held = self.kind_of(other)
+        return plan.finding(
+            "wrong-reference-kind",
+            row=row,
+            field=field,
+            value=value,
+            detail=f"a {held}; it must name a {' or '.join(kinds)}",
+        )
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Look up the holders of *ids* at once (the rules ask for them one by one)."""
+        wanted = sorted(set(ids) - self._holders.keys())
+        if not wanted or not self._finished:
+            return
+        self._db.register("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
+        try:
+            found = dict(
+                self._db.execute(
+                    _sql("SELECT h.id, h.key FROM holders AS h JOIN wanted AS w ON h.id = w.id")
+                ).fetchall()
+            )
+        finally:
+            self._db.unregister("wanted")
+        for record_id in wanted:
+            self._holders[record_id] = found.get(record_id)
+
+    def holder(self, record_id: str) -> int | None:
+        if not self._finished:  # the rules ask only at the end
+            return None
+        if record_id not in self._holders:
+            self.prefetch([record_id])
+        return self._holders[record_id]
+
+    def close(self) -> None:
+        """Drop the tables (DuckDB gives their memory and spilled files back)."""
+        try:
+            self._db.execute(_sql("USE memory.main"))
+            self._db.execute(_sql(f"DROP SCHEMA {self._schema} CASCADE"))
+        finally:
+            self._db.close()
