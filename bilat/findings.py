@@ -738,11 +738,20 @@ def make(
 
 
 #: Sort key of a finding within its resource: row, field, code, then the rest.
-Key = tuple[int, str, str, str, str, str]
+Key = tuple[int, str, str, str, str, str, str]
 
 
 def _key(f: Finding) -> Key:
-    return (f.row or 0, f.field or "", f.code, f.pointer or "", f.value or "", f.message)
+    # the path last: the parts of a multi-file resource share its name and row numbers
+    return (
+        f.row or 0,
+        f.field or "",
+        f.code,
+        f.pointer or "",
+        f.value or "",
+        f.message,
+        f.path or "",
+    )
 
 
 class _Bucket:

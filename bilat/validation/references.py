@@ -110,6 +110,13 @@ class References:
         to be new and each on one row (see :meth:`taken`)."""
         self.ids.update(keyed)
 
+    def add_column(self, resource: int, ids: Any, rows: Any) -> None:
+        """Register the ids of a block's valid rows, given as two pyarrow arrays (ids,
+        and the row of each) — for a :attr:`deferred` layer, which finds ids taken twice
+        at the end; this one registers them one by one."""
+        for record_id, row in zip(ids.to_pylist(), rows.to_pylist(), strict=True):
+            self.register(resource, row, record_id)
+
     def register(self, resource: int, row: int, record_id: str) -> None:
         """Record that *record_id* is the id at *row*; report it if already taken."""
         packed = self._bases[resource] | row

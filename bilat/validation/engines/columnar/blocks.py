@@ -471,7 +471,9 @@ class Fast:
         keep = None if flags is None else pc.invert(flags)
         named = {name: self._named(cols[name], many, keep) for name, _k, _a, many in self.specs}
         spans = self._spans(cols, flags) if self.kind == "engagement" else None
-        return Prepared(cols, count, flags, ids.to_pylist(), named, spans)
+        # a layer 4 that keeps its ids outside Python takes them as a column
+        listed = [] if self.refs.deferred else ids.to_pylist()
+        return Prepared(cols, count, flags, listed, named, spans)
 
     def flags(self, cols: dict[str, pa.Array], longest: dict[str, int]) -> pa.Array | None:
         """True for each row of the block that goes to the row engine (None: no row);
@@ -527,10 +529,16 @@ class Fast:
         if prepared is None:
             return None
         cols, count, ids = prepared.cols, prepared.count, prepared.ids
-        # each id with its record's key; fewer entries than rows: an id taken twice
-        keyed = dict(zip(ids, range(self.base | first, (self.base | first) + count), strict=True))
+        deferred = self.refs.deferred
+        keyed: dict[str, int] = {}
+        if deferred:  # ids taken twice are found at the end, from the column
+            twice = self._claimed(cols["id"])
+        else:  # each id with its record's key; fewer entries than rows: an id taken twice
+            keyed = dict(
+                zip(ids, range(self.base | first, (self.base | first) + count), strict=True)
+            )
+            twice = self._duplicates(cols["id"], ids, keyed)
         flags = prepared.flags
-        twice = self._duplicates(cols["id"], ids, keyed)
         flagged: list[int] = [] if flags is None else pc.indices_nonzero(flags).to_pylist()
         if twice:
             again = pc.is_in(cols["id"], value_set=pa.array(sorted(twice), pa.string()))
@@ -548,9 +556,19 @@ class Fast:
             else:
                 kept, rows = cols, pa.array(range(first, first + count), pa.int64())
             self.keep.blocks.append((pc.cast(rows, pa.int64()), kept))
-        for i in flagged:  # ids are unique to their rows (see _duplicates)
-            keyed.pop(ids[i], None)
-        self.refs.add(self.index, keyed)
+        if deferred:
+            valid = (
+                pa.array(range(count), pa.int64())
+                if not flagged
+                else pc.indices_nonzero(pc.invert(flags))
+            )
+            self.refs.add_column(
+                self.index, cols["id"].take(valid), pc.add(pc.cast(valid, pa.int64()), first)
+            )
+        else:
+            for i in flagged:  # ids are unique to their rows (see _duplicates)
+                keyed.pop(ids[i], None)
+            self.refs.add(self.index, keyed)
         skip = set(flagged) if twice else None  # rows the checks did not flag, but layer 4
         self._references(prepared.named, first, skip)
         if self.kind in RULE_FIELDS:
@@ -567,6 +585,14 @@ class Fast:
             )
             self._rules(good, rows)
         return flagged, count
+
+    def _claimed(self, col: pa.Array) -> set[str]:
+        """The ids of the block that claims are about: the row engine hands layer 5
+        their values."""
+        if not self.rules.claimed:
+            return set()
+        claimed = pa.array(sorted(self.rules.claimed), pa.string())
+        return set(col.filter(pc.is_in(col, value_set=claimed)).to_pylist())
 
     def _duplicates(self, col: pa.Array, ids: list[str], keyed: dict[str, int]) -> set[str]:
         """Ids taken twice in the block or seen before: the row engine registers

@@ -28,6 +28,7 @@ import os
 import threading
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -49,13 +50,20 @@ _LOCK = threading.Lock()
 _DB: list[duckdb.DuckDBPyConnection] = []
 
 
+def spill_folder() -> Path:
+    """Where DuckDB spills past its memory limit, and the sql engine writes what it
+    keeps of layer 4 (a folder under the cache dir)."""
+    spill = cache_root() / "duckdb-spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    return spill
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """The process's DuckDB database (in memory), made on first use: a memory limit,
     a spill folder under the cache dir, and a thread per core."""
     with _LOCK:
         if not _DB:
-            spill = cache_root() / "duckdb-spill"
-            spill.mkdir(parents=True, exist_ok=True)
+            spill = spill_folder()
             config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": os.environ.get("BILAT_SQL_MEMORY") or MEMORY_LIMIT,
                 "threads": os.cpu_count() or 1,

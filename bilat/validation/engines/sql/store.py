@@ -3,8 +3,9 @@
 The row and columnar engines keep every id in a Python dict (about 140 bytes an id),
 which bounds a package at what one process holds. The sql engine keeps them in
 columns instead (:class:`DeferredReferences`): every id with its record's key, and
-every id a record names with where it names it, are appended to two DuckDB tables as
-the records stream past. At the end, ids taken twice are found by a ``GROUP BY`` and a
+every id a record names with where it names it, are written to two Parquet files in
+the spill folder under the cache dir as the records stream past (a block at a time,
+so memory stays flat), and DuckDB reads them at the end: ids taken twice are found by a ``GROUP BY`` and a
 join, and references to missing ids, or to records of a kind the field does not take,
 by one join with the first holder of each id; DuckDB spills to the cache dir past its
 memory limit. The findings are the row engine's, field for field (the first holder of
@@ -18,17 +19,22 @@ of the cap-th one leave it, and the rest are counted there and added to the repo
 from __future__ import annotations
 
 import itertools
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import sqlglot
+from sqlglot import exp
 
 from bilat.findings import CodeName, Finding
-from bilat.validation.engines.sql.compile import DIALECT, connection
+from bilat.validation.engines.sql.compile import DIALECT, connection, spill_folder
 from bilat.validation.references import ORDER_BITS, References, kind_index
 
 _RUNS = itertools.count()
@@ -37,25 +43,45 @@ _FLUSH = 1 << 16
 _ORDER_MASK = (1 << ORDER_BITS) - 1
 _ROW_MASK = (1 << 40) - 1
 
-_IDS = "CREATE TABLE ids (id VARCHAR, key BIGINT)"
-_REFS = "CREATE TABLE refs (target VARCHAR, spec INTEGER, field INTEGER, key BIGINT)"
-_APPEND_IDS = "INSERT INTO ids SELECT id, key FROM buffer"
-_APPEND_REFS = "INSERT INTO refs SELECT target, spec, field, key FROM buffer"
-#: the first record read with each id (order: resource read, then row)
-_FIRST = "CREATE TABLE holders AS SELECT id, arg_min(key, key & {mask}) AS key FROM ids GROUP BY id"
-#: every record whose id an earlier record holds: (its key, the first holder's key, id)
+_IDS_SCHEMA = pa.schema([("id", pa.string()), ("key", pa.int64())])
+_REFS_SCHEMA = pa.schema(
+    [("target", pa.string()), ("spec", pa.int32()), ("field", pa.int32()), ("key", pa.int64())]
+)
+
+
+def _read(name: str, path: Path) -> str:
+    """The view *name* over the Parquet file *path*."""
+    select = exp.select("*").from_(exp.func("read_parquet", exp.Literal.string(str(path))))
+    view = exp.Create(kind="VIEW", this=exp.to_table(name), expression=select)
+    return view.sql(DIALECT)
+
+
+#: the first record read with each id (order: resource read, then row), and how many
+#: records hold it
+_FIRST = (
+    "CREATE TABLE holders AS SELECT id, arg_min(key, key & {mask}) AS key, count(*) AS n"
+    " FROM ids GROUP BY id"
+)
+#: every record whose id an earlier record holds: (its key, the first holder's key, id);
+#: only ids held more than once are joined back
 _TWICE = (
     "SELECT i.key AS key, h.key AS other, i.id AS value"
-    " FROM ids AS i JOIN holders AS h ON i.id = h.id WHERE i.key <> h.key"
+    " FROM ids AS i JOIN (SELECT id, key FROM holders WHERE n > 1) AS h ON i.id = h.id"
+    " WHERE i.key <> h.key"
 )
 #: every reference to an id no record holds (other: null), or held by a record of a
-#: kind the field does not take (its key)
+#: kind the field does not take (its key). Each distinct (id, kinds) named is judged
+#: once, then the references to those found broken are picked out.
 _BROKEN = (
-    "SELECT r.key AS key, h.key AS other, r.target AS value, r.spec AS spec, r.field AS field"
-    " FROM refs AS r LEFT JOIN holders AS h ON r.target = h.id"
-    " WHERE (h.key IS NULL AND r.spec NOT IN (SELECT spec FROM forgiven))"
-    " OR (h.key IS NOT NULL AND NOT EXISTS"
-    " (SELECT 1 FROM allowed AS a WHERE a.spec = r.spec AND a.kind = h.key >> {kind_shift}))"
+    "WITH named AS (SELECT DISTINCT target, spec FROM refs),"
+    " judged AS (SELECT n.target, n.spec, h.key AS other"
+    " FROM named AS n LEFT JOIN holders AS h ON n.target = h.id),"
+    " bad AS (SELECT * FROM judged AS j"
+    " WHERE (j.other IS NULL AND j.spec NOT IN (SELECT spec FROM forgiven))"
+    " OR (j.other IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM allowed AS a WHERE a.spec = j.spec AND a.kind = j.other >> {kind_shift})))"
+    " SELECT r.key AS key, b.other AS other, r.target AS value, r.spec AS spec, r.field AS field"
+    " FROM refs AS r JOIN bad AS b ON r.target = b.target AND r.spec = b.spec"
 )
 #: the findings of one query, by (resource group, code): those up to the row of the
 #: cap-th one in each (the report sorts and cuts them), then counts of the rest
@@ -70,7 +96,7 @@ _CAPPED = (
     " SELECT g.*, g.row <= t.limit_row AS kept FROM g JOIN t ON g.grp = t.grp AND g.code = t.code"
 )
 _OMITTED = "SELECT grp, code, count(*) FROM capped WHERE NOT kept GROUP BY grp, code"
-_KEPT = "SELECT * EXCLUDE (row, code, grp, kept) FROM capped WHERE kept"
+_KEPT = "SELECT * EXCLUDE (row, code, grp, kept) FROM capped WHERE kept ORDER BY key, value"
 _SMALL = "CREATE OR REPLACE TABLE {name} AS SELECT * FROM small"
 
 
@@ -95,14 +121,12 @@ class DeferredReferences(References):
         super().__init__(emit)
         self.cap = cap
         self.omit = omit
-        # the process's database (one memory limit, one spill folder), in a schema of
-        # this run's own, on a cursor of its own
-        self._schema = f"ids_{next(_RUNS)}"
-        self._db: duckdb.DuckDBPyConnection = connection().cursor()
-        self._db.execute(_sql(f"CREATE SCHEMA {self._schema}"))
-        self._db.execute(_sql(f"USE {self._schema}"))
-        self._db.execute(_IDS)
-        self._db.execute(_REFS)
+        # written as they come, read by DuckDB at the end
+        self._folder = Path(tempfile.mkdtemp(prefix="layer4-", dir=spill_folder()))
+        self._ids = pq.ParquetWriter(self._folder / "ids.parquet", _IDS_SCHEMA)
+        self._refs = pq.ParquetWriter(self._folder / "refs.parquet", _REFS_SCHEMA)
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._schema = ""
         self._id_buffer: tuple[list[str], list[int]] = ([], [])
         self._ref_buffer: tuple[list[str], list[int], list[int], list[int]] = ([], [], [], [])
         #: each set of kinds a reference field takes, and each field name, by number
@@ -119,7 +143,13 @@ class DeferredReferences(References):
         return set()  # found at the end
 
     def add(self, resource: int, keyed: dict[str, int]) -> None:
-        self._append_ids(pa.array(list(keyed), pa.string()), pa.array(keyed.values(), pa.int64()))
+        ids = pa.array(list(keyed), pa.string())
+        self._ids.write_table(pa.table([ids, pa.array(keyed.values(), pa.int64())], _IDS_SCHEMA))
+
+    def add_column(self, resource: int, ids: Any, rows: Any) -> None:
+        if len(ids):
+            keys = pc.add(rows, self.key(resource, 0))
+            self._ids.write_table(pa.table([ids.cast(pa.string()), keys], _IDS_SCHEMA))
 
     def register(self, resource: int, row: int, record_id: str) -> None:
         ids, keys = self._id_buffer
@@ -142,19 +172,22 @@ class DeferredReferences(References):
     def check_targets(
         self, targets: Any, rows: Any, kinds: tuple[str, ...], resource: int, field: str
     ) -> None:
-        if not len(targets):
-            return
         n = len(targets)
-        keys = pc.add(rows, self.key(resource, 0))
-        table = pa.table(
-            {
-                "target": targets,
-                "spec": pa.repeat(self._spec(kinds), n).cast(pa.int32()),
-                "field": pa.repeat(self._field(field), n).cast(pa.int32()),
-                "key": keys,
-            }
-        )
-        self._append(_APPEND_REFS, table)
+        if not n:
+            return
+        columns = [
+            targets.cast(pa.string()),
+            pa.repeat(self._spec(kinds), n).cast(pa.int32()),
+            pa.repeat(self._field(field), n).cast(pa.int32()),
+            pc.add(rows, self.key(resource, 0)),
+        ]
+        self._refs.write_table(pa.table(columns, _REFS_SCHEMA))
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        """The cursor the end's queries run on (made by :meth:`finish`)."""
+        assert self._db is not None, "finish() opens it"
+        return self._db
 
     def _spec(self, kinds: tuple[str, ...]) -> int:
         return self._specs.setdefault(kinds, len(self._specs))
@@ -162,34 +195,22 @@ class DeferredReferences(References):
     def _field(self, name: str) -> int:
         return self._fields.setdefault(name, len(self._fields))
 
-    def _append_ids(self, ids: pa.Array, keys: pa.Array) -> None:
-        if len(ids):
-            self._append(_APPEND_IDS, pa.table({"id": ids, "key": keys}))
-
-    def _append(self, statement: str, table: pa.Table) -> None:
-        self._db.register("buffer", table)
-        try:
-            self._db.execute(_sql(statement))
-        finally:
-            self._db.unregister("buffer")
-
     def _flush(self) -> None:
         ids, keys = self._id_buffer
         if ids:
-            self._append_ids(pa.array(ids, pa.string()), pa.array(keys, pa.int64()))
+            columns = [pa.array(ids, pa.string()), pa.array(keys, pa.int64())]
+            self._ids.write_table(pa.table(columns, _IDS_SCHEMA))
             ids.clear()
             keys.clear()
         targets, specs, fields, refkeys = self._ref_buffer
         if targets:
-            table = pa.table(
-                {
-                    "target": pa.array(targets, pa.string()),
-                    "spec": pa.array(specs, pa.int32()),
-                    "field": pa.array(fields, pa.int32()),
-                    "key": pa.array(refkeys, pa.int64()),
-                }
-            )
-            self._append(_APPEND_REFS, table)
+            columns = [
+                pa.array(targets, pa.string()),
+                pa.array(specs, pa.int32()),
+                pa.array(fields, pa.int32()),
+                pa.array(refkeys, pa.int64()),
+            ]
+            self._refs.write_table(pa.table(columns, _REFS_SCHEMA))
             for column in self._ref_buffer:
                 column.clear()
 
@@ -198,7 +219,16 @@ class DeferredReferences(References):
     def finish(self) -> None:
         """Find ids taken twice and broken references, in DuckDB, and report them."""
         self._flush()
-        db = self._db
+        self._ids.close()
+        self._refs.close()
+        # the process's database (one memory limit, one spill folder), in a schema of
+        # this run's own, on a cursor of its own
+        self._schema = f"layer4_{next(_RUNS)}"
+        db = self._db = connection().cursor()
+        db.execute(_sql(f"CREATE SCHEMA {self._schema}"))
+        db.execute(_sql(f"USE {self._schema}"))
+        for name in ("ids", "refs"):
+            db.execute(_read(name, self._folder / f"{name}.parquet"))
         db.execute(_sql(_FIRST.format(mask=_ORDER_MASK)))
         self._small_tables()
         # within one resource (a part, for a multi-file one) an id taken twice is
@@ -243,21 +273,21 @@ class DeferredReferences(References):
                 ),
             ),
         ):
-            self._db.register("small", table)
+            self.db.register("small", table)
             try:
-                self._db.execute(_sql(_SMALL.format(name=name)))
+                self.db.execute(_sql(_SMALL.format(name=name)))
             finally:
-                self._db.unregister("small")
+                self.db.unregister("small")
 
     def _capped(self, query: str, code: str, codes: tuple[CodeName, ...]) -> list[tuple[Any, ...]]:
         """The rows of *query* (with a *code* number, an index in *codes*) that fall
         within the caps; the counts of the others go to the report's ``omitted``."""
         cap = self.cap if self.cap is not None else 1 << 62
-        self._db.execute(_sql(_CAPPED.format(query=query, code=code, cap=cap, row_mask=_ROW_MASK)))
+        self.db.execute(_sql(_CAPPED.format(query=query, code=code, cap=cap, row_mask=_ROW_MASK)))
         if self.omit is not None:
-            for group, number, count in self._db.execute(_sql(_OMITTED)).fetchall():
+            for group, number, count in self.db.execute(_sql(_OMITTED)).fetchall():
                 self.omit(self._group_names[group], codes[number], count)
-        return self._db.execute(_sql(_KEPT)).fetchall()
+        return self.db.execute(_sql(_KEPT)).fetchall()
 
     def _duplicate(self, key: int, other: int, value: str) -> Finding | None:
         _kind, plan, row = self.locate(key)
@@ -291,15 +321,15 @@ class DeferredReferences(References):
         wanted = sorted(set(ids) - self._holders.keys())
         if not wanted or not self._finished:
             return
-        self._db.register("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
+        self.db.register("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
         try:
             found = dict(
-                self._db.execute(
+                self.db.execute(
                     _sql("SELECT h.id, h.key FROM holders AS h JOIN wanted AS w ON h.id = w.id")
                 ).fetchall()
             )
         finally:
-            self._db.unregister("wanted")
+            self.db.unregister("wanted")
         for record_id in wanted:
             self._holders[record_id] = found.get(record_id)
 
@@ -311,9 +341,13 @@ class DeferredReferences(References):
         return self._holders[record_id]
 
     def close(self) -> None:
-        """Drop the tables (DuckDB gives their memory and spilled files back)."""
+        """Drop the tables and the files (DuckDB gives their memory back)."""
         try:
-            self._db.execute(_sql("USE memory.main"))
-            self._db.execute(_sql(f"DROP SCHEMA {self._schema} CASCADE"))
+            self._ids.close()
+            self._refs.close()
+            if self._db is not None:
+                self._db.execute(_sql("USE memory.main"))
+                self._db.execute(_sql(f"DROP SCHEMA {self._schema} CASCADE"))
+                self._db.close()
         finally:
-            self._db.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
