@@ -125,10 +125,10 @@ def test_fuzz_mutants_give_the_row_engines_report(
         assert other == rows, (i, kind)
 
 
-def test_the_sql_engine_is_registered_and_auto_never_picks_it() -> None:
-    """docs/scale.md: the sql engine was not reliably faster than the columnar one at
-    any size measured, so ``auto`` takes columnar for large files and sql only when
-    named."""
+def test_the_sql_engine_is_registered_and_auto_never_picks_it_per_file() -> None:
+    """docs/scale.md: the sql engine was not faster than the columnar one on a file of
+    any size measured, so ``auto`` takes columnar for a large file; it gives the sql
+    engine whole packages of millions of rows (the test below)."""
     assert "sql" in engines.names()
     assert engines.get("sql") is engines.REGISTRY["sql"]
     assert engines.for_file(None, 1 << 50).name == "columnar"
@@ -180,3 +180,27 @@ def test_the_sql_engines_layer_4_in_duckdb_gives_the_row_engines_report_under_ca
         assert codes[code] > (cap or 1), code
     assert sql.omitted == rows.omitted
     assert [f.to_dict() for f in sql.findings] == [f.to_dict() for f in rows.findings]
+
+
+def test_auto_gives_a_package_of_millions_of_rows_to_the_sql_engine(tmp_path: Path) -> None:
+    """``auto`` estimates a package's rows (a CSV file's from its size, a Parquet
+    file's from its footer) and gives one past the sql engine's threshold to it whole;
+    a smaller one, or a file that is not regular, is left to the choice per file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bilat.validation.engines import sql
+
+    threshold = sql.AUTO_MIN_PACKAGE_ROWS
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as f:  # sparse: its size says millions of rows
+        f.truncate(threshold * engines.CSV_ROW_BYTES)
+    small = tmp_path / "small.parquet"
+    pq.write_table(pa.table({"id": pa.array(["a"] * 1000)}), small)
+    assert engines.estimated_rows([("csv", big), ("parquet", small)]) == threshold + 1000
+    chosen = engines.for_package([("csv", big)])
+    assert chosen is not None and chosen.name == "sql"
+    assert engines.for_package([("parquet", small)]) is None
+    link = tmp_path / "link.csv"
+    link.symlink_to(big)
+    assert engines.for_package([("csv", link)]) is None

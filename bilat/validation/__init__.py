@@ -139,6 +139,8 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     run.bilat = result.bilat
 
     run.foreign = result.foreign
+    if run.engine is None:  # auto: a large package goes whole to the engine for its size
+        run.engine = engines.for_package([(p.fmt, p.file) for p in result.plans])
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = _references(run)

@@ -15,6 +15,9 @@ rule verdicts in :mod:`~bilat.validation.rules`, the line reader's protocol in
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
 from bilat.validation.engines import columnar, sql
 from bilat.validation.engines.base import Context, Engine, EngineUnavailable
 
@@ -42,6 +45,7 @@ REGISTRY: dict[str, Engine] = {
         auto_min_bytes=sql.AUTO_MIN_BYTES,
         fast_path=sql.fast_path,
         references=sql.references,
+        auto_min_package_rows=sql.AUTO_MIN_PACKAGE_ROWS,
         needs="duckdb and sqlglot (pip install 'bilat[duckdb]')",
     ),
 }
@@ -81,6 +85,46 @@ def get(name: str) -> Engine | None:
     return engine
 
 
+#: Bytes of a CSV row, to estimate a package's rows from its size: about the shortest
+#: engagement row of the benchmark (bench/scale_data.py), so rows are over-counted.
+CSV_ROW_BYTES = 140
+
+
+def estimated_rows(files: list[tuple[str, Path]]) -> int:
+    """The rows of the record tables *files* (format, path): a Parquet file's from
+    its footer, a CSV file's from its size; a file that cannot be read counts none."""
+    total = 0
+    for fmt, path in files:
+        try:
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode):  # layer 2 says what it is; never read it here
+                continue
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                total += pq.ParquetFile(path).metadata.num_rows
+            elif fmt == "csv":
+                total += info.st_size // CSV_ROW_BYTES
+        except (OSError, ValueError, ImportError):  # layer 2 reports what is wrong with it
+            continue
+    return total
+
+
+def for_package(files: list[tuple[str, Path]]) -> Engine | None:
+    """The engine ``auto`` gives a whole package whose record tables are *files*
+    (format, path): the first registered engine whose ``auto_min_package_rows`` the
+    package reaches and which runs here; None leaves the choice to each file."""
+    rows: int | None = None
+    for engine in REGISTRY.values():
+        if engine.auto_min_package_rows is None:
+            continue
+        if rows is None:
+            rows = estimated_rows(files)
+        if rows >= engine.auto_min_package_rows and engine.available():
+            return engine
+    return None
+
+
 def for_file(chosen: Engine | None, size: int) -> Engine:
     """The engine that reads a CSV file of *size* bytes: *chosen*, or for ``auto``
     (None) the first registered engine whose ``auto_min_bytes`` the size reaches and
@@ -100,7 +144,9 @@ __all__ = [
     "Context",
     "Engine",
     "EngineUnavailable",
+    "estimated_rows",
     "for_file",
+    "for_package",
     "get",
     "names",
     "register",

@@ -47,6 +47,9 @@ class Engine:
     fast_path: Callable[[Context], FastPath] | None = None
     #: what it needs, named when it is unavailable
     needs: str = ""
+    #: the fewest rows (estimated) of a package's record tables from which ``auto``
+    #: gives it the whole package (None: never)
+    auto_min_package_rows: int | None = None
     #: its own layer 4, when asked for by name (None: the References dict):
     #: called with the report's add, its cap per (resource, code) and a way to count
     #: findings the engine leaves out as omitted

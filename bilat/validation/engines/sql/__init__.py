@@ -21,6 +21,13 @@ from bilat.validation.structure import FastPath
 AUTO_MIN_BYTES: int | None = None
 
 
+#: Fewest rows (estimated, see :func:`bilat.validation.engines.estimated_rows`) of a
+#: package's record tables from which ``auto`` gives it the sql engine: past them the
+#: other engines' ids in a Python dict pass about 1 GB (950 MB at 5M rows, 2.8 GB at
+#: 20M, docs/scale.md), where the sql engine keeps them on disk.
+AUTO_MIN_PACKAGE_ROWS = 5_000_000
+
+
 def available() -> bool:
     """Whether duckdb, sqlglot and pyarrow import."""
     try:
