@@ -7,7 +7,8 @@ For each size, row shape and format it takes the cached package of
 runs, each in its own process: the floor (DuckDB reading every column of the same
 files, as the sum of each column's length), pyarrow's parse of them, bilat's sql and
 columnar engines, and the row engine up to ``--rows-engine-max``. It prints wall time,
-CPU, peak RSS, the most disk DuckDB spilled, the findings, whether every planted
+CPU, peak RSS, the most disk the spill folder held (the sql engine's layer-4 files
+and what DuckDB spilled), the findings, whether every planted
 defect was found (exactly: the count of each (code, field) pair), whether the engines'
 findings are identical, and the ratio to the floor.
 """
@@ -144,10 +145,12 @@ def main() -> None:
                     if not found:
                         failed.append((rows, shape, fmt, engine, r["by"], want))
                     print(
-                        f"| {rows:,} | {shape} | {fmt} | {size:,.0f} | {floor['seconds']:.2f} s"
-                        f" | {parse['seconds']:.2f} s | {engine} | {r['seconds']:.2f} | {r['cpu']:.2f}"
+                        f"| {rows:,} | {shape} | {fmt} | {size:,.0f}"
+                        f" | {floor['seconds']:.2f} ({floor['cpu']:.2f})"
+                        f" | {parse['seconds']:.2f} | {engine} | {r['seconds']:.2f} | {r['cpu']:.2f}"
                         f" | {r['rss_mb']:,.0f} | {r['spill_mb']:,.0f} | {r['findings']:,}"
-                        f" | {'all' if found else 'NO'} | {r['seconds'] / floor['seconds']:.1f}x |",
+                        f" | {'all' if found else 'NO'} | {r['seconds'] / floor['seconds']:.1f}x"
+                        f" | {r['cpu'] / floor['cpu']:.1f}x |",
                         flush=True,
                     )
                 if len(digests) != 1:
