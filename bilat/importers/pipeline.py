@@ -38,6 +38,7 @@ from typing import Any
 from bilat.files import FileProblem, open_regular
 from bilat.importers.actors import Curated, Resolver
 from bilat.importers.formats import FORMATS, FileRejected, Reject
+from bilat.importers.output import csv_line
 
 #: The one id of the Source that cites ISO 3166 for the States an import writes.
 ISO_SOURCE_ID = "iso-3166"
@@ -100,6 +101,31 @@ class ImportResult:
     rejections_shown: list[Rejection]
     rejected_file: Path | None
     skipped_reasons: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(
+        cls,
+        fmt: str,
+        out: Path,
+        counts: dict[str, Counts],
+        actors: Counter[str],
+        rejected: Rejected,
+        skipped: Counter[str] | None = None,
+    ) -> ImportResult:
+        """The result of an import whose files gave *counts*: their total added up."""
+        total = Counts()
+        for c in counts.values():
+            total.add(c)
+        return cls(
+            format=fmt,
+            out=out,
+            files=counts,
+            total=total,
+            actors=actors,
+            rejections_shown=rejected.shown,
+            rejected_file=out / REJECTED_FILE if rejected.count else None,
+            skipped_reasons=skipped if skipped is not None else Counter(),
+        )
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -174,18 +200,6 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return repr(value)
     return str(value)
-
-
-_NEEDS_QUOTES = re.compile('[,"\r\n]')
-
-
-def csv_line(cells: list[str]) -> str:
-    """One CSV line as bilat writes it: a cell is quoted when it holds a comma, a quote
-    or a line break (a lone carriage return included), LF ends the line."""
-    search = _NEEDS_QUOTES.search
-    return (
-        ",".join(c if search(c) is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
-    )
 
 
 def _parsers(kind: str) -> list[tuple[str, Callable[[str], Any] | None]]:
@@ -294,18 +308,7 @@ def import_events(
             rejected.close()
         layout = rows.write(work, counts, origins, old, parquet)
         shutil.rmtree(rows.sorter.folder, ignore_errors=True)
-        total = Counts()
-        for c in counts.values():
-            total.add(c)
-        result = ImportResult(
-            format=fmt_name,
-            out=out,
-            files=counts,
-            total=total,
-            actors=resolver.counts,
-            rejections_shown=rejected.shown,
-            rejected_file=out / REJECTED_FILE if rejected.count else None,
-        )
+        result = ImportResult.of(fmt_name, out, counts, resolver.counts, rejected)
         extra = _other_records(existing, {s["id"]: s for s in file_sources}, resolver, actors)
         finish_import(
             work,

@@ -30,6 +30,7 @@ from bilat.files import FileProblem, open_regular
 from bilat.importers import reference
 from bilat.importers.actors import Resolver
 from bilat.importers.formats import Reject, checked_date, one_line
+from bilat.importers.output import csv_line
 from bilat.importers.pipeline import (
     REJECTED_FILE,
     Counts,
@@ -39,7 +40,6 @@ from bilat.importers.pipeline import (
     Rejection,
     add_states,
     check_out,
-    csv_line,
     curated_records,
     file_source,
     finish_import,
@@ -130,19 +130,7 @@ def import_unvotes(
             rejected.close()
         extra = _others(existing, sources, resolver, motions)
         write_small(work / "motions.csv", "motion", motions.values())
-        total = Counts()
-        for c in counts.values():
-            total.add(c)
-        result = ImportResult(
-            format="unvotes",
-            out=out,
-            files=counts,
-            total=total,
-            actors=resolver.counts,
-            rejections_shown=rejected.shown,
-            rejected_file=out / REJECTED_FILE if rejected.count else None,
-            skipped_reasons=skipped,
-        )
+        result = ImportResult.of("unvotes", out, counts, resolver.counts, rejected, skipped)
         extra["motion"] = {}  # written above
         _finish_votes(work, out, extra, result, existing, rejected.count)
         return result
