@@ -42,9 +42,9 @@ Entry = tuple[str, int, str]  # (id, row index, the row as a CSV line)
 class SortedRows:
     """Rows given in any order, given back sorted by (id, index), in bounded memory."""
 
-    def __init__(self, folder: Path, budget: int = SORT_BUDGET) -> None:
+    def __init__(self, folder: Path, budget: int | None = None) -> None:
         self.folder = folder
-        self.budget = budget
+        self.budget = SORT_BUDGET if budget is None else budget
         self.held: list[Entry] = []
         self.size = 0
         self.runs: list[Path] = []
