@@ -249,15 +249,15 @@ def resource_layout(descriptor: dict[str, Any], name: str) -> tuple[str, list[st
 
 def table_rows(folder: Path, fmt: str, paths: list[str], columns: list[str]) -> Iterator[list[str]]:
     """The rows of a table an import wrote, as cells of *columns* ("" for empty; a
-    column the file lacks is empty)."""
+    column the file lacks is empty). Of Parquet parts, only *columns* are read."""
     for rel in paths:
         file = folder.joinpath(*rel.split("/"))
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             parquet = pq.ParquetFile(file)
-            names = parquet.schema_arrow.names
-            for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS):
+            names = [c for c in columns if c in parquet.schema_arrow.names]
+            for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS, columns=names):
                 got = dict(zip(names, (c.to_pylist() for c in batch.columns), strict=True))
                 empty = [None] * batch.num_rows
                 for values in zip(*(got.get(c, empty) for c in columns), strict=True):

@@ -226,6 +226,20 @@ def _key_hash(text: str) -> int:
     )
 
 
+#: The fields of the ``--dedupe daily`` key (the actor's and recipient's raw names count
+#: where no id was resolved; the PLOVER event where no CAMEO code was given).
+DAILY_FIELDS = (
+    "dataset",
+    "date",
+    "actor",
+    "actor_name",
+    "recipient",
+    "recipient_name",
+    "cameo",
+    "plover_event",
+)
+
+
 def daily_key(f: dict[str, Any]) -> str:
     """The ``--dedupe daily`` key: day, actor, recipient and event, as the Phoenix
     pipeline keeps one event per (date, source, target, code) a day."""
@@ -394,10 +408,11 @@ class OldTable:
             return None
         return cls(existing, found[0], found[1], columns)
 
-    def rows(self) -> Iterator[list[str]]:
+    def rows(self, columns: list[str] | None = None) -> Iterator[list[str]]:
+        """Its rows, as cells of *columns* (all of them when None)."""
         from bilat.importers.output import table_rows
 
-        return table_rows(self.folder, self.format, self.paths, self.columns)
+        return table_rows(self.folder, self.format, self.paths, columns or self.columns)
 
 
 class EventRows:
@@ -418,10 +433,10 @@ class EventRows:
         self.emitted: Counter[int] = Counter()
         self.old = 0  # rows of the package appended to: the first ones
 
-    def _key(self, cells: list[str], fields: dict[str, Any] | None, origin: int) -> None:
-        self.hashes.append(_key_hash(cells[self.id_at]))
+    def _key(self, cells: list[str], fields: dict[str, Any], origin: int) -> None:
+        """Note the keys of a row whose id is ``fields["id"]``."""
+        self.hashes.append(_key_hash(fields["id"]))
         if self.daily is not None:
-            assert fields is not None
             self.daily.append(_key_hash(daily_key(fields)))
         self.origin.append(origin)
         self.emitted[origin] += 1
@@ -436,9 +451,9 @@ class EventRows:
     def hash_old(self, old: OldTable) -> None:
         """The keys of the rows of the package appended to (the rows stay where they are
         unless :meth:`sort_old` is called)."""
-        for cells in old.rows():
-            fields = dict(zip(self.columns, cells, strict=True)) if self.daily is not None else None
-            self._key(cells, fields, OLD)
+        keys = ["id", *DAILY_FIELDS] if self.daily is not None else ["id"]
+        for cells in old.rows(keys):
+            self._key(cells, dict(zip(keys, cells, strict=True)), OLD)
         self.old = len(self.origin)
 
     def sort_old(self, old: OldTable) -> None:
