@@ -232,3 +232,20 @@ def test_append_that_merges_into_old_rows_rewrites_the_parts(tmp_path: Path) -> 
     assert not list(out.glob("*.parquet"))
     assert fmt_check(out) == 0
     valid_everywhere(out)
+
+
+def test_no_rows_make_one_empty_part_and_an_empty_append_adds_none(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.tab"
+    empty.write_text(ICEWS.read_text(encoding="utf-8").split("\n", 1)[0] + "\n")
+    out = tmp_path / "none"
+    run_import("icews", [empty], out, parquet=True)
+    assert parts(out) == ["coded_events-0001.parquet"] and parquet_rows(out) == []
+    valid_everywhere(out)
+    run_import("icews", [empty], out, append=True)
+    assert parts(out) == ["coded_events-0001.parquet"]
+    again = run_import("icews", [QUIRKS, QUIRKS], out, append=True)  # one file named twice
+    c = again.files[str(QUIRKS)]
+    assert (c.read, c.imported, c.merged, c.rejected) == (14, 3, 5, 6)
+    assert parts(out) == ["coded_events-0001.parquet", "coded_events-0002.parquet"]
+    assert len(parquet_rows(out)) == 3
+    valid_everywhere(out)

@@ -4,7 +4,7 @@
 an import writes them in that order without holding them: :class:`SortedRows` keeps
 rows up to :data:`SORT_BUDGET` characters, sorts them and writes them to a run file
 on disk, and merges the runs at the end (an external merge sort; 20 million
-ICEWS-shaped rows make about 130 runs, read back together, 64 KiB of buffer each).
+ICEWS-shaped rows make about 120 runs, read back together, 64 KiB of buffer each).
 
 Up to :data:`PARQUET_ABOVE_ROWS` rows the table is one CSV file; above, Parquet parts
 of :data:`PART_ROWS` rows, written :data:`ROW_GROUP_ROWS` at a time with
@@ -166,11 +166,18 @@ def part_name(resource: str, number: int) -> str:
 
 
 def write_parquet(
-    folder: Path, resource: str, columns: list[str], lines: Iterable[str], first: int = 1
+    folder: Path,
+    resource: str,
+    columns: list[str],
+    lines: Iterable[str],
+    first: int = 1,
+    *,
+    empty: bool = True,
 ) -> list[str]:
     """*lines* (CSV lines of *columns*) as Parquet parts in *folder*, numbered from
     *first*; return their names. Each part holds :data:`PART_ROWS` rows (the last the
-    rest), written a row group at a time; a table of no rows is one empty part."""
+    rest), written a row group at a time; no lines make one empty part (no part
+    unless *empty*)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -197,7 +204,7 @@ def write_parquet(
             batch.append(line)
             if len(batch) >= min(ROW_GROUP_ROWS, PART_ROWS - in_part):
                 flush()
-        if batch or not names:
+        if batch or (empty and not names):
             flush()
     finally:
         if writer is not None:

@@ -490,9 +490,12 @@ class EventRows:
         kept, folded = self._merge(rep, rep_daily, candidate, counts, origins)
         if parquet is None:
             parquet = was_parquet or len(self.origin) - folded > output.PARQUET_ABOVE_ROWS
+        emitted: Counter[str] = Counter()  # a file named twice is counted once
         for o, n in self.emitted.items():
             if o != OLD:
-                counts[origins[o]].imported += n - counts[origins[o]].merged
+                emitted[origins[o]] += n
+        for name, n in emitted.items():
+            counts[name].imported += n - counts[name].merged
         lines = heapq.merge(
             (e for e in self.sorter.ordered() if not candidate(e[1]))
             if kept
@@ -506,7 +509,7 @@ class EventRows:
             output.write_csv(work / f"{name}.csv", csv_line(self.columns), stream)
             return Layout("csv", [f"{name}.csv"], [p for p in stale if p != f"{name}.csv"])
         first = 1 + _last_part(old.paths if was_parquet and old is not None else [])
-        parts = output.write_parquet(work, name, self.columns, stream, first)
+        parts = output.write_parquet(work, name, self.columns, stream, first, empty=not adding)
         kept_parts = list(old.paths) if adding and old is not None else []
         return Layout("parquet", kept_parts + parts, stale)
 
