@@ -20,6 +20,7 @@ folder beside the output and moved into place, descriptor last.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import heapq
 import io
@@ -202,11 +203,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _parsers(kind: str) -> list[tuple[str, Callable[[str], Any] | None]]:
+@functools.cache
+def _parsers(kind: str) -> tuple[tuple[str, Callable[[str], Any] | None], ...]:
+    """The columns of *kind* with each one's cell parser (None for text), built once."""
     from bilat.tables import columns
     from bilat.validation.cells import parser
 
-    return [(c.name, parser(c)) for c in columns(kind)]
+    return tuple((c.name, parser(c)) for c in columns(kind))
 
 
 def row_fields(kind: str, cells: dict[str, str]) -> dict[str, Any]:
