@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -100,6 +101,8 @@ def main() -> None:
         generate(src, args.rows)
     gen = time.perf_counter() - t
     out = work / f"imported-{args.rows}"
+    if out.exists():  # an earlier run's output, in a kept folder
+        shutil.rmtree(out)
     force = ["--csv"] if args.csv else ["--parquet"] if args.parquet else []
     wall, peak, code = child(
         [sys.executable, "-m", "bilat", "import", "icews", str(src), "--out", str(out), *force]
@@ -133,8 +136,6 @@ def main() -> None:
         )
     print(json.dumps(result))
     if args.keep is None:
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
 
 
