@@ -1009,6 +1009,15 @@ def import_cmd(
             show_default=False,
         ),
     ] = None,
+    parquet: Annotated[
+        bool | None,
+        typer.Option(
+            "--parquet/--csv",
+            help="Write the coded events as Parquet parts, or as one CSV file "
+            "(default: Parquet above 1,000,000 rows, or when appending to Parquet).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import coded event data (ICEWS, GDELT, POLECAT, PLOVER) or UN General Assembly
     roll calls into a bilat package, streaming; print what became of every row.
@@ -1017,7 +1026,9 @@ def import_cmd(
     from bilat.importers import ImportProblem, run_import
 
     try:
-        result = run_import(fmt, list(files), out, append=append, dedupe=dedupe, actors=actors)
+        result = run_import(
+            fmt, list(files), out, append=append, dedupe=dedupe, actors=actors, parquet=parquet
+        )
     except ImportProblem as exc:
         raise _fail("import", str(exc)) from None
     except OSError as exc:

@@ -34,8 +34,11 @@ def run_import(
     append: bool = False,
     dedupe: str | None = None,
     actors: Path | None = None,
+    parquet: bool | None = None,
 ) -> ImportResult:
-    """Import *files* of format *fmt* into the package folder *out*."""
+    """Import *files* of format *fmt* into the package folder *out*. Coded events are
+    written as one CSV file up to a million rows and as Parquet parts above (*parquet*
+    True or False forces either; see docs/import.md)."""
     if fmt not in FORMATS:
         raise ImportProblem(f"no format {fmt!r}; known: {', '.join(FORMATS)}")
     if dedupe not in (None, "daily"):
@@ -45,12 +48,16 @@ def run_import(
     if fmt == "unvotes":
         if dedupe:
             raise ImportProblem("--dedupe applies to coded events, not to roll calls")
+        if parquet:
+            raise ImportProblem("--parquet applies to coded events; roll calls are CSV")
         from bilat.importers.unvotes import import_unvotes
 
         return import_unvotes(files, out, append=append, actors=actors)
     from bilat.importers.pipeline import import_events
 
-    return import_events(fmt, files, out, append=append, dedupe=dedupe, actors=actors)
+    return import_events(
+        fmt, files, out, append=append, dedupe=dedupe, actors=actors, parquet=parquet
+    )
 
 
 __all__ = ["FORMATS", "Counts", "ImportProblem", "ImportResult", "Rejection", "run_import"]

@@ -20,7 +20,9 @@ folder beside the output and moved into place, descriptor last.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
+import heapq
 import io
 import json
 import os
@@ -37,6 +39,7 @@ from typing import Any
 from bilat.files import FileProblem, open_regular
 from bilat.importers.actors import Curated, Resolver
 from bilat.importers.formats import FORMATS, FileRejected, Reject
+from bilat.importers.output import csv_line
 
 #: The one id of the Source that cites ISO 3166 for the States an import writes.
 ISO_SOURCE_ID = "iso-3166"
@@ -46,6 +49,8 @@ OTHER_KINDS = ("source", "state", "person", "organization")
 REJECTED_FILE = "import-rejected.csv"
 #: How many rejected rows the README lists.
 README_REJECTED = 100
+#: The origin of a row the package held before the import (``--append``).
+OLD = 0xFFFF
 
 
 class ImportProblem(Exception):
@@ -97,6 +102,31 @@ class ImportResult:
     rejections_shown: list[Rejection]
     rejected_file: Path | None
     skipped_reasons: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(
+        cls,
+        fmt: str,
+        out: Path,
+        counts: dict[str, Counts],
+        actors: Counter[str],
+        rejected: Rejected,
+        skipped: Counter[str] | None = None,
+    ) -> ImportResult:
+        """The result of an import whose files gave *counts*: their total added up."""
+        total = Counts()
+        for c in counts.values():
+            total.add(c)
+        return cls(
+            format=fmt,
+            out=out,
+            files=counts,
+            total=total,
+            actors=actors,
+            rejections_shown=rejected.shown,
+            rejected_file=out / REJECTED_FILE if rejected.count else None,
+            skipped_reasons=skipped if skipped is not None else Counter(),
+        )
 
     def summary_lines(self) -> list[str]:
         lines = []
@@ -173,23 +203,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-_NEEDS_QUOTES = re.compile('[,"\r\n]')
-
-
-def csv_line(cells: list[str]) -> str:
-    """One CSV line as bilat writes it: a cell is quoted when it holds a comma, a quote
-    or a line break (a lone carriage return included), LF ends the line."""
-    search = _NEEDS_QUOTES.search
-    return (
-        ",".join(c if search(c) is None else '"' + c.replace('"', '""') + '"' for c in cells) + "\n"
-    )
-
-
-def _parsers(kind: str) -> list[tuple[str, Callable[[str], Any] | None]]:
+@functools.cache
+def _parsers(kind: str) -> tuple[tuple[str, Callable[[str], Any] | None], ...]:
+    """The columns of *kind* with each one's cell parser (None for text), built once."""
     from bilat.tables import columns
     from bilat.validation.cells import parser
 
-    return [(c.name, parser(c)) for c in columns(kind)]
+    return tuple((c.name, parser(c)) for c in columns(kind))
 
 
 def row_fields(kind: str, cells: dict[str, str]) -> dict[str, Any]:
@@ -209,6 +229,20 @@ def _key_hash(text: str) -> int:
     )
 
 
+#: The fields of the ``--dedupe daily`` key (the actor's and recipient's raw names count
+#: where no id was resolved; the PLOVER event where no CAMEO code was given).
+DAILY_FIELDS = (
+    "dataset",
+    "date",
+    "actor",
+    "actor_name",
+    "recipient",
+    "recipient_name",
+    "cameo",
+    "plover_event",
+)
+
+
 def daily_key(f: dict[str, Any]) -> str:
     """The ``--dedupe daily`` key: day, actor, recipient and event, as the Phoenix
     pipeline keeps one event per (date, source, target, code) a day."""
@@ -225,16 +259,6 @@ def daily_key(f: dict[str, Any]) -> str:
 
 
 # -- the event pipeline -------------------------------------------------------------
-
-
-@dataclass
-class _Pass1:
-    tmp: Path
-    hashes: array  # type: ignore[type-arg]
-    daily: array | None  # type: ignore[type-arg]
-    origin: array  # type: ignore[type-arg]
-    rows: int = 0
-    writer: Any = None
 
 
 class Rejected:
@@ -274,106 +298,279 @@ def import_events(
     append: bool = False,
     dedupe: str | None = None,
     actors: Path | None = None,
+    parquet: bool | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import coded-event *files* of format *fmt_name* into the package folder *out*."""
-    # long: an importer's steps in order (read, map, write, validate); not split yet
-    from bilat.models.events import CodedEvent
-
+    """Import coded-event *files* of format *fmt_name* into the package folder *out*:
+    as CSV, or as Parquet parts above :data:`output.PARQUET_ABOVE_ROWS` rows (*parquet*
+    True or False chooses either)."""
     fmt = FORMATS[fmt_name]
     existing = check_out(out, append, "coded_event")
     resolver = Resolver(curated=curated_records(actors))
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
     try:
         file_sources = _file_sources(files, fmt)
-        sources = {s["id"]: s for s in file_sources}
-        rejected = Rejected(work / REJECTED_FILE)
-        validate = CodedEvent.__pydantic_validator__.validate_python
-        columns = [name for name, _ in _parsers("coded_event")]
-        counts: dict[str, Counts] = {}
-        p1 = _Pass1(
-            work / "coded_events.csv", array("Q"), array("Q") if dedupe else None, array("H")
-        )
         names = [p.name for p in files]
-        origin_names = [str(p) if names.count(p.name) > 1 else p.name for p in files]
-        with p1.tmp.open("w", encoding="utf-8", newline="") as tmp:
-            tmp.write(csv_line(columns))
-            p1.writer = csv.writer(tmp, lineterminator="\n")
-            if existing is not None:
-                for fields in _existing_rows(existing / "coded_events.csv", "coded_event"):
-                    _emit(p1, tmp, fields, columns, 0xFFFF, dedupe)
-            for index, path in enumerate(files):
-                c = counts.setdefault(origin_names[index], Counts())
-                src_id = file_sources[index]["id"]
-                try:
-                    for line, raw in fmt.rows(path):
-                        c.read += 1
-                        try:
-                            fields = fmt.convert(raw, resolver)
-                            fields["sources"] = [src_id]
-                            fields = {k: v for k, v in fields.items() if v not in (None, [])}
-                            try:
-                                validate(fields)
-                            except Exception as exc:  # pydantic ValidationError
-                                reason, fld = validation_reason(exc)
-                                raise Reject(reason, fld) from None
-                        except Reject as r:
-                            c.rejected += 1
-                            rejected.add(Rejection(origin_names[index], line, r.reason, r.field))
-                            continue
-                        _emit(p1, tmp, fields, columns, index, dedupe)
-                        if progress is not None:
-                            progress(1)
-                except FileRejected as exc:
-                    rejected.close()
-                    raise ImportProblem(f"{path}: {exc}") from None
-                except FileProblem as exc:
-                    rejected.close()
-                    raise ImportProblem(f"{path}: cannot read it: {exc}") from None
-        rejected.close()
-        imported_by_origin = _pass2(p1, work, columns, counts, origin_names)
-        for name, n in imported_by_origin.items():
-            counts[name].imported += n
-        extra = _other_records(existing, sources, resolver, actors)
-        total = Counts()
-        for c in counts.values():
-            total.add(c)
-        result = ImportResult(
-            format=fmt_name,
-            out=out,
-            files=counts,
-            total=total,
-            actors=resolver.counts,
-            rejections_shown=rejected.shown,
-            rejected_file=out / REJECTED_FILE if rejected.count else None,
-        )
+        origins = [str(p) if names.count(p.name) > 1 else p.name for p in files]
+        rows = EventRows(work, [name for name, _ in _parsers("coded_event")], dedupe is not None)
+        old = OldTable.of(existing, "coded_event", rows.columns)
+        if old is not None:
+            rows.hash_old(old)
+        rejected = Rejected(work / REJECTED_FILE)
+        try:
+            counts = _read_files(
+                fmt, files, origins, file_sources, resolver, rows, rejected, progress
+            )
+        finally:
+            rejected.close()
+        layout = rows.write(work, counts, origins, old, parquet)
+        shutil.rmtree(rows.sorter.folder, ignore_errors=True)
+        result = ImportResult.of(fmt_name, out, counts, resolver.counts, rejected)
+        extra = _other_records(existing, {s["id"]: s for s in file_sources}, resolver, actors)
         finish_import(
-            work, out, "coded_event", extra, result, existing, fmt.title, dedupe, rejected.count
+            work,
+            out,
+            "coded_event",
+            extra,
+            result,
+            existing,
+            fmt.title,
+            dedupe,
+            rejected.count,
+            layout=layout,
         )
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _emit(
-    p1: _Pass1,
-    tmp: Any,
-    fields: dict[str, Any],
-    columns: list[str],
-    origin: int,
-    dedupe: str | None,
-) -> None:
-    get = fields.get
-    cells = [_cell(get(c)) for c in columns]
-    if "\r" in (get("text") or "") or "\r" in (get("notes") or ""):
-        tmp.write(csv_line(cells))  # the csv module leaves a lone CR unquoted
-    else:
-        p1.writer.writerow(cells)
-    p1.hashes.append(_key_hash(fields["id"]))
-    if p1.daily is not None:
-        p1.daily.append(_key_hash(daily_key(fields)))
-    p1.origin.append(origin)
-    p1.rows += 1
+def _read_files(
+    fmt: Any,
+    files: list[Path],
+    origins: list[str],
+    file_sources: list[dict[str, Any]],
+    resolver: Resolver,
+    rows: EventRows,
+    rejected: Rejected,
+    progress: Callable[[int], None] | None,
+) -> dict[str, Counts]:
+    """Pass 1: read, convert and check every row of *files*; each valid one goes to
+    *rows*, each invalid one to *rejected*. The counts of rows read and rejected."""
+    from bilat.models.events import CodedEvent
+
+    validate = CodedEvent.__pydantic_validator__.validate_python
+    counts: dict[str, Counts] = {}
+    for index, path in enumerate(files):
+        c = counts.setdefault(origins[index], Counts())
+        src_id = file_sources[index]["id"]
+        try:
+            for line, raw in fmt.rows(path):
+                c.read += 1
+                try:
+                    fields = fmt.convert(raw, resolver)
+                    fields["sources"] = [src_id]
+                    fields = {k: v for k, v in fields.items() if v not in (None, [])}
+                    try:
+                        validate(fields)
+                    except Exception as exc:  # pydantic ValidationError
+                        reason, fld = validation_reason(exc)
+                        raise Reject(reason, fld) from None
+                except Reject as r:
+                    c.rejected += 1
+                    rejected.add(Rejection(origins[index], line, r.reason, r.field))
+                    continue
+                rows.add(fields, index)
+                if progress is not None:
+                    progress(1)
+        except FileRejected as exc:
+            raise ImportProblem(f"{path}: {exc}") from None
+        except FileProblem as exc:
+            raise ImportProblem(f"{path}: cannot read it: {exc}") from None
+    return counts
+
+
+@dataclass
+class OldTable:
+    """The coded-event table of the package an import appends to."""
+
+    folder: Path
+    format: str  # "csv" or "parquet"
+    paths: list[str]
+    columns: list[str]
+
+    @classmethod
+    def of(cls, existing: Path | None, kind: str, columns: list[str]) -> OldTable | None:
+        from bilat.importers.output import resource_layout
+        from bilat.tables import RESOURCE_NAMES
+
+        if existing is None:
+            return None
+        descriptor = json.loads((existing / "datapackage.json").read_text("utf-8"))
+        found = resource_layout(descriptor, RESOURCE_NAMES[kind])
+        if found is None:
+            return None
+        return cls(existing, found[0], found[1], columns)
+
+    def rows(self, columns: list[str] | None = None) -> Iterator[list[str]]:
+        """Its rows, as cells of *columns* (all of them when None)."""
+        from bilat.importers.output import table_rows
+
+        return table_rows(self.folder, self.format, self.paths, columns or self.columns)
+
+
+class EventRows:
+    """The rows of an import, old (``--append``) and new: an 8-byte hash of each row's
+    key (and of its ``--dedupe daily`` key) and the file it came from, in arrays; the
+    rows themselves in a :class:`output.SortedRows`, on disk past its budget."""
+
+    def __init__(self, work: Path, columns: list[str], daily: bool) -> None:
+        from bilat.importers.output import LineMaker, SortedRows
+
+        self.columns = columns
+        self.id_at = columns.index("id")
+        self.sorter = SortedRows(work / ".sort")
+        self.line = LineMaker()
+        self.hashes: array[int] = array("Q")
+        self.daily: array[int] | None = array("Q") if daily else None
+        self.origin: array[int] = array("H")
+        self.emitted: Counter[int] = Counter()
+        self.old = 0  # rows of the package appended to: the first ones
+
+    def _key(self, cells: list[str], fields: dict[str, Any], origin: int) -> None:
+        """Note the keys of a row whose id is ``fields["id"]``."""
+        self.hashes.append(_key_hash(fields["id"]))
+        if self.daily is not None:
+            self.daily.append(_key_hash(daily_key(fields)))
+        self.origin.append(origin)
+        self.emitted[origin] += 1
+
+    def add(self, fields: dict[str, Any], origin: int) -> None:
+        """A new row, as model fields."""
+        get = fields.get
+        cells = [_cell(get(c)) for c in self.columns]
+        self.sorter.add(cells[self.id_at], len(self.origin), self.line(cells))
+        self._key(cells, fields, origin)
+
+    def hash_old(self, old: OldTable) -> None:
+        """The keys of the rows of the package appended to (the rows stay where they are
+        unless :meth:`sort_old` is called)."""
+        keys = ["id", *DAILY_FIELDS] if self.daily is not None else ["id"]
+        for cells in old.rows(keys):
+            self._key(cells, dict(zip(keys, cells, strict=True)), OLD)
+        self.old = len(self.origin)
+
+    def sort_old(self, old: OldTable) -> None:
+        for index, cells in enumerate(old.rows()):
+            self.sorter.add(cells[self.id_at], index, self.line(cells))
+
+    def write(
+        self,
+        work: Path,
+        counts: dict[str, Counts],
+        origins: list[str],
+        old: OldTable | None,
+        parquet: bool | None,
+    ) -> Layout:
+        """Passes 2 and 3: merge the rows whose keys repeat and write every row, sorted
+        by id, into *work*: as CSV, or as Parquet parts (added to the old ones when no
+        new row merges into an old one). Count what each file imported and merged."""
+        from bilat.importers import output
+
+        self.sorter.seal()  # the rows held go to disk before the hashes are counted
+        rep = _repeated(self.hashes)
+        rep_daily = _repeated(self.daily) if self.daily is not None else set()
+        daily = self.daily
+        hashes = self.hashes
+
+        def candidate(i: int) -> bool:
+            return hashes[i] in rep or (daily is not None and daily[i] in rep_daily)
+
+        touched = bool(rep or rep_daily) and any(candidate(i) for i in range(self.old))
+        was_parquet = old is not None and old.format == "parquet"
+        adding = was_parquet and not touched and parquet is not False
+        if old is not None and not adding:
+            self.sort_old(old)
+        kept, folded = self._merge(rep, rep_daily, candidate, counts, origins)
+        if parquet is None:
+            parquet = was_parquet or len(self.origin) - folded > output.PARQUET_ABOVE_ROWS
+        emitted: Counter[str] = Counter()  # a file named twice is counted once
+        for o, n in self.emitted.items():
+            if o != OLD:
+                emitted[origins[o]] += n
+        for name, n in emitted.items():
+            counts[name].imported += n - counts[name].merged
+        lines = heapq.merge(
+            (e for e in self.sorter.ordered() if not candidate(e[1]))
+            if kept
+            else self.sorter.ordered(),
+            kept,
+        )
+        stream = (line for _, _, line in lines)
+        name = "coded_events"
+        stale = list(old.paths) if old is not None and not adding else []
+        if not parquet:
+            output.write_csv(work / f"{name}.csv", csv_line(self.columns), stream)
+            return Layout("csv", [f"{name}.csv"], [p for p in stale if p != f"{name}.csv"])
+        first = 1 + _last_part(old.paths if was_parquet and old is not None else [])
+        parts = output.write_parquet(work, name, self.columns, stream, first, empty=not adding)
+        kept_parts = list(old.paths) if adding and old is not None else []
+        return Layout("parquet", kept_parts + parts, stale)
+
+    def _merge(
+        self,
+        rep: set[int],
+        rep_daily: set[int],
+        candidate: Callable[[int], bool],
+        counts: dict[str, Counts],
+        origins: list[str],
+    ) -> tuple[list[tuple[str, int, str]], int]:
+        """Pass 2: the rows whose keys repeat, read back from the sorter, grouped and
+        merged: the kept rows as sorter entries, sorted, and how many rows were folded
+        into them. Counts what each file merged."""
+        if not rep and not rep_daily:
+            return [], 0
+        held: list[tuple[int, dict[str, Any]]] = []
+        for _, i, line in self.sorter.unordered():
+            if candidate(i):
+                cells = next(csv.reader([line]))
+                held.append(
+                    (i, row_fields("coded_event", dict(zip(self.columns, cells, strict=True))))
+                )
+        held.sort(key=lambda h: h[0])
+        kept: list[tuple[str, int, str]] = []
+        for (i, f), merged in _groups(held, self.daily is not None):
+            ids = list(f.get("merged_ids", []))
+            srcs = list(f["sources"])
+            for j, g in merged:
+                ids.append(g["native_id"])
+                ids.extend(g.get("merged_ids", []))
+                srcs.extend(s for s in g["sources"] if s not in srcs)
+                o = self.origin[j]
+                if o != OLD:
+                    counts[origins[o]].merged += 1
+            if ids:
+                f["merged_ids"] = ids
+            f["sources"] = srcs
+            kept.append((f["id"], i, csv_line([_cell(f.get(c)) for c in self.columns])))
+        kept.sort()
+        return kept, len(held) - len(kept)
+
+
+@dataclass
+class Layout:
+    """How the coded-event table was written: its format, its files, and the files of
+    the table it replaces that are no longer the table's (removed once the new
+    descriptor is in place)."""
+
+    format: str
+    paths: list[str]
+    stale: list[str]
+
+
+def _last_part(paths: list[str]) -> int:
+    """The highest part number among *paths* (0 when none is numbered)."""
+    numbers = [int(m.group(1)) for p in paths if (m := re.search(r"-(\d+)\.parquet$", p))]
+    return max(numbers, default=0)
 
 
 def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
@@ -405,58 +602,6 @@ def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
         )
         out.update(many.to_pylist())
     return out
-
-
-def _pass2(
-    p1: _Pass1, work: Path, columns: list[str], counts: dict[str, Counts], origins: list[str]
-) -> Counter[str]:
-    """Merge the rows whose keys repeat; return how many rows each file imported."""
-    imported: Counter[str] = Counter()
-    rep = _repeated(p1.hashes)
-    rep_daily = _repeated(p1.daily) if p1.daily is not None else set()
-    if not rep and not rep_daily:
-        for i in range(p1.rows):
-            o = p1.origin[i]
-            if o != 0xFFFF:
-                imported[origins[o]] += 1
-        return imported
-    final = work / "coded_events.merged.csv"
-    held: list[tuple[int, dict[str, Any]]] = []
-    with (
-        p1.tmp.open(encoding="utf-8", newline="") as src,
-        final.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        reader = csv.reader(src)
-        dst.write(csv_line(next(reader)))
-        for i, cells in enumerate(reader):
-            candidate = p1.hashes[i] in rep or (p1.daily is not None and p1.daily[i] in rep_daily)
-            if not candidate:
-                dst.write(csv_line(cells))
-                o = p1.origin[i]
-                if o != 0xFFFF:
-                    imported[origins[o]] += 1
-                continue
-            held.append((i, row_fields("coded_event", dict(zip(columns, cells, strict=True)))))
-        for keep, merged in _groups(held, p1.daily is not None):
-            i, f = keep
-            ids = list(f.get("merged_ids", []))
-            srcs = list(f["sources"])
-            for j, g in merged:
-                ids.append(g["native_id"])
-                ids.extend(g.get("merged_ids", []))
-                srcs.extend(s for s in g["sources"] if s not in srcs)
-                o = p1.origin[j]
-                if o != 0xFFFF:
-                    counts[origins[o]].merged += 1
-            if ids:
-                f["merged_ids"] = ids
-            f["sources"] = srcs
-            dst.write(csv_line([_cell(f.get(c)) for c in columns]))
-            o = p1.origin[i]
-            if o != 0xFFFF:
-                imported[origins[o]] += 1
-    os.replace(final, p1.tmp)
-    return imported
 
 
 def _groups(
@@ -626,14 +771,14 @@ def curated_closure(curated: Curated, ids: set[str]) -> list[Any]:
 
 
 def write_small(path: Path, kind: str, rows: Iterable[dict[str, Any]]) -> None:
+    """Records of *kind* (as field dicts) as the CSV file *path*, as ``bilat fmt``
+    writes them (through the model, so a field left to its default is written)."""
     from bilat.files import atomic_write
-    from bilat.tables import columns
+    from bilat.models import RECORD_TYPES
+    from bilat.package import csv_bytes
 
-    names = [c.name for c in columns(kind)]
-    lines = [csv_line(names)]
-    for r in sorted(rows, key=lambda r: r["id"]):
-        lines.append(csv_line([_cell(r.get(n)) for n in names]))
-    atomic_write(path, "".join(lines).encode("utf-8"))
+    model = RECORD_TYPES[kind]
+    atomic_write(path, csv_bytes(kind, [model.model_validate(r) for r in rows]))
 
 
 def finish_import(
@@ -647,17 +792,52 @@ def finish_import(
     dedupe: str | None,
     n_rejected: int,
     also: tuple[str, ...] = (),
+    layout: Layout | None = None,
 ) -> None:
     """Write the other resources, the descriptor and the README in *work*, then move
-    every file into *out*, the descriptor last."""
-    # long: an importer's steps in order (read, map, write, validate); not split yet
-    from bilat import versions
+    every file into *out*, the descriptor last; then remove the files of the table
+    *layout* replaced."""
     from bilat.models import RECORD_TYPES
-    from bilat.tables import RESOURCE_NAMES, resource_descriptor
 
     kinds = [
         k for k in RECORD_TYPES if k == kind or k in also or (k in OTHER_KINDS and extra.get(k))
     ]
+    _write_others(work, kinds, extra)
+    history = []
+    if existing is not None:
+        old = json.loads((existing / "datapackage.json").read_text("utf-8"))
+        history = list(old.get("x-bilat-import", {}).get("runs", []))
+    history.append(
+        {
+            "format": result.format,
+            "files": {n: vars(c) for n, c in result.files.items()},
+            "total": vars(result.total),
+            "actors": dict(result.actors),
+            "dedupe": dedupe,
+        }
+    )
+    descriptor = _descriptor(out, title, kind, kinds, history, layout)
+    (work / "README.md").write_text(_readme(title, history, result, n_rejected), encoding="utf-8")
+    _move_in(work, out, n_rejected)
+    from bilat.files import atomic_write
+
+    atomic_write(
+        out / "datapackage.json",
+        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
+    )
+    if layout is not None:  # the old table's files the new descriptor no longer lists
+        for rel in layout.stale:
+            if rel not in layout.paths:
+                out.joinpath(*rel.split("/")).unlink(missing_ok=True)
+
+
+def _write_others(
+    work: Path, kinds: list[str], extra: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    """The small resources (sources, states, actors) and the seeds of the curated
+    sources copied, into *work*."""
+    from bilat.tables import RESOURCE_NAMES
+
     for k in kinds:
         if k in OTHER_KINDS:
             write_small(work / f"{RESOURCE_NAMES[k]}.csv", k, extra[k].values())
@@ -665,31 +845,47 @@ def finish_import(
         target = work / seed
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(info["from"], target)
+
+
+def _descriptor(
+    out: Path,
+    title: str,
+    kind: str,
+    kinds: list[str],
+    history: list[dict[str, Any]],
+    layout: Layout | None,
+) -> dict[str, Any]:
+    """The package's datapackage.json: a resource per kind, *kind*'s laid out as
+    *layout* says (CSV when None)."""
+    from bilat import versions
+    from bilat.tables import RESOURCE_NAMES, resource_descriptor
+
     present = frozenset(RESOURCE_NAMES[k] for k in kinds)
-    history = []
-    if existing is not None:
-        old = json.loads((existing / "datapackage.json").read_text("utf-8"))
-        history = list(old.get("x-bilat-import", {}).get("runs", []))
-    run = {
-        "format": result.format,
-        "files": {n: vars(c) for n, c in result.files.items()},
-        "total": vars(result.total),
-        "actors": dict(result.actors),
-        "dedupe": dedupe,
-    }
-    history.append(run)
+    resources = []
+    for k in kinds:
+        res = resource_descriptor(k, "csv", present)
+        if k == kind and layout is not None and layout.format == "parquet":
+            for key in ("mediatype", "encoding", "dialect"):
+                res.pop(key)
+            paths = layout.paths
+            res.update(path=paths[0] if len(paths) == 1 else list(paths), format="parquet")
+        elif k == kind and layout is not None:
+            res["path"] = layout.paths[0]
+        resources.append(res)
     name = out.name.lower().replace("_", "-")
-    descriptor = {
+    return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in name) or "import",
         "title": f"{title} imported by bilat",
         "version": "0.1.0",
         "x-bilat-import": {"kind": kind, "runs": history},
         versions.KEY: versions.declaration(versions.CURRENT),
-        "resources": [resource_descriptor(k, "csv", present) for k in kinds],
+        "resources": resources,
     }
-    readme = _readme(title, history, result, n_rejected)
-    (work / "README.md").write_text(readme, encoding="utf-8")
+
+
+def _move_in(work: Path, out: Path, n_rejected: int) -> None:
+    """Every file of *work* but the descriptor into *out* (created if need be)."""
     out.mkdir(exist_ok=True)
     for entry in sorted(work.iterdir()):
         if entry.name in ("datapackage.json",):
@@ -701,12 +897,6 @@ def finish_import(
             shutil.copytree(entry, out / entry.name, dirs_exist_ok=True)
         else:
             os.replace(entry, out / entry.name)
-    from bilat.files import atomic_write
-
-    atomic_write(
-        out / "datapackage.json",
-        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
-    )
 
 
 def _readme(

@@ -30,6 +30,7 @@ from bilat.files import FileProblem, open_regular
 from bilat.importers import reference
 from bilat.importers.actors import Resolver
 from bilat.importers.formats import Reject, checked_date, one_line
+from bilat.importers.output import csv_line
 from bilat.importers.pipeline import (
     REJECTED_FILE,
     Counts,
@@ -39,7 +40,6 @@ from bilat.importers.pipeline import (
     Rejection,
     add_states,
     check_out,
-    csv_line,
     curated_records,
     file_source,
     finish_import,
@@ -104,12 +104,42 @@ def _rows(path: Path) -> tuple[list[str], Any]:
 def import_unvotes(
     files: list[Path], out: Path, *, append: bool = False, actors: Path | None = None
 ) -> ImportResult:
-    """Import unvotes tables (a roll-call table and a vote table) into *out*."""
-    # long: an importer's steps in order (read, map, write, validate); not split yet
-    from bilat.models import Motion, Vote
-
+    """Import unvotes tables (a roll-call table and a vote table) into *out*: motions
+    and votes, each table sorted by id as ``bilat fmt`` wants it."""
     existing = check_out(out, append, "vote")
     resolver = Resolver(curated=curated_records(actors))
+    roll_files, vote_files = _tables(files)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
+    try:
+        sources: dict[str, dict[str, Any]] = {}
+        src_of: dict[Path, str] = {}
+        for path in files:
+            s = file_source(path, "unvotes", "UN General Assembly roll calls (unvotes)", CITATION)
+            sources[s["id"]] = s
+            src_of[path] = s["id"]
+        rejected = Rejected(work / REJECTED_FILE)
+        counts: dict[str, Counts] = {}
+        skipped: Counter[str] = Counter()
+        try:
+            motions = _read_motions(roll_files, existing, src_of, counts, rejected)
+            dates = {m["id"]: str(m.get("date", "")) for m in motions.values()}
+            _write_votes(
+                work, vote_files, existing, src_of, dates, resolver, counts, skipped, rejected
+            )
+        finally:
+            rejected.close()
+        extra = _others(existing, sources, resolver, motions)
+        write_small(work / "motions.csv", "motion", motions.values())
+        result = ImportResult.of("unvotes", out, counts, resolver.counts, rejected, skipped)
+        extra["motion"] = {}  # written above
+        _finish_votes(work, out, extra, result, existing, rejected.count)
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _tables(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The roll-call tables and the vote tables among *files*, told apart by header."""
     roll_files: list[Path] = []
     vote_files: list[Path] = []
     for path in files:
@@ -131,130 +161,138 @@ def import_unvotes(
         raise ImportProblem(
             "unvotes needs a roll-call table (roll_calls.csv) and a vote table (unvotes.csv)"
         )
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
-    try:
-        sources: dict[str, dict[str, Any]] = {}
-        src_of: dict[Path, str] = {}
-        for path in files:
-            s = file_source(path, "unvotes", "UN General Assembly roll calls (unvotes)", CITATION)
-            sources[s["id"]] = s
-            src_of[path] = s["id"]
-        rejected = Rejected(work / REJECTED_FILE)
-        counts: dict[str, Counts] = {}
-        skipped: Counter[str] = Counter()
-        motions = read_small(existing, "motion")
-        dates: dict[str, str] = {m["id"]: str(m.get("date", "")) for m in motions.values()}
-        validate_motion = Motion.__pydantic_validator__.validate_python
-        validate_vote = Vote.__pydantic_validator__.validate_python
-        for path in roll_files:
-            c = counts.setdefault(path.name, Counts())
-            head, (text, reader) = _rows(path)
-            with text:
-                for cells in reader:
-                    c.read += 1
-                    line = reader.line_num
+    return roll_files, vote_files
+
+
+def _read_motions(
+    roll_files: list[Path],
+    existing: Path | None,
+    src_of: dict[Path, str],
+    counts: dict[str, Counts],
+    rejected: Rejected,
+) -> dict[str, dict[str, Any]]:
+    """The motions of the package appended to and of *roll_files*, by id (a roll call
+    read again is counted as merged)."""
+    from bilat.models import Motion
+
+    validate_motion = Motion.__pydantic_validator__.validate_python
+    motions = read_small(existing, "motion")
+    for path in roll_files:
+        c = counts.setdefault(path.name, Counts())
+        head, (text, reader) = _rows(path)
+        with text:
+            for cells in reader:
+                c.read += 1
+                line = reader.line_num
+                try:
+                    f = _motion(head, cells, src_of[path])
                     try:
-                        f = _motion(head, cells, src_of[path])
-                        try:
-                            validate_motion(f)
-                        except Exception as exc:
-                            reason, fld = validation_reason(exc)
-                            raise Reject(reason, fld) from None
-                    except Reject as r:
-                        c.rejected += 1
-                        rejected.add(Rejection(path.name, line, r.reason, r.field))
-                        continue
-                    if f["id"] in motions:
-                        c.merged += 1
-                        continue
-                    motions[f["id"]] = f
-                    dates[f["id"]] = f.get("date", "")
-                    c.imported += 1
-        from bilat.tables import columns as table_columns
+                        validate_motion(f)
+                    except Exception as exc:
+                        reason, fld = validation_reason(exc)
+                        raise Reject(reason, fld) from None
+                except Reject as r:
+                    c.rejected += 1
+                    rejected.add(Rejection(path.name, line, r.reason, r.field))
+                    continue
+                if f["id"] in motions:
+                    c.merged += 1
+                    continue
+                motions[f["id"]] = f
+                c.imported += 1
+    return motions
 
-        vote_cols = [col.name for col in table_columns("vote")]
-        seen: set[str] = set()
-        votes_csv = work / "votes.csv"
-        with votes_csv.open("w", encoding="utf-8", newline="") as vout:
-            vout.write(csv_line(vote_cols))
-            if existing is not None and (existing / "votes.csv").exists():
-                with (existing / "votes.csv").open(encoding="utf-8", newline="") as old:
-                    old_rows = csv.reader(old)
-                    next(old_rows, None)
-                    for cells in old_rows:
-                        vout.write(csv_line(cells))
-                        seen.add(cells[0])
-            for path in vote_files:
-                c = counts.setdefault(path.name, Counts())
-                head, (text, reader) = _rows(path)
-                with text:
-                    for cells in reader:
-                        c.read += 1
-                        line = reader.line_num
-                        try:
-                            voted = _vote(head, cells, src_of[path], dates, resolver)
-                            if voted is None:
-                                c.skipped += 1
-                                skipped["not a member"] += 1
-                                continue
-                            try:
-                                validate_vote(voted)
-                            except Exception as exc:
-                                reason, fld = validation_reason(exc)
-                                raise Reject(reason, fld) from None
-                        except Reject as r:
-                            c.rejected += 1
-                            rejected.add(Rejection(path.name, line, r.reason, r.field))
-                            continue
-                        if voted["id"] in seen:
-                            c.merged += 1
-                            continue
-                        seen.add(voted["id"])
-                        vout.write(csv_line([_cell(voted.get(n)) for n in vote_cols]))
-                        c.imported += 1
-        rejected.close()
-        extra: dict[str, dict[str, dict[str, Any]]] = {
-            k: read_small(existing, k) for k in ("source", "state", "person", "organization")
-        }
-        for sid, s in sources.items():
-            extra["source"].setdefault(sid, s)
-        unga_id = (
-            resolver.curated.by_name.get("united nations general assembly")
-            if resolver.curated
-            else None
-        )
-        if unga_id is None:
-            extra["organization"].setdefault("unga", {**UNGA, "sources": [next(iter(sources))]})
-        add_states(extra, resolver)
-        if resolver.curated is not None and resolver.used:
-            from bilat.importers.pipeline import curated_closure
 
-            for rec in curated_closure(resolver.curated, resolver.used):
-                extra.setdefault(rec.KIND, {})[rec.id] = rec.model_dump(
-                    mode="json", exclude_none=True
+def _write_votes(
+    work: Path,
+    vote_files: list[Path],
+    existing: Path | None,
+    src_of: dict[Path, str],
+    dates: dict[str, str],
+    resolver: Resolver,
+    counts: dict[str, Counts],
+    skipped: Counter[str],
+    rejected: Rejected,
+) -> None:
+    """votes.csv in *work*: the votes of the package appended to and of *vote_files*,
+    sorted by id (a vote read again is counted as merged)."""
+    from bilat.importers.output import LineMaker, SortedRows, table_rows, write_csv
+    from bilat.models import Vote
+    from bilat.tables import columns as table_columns
+
+    validate_vote = Vote.__pydantic_validator__.validate_python
+    vote_cols = [col.name for col in table_columns("vote")]
+    sorter = SortedRows(work / ".sort")
+    make_line = LineMaker()
+    seen: set[str] = set()
+    if existing is not None and (existing / "votes.csv").exists():
+        for cells in table_rows(existing, "csv", ["votes.csv"], vote_cols):
+            sorter.add(cells[0], len(seen), make_line(cells))
+            seen.add(cells[0])
+    for path in vote_files:
+        c = counts.setdefault(path.name, Counts())
+        head, (text, reader) = _rows(path)
+        with text:
+            for cells in reader:
+                c.read += 1
+                line = reader.line_num
+                try:
+                    voted = _vote(head, cells, src_of[path], dates, resolver)
+                    if voted is None:
+                        c.skipped += 1
+                        skipped["not a member"] += 1
+                        continue
+                    try:
+                        validate_vote(voted)
+                    except Exception as exc:
+                        reason, fld = validation_reason(exc)
+                        raise Reject(reason, fld) from None
+                except Reject as r:
+                    c.rejected += 1
+                    rejected.add(Rejection(path.name, line, r.reason, r.field))
+                    continue
+                if voted["id"] in seen:
+                    c.merged += 1
+                    continue
+                seen.add(voted["id"])
+                sorter.add(
+                    voted["id"], len(seen), make_line([_cell(voted.get(n)) for n in vote_cols])
                 )
-        if unga_id is not None:
-            for m in motions.values():
-                m["body"] = unga_id
-        write_small(work / "motions.csv", "motion", motions.values())
-        total = Counts()
-        for c in counts.values():
-            total.add(c)
-        result = ImportResult(
-            format="unvotes",
-            out=out,
-            files=counts,
-            total=total,
-            actors=resolver.counts,
-            rejections_shown=rejected.shown,
-            rejected_file=out / REJECTED_FILE if rejected.count else None,
-            skipped_reasons=skipped,
-        )
-        extra["motion"] = {}  # written above
-        _finish_votes(work, out, extra, result, existing, rejected.count)
-        return result
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+                c.imported += 1
+    write_csv(work / "votes.csv", csv_line(vote_cols), (line for _, _, line in sorter.ordered()))
+    shutil.rmtree(sorter.folder, ignore_errors=True)
+
+
+def _others(
+    existing: Path | None,
+    sources: dict[str, dict[str, Any]],
+    resolver: Resolver,
+    motions: dict[str, dict[str, Any]],
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Sources, States, the General Assembly and curated actors to write beside the
+    motions and votes, by kind and id; the motions get the curated Assembly's id."""
+    extra: dict[str, dict[str, dict[str, Any]]] = {
+        k: read_small(existing, k) for k in ("source", "state", "person", "organization")
+    }
+    for sid, s in sources.items():
+        extra["source"].setdefault(sid, s)
+    unga_id = (
+        resolver.curated.by_name.get("united nations general assembly")
+        if resolver.curated
+        else None
+    )
+    if unga_id is None:
+        extra["organization"].setdefault("unga", {**UNGA, "sources": [next(iter(sources))]})
+    add_states(extra, resolver)
+    if resolver.curated is not None and resolver.used:
+        from bilat.importers.pipeline import curated_closure
+
+        for rec in curated_closure(resolver.curated, resolver.used):
+            extra.setdefault(rec.KIND, {})[rec.id] = rec.model_dump(mode="json", exclude_none=True)
+    if unga_id is not None:
+        for m in motions.values():
+            m["body"] = unga_id
+    return extra
 
 
 def _cell(value: Any) -> str:

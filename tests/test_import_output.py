@@ -1,0 +1,251 @@
+"""What `bilat import` writes: rows sorted by id as `bilat fmt` wants them (an external
+merge sort past its memory budget), one CSV file or Parquet parts above a stated size,
+and `--append` onto either. Every package is validated by bilat and by Frictionless."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import frictionless
+import pytest
+from typer.testing import CliRunner
+
+from bilat.cli import app
+from bilat.importers import output, run_import
+from bilat.validation import validate
+
+DATA = Path(__file__).parent / "data" / "import"
+ICEWS = DATA / "icews-2018-06-01-excerpt.tab"
+QUIRKS = DATA / "icews-quirks-built.tab"
+runner = CliRunner()
+
+
+def valid_everywhere(folder: Path) -> None:
+    report = validate(folder, engine="rows")
+    assert report.valid, [f.message for f in report.errors][:5]
+    assert not report.warnings, [f.message for f in report.warnings][:5]
+    report = frictionless.validate(str(folder / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type"])[:5]
+
+
+def fmt_check(folder: Path) -> int:
+    return runner.invoke(app, ["fmt", "--check", str(folder)]).exit_code
+
+
+def csv_rows(folder: Path) -> list[dict[str, str]]:
+    with (folder / "coded_events.csv").open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def resource(folder: Path) -> dict[str, Any]:
+    descriptor = json.loads((folder / "datapackage.json").read_text())
+    (res,) = [r for r in descriptor["resources"] if r["name"] == "coded_events"]
+    return res  # type: ignore[no-any-return]
+
+
+def parts(folder: Path) -> list[str]:
+    path = resource(folder)["path"]
+    return [path] if isinstance(path, str) else list(path)
+
+
+def parquet_rows(folder: Path) -> list[dict[str, str]]:
+    """The rows of every part in order, a null cell read as the empty CSV cell."""
+    import pyarrow.parquet as pq
+
+    out = []
+    for name in parts(folder):
+        for row in pq.read_table(folder / name).to_pylist():
+            out.append({k: "" if v is None else v for k, v in row.items()})
+    return out
+
+
+def halves(tmp_path: Path) -> tuple[Path, Path]:
+    """The ICEWS sample cut in two files, each with the header."""
+    lines = ICEWS.read_text(encoding="utf-8").splitlines(keepends=True)
+    a, b = tmp_path / "icews-a.tab", tmp_path / "icews-b.tab"
+    a.write_text("".join(lines[:36]), encoding="utf-8")
+    b.write_text(lines[0] + "".join(lines[36:]), encoding="utf-8")
+    return a, b
+
+
+@pytest.fixture
+def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parquet above 50 rows, in parts of 20 rows written 7 at a time."""
+    monkeypatch.setattr(output, "PARQUET_ABOVE_ROWS", 50)
+    monkeypatch.setattr(output, "PART_ROWS", 20)
+    monkeypatch.setattr(output, "ROW_GROUP_ROWS", 7)
+
+
+# -- sorted as bilat fmt wants ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "options"),
+    [
+        ([ICEWS], []),
+        ([QUIRKS], []),  # a merged row among them
+        ([ICEWS], ["--dedupe", "daily"]),
+    ],
+)
+def test_a_fresh_import_is_what_fmt_writes(
+    tmp_path: Path, files: list[Path], options: list[str]
+) -> None:
+    out = tmp_path / "ev"
+    done = runner.invoke(app, ["import", "icews", *map(str, files), "--out", str(out), *options])
+    assert done.exit_code in (0, 1), done.output
+    ids = [r["id"] for r in csv_rows(out)]
+    assert ids == sorted(ids) and len(ids) == len(set(ids))
+    assert fmt_check(out) == 0
+
+
+def test_unvotes_import_is_what_fmt_writes(tmp_path: Path) -> None:
+    out = tmp_path / "un"
+    files = [
+        DATA / "tidytuesday-roll-calls-first-rows.csv",
+        DATA / "tidytuesday-unvotes-first-rows.csv",
+    ]
+    run_import("unvotes", files, out)
+    assert fmt_check(out) == 0
+    run_import("unvotes", [files[0], DATA / "unvotes-voeten-codes-built.csv"], out, append=True)
+    assert fmt_check(out) == 0
+
+
+def test_the_external_sort_gives_the_rows_the_in_memory_sort_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_import("icews", [ICEWS, QUIRKS], tmp_path / "memory", dedupe="daily")
+    spilled: list[int] = []
+    spill = output.SortedRows._spill
+
+    def counted(self: output.SortedRows) -> None:
+        spilled.append(len(self.held))
+        spill(self)
+
+    monkeypatch.setattr(output, "SORT_BUDGET", 3000)  # a few rows a run
+    monkeypatch.setattr(output.SortedRows, "_spill", counted)
+    result = run_import("icews", [ICEWS, QUIRKS], tmp_path / "disk", dedupe="daily")
+    assert len([n for n in spilled if n]) > 10  # the rows went through many runs
+    assert result.total.merged > 0
+    for name in ("coded_events.csv", "sources.csv", "states.csv"):
+        assert (tmp_path / "disk" / name).read_bytes() == (tmp_path / "memory" / name).read_bytes()
+    assert fmt_check(tmp_path / "disk") == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no run left
+
+
+# -- Parquet parts ---------------------------------------------------------------------
+
+
+def test_parquet_forced_holds_the_rows_the_csv_holds(tmp_path: Path) -> None:
+    run_import("icews", [QUIRKS, ICEWS], tmp_path / "csv")
+    done = runner.invoke(
+        app,
+        ["import", "icews", str(QUIRKS), str(ICEWS), "--out", str(tmp_path / "pq"), "--parquet"],
+    )
+    assert done.exit_code == 1, done.output  # the quirks file has rejected rows
+    pq_folder = tmp_path / "pq"
+    res = resource(pq_folder)
+    assert res["format"] == "parquet" and res["path"] == "coded_events-0001.parquet"
+    assert "dialect" not in res and res["schema"] == resource(tmp_path / "csv")["schema"]
+    assert not (pq_folder / "coded_events.csv").exists()
+    assert parquet_rows(pq_folder) == csv_rows(tmp_path / "csv")
+    valid_everywhere(pq_folder)
+    assert fmt_check(pq_folder) == 0  # fmt leaves Parquet parts as they are
+
+
+def test_above_the_stated_size_the_rows_are_parquet_parts(
+    tmp_path: Path, small_parts: None
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "big"
+    result = run_import("icews", [ICEWS], out)  # 71 rows: above 50
+    assert result.total.imported == 71
+    names = parts(out)
+    assert names == [f"coded_events-000{i}.parquet" for i in (1, 2, 3, 4)]
+    files = [pq.ParquetFile(out / n) for n in names]
+    assert [f.metadata.num_rows for f in files] == [20, 20, 20, 11]
+    assert [f.metadata.num_row_groups for f in files] == [3, 3, 3, 2]  # 7 rows at a time
+    assert all(f.schema_arrow.types == [pa.string()] * len(f.schema_arrow) for f in files)
+    ids = [r["id"] for r in parquet_rows(out)]
+    assert ids == sorted(ids) and len(ids) == 71  # sorted across the parts
+    valid_everywhere(out)
+    # --csv forces one CSV file whatever the size
+    run_import("icews", [ICEWS], tmp_path / "forced", parquet=False)
+    assert resource(tmp_path / "forced")["path"] == "coded_events.csv"
+    assert [r["id"] for r in csv_rows(tmp_path / "forced")] == ids
+
+
+def test_a_bad_cell_in_a_later_part_is_found_by_bilat(tmp_path: Path, small_parts: None) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "bad"
+    run_import("icews", [ICEWS], out)
+    last = out / parts(out)[-1]
+    table = pq.read_table(last)
+    cameo = table.column_names.index("cameo")
+    values = table.column(cameo).to_pylist()
+    values[2] = "13y"
+    pq.write_table(table.set_column(cameo, "cameo", pa.array(values, pa.string())), last)
+    report = validate(out, engine="rows")
+    found = [(f.path, f.row, f.field) for f in report.errors]
+    assert found == [(last.name, 3, "cameo")]
+
+
+# -- --append onto Parquet parts -------------------------------------------------------
+
+
+def test_append_adds_a_part_and_leaves_the_old_parts_alone(tmp_path: Path) -> None:
+    a, b = halves(tmp_path)
+    out = tmp_path / "app"
+    run_import("icews", [a], out, parquet=True)
+    before = (out / "coded_events-0001.parquet").read_bytes()
+    second = run_import("icews", [b], out, append=True)  # Parquet stays Parquet
+    assert second.total.imported == 36 and second.total.merged == 0
+    assert parts(out) == ["coded_events-0001.parquet", "coded_events-0002.parquet"]
+    assert (out / "coded_events-0001.parquet").read_bytes() == before
+    assert len(parquet_rows(out)) == 71
+    valid_everywhere(out)
+    descriptor = json.loads((out / "datapackage.json").read_text())
+    assert len(descriptor["x-bilat-import"]["runs"]) == 2
+
+
+def test_append_that_merges_into_old_rows_rewrites_the_parts(tmp_path: Path) -> None:
+    a, b = halves(tmp_path)
+    out = tmp_path / "merge"
+    run_import("icews", [a, b], out, parquet=True)
+    again = run_import("icews", [ICEWS], out, append=True)  # every row is there already
+    assert (again.total.imported, again.total.merged) == (0, 71)
+    assert parts(out) == ["coded_events-0002.parquet"]  # a new part; the old one removed
+    assert not (out / "coded_events-0001.parquet").exists()
+    rows = parquet_rows(out)
+    assert len(rows) == 71 and all(json.loads(r["merged_ids"]) for r in rows)
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in rows)
+    valid_everywhere(out)
+    # --csv turns the table back into one CSV file, the parts removed
+    run_import("icews", [DATA / "icews-2017-layout-built.tab"], out, append=True, parquet=False)
+    assert resource(out)["path"] == "coded_events.csv" and len(csv_rows(out)) == 74
+    assert not list(out.glob("*.parquet"))
+    assert fmt_check(out) == 0
+    valid_everywhere(out)
+
+
+def test_no_rows_make_one_empty_part_and_an_empty_append_adds_none(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.tab"
+    empty.write_text(ICEWS.read_text(encoding="utf-8").split("\n", 1)[0] + "\n")
+    out = tmp_path / "none"
+    run_import("icews", [empty], out, parquet=True)
+    assert parts(out) == ["coded_events-0001.parquet"] and parquet_rows(out) == []
+    valid_everywhere(out)
+    run_import("icews", [empty], out, append=True)
+    assert parts(out) == ["coded_events-0001.parquet"]
+    again = run_import("icews", [QUIRKS, QUIRKS], out, append=True)  # one file named twice
+    c = again.files[str(QUIRKS)]
+    assert (c.read, c.imported, c.merged, c.rejected) == (14, 3, 5, 6)
+    assert parts(out) == ["coded_events-0001.parquet", "coded_events-0002.parquet"]
+    assert len(parquet_rows(out)) == 3
+    valid_everywhere(out)
