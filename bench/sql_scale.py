@@ -116,9 +116,10 @@ def main() -> None:
     args = parser.parse_args()
     failed = []
     print(
-        "| rows | shape | format | MB | floor | parse | engine | seconds | CPU s | peak RSS MB | spilled MB | findings | planted found | ÷ floor |"
+        "| rows | shape | format | MB | floor s (CPU) | parse s | engine | seconds | CPU s"
+        " | peak RSS MB | spill folder MB | findings | planted found | ÷ floor | CPU ÷ floor CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for rows in args.rows:
         for shape in args.shape:
             for fmt in args.format:
