@@ -57,6 +57,8 @@ def spark() -> Iterator[Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "2")
+        # small test data: compiling each query to Java costs more than it saves
+        .config("spark.sql.codegen.wholeStage", "false")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -171,8 +173,13 @@ def outcome(spark: Any, files: dict[str, list[Path]]) -> Iterator[dict[str, Any]
         keyed = [(("memory:unicode", i), row) for i, row in enumerate(unicode)]
         expected |= _duckdb_flagged(kind, keyed)
         memory = spark.createDataFrame(
-            [(*(r[n] for n in fields), "memory:unicode", i) for i, r in enumerate(unicode)],
-            ", ".join(f"`{n}` string" for n in fields) + ", file string, row long",
+            pa.table(
+                {
+                    **{n: pa.array([r[n] for r in unicode], pa.string()) for n in fields},
+                    "file": pa.array(["memory:unicode"] * len(unicode), pa.string()),
+                    "row": pa.array(range(len(unicode)), pa.int64()),
+                }
+            )
         )
         frame = csv_cells(spark, [str(p) for p in files[kind]], fields).unionByName(memory)
         with flagging(spark, kind, frame, ("file", "row")) as flagged:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import pyarrow as pa
 from sqlglot import exp
 
 from bilat.tables import columns
@@ -80,6 +81,11 @@ def java_pattern(pattern: str) -> str:
 
 
 def _for_spark(node: exp.Expr) -> exp.Expr:
+    if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Distinct):
+        # COLLECT_SET: one aggregate, where COLLECT_LIST(DISTINCT ...) over several
+        # columns makes Spark copy each row once per column (an Expand)
+        (only,) = node.this.expressions
+        return exp.ArrayUniqueAgg(this=only)
     if isinstance(node, exp.Anonymous) and str(node.this).upper() == "STRLEN":
         return exp.Anonymous(this="OCTET_LENGTH", expressions=list(node.expressions))
     if isinstance(node, exp.RegexpLike) and isinstance(node.expression, exp.Literal):
@@ -191,8 +197,13 @@ def flagging(
         refused = judge(done, check_of, distinct, combinations)
         for i, (cols, rows) in refused.items():
             view = f"bilat_{tag}_{refused_table(i)}"
-            schema = ", ".join(f"{_quoted(c)} string" for c in cols)
-            spark.createDataFrame(rows, schema).createOrReplaceTempView(view)
+            table = pa.table(
+                {c: pa.array(list(v), pa.string()) for c, v in zip(cols, zip(*rows), strict=True)}
+            )
+            # broadcast: the refused values are few (the driver held them), and a
+            # semi-join against an unsized table is a sort-merge join, a shuffle of
+            # the whole block for each exact column
+            F.broadcast(spark.createDataFrame(table)).createOrReplaceTempView(view)
             names[refused_table(i)] = view
             views.append(view)
         flag = done.query({i: refused_table(i) for i in refused}).selects[0].unalias()
