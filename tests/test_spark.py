@@ -56,7 +56,7 @@ def spark() -> Iterator[Any]:
         .appName("bilat-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.shuffle.partitions", "1")
         # small test data: compiling each query to Java costs more than it saves
         .config("spark.sql.codegen.wholeStage", "false")
         .getOrCreate()
@@ -181,14 +181,19 @@ def outcome(spark: Any, files: dict[str, list[Path]]) -> Iterator[dict[str, Any]
                 }
             )
         )
+        # read once: the flags (two jobs) and the check of the cells read the same rows
         frame = csv_cells(spark, [str(p) for p in files[kind]], fields).unionByName(memory)
-        with flagging(spark, kind, frame, ("file", "row")) as flagged:
-            got = {(_uri(f), r) for f, r in flagged.collect()}
-        # the cells Spark read from the files, to check its line numbers
-        cells = {
-            (_uri(r["file"]), r["row"]): {n: r[n] for n in fields}
-            for r in csv_cells(spark, [str(p) for p in files[kind]], fields).collect()
-        }
+        frame = frame.cache()
+        try:
+            with flagging(spark, kind, frame, ("file", "row")) as flagged:
+                got = {(_uri(f), r) for f, r in flagged.collect()}
+            # the cells Spark read from the files, to check its line numbers
+            cells = {
+                (_uri(r["file"]), r["row"]): {n: r[n] for n in fields}
+                for r in frame.where(frame.file != "memory:unicode").collect()
+            }
+        finally:
+            frame.unpersist()
         cache[kind] = (got, expected, dict(read), cells, unicode)
         return cache[kind]
 
@@ -197,7 +202,11 @@ def outcome(spark: Any, files: dict[str, list[Path]]) -> Iterator[dict[str, Any]
 
 def _uri(spark_path: str) -> str:
     """Spark's ``file:/x`` as Python's ``file:///x``."""
-    return Path(spark_path.removeprefix("file:")).as_uri() if spark_path.startswith("file:") else spark_path
+    return (
+        Path(spark_path.removeprefix("file:")).as_uri()
+        if spark_path.startswith("file:")
+        else spark_path
+    )
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 DIALECT = "spark"
 
+
 def _class_traps(pattern: str) -> bool:
     """Whether a character class of *pattern* holds ``&&`` or an unescaped ``[``,
     which Java reads as an intersection and a nested class, and RE2 as characters."""
@@ -126,7 +127,7 @@ def judge(
     judgement as the DuckDB engine's (``compile._refused``), free of any database."""
     out: dict[int, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {}
     for i, (check, values) in enumerate(zip(done.exact, distinct, strict=True)):
-        bad = [(v,) for v in values if v != "" and check.exact(v) is INVALID]
+        bad: list[tuple[str, ...]] = [(v,) for v in values if v != "" and check.exact(v) is INVALID]
         if bad:
             out[i] = ((check.name,), bad)
     for j, rule in enumerate(done.rules, start=len(done.exact)):
@@ -198,7 +199,10 @@ def flagging(
         for i, (cols, rows) in refused.items():
             view = f"bilat_{tag}_{refused_table(i)}"
             table = pa.table(
-                {c: pa.array(list(v), pa.string()) for c, v in zip(cols, zip(*rows), strict=True)}
+                {
+                    c: pa.array(list(v), pa.string())
+                    for c, v in zip(cols, zip(*rows, strict=True), strict=True)
+                }
             )
             # broadcast: the refused values are few (the driver held them), and a
             # semi-join against an unsized table is a sort-merge join, a shuffle of
