@@ -6,10 +6,11 @@
   of a file of tricky cells in every field, read by Spark with their physical line
   numbers (:mod:`bilat.validation.engines.spark.rows`).
 * Over-flag, never under-flag: Unicode spaces, digits and letters, and the line
-  terminators Java's ``$`` stops before, in every field: no row the model refuses is
-  left unflagged.
+  terminators Java's ``$`` stops before, in every patterned field: no row the model
+  refuses is left unflagged.
 * Row numbers: lines of CSV split over many tasks, and rows of Parquet files, are
   numbered as the DuckDB engine numbers them.
+* Spark Connect: a local Connect server flags the same rows.
 
 One SparkSession serves the module. Without pyspark or Java these tests fail: they
 do not skip.
@@ -19,6 +20,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +36,7 @@ from test_columnar import _NOT_IN_VALID, TRICKY, UNICODE, _model_accepts, _valid
 
 from bilat.models import RECORD_TYPES
 from bilat.tables import RESOURCE_NAMES, columns
+from bilat.validation.engines.columnar.columns import checks
 from bilat.validation.engines.spark.flags import (
     flagged_rows,
     flagging,
@@ -141,10 +147,12 @@ def _duckdb_flagged(kind: str, rows: list[tuple[Any, dict[str, str]]]) -> set[An
 
 
 def _unicode_rows(kind: str) -> list[dict[str, str]]:
-    """tests/test_columnar.py's Unicode rows, with Java's line terminators besides."""
+    """tests/test_columnar.py's Unicode rows, with Java's line terminators besides, in
+    every patterned field (the exact ones are judged by the same Python as on DuckDB,
+    and the tricky file puts Unicode in them too)."""
     base = _valid_rows(kind)[0]
     rows = [base]
-    for name in _fields(kind):
+    for name in (c.name for c in checks(kind) if c.mode != "exact"):
         seeds = [base[name], "a", "ab-c", '["a"]', "2024", *TRICKY[:12]]
         for seed in seeds:
             for u in UNICODE + JAVA_LINE_ENDS:
@@ -292,3 +300,42 @@ def test_parquet_rows_are_their_index_in_the_file(spark: Any, tmp_path: Path) ->
     frame = parquet_cells(spark, [str(p) for p in parts], fields)
     got = {(_uri(f), r) for f, r in flagged_rows(spark, "engagement", frame, ("file", "row"))}
     assert got == want
+
+
+CONNECT = """
+import json, sys
+from pyspark.sql import SparkSession
+from bilat.validation.engines.spark.flags import flagged_rows
+from bilat.validation.engines.spark.rows import csv_cells
+kind, fields, paths = json.loads(sys.argv[1])
+spark = SparkSession.builder.remote("local[2]").getOrCreate()
+assert type(spark).__module__ == "pyspark.sql.connect.session", type(spark)
+frame = csv_cells(spark, paths, fields)
+print(json.dumps(flagged_rows(spark, kind, frame, ("file", "row"))))
+spark.stop()
+"""
+
+
+def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None:
+    """Through a local Spark Connect server, started from pyspark's own jars (in a
+    process of its own: a process holds a classic session or a Connect one)."""
+    kind = "engagement"
+    fields = _fields(kind)
+    paths = files[kind]
+    expected: set[tuple[str, int]] = set()
+    for path in paths:
+        rows = [((path.as_uri(), line), row) for line, row in _read_regular(path, fields) or []]
+        expected |= _duckdb_flagged(kind, rows)
+    argument = json.dumps([kind, fields, [str(p) for p in paths]])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    done = subprocess.run(
+        [sys.executable, "-c", CONNECT, argument],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = {(_uri(f), r) for f, r in json.loads(done.stdout.strip().splitlines()[-1])}
+    assert expected and got == expected
