@@ -32,13 +32,7 @@ from sqlglot import exp
 
 from bilat.tables import columns
 from bilat.validation.engines.columnar.columns import ColumnCheck, checks
-from bilat.validation.engines.sql.compile import (
-    _BLOCK,
-    Compiled,
-    _rule_holds,
-    compiled,
-    refused_table,
-)
+from bilat.validation.engines.sql.compile import Compiled, compiled, refused_table
 from bilat.validation.records import INVALID
 
 if TYPE_CHECKING:
@@ -112,6 +106,14 @@ def spark_sql(tree: exp.Expr, tables: dict[str, str] | None = None) -> str:
     return tree.copy().transform(rename).sql(DIALECT)
 
 
+def _rule_holds(rule: Any, raws: tuple[str, ...], check_of: dict[str, ColumnCheck]) -> bool:
+    """Whether record rule *rule* holds on the raw cells *raws* of the columns it
+    reads, as the DuckDB engine judges it (``compile._rule_holds``, private there): a
+    cell its own check refuses is flagged by that check, and the rule is not run."""
+    values = [check_of[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
+    return any(v is INVALID for v in values) or rule.check(*values) is None
+
+
 def judge(
     done: Compiled,
     check_of: dict[str, ColumnCheck],
@@ -146,6 +148,46 @@ def _quoted(name: str) -> str:
     return exp.to_identifier(name, quoted=True).sql(DIALECT)
 
 
+def _block(done: Compiled) -> str:
+    """The name the compiled queries give the block's table."""
+    return next(done.query({}).find_all(exp.Table)).name
+
+
+def _distinct(
+    done: Compiled, run: Callable[[exp.Select], list[Any]]
+) -> tuple[Sequence[Iterable[str]], Callable[[tuple[str, ...]], list[Sequence[str]]]]:
+    """What the driver judges, from one scan of the block: the distinct values of the
+    exact columns (the DuckDB engine's query) and the record rules' distinct
+    combinations (a function of the columns a rule reads)."""
+    reads = [tuple(rule.reads) for rule in done.rules]
+    combos = [
+        exp.ArrayAgg(
+            this=exp.Distinct(
+                expressions=[exp.Struct(expressions=[exp.column(n, quoted=True) for n in r])]
+            )
+        )
+        for r in reads
+    ]
+    found = run(done.distinct.select(*combos))[0] if done.exact or reads else ()
+    of_rule = dict(zip(reads, found[len(done.exact) :], strict=True))
+
+    def combinations(read: tuple[str, ...]) -> list[Sequence[str]]:
+        return [tuple(r) for r in of_rule[read]]
+
+    return found[: len(done.exact)], combinations
+
+
+def _refused_frame(spark: SparkSession, cols: tuple[str, ...], rows: list[tuple[str, ...]]) -> Any:
+    """The refused values (or broken combinations) as a small DataFrame, broadcast:
+    the driver held them, and a semi-join against a table of unknown size is a
+    sort-merge join, a shuffle of the whole block for each exact column."""
+    from pyspark.sql import functions as F
+
+    columns_ = zip(cols, zip(*rows, strict=True), strict=True)
+    table = pa.table({c: pa.array(list(v), pa.string()) for c, v in columns_})
+    return F.broadcast(spark.createDataFrame(table))
+
+
 @contextmanager
 def flagging(
     spark: SparkSession, kind: str, frame: DataFrame, keys: Sequence[str] = ("row",)
@@ -164,57 +206,25 @@ def flagging(
     if missing:
         raise ValueError(f"{kind}: the frame has no column {', '.join(missing)}")
     done = compiled(kind)
-    check_of = {c.name: c for c in checks(kind)}
+    block = _block(done)
     tag = uuid.uuid4().hex[:12]
-    names = {_BLOCK: f"bilat_{tag}_{_BLOCK}"}
-    views = [names[_BLOCK]]
+    names = {block: f"bilat_{tag}_{block}"}
     try:
         cells = [F.coalesce(F.col(_quoted(n)), F.lit("")).alias(n) for n in fields]
-        frame.select(*cells, *(F.col(_quoted(k)) for k in keys)).createOrReplaceTempView(
-            names[_BLOCK]
+        block_frame = frame.select(*cells, *(F.col(_quoted(k)) for k in keys))
+        block_frame.createOrReplaceTempView(names[block])
+        distinct, combinations = _distinct(
+            done, lambda tree: spark.sql(spark_sql(tree, names)).collect()
         )
-
-        def run(tree: exp.Expr) -> list[Any]:
-            return spark.sql(spark_sql(tree, names)).collect()
-
-        # one scan collects what the driver judges: the distinct values of the exact
-        # columns (the DuckDB engine's query) and the rules' distinct combinations
-        reads = [tuple(rule.reads) for rule in done.rules]
-        combos = [
-            exp.ArrayAgg(
-                this=exp.Distinct(
-                    expressions=[exp.Struct(expressions=[exp.column(n, quoted=True) for n in r])]
-                )
-            )
-            for r in reads
-        ]
-        found = run(done.distinct.select(*combos)) if done.exact or reads else [()]
-        distinct: Sequence[Iterable[str]] = found[0][: len(done.exact)]
-        of_rule = dict(zip(reads, found[0][len(done.exact) :], strict=True))
-
-        def combinations(read: tuple[str, ...]) -> list[Sequence[str]]:
-            return [tuple(r) for r in of_rule[read]]
-
-        refused = judge(done, check_of, distinct, combinations)
+        refused = judge(done, {c.name: c for c in checks(kind)}, distinct, combinations)
         for i, (cols, rows) in refused.items():
-            view = f"bilat_{tag}_{refused_table(i)}"
-            table = pa.table(
-                {
-                    c: pa.array(list(v), pa.string())
-                    for c, v in zip(cols, zip(*rows, strict=True), strict=True)
-                }
-            )
-            # broadcast: the refused values are few (the driver held them), and a
-            # semi-join against an unsized table is a sort-merge join, a shuffle of
-            # the whole block for each exact column
-            F.broadcast(spark.createDataFrame(table)).createOrReplaceTempView(view)
-            names[refused_table(i)] = view
-            views.append(view)
+            names[refused_table(i)] = f"bilat_{tag}_{refused_table(i)}"
+            _refused_frame(spark, cols, rows).createOrReplaceTempView(names[refused_table(i)])
         flag = done.query({i: refused_table(i) for i in refused}).selects[0].unalias()
-        query = exp.select(*(exp.column(k, quoted=True) for k in keys)).from_(_BLOCK)
+        query = exp.select(*(exp.column(k, quoted=True) for k in keys)).from_(block)
         yield spark.sql(spark_sql(query.where(flag), names))
     finally:
-        for view in views:
+        for view in names.values():
             spark.catalog.dropTempView(view)
 
 
