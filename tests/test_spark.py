@@ -53,6 +53,11 @@ KINDS = sorted(RECORD_TYPES)
 JAVA_LINE_ENDS = ["\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029"]
 
 
+#: The test JVMs' options: the quick JIT compiler only and the serial collector (they
+#: run for a minute on small data, where optimising compilation costs more than it saves)
+JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
     from pyspark.sql import SparkSession
@@ -65,6 +70,8 @@ def spark() -> Iterator[Any]:
         .config("spark.sql.shuffle.partitions", "1")
         # small test data: compiling each query to Java costs more than it saves
         .config("spark.sql.codegen.wholeStage", "false")
+        # a short-lived JVM: the quick compiler only, and the serial collector
+        .config("spark.driver.extraJavaOptions", JVM_OPTIONS)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -308,7 +315,9 @@ from pyspark.sql import SparkSession
 from bilat.validation.engines.spark.flags import flagged_rows
 from bilat.validation.engines.spark.rows import csv_cells
 kind, fields, paths = json.loads(sys.argv[1])
-spark = SparkSession.builder.remote("local[2]").getOrCreate()
+spark = SparkSession.builder.remote("local[2]").config(
+    "spark.driver.extraJavaOptions", sys.argv[2]
+).getOrCreate()
 assert type(spark).__module__ == "pyspark.sql.connect.session", type(spark)
 frame = csv_cells(spark, paths, fields)
 print(json.dumps(flagged_rows(spark, kind, frame, ("file", "row"))))
@@ -329,7 +338,7 @@ def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None
     argument = json.dumps([kind, fields, [str(p) for p in paths]])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(
-        [sys.executable, "-c", CONNECT, argument],
+        [sys.executable, "-c", CONNECT, argument, JVM_OPTIONS],
         capture_output=True,
         text=True,
         env=env,
