@@ -76,7 +76,7 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     package (tables named like record types become record tables).
     """
     # long: reads, checks and plans the rewrite in one pass; not split yet
-    from bilat.lookup import resolve
+    from bilat.lookup import open_linked, resolve
     from bilat.validation import Run, execute
     from bilat.validation.descriptor import is_bilat_package, load_descriptor
     from bilat.validation.target import TargetError
@@ -89,7 +89,8 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
         )
         return result
     report = Report(str(target), max_per_code=None)
-    run = Run(report, collect=True, adopt=adopt)  # rows read against the declared version
+    # rows read against the declared version
+    run = Run(report, collect=True, adopt=adopt, linked=open_linked)
     try:
         with resolve(target) as tgt:
             root, descriptor_path = tgt.root, tgt.descriptor

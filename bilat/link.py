@@ -26,16 +26,14 @@ by a new run.
 
 from __future__ import annotations
 
-import contextvars
-import csv
 import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bilat.models import (
     CodedEvent,
@@ -48,12 +46,12 @@ from bilat.models import (
     Vote,
 )
 from bilat.models.dates import PartialDate
-from bilat.models.links import LINKABLE_KINDS, Link
+from bilat.models.links import Link
 from bilat.models.votes import Motion
-from bilat.query import CURATED_KEY, coded_events_for, curated_spec, linked_records, links_of
+from bilat.query import coded_events_for, linked_records, links_of
+from bilat.validation.linked import CURATED_KEY, curated_spec, near
 
 if TYPE_CHECKING:
-    from bilat.findings import Finding
     from bilat.package import Package
 
 #: Pairs scoring below this are not proposed.
@@ -462,14 +460,7 @@ def open_curated(spec: str, events_root: Path | None) -> Package:
     from bilat.lookup import locate
     from bilat.package import read_package
 
-    def load(target: str) -> Package:  # what bilat.load does
-        return read_package(locate(target))
-
-    if events_root is not None and not Path(spec).is_absolute():
-        near = events_root / spec
-        if "/" in spec or "\\" in spec or spec.startswith(".") or os.path.lexists(near):
-            return load(str(near))
-    return load(spec)
+    return read_package(locate(near(spec, events_root)))  # what bilat.load does
 
 
 def write_links(folder: Path, links: list[Link], spec: str) -> Path:
@@ -569,107 +560,10 @@ def run(
     ]
 
 
-# -- checked across packages (bilat validate) ---------------------------------------
-
-
-def check(
-    root: Path, descriptor: dict[str, Any], rows: Iterator[tuple[int, dict[str, Any]]]
-) -> Iterator[Finding]:
-    """Findings for the links *rows* (row number, cells) of the package at *root*: the
-    curated package its descriptor names must be found, every accepted link's record
-    must exist there, and every record linked must be an engagement, statement or
-    vote."""
-    from bilat.findings import make
-    from bilat.package import PackageError
-
-    spec = curated_spec(descriptor)
-    if spec is None:
-        yield make(
-            "linked-package-missing",
-            resource="links",
-            value="",
-            detail=f"the links resource has no {CURATED_KEY} property",
-        )
-        return
-    try:
-        curated = open_curated(spec, root)
-    except PackageError as exc:
-        yield make("linked-package-missing", resource="links", value=spec, detail=str(exc)[:300])
-        return
-    except Exception as exc:
-        yield make("linked-package-missing", resource="links", value=spec, detail=str(exc)[:300])
-        return
-    label = f"{curated.name}@{curated.version}" if curated.version else spec
-    for number, cells in rows:
-        record = cells.get("record")
-        if not isinstance(record, str) or not record:
-            continue
-        found = curated.get(record)
-        if found is None:
-            if cells.get("status") == "accepted":
-                yield make(
-                    "linked-record-missing",
-                    resource="links",
-                    row=number,
-                    field="record",
-                    value=record,
-                    detail=label,
-                )
-            continue
-        if found.KIND not in LINKABLE_KINDS:
-            yield make(
-                "linked-record-kind",
-                resource="links",
-                row=number,
-                field="record",
-                value=record,
-                detail=f"a {found.KIND} in {label}, not an engagement, statement or vote",
-            )
-
-
-_DEPTH = contextvars.ContextVar("bilat_link_depth", default=0)
-
-
-def check_plan(
-    root: Path, descriptor: dict[str, Any], plan: Any, max_json_bytes: int = 512 << 20
-) -> Iterator[Finding]:
-    """:func:`check` over the links resource *plan* of the package at *root* (layer 4
-    of ``bilat validate``). A curated package that itself has links is loaded without
-    checking its own links in turn. A JSON resource over *max_json_bytes* is not read
-    (layer 2 reports it)."""
-    if _DEPTH.get() > 0:
-        return
-    rows: Iterator[tuple[int, dict[str, Any]]]
-    if plan.fmt == "json":
-        if Path(plan.file).stat().st_size > max_json_bytes:
-            return
-        data = json.loads(Path(plan.file).read_text(encoding="utf-8"))
-        rows = ((i, r) for i, r in enumerate(data, start=1) if isinstance(r, dict))
-    elif plan.compression:
-        return
-    else:
-        rows = csv_rows(Path(plan.file))
-    token = _DEPTH.set(_DEPTH.get() + 1)
-    try:
-        yield from check(root, descriptor, rows)
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
-        return  # the structure layer reports an unreadable file
-    finally:
-        _DEPTH.reset(token)
-
-
-def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The rows of a links CSV file, numbered as findings number them (the header is
-    row 1), read one at a time."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        yield from enumerate(csv.DictReader(fh), start=2)
-
-
 __all__ = [
     "CURATED_KEY",
     "LinkError",
     "Proposal",
-    "check",
     "coded_events_for",
     "curated_spec",
     "decide",
