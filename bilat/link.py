@@ -288,55 +288,20 @@ def _targets(curated: Package) -> list[_Target]:
 def _score(
     event: CodedEvent, actor: _Side, recipient: _Side | None, target: _Target, curated: Package
 ) -> Proposal | None:
-    # long: the linker's steps in order, as it was merged (issue 26); not split yet
     record = target.record
-    reasons: list[str] = []
     if isinstance(record, Engagement):
-        klass, why = _engagement_class(event, record)
-        if not klass or recipient is None:
-            return None
-        matched = _pair(actor, recipient, target.actors, target.persons)
-        if record.start is None:  # a planned engagement without a date yet
-            when, dated = UNDATED, "an undated plan"
-        elif record.status == "held":
-            when = _held_date(event.date, record.start, record.end)
-        else:
-            when = _planned_date(event.date, record.start, record.end)
-        if record.start is not None:
-            dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
+        parts = _engagement_parts(event, actor, recipient, target, record)
     elif isinstance(record, Statement):
-        assert record.date is not None
-        root = (event.cameo or "")[:2]
-        if root not in _VERBAL:
-            return None
-        klass = 0.8 if root == "01" else 0.6
-        why = f"CAMEO {event.cameo} is a verbal event, as a statement"
-        if target.recipients is None:
-            matched = _pair(actor, None, target.actors)
-            if matched is not None:
-                matched = (round(matched[0] * 0.7, 4), matched[1] + "; no addressee to match")
-        else:
-            if recipient is None:
-                return None
-            matched = _pair(actor, recipient, {**target.actors, **target.recipients})
-        when = _held_date(event.date, record.date, None)
-        dated = str(record.date)
+        parts = _statement_parts(event, actor, recipient, target, record)
     else:
         assert isinstance(record, Vote)
-        motion = curated[record.motion]
-        assert isinstance(motion, Motion) and motion.date is not None
-        codes = _VOTE_CLASSES[record.option]
-        if not any((event.cameo or "").startswith(c) for c in codes):
-            return None
-        klass, why = 0.5, f"CAMEO {event.cameo} may report a vote {record.option}"
-        matched = _pair(actor, None, target.actors)
-        if matched is not None:
-            matched = (round(matched[0] * 0.8, 4), matched[1] + "; recipient not matched")
-        when = _held_date(event.date, motion.date, None)
-        dated = str(motion.date)
+        parts = _vote_parts(event, actor, target, record, curated)
+    if parts is None:
+        return None
+    klass, why, matched, when, dated = parts
     if matched is None or not when:
         return None
-    reasons.append(f"{matched[1]} ({matched[0]:.2f})")
+    reasons = [f"{matched[1]} ({matched[0]:.2f})"]
     reasons.append(
         f"date: {event.date} within {dated} ({when:.2f})"
         if record.KIND != "engagement" or getattr(record, "start", None) is not None
@@ -354,6 +319,71 @@ def _score(
                 score *= 0.7
                 reasons.append(f"place: {event.place_country}, the record {state.iso3} (0.70)")
     return Proposal(event.id, record.id, round(score, 2), tuple(reasons))
+
+
+#: What an event scores against one record: the class score and why, the actors'
+#: match (score, reason) or None, the date score, and the record's dates as shown.
+_Parts = tuple[float, str, tuple[float, str] | None, float, str]
+
+
+def _engagement_parts(
+    event: CodedEvent,
+    actor: _Side,
+    recipient: _Side | None,
+    target: _Target,
+    record: Engagement,
+) -> _Parts | None:
+    klass, why = _engagement_class(event, record)
+    if not klass or recipient is None:
+        return None
+    matched = _pair(actor, recipient, target.actors, target.persons)
+    if record.start is None:  # a planned engagement without a date yet
+        return klass, why, matched, UNDATED, "an undated plan"
+    if record.status == "held":
+        when = _held_date(event.date, record.start, record.end)
+    else:
+        when = _planned_date(event.date, record.start, record.end)
+    dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
+    return klass, why, matched, when, dated
+
+
+def _statement_parts(
+    event: CodedEvent,
+    actor: _Side,
+    recipient: _Side | None,
+    target: _Target,
+    record: Statement,
+) -> _Parts | None:
+    assert record.date is not None
+    root = (event.cameo or "")[:2]
+    if root not in _VERBAL:
+        return None
+    klass = 0.8 if root == "01" else 0.6
+    why = f"CAMEO {event.cameo} is a verbal event, as a statement"
+    if target.recipients is None:
+        matched = _pair(actor, None, target.actors)
+        if matched is not None:
+            matched = (round(matched[0] * 0.7, 4), matched[1] + "; no addressee to match")
+    else:
+        if recipient is None:
+            return None
+        matched = _pair(actor, recipient, {**target.actors, **target.recipients})
+    return klass, why, matched, _held_date(event.date, record.date, None), str(record.date)
+
+
+def _vote_parts(
+    event: CodedEvent, actor: _Side, target: _Target, record: Vote, curated: Package
+) -> _Parts | None:
+    motion = curated[record.motion]
+    assert isinstance(motion, Motion) and motion.date is not None
+    codes = _VOTE_CLASSES[record.option]
+    if not any((event.cameo or "").startswith(c) for c in codes):
+        return None
+    klass, why = 0.5, f"CAMEO {event.cameo} may report a vote {record.option}"
+    matched = _pair(actor, None, target.actors)
+    if matched is not None:
+        matched = (round(matched[0] * 0.8, 4), matched[1] + "; recipient not matched")
+    return klass, why, matched, _held_date(event.date, motion.date, None), str(motion.date)
 
 
 def propose(events: Package, curated: Package, *, min_score: float = MIN_SCORE) -> list[Proposal]:
@@ -496,26 +526,12 @@ def write_links(folder: Path, links: list[Link], spec: str) -> Path:
     return folder / "links.csv"
 
 
-def run(
-    events_dir: Path,
-    curated: str,
-    *,
-    accept: Iterable[str] = (),
-    reject: Iterable[str] = (),
-    by: str | None = None,
-    min_score: float = MIN_SCORE,
-) -> list[str]:
-    """``bilat link``: propose links from the events package in *events_dir* to the
-    curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
-    apply *accept* and *reject* (link ids, or event ids with one link), and write the
-    links resource. Returns the summary lines; raises :class:`LinkError`."""
-    # long: the linker's steps in order, as it was merged (issue 26); not split yet
-    import getpass
-
+def _packages(folder: Path, curated: str) -> tuple[Package, Package, str]:
+    """The events package in *folder*, the curated package *curated* names, and how
+    the links resource names it (a path relative to *folder*, or NAME@VERSION)."""
     from bilat.catalog import CatalogError
     from bilat.package import PackageError, read_package
 
-    folder = Path(events_dir)
     if not (folder / "datapackage.json").is_file():
         raise LinkError(f"{folder}: not a package folder (no datapackage.json)")
     try:
@@ -534,6 +550,28 @@ def run(
         spec = curated
     else:
         spec = f"{cur.name}@{cur.version}"
+    return events, cur, spec
+
+
+def run(
+    events_dir: Path,
+    curated: str,
+    *,
+    accept: Iterable[str] = (),
+    reject: Iterable[str] = (),
+    by: str | None = None,
+    min_score: float = MIN_SCORE,
+) -> list[str]:
+    """``bilat link``: propose links from the events package in *events_dir* to the
+    curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
+    apply *accept* and *reject* (link ids, or event ids with one link), and write the
+    links resource. Returns the summary lines; raises :class:`LinkError`."""
+    import getpass
+
+    from bilat.files import WriteRefused
+
+    folder = Path(events_dir)
+    events, cur, spec = _packages(folder, curated)
     old = links_of(events)
     proposals = propose(events, cur, min_score=min_score)
     links = merge(old, proposals)
@@ -542,8 +580,6 @@ def run(
         links = decide(links, lid, "accepted", who)
     for lid in reject:
         links = decide(links, lid, "rejected", who)
-    from bilat.files import WriteRefused
-
     try:
         path = write_links(folder, links, spec)
     except WriteRefused as exc:
