@@ -43,6 +43,7 @@ CATALOGUE: dict[CodeName, Code] = {
     for c in layer.CODES
 }
 
+
 def register(code: Code) -> Code:
     """Add a finding code to :data:`CATALOGUE` at run time (a plug-in's way: its code is
     then no :data:`CodeName`, which lists bilat's own for mypy)."""

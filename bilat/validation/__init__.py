@@ -13,6 +13,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add, gate)
     links = [p for p in plans if p.kind == "link"]
     if result.descriptor is not None and links and run.linked is not None:
-        open_curated = lambda spec, root: _curated(run, spec, root)  # noqa: E731
+        open_curated = partial(_curated, run)
         report.extend(
             linked.check_plan(
                 tgt.root, result.descriptor, links[0], open_curated, run.limits.max_json_bytes
