@@ -113,11 +113,11 @@ def borrowing_venv(folder: Path) -> Path:
 
 
 #: The test files that take longest, longest first (their CPU time, measured one file
-#: at a time with ``-n 0``). pytest-xdist (``--dist loadfile --no-loadscope-reorder``, pyproject.toml)
-#: hands whole files to its workers in collection order: the long ones start first, and
-#: the many short ones even out the end, so that no worker is left running one long
-#: file while the other has finished. (Its default order, most tests first, ran the
-#: one-test files such as the fuzz test last.)
+#: at a time with ``-n 0``). pytest-xdist (``--dist loadfile --no-loadscope-reorder``,
+#: pyproject.toml) hands whole files to its workers in collection order: the long ones
+#: start first, and the many short ones even out the end, so that no worker is left
+#: running one long file while the other has finished. (Its default order, most tests
+#: first, ran the one-test files such as the fuzz test last.)
 LONGEST_FIRST = (
     "test_columnar.py",  # 98 s of CPU
     "test_writes.py",  # 67 s
