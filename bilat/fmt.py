@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bilat import versions
 from bilat.card import with_coverage
@@ -31,6 +31,9 @@ from bilat.findings import Report
 from bilat.package import csv_bytes, json_bytes
 from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
 from bilat.validation.rules import MAX_SEED_BYTES
+
+if TYPE_CHECKING:
+    from bilat.validation import Run
 
 #: Descriptor keys bilat writes for a record resource (others are kept).
 MANAGED = frozenset(
@@ -75,12 +78,6 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     as it is, and ``skipped`` says why, unless *adopt* asks to format it as a bilat
     package (tables named like record types become record tables).
     """
-    # long: reads, checks and plans the rewrite in one pass; not split yet
-    from bilat.lookup import resolve
-    from bilat.validation import Run, execute
-    from bilat.validation.descriptor import is_bilat_package, load_descriptor
-    from bilat.validation.target import TargetError
-
     result = Formatted(str(target))
     path = Path(target)
     if path.suffix.lower() == ".zip" or not (path.is_dir() or path.name == "datapackage.json"):
@@ -88,25 +85,11 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
             f"{target}: bilat fmt takes a package folder or its datapackage.json"
         )
         return result
-    report = Report(str(target), max_per_code=None)
-    run = Run(report, collect=True, adopt=adopt)  # rows read against the declared version
-    try:
-        with resolve(target) as tgt:
-            root, descriptor_path = tgt.root, tgt.descriptor
-            if not adopt:  # somebody else's package is not read further
-                read, _ = load_descriptor(descriptor_path)
-                if read is not None and not is_bilat_package(read):
-                    result.skipped = (
-                        f"{descriptor_path}: left as it is: not a bilat package (no "
-                        f'"{versions.KEY}" declaration, and no table with a record '
-                        "type's name and fields); --adopt formats it as one"
-                    )
-                    return result
-            execute(tgt, run, None)
-    except TargetError as exc:
-        result.problems.append(str(exc))
+    read = _read(target, adopt, result)
+    if read is None:
         return result
-    report.finish()
+    run, root, descriptor_path = read
+    report = run.report
     descriptor = run.descriptor
     if descriptor is None:
         first = report.findings[0].message if report.findings else "unreadable"
@@ -122,51 +105,8 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
         return result
     if upgrade:
         version = versions.CURRENT
-    known = versions.kinds(version)
     blocked = _blocked(report)
-    present = frozenset(
-        r["name"]
-        for r in resources
-        if isinstance(r, dict) and KIND_OF_RESOURCE.get(str(r.get("name"))) in known
-    )
-    new_resources: list[Any] = []
-    for res in resources:
-        kind = KIND_OF_RESOURCE.get(str(res.get("name"))) if isinstance(res, dict) else None
-        if kind not in known or not isinstance(res.get("path"), str):
-            new_resources.append(res)  # not a record table bilat can read: kept as it is
-            continue
-        if str(res.get("format") or "").lower() == "parquet":
-            new_resources.append(res)  # Parquet parts are left as they are (validated)
-            continue
-        name = res["name"]
-        fmt = (
-            "json"
-            if str(res.get("format") or res["path"].rsplit(".", 1)[-1]).lower() == "json"
-            else "csv"
-        )
-        if name in blocked:
-            result.problems.append(f"{name}: not formatted: {blocked[name]}")
-            new_resources.append(res)
-            continue
-        assert kind is not None
-        if kind not in run.records:  # layer 1 did not let it be read: kept as it is
-            new_resources.append(res)
-            continue
-        generated = resource_descriptor(kind, fmt, present, version)
-        file = root.joinpath(*res["path"].split("/"))
-        records = run.records.get(kind, [])
-        if kind == "source":
-            digests: dict[str, str | None] = {}
-            records = [_with_seed_hash(root, r, digests) for r in records]
-        data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records, version)
-        target_file = root.joinpath(*generated["path"].split("/"))
-        if target_file != file:
-            generated["path"] = res["path"]  # keep the file where it is
-            target_file = file
-        if _read_bytes(target_file) != data:
-            result.changes[target_file] = data
-        extras = {k: v for k, v in res.items() if k not in MANAGED}
-        new_resources.append({**generated, **extras})
+    new_resources = _resources(resources, version, run, root, blocked, result)
     card = root / "README.md"
     if not blocked and card.is_file():  # the data card's derived coverage table
         text_card = card.read_text(encoding="utf-8")
@@ -184,6 +124,110 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     if _read_bytes(descriptor_path) != text:
         result.changes[descriptor_path] = text
     return result
+
+
+def _read(target: str | Path, adopt: bool, result: Formatted) -> tuple[Run, Path, Path] | None:
+    """Validate the package *target*, keeping its records: the run, the package's root
+    and its descriptor's path; None when it is not read (a problem, or somebody else's
+    package, said in *result*)."""
+    from bilat.lookup import open_linked, resolve
+    from bilat.validation import Run, execute
+    from bilat.validation.descriptor import is_bilat_package, load_descriptor
+    from bilat.validation.target import TargetError
+
+    report = Report(str(target), max_per_code=None)
+    # rows read against the declared version
+    run = Run(report, collect=True, adopt=adopt, linked=open_linked)
+    try:
+        with resolve(target) as tgt:
+            root, descriptor_path = tgt.root, tgt.descriptor
+            if not adopt:  # somebody else's package is not read further
+                read, _ = load_descriptor(descriptor_path)
+                if read is not None and not is_bilat_package(read):
+                    result.skipped = (
+                        f"{descriptor_path}: left as it is: not a bilat package (no "
+                        f'"{versions.KEY}" declaration, and no table with a record '
+                        "type's name and fields); --adopt formats it as one"
+                    )
+                    return None
+            execute(tgt, run, None)
+    except TargetError as exc:
+        result.problems.append(str(exc))
+        return None
+    report.finish()
+    return run, root, descriptor_path
+
+
+def _resources(
+    resources: list[Any],
+    version: str,
+    run: Run,
+    root: Path,
+    blocked: dict[str, str],
+    result: Formatted,
+) -> list[Any]:
+    """The descriptor's *resources* in canonical form for schema *version*; the record
+    tables' canonical bytes go into *result* where they differ, and the tables *blocked*
+    keeps from being formatted into its problems."""
+    known = versions.kinds(version)
+    present = frozenset(
+        r["name"]
+        for r in resources
+        if isinstance(r, dict) and KIND_OF_RESOURCE.get(str(r.get("name"))) in known
+    )
+    new_resources: list[Any] = []
+    for res in resources:
+        kind = KIND_OF_RESOURCE.get(str(res.get("name"))) if isinstance(res, dict) else None
+        if kind not in known or not isinstance(res.get("path"), str):
+            new_resources.append(res)  # not a record table bilat can read: kept as it is
+            continue
+        if str(res.get("format") or "").lower() == "parquet":
+            new_resources.append(res)  # Parquet parts are left as they are (validated)
+            continue
+        name = res["name"]
+        if name in blocked:
+            result.problems.append(f"{name}: not formatted: {blocked[name]}")
+            new_resources.append(res)
+            continue
+        assert kind is not None
+        if kind not in run.records:  # layer 1 did not let it be read: kept as it is
+            new_resources.append(res)
+            continue
+        new_resources.append(_table(res, kind, present, version, run, root, result))
+    return new_resources
+
+
+def _table(
+    res: dict[str, Any],
+    kind: str,
+    present: frozenset[str],
+    version: str,
+    run: Run,
+    root: Path,
+    result: Formatted,
+) -> dict[str, Any]:
+    """The canonical descriptor of the record table *res*; its canonical bytes go into
+    *result* where they differ from the file's."""
+    fmt = (
+        "json"
+        if str(res.get("format") or res["path"].rsplit(".", 1)[-1]).lower() == "json"
+        else "csv"
+    )
+    generated = resource_descriptor(kind, fmt, present, version)
+    file = root.joinpath(*res["path"].split("/"))
+    records = run.records.get(kind, [])
+    if kind == "source":
+        digests: dict[str, str | None] = {}
+        records = [_with_seed_hash(root, r, digests) for r in records]
+    data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records, version)
+    target_file = root.joinpath(*generated["path"].split("/"))
+    if target_file != file:
+        generated["path"] = res["path"]  # keep the file where it is
+        target_file = file
+    if _read_bytes(target_file) != data:
+        result.changes[target_file] = data
+    extras = {k: v for k, v in res.items() if k not in MANAGED}
+    return {**generated, **extras}
 
 
 def _with_seed_hash(root: Path, source: Any, digests: dict[str, str | None]) -> Any:

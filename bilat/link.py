@@ -26,16 +26,14 @@ by a new run.
 
 from __future__ import annotations
 
-import contextvars
-import csv
 import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bilat.models import (
     CodedEvent,
@@ -48,12 +46,12 @@ from bilat.models import (
     Vote,
 )
 from bilat.models.dates import PartialDate
-from bilat.models.links import LINKABLE_KINDS, Link
+from bilat.models.links import Link
 from bilat.models.votes import Motion
-from bilat.query import CURATED_KEY, coded_events_for, curated_spec, linked_records, links_of
+from bilat.query import coded_events_for, linked_records, links_of
+from bilat.validation.linked import CURATED_KEY, curated_spec, near
 
 if TYPE_CHECKING:
-    from bilat.findings import Finding
     from bilat.package import Package
 
 #: Pairs scoring below this are not proposed.
@@ -290,55 +288,20 @@ def _targets(curated: Package) -> list[_Target]:
 def _score(
     event: CodedEvent, actor: _Side, recipient: _Side | None, target: _Target, curated: Package
 ) -> Proposal | None:
-    # long: the linker's steps in order, as it was merged (issue 26); not split yet
     record = target.record
-    reasons: list[str] = []
     if isinstance(record, Engagement):
-        klass, why = _engagement_class(event, record)
-        if not klass or recipient is None:
-            return None
-        matched = _pair(actor, recipient, target.actors, target.persons)
-        if record.start is None:  # a planned engagement without a date yet
-            when, dated = UNDATED, "an undated plan"
-        elif record.status == "held":
-            when = _held_date(event.date, record.start, record.end)
-        else:
-            when = _planned_date(event.date, record.start, record.end)
-        if record.start is not None:
-            dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
+        parts = _engagement_parts(event, actor, recipient, target, record)
     elif isinstance(record, Statement):
-        assert record.date is not None
-        root = (event.cameo or "")[:2]
-        if root not in _VERBAL:
-            return None
-        klass = 0.8 if root == "01" else 0.6
-        why = f"CAMEO {event.cameo} is a verbal event, as a statement"
-        if target.recipients is None:
-            matched = _pair(actor, None, target.actors)
-            if matched is not None:
-                matched = (round(matched[0] * 0.7, 4), matched[1] + "; no addressee to match")
-        else:
-            if recipient is None:
-                return None
-            matched = _pair(actor, recipient, {**target.actors, **target.recipients})
-        when = _held_date(event.date, record.date, None)
-        dated = str(record.date)
+        parts = _statement_parts(event, actor, recipient, target, record)
     else:
         assert isinstance(record, Vote)
-        motion = curated[record.motion]
-        assert isinstance(motion, Motion) and motion.date is not None
-        codes = _VOTE_CLASSES[record.option]
-        if not any((event.cameo or "").startswith(c) for c in codes):
-            return None
-        klass, why = 0.5, f"CAMEO {event.cameo} may report a vote {record.option}"
-        matched = _pair(actor, None, target.actors)
-        if matched is not None:
-            matched = (round(matched[0] * 0.8, 4), matched[1] + "; recipient not matched")
-        when = _held_date(event.date, motion.date, None)
-        dated = str(motion.date)
+        parts = _vote_parts(event, actor, target, record, curated)
+    if parts is None:
+        return None
+    klass, why, matched, when, dated = parts
     if matched is None or not when:
         return None
-    reasons.append(f"{matched[1]} ({matched[0]:.2f})")
+    reasons = [f"{matched[1]} ({matched[0]:.2f})"]
     reasons.append(
         f"date: {event.date} within {dated} ({when:.2f})"
         if record.KIND != "engagement" or getattr(record, "start", None) is not None
@@ -356,6 +319,71 @@ def _score(
                 score *= 0.7
                 reasons.append(f"place: {event.place_country}, the record {state.iso3} (0.70)")
     return Proposal(event.id, record.id, round(score, 2), tuple(reasons))
+
+
+#: What an event scores against one record: the class score and why, the actors'
+#: match (score, reason) or None, the date score, and the record's dates as shown.
+_Parts = tuple[float, str, tuple[float, str] | None, float, str]
+
+
+def _engagement_parts(
+    event: CodedEvent,
+    actor: _Side,
+    recipient: _Side | None,
+    target: _Target,
+    record: Engagement,
+) -> _Parts | None:
+    klass, why = _engagement_class(event, record)
+    if not klass or recipient is None:
+        return None
+    matched = _pair(actor, recipient, target.actors, target.persons)
+    if record.start is None:  # a planned engagement without a date yet
+        return klass, why, matched, UNDATED, "an undated plan"
+    if record.status == "held":
+        when = _held_date(event.date, record.start, record.end)
+    else:
+        when = _planned_date(event.date, record.start, record.end)
+    dated = f"{record.start}" + (f" to {record.end}" if record.end else "")
+    return klass, why, matched, when, dated
+
+
+def _statement_parts(
+    event: CodedEvent,
+    actor: _Side,
+    recipient: _Side | None,
+    target: _Target,
+    record: Statement,
+) -> _Parts | None:
+    assert record.date is not None
+    root = (event.cameo or "")[:2]
+    if root not in _VERBAL:
+        return None
+    klass = 0.8 if root == "01" else 0.6
+    why = f"CAMEO {event.cameo} is a verbal event, as a statement"
+    if target.recipients is None:
+        matched = _pair(actor, None, target.actors)
+        if matched is not None:
+            matched = (round(matched[0] * 0.7, 4), matched[1] + "; no addressee to match")
+    else:
+        if recipient is None:
+            return None
+        matched = _pair(actor, recipient, {**target.actors, **target.recipients})
+    return klass, why, matched, _held_date(event.date, record.date, None), str(record.date)
+
+
+def _vote_parts(
+    event: CodedEvent, actor: _Side, target: _Target, record: Vote, curated: Package
+) -> _Parts | None:
+    motion = curated[record.motion]
+    assert isinstance(motion, Motion) and motion.date is not None
+    codes = _VOTE_CLASSES[record.option]
+    if not any((event.cameo or "").startswith(c) for c in codes):
+        return None
+    klass, why = 0.5, f"CAMEO {event.cameo} may report a vote {record.option}"
+    matched = _pair(actor, None, target.actors)
+    if matched is not None:
+        matched = (round(matched[0] * 0.8, 4), matched[1] + "; recipient not matched")
+    return klass, why, matched, _held_date(event.date, motion.date, None), str(motion.date)
 
 
 def propose(events: Package, curated: Package, *, min_score: float = MIN_SCORE) -> list[Proposal]:
@@ -462,14 +490,7 @@ def open_curated(spec: str, events_root: Path | None) -> Package:
     from bilat.lookup import locate
     from bilat.package import read_package
 
-    def load(target: str) -> Package:  # what bilat.load does
-        return read_package(locate(target))
-
-    if events_root is not None and not Path(spec).is_absolute():
-        near = events_root / spec
-        if "/" in spec or "\\" in spec or spec.startswith(".") or os.path.lexists(near):
-            return load(str(near))
-    return load(spec)
+    return read_package(locate(near(spec, events_root)))  # what bilat.load does
 
 
 def write_links(folder: Path, links: list[Link], spec: str) -> Path:
@@ -505,26 +526,12 @@ def write_links(folder: Path, links: list[Link], spec: str) -> Path:
     return folder / "links.csv"
 
 
-def run(
-    events_dir: Path,
-    curated: str,
-    *,
-    accept: Iterable[str] = (),
-    reject: Iterable[str] = (),
-    by: str | None = None,
-    min_score: float = MIN_SCORE,
-) -> list[str]:
-    """``bilat link``: propose links from the events package in *events_dir* to the
-    curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
-    apply *accept* and *reject* (link ids, or event ids with one link), and write the
-    links resource. Returns the summary lines; raises :class:`LinkError`."""
-    # long: the linker's steps in order, as it was merged (issue 26); not split yet
-    import getpass
-
+def _packages(folder: Path, curated: str) -> tuple[Package, Package, str]:
+    """The events package in *folder*, the curated package *curated* names, and how
+    the links resource names it (a path relative to *folder*, or NAME@VERSION)."""
     from bilat.catalog import CatalogError
     from bilat.package import PackageError, read_package
 
-    folder = Path(events_dir)
     if not (folder / "datapackage.json").is_file():
         raise LinkError(f"{folder}: not a package folder (no datapackage.json)")
     try:
@@ -543,6 +550,28 @@ def run(
         spec = curated
     else:
         spec = f"{cur.name}@{cur.version}"
+    return events, cur, spec
+
+
+def run(
+    events_dir: Path,
+    curated: str,
+    *,
+    accept: Iterable[str] = (),
+    reject: Iterable[str] = (),
+    by: str | None = None,
+    min_score: float = MIN_SCORE,
+) -> list[str]:
+    """``bilat link``: propose links from the events package in *events_dir* to the
+    curated package *curated* (a path or NAME@VERSION), keep every earlier decision,
+    apply *accept* and *reject* (link ids, or event ids with one link), and write the
+    links resource. Returns the summary lines; raises :class:`LinkError`."""
+    import getpass
+
+    from bilat.files import WriteRefused
+
+    folder = Path(events_dir)
+    events, cur, spec = _packages(folder, curated)
     old = links_of(events)
     proposals = propose(events, cur, min_score=min_score)
     links = merge(old, proposals)
@@ -551,8 +580,6 @@ def run(
         links = decide(links, lid, "accepted", who)
     for lid in reject:
         links = decide(links, lid, "rejected", who)
-    from bilat.files import WriteRefused
-
     try:
         path = write_links(folder, links, spec)
     except WriteRefused as exc:
@@ -569,107 +596,10 @@ def run(
     ]
 
 
-# -- checked across packages (bilat validate) ---------------------------------------
-
-
-def check(
-    root: Path, descriptor: dict[str, Any], rows: Iterator[tuple[int, dict[str, Any]]]
-) -> Iterator[Finding]:
-    """Findings for the links *rows* (row number, cells) of the package at *root*: the
-    curated package its descriptor names must be found, every accepted link's record
-    must exist there, and every record linked must be an engagement, statement or
-    vote."""
-    from bilat.findings import make
-    from bilat.package import PackageError
-
-    spec = curated_spec(descriptor)
-    if spec is None:
-        yield make(
-            "linked-package-missing",
-            resource="links",
-            value="",
-            detail=f"the links resource has no {CURATED_KEY} property",
-        )
-        return
-    try:
-        curated = open_curated(spec, root)
-    except PackageError as exc:
-        yield make("linked-package-missing", resource="links", value=spec, detail=str(exc)[:300])
-        return
-    except Exception as exc:
-        yield make("linked-package-missing", resource="links", value=spec, detail=str(exc)[:300])
-        return
-    label = f"{curated.name}@{curated.version}" if curated.version else spec
-    for number, cells in rows:
-        record = cells.get("record")
-        if not isinstance(record, str) or not record:
-            continue
-        found = curated.get(record)
-        if found is None:
-            if cells.get("status") == "accepted":
-                yield make(
-                    "linked-record-missing",
-                    resource="links",
-                    row=number,
-                    field="record",
-                    value=record,
-                    detail=label,
-                )
-            continue
-        if found.KIND not in LINKABLE_KINDS:
-            yield make(
-                "linked-record-kind",
-                resource="links",
-                row=number,
-                field="record",
-                value=record,
-                detail=f"a {found.KIND} in {label}, not an engagement, statement or vote",
-            )
-
-
-_DEPTH = contextvars.ContextVar("bilat_link_depth", default=0)
-
-
-def check_plan(
-    root: Path, descriptor: dict[str, Any], plan: Any, max_json_bytes: int = 512 << 20
-) -> Iterator[Finding]:
-    """:func:`check` over the links resource *plan* of the package at *root* (layer 4
-    of ``bilat validate``). A curated package that itself has links is loaded without
-    checking its own links in turn. A JSON resource over *max_json_bytes* is not read
-    (layer 2 reports it)."""
-    if _DEPTH.get() > 0:
-        return
-    rows: Iterator[tuple[int, dict[str, Any]]]
-    if plan.fmt == "json":
-        if Path(plan.file).stat().st_size > max_json_bytes:
-            return
-        data = json.loads(Path(plan.file).read_text(encoding="utf-8"))
-        rows = ((i, r) for i, r in enumerate(data, start=1) if isinstance(r, dict))
-    elif plan.compression:
-        return
-    else:
-        rows = csv_rows(Path(plan.file))
-    token = _DEPTH.set(_DEPTH.get() + 1)
-    try:
-        yield from check(root, descriptor, rows)
-    except (OSError, UnicodeDecodeError, ValueError, csv.Error):
-        return  # the structure layer reports an unreadable file
-    finally:
-        _DEPTH.reset(token)
-
-
-def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The rows of a links CSV file, numbered as findings number them (the header is
-    row 1), read one at a time."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        yield from enumerate(csv.DictReader(fh), start=2)
-
-
 __all__ = [
     "CURATED_KEY",
     "LinkError",
     "Proposal",
-    "check",
     "coded_events_for",
     "curated_spec",
     "decide",

@@ -87,9 +87,19 @@ def locate(target: str | Path, catalog: str | None = None) -> str | Path:
         ) from None
 
 
+def open_linked(target: str | Path) -> Target:
+    """Open the curated package a ``links`` table names, as :func:`bilat.load` finds
+    it (:func:`locate`, then :func:`resolve`): validation is handed this opener, so
+    that it finds a release in the cache or a catalog without importing this module.
+    Raises what :func:`locate` raises for a name no catalog has, and
+    :class:`TargetError`."""
+    return resolve(locate(target))
+
+
 def validate(target: str | Path, **options: Any) -> Report:
     """Validate the package *target* names, found in the lookup order; see
     :func:`bilat.validation.validate` for the options."""
     from bilat.validation import validate as run
 
+    options.setdefault("linked", open_linked)
     return run(target, opener=resolve, **options)

@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 from bilat import query, versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
-from bilat.lookup import resolve
+from bilat.lookup import open_linked, resolve
 from bilat.models import (
     RECORD_TYPES,
     Claim,
@@ -336,7 +336,7 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
         chosen = engines.get(os.environ.get("BILAT_ENGINE") or engines.AUTO)
     except (ValueError, engines.EngineUnavailable):
         chosen = None  # auto
-    run = Run(report, collect=True, engine=chosen)
+    run = Run(report, collect=True, engine=chosen, linked=open_linked)
     others: dict[str, OtherTable] = {}
     try:
         with resolve(target) as tgt:

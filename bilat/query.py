@@ -44,6 +44,7 @@ from bilat.models import (
 from bilat.models.dates import DateLike, coerce
 from bilat.models.links import Link
 from bilat.names import UnknownName, unknown_name
+from bilat.validation.linked import curated_spec
 
 
 class Records(Protocol):
@@ -657,19 +658,8 @@ __all__ = [
 
 # -- links to coded events (see bilat.link) -----------------------------------------
 
+
 #: The property of the ``links`` resource that names the curated package.
-CURATED_KEY = "x-bilat-curated"
-
-
-def curated_spec(descriptor: dict[str, Any]) -> str | None:
-    """The curated package the ``links`` resource of *descriptor* names, if any."""
-    for res in descriptor.get("resources") or ():
-        if isinstance(res, dict) and res.get("name") == "links":
-            spec = res.get(CURATED_KEY)
-            return spec if isinstance(spec, str) else None
-    return None
-
-
 def links_of(events: Records) -> list[Link]:
     """The links of the events package."""
     return [x for x in events.records("link") if isinstance(x, Link)]

@@ -4,15 +4,26 @@ invalid (bilat may be stricter, never looser), and never with a traceback.
 The corpus is built at test time: the valid base package plus one named change each,
 covering every error type a default Frictionless validation of a local package
 emits (:data:`FRICTIONLESS_TYPES`) and every variant of a CSV header.
+
+Frictionless's verdict on a package depends only on the package's bytes and the
+software installed, so it is kept in pytest's cache (``.pytest_cache``) under a hash
+of both (:func:`fingerprint`): a package or a dependency that changes is validated by
+Frictionless again, and a few packages are validated again on every run and held
+equal to what the cache says (``pytest --cache-clear`` runs Frictionless on all).
+bilat validates every package on every run.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
+import platform
 import zipfile
 from collections.abc import Callable
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -459,16 +470,69 @@ def frictionless_verdict(folder: Path) -> tuple[bool, set[str]]:
     return report.valid, types
 
 
+@cache
+def installed() -> str:
+    """The Python and every installed distribution with its version: what Frictionless's
+    verdict depends on besides the package (its own version, its parsers, chardet)."""
+    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions())
+    return "\n".join([platform.python_implementation(), platform.python_version(), *dists])
+
+
+def fingerprint(folder: Path) -> str:
+    """A hash of the software installed and of every file and folder of the package in
+    *folder* and of its sibling ``outside/`` (what a package may point at), by path."""
+    digest = hashlib.sha256(installed().encode())
+    for base in (folder, folder.parent / "outside"):
+        for path in sorted(base.rglob("*")):
+            digest.update(path.relative_to(base.parent).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() if path.is_file() else b"<folder>")
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+#: The pytest cache key of Frictionless's verdicts: {fingerprint: [valid, types]}.
+CACHE_KEY = "bilat/frictionless-law"
+#: Packages Frictionless validates on every run, its verdict held equal to the cache's.
+ALWAYS = ("foreign_ok", "header_reordered", "parquet_valid")
+
+
 @pytest.fixture(scope="module")
-def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def verdicts(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> dict[str, Any]:
+    store = getattr(pytestconfig, "cache", None)
+    known: dict[str, list[Any]] = store.get(CACHE_KEY, {}) if store is not None else {}
+    kept: dict[str, list[Any]] = {}
     root = tmp_path_factory.mktemp("corpus")
     out = {}
     for name, change in CORPUS.items():
         folder = build(name, root, change)
-        fr_valid, fr_types = frictionless_verdict(folder)
+        key = fingerprint(folder)
+        if key not in known or name in ALWAYS:
+            fr_valid, fr_types = frictionless_verdict(folder)
+            if key in known:
+                assert known[key] == [fr_valid, sorted(fr_types)], (name, "stale cache")
+        else:
+            fr_valid, fr_types = known[key][0], set(known[key][1])
+        kept[key] = [fr_valid, sorted(fr_types)]
         report = validate(folder)
         out[name] = (fr_valid, fr_types, report)
+    if store is not None and kept != known:
+        store.set(CACHE_KEY, kept)
     return out
+
+
+def test_a_changed_byte_changes_the_fingerprint(tmp_path: Path) -> None:
+    folder = build("valid", tmp_path, lambda f: None)
+    before = fingerprint(folder)
+    assert fingerprint(folder) == before
+    bytes_edit("persons.csv", b"Sergey", b"Sergei")(folder)
+    assert fingerprint(folder) != before
+    (folder / "extra").mkdir()
+    after = fingerprint(folder)
+    assert after != before
+    (tmp_path / "outside" / "persons.csv").write_text("changed")
+    assert fingerprint(folder) != after
 
 
 def test_the_corpus_is_large_enough() -> None:

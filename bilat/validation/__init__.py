@@ -13,6 +13,7 @@ import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from bilat import versions
 from bilat.findings import DEFAULT_MAX_PER_CODE, Report, make
 from bilat.limits import Limits
 from bilat.models import Record
-from bilat.validation import descriptor, engines, foreign, records, structure
+from bilat.validation import descriptor, engines, foreign, linked, records, structure
 from bilat.validation.bulk import Collected
 from bilat.validation.descriptor import ForeignPlan
 from bilat.validation.engines import Context, Engine, EngineUnavailable
@@ -72,6 +73,12 @@ class Run:
     collected: dict[str, Collected] = field(default_factory=dict)
     #: the resources that are not bilat record tables
     foreign: list[ForeignPlan] = field(default_factory=list)
+    #: opens the curated package a ``links`` table names (:mod:`bilat.lookup` hands
+    #: down the lookup order); None: links are not checked against it (the curated
+    #: package's own links, when it is read for another package's)
+    linked: Callable[[str | Path], Target] | None = open_path
+    #: the kind of the record holding an id, once layer 4 has read every resource
+    kind_of: Callable[[str], str | None] | None = None
 
 
 def validate(
@@ -83,12 +90,14 @@ def validate(
     limits: Limits | None = None,
     engine: str | None = None,
     opener: Callable[[str | Path], Target] = open_path,
+    linked: Callable[[str | Path], Target] | None = None,
 ) -> Report:
     """Validate the package *target* names and return every finding.
 
     *target* is a package folder, a datapackage.json or a .zip of a package, opened by
     *opener* (:func:`bilat.lookup.validate` passes the one lookup order, which also
-    takes the names of datasets and releases). A target that cannot be opened at all gives a report
+    takes the names of datasets and releases); the curated package a ``links`` table
+    names is opened by *linked* (by default *opener*). A target that cannot be opened at all gives a report
     with one ``target-unreadable`` finding. At most *max_per_code* findings are kept
     for each resource and code (None: all), and at most *max_findings* in all; the
     report's ``omitted`` counts the rest. *engine* is one of :data:`ENGINES` (by
@@ -106,7 +115,13 @@ def validate(
     report = Report(str(target), max_findings=max_findings, max_per_code=max_per_code)
     try:
         with opener(target) as tgt:
-            run = Run(report, collect=False, limits=limits or Limits(), engine=chosen)
+            run = Run(
+                report,
+                collect=False,
+                limits=limits or Limits(),
+                engine=chosen,
+                linked=linked or opener,
+            )
             execute(tgt, run, progress)
     except TargetError as exc:
         report.findings.append(make("target-unreadable", detail=str(exc)))
@@ -186,15 +201,46 @@ def _finish(
         key = refs.holder(record_id)
         return None if key is None else refs.kind_of(key)
 
+    run.kind_of = kind_of
     rules.finish(kind_of)
     if result.descriptor is not None and result.foreign:
         gate = report.wants if report.max_per_code is not None else None
         foreign.check(tgt.root, result.descriptor, result.foreign, run.limits, report.add, gate)
     links = [p for p in plans if p.kind == "link"]
-    if result.descriptor is not None and links:
-        from bilat.link import check_plan
+    if result.descriptor is not None and links and run.linked is not None:
+        open_curated = partial(_curated, run)
+        report.extend(
+            linked.check_plan(
+                tgt.root, result.descriptor, links[0], open_curated, run.limits.max_json_bytes
+            )
+        )
 
-        report.extend(check_plan(tgt.root, result.descriptor, links[0], run.limits.max_json_bytes))
+
+def _curated(run: Run, spec: str, root: Path) -> linked.Curated:
+    """The curated package *spec* names (relative to the events package at *root*),
+    opened by ``run.linked`` and validated with default limits, its own links unchecked;
+    raises :class:`bilat.validation.linked.CuratedInvalid` when it has errors."""
+    assert run.linked is not None
+    target = linked.near(spec, root)
+    report = Report(target)
+    inner = Run(report, collect=False, engine=run.engine, linked=None)
+    try:
+        with run.linked(target) as tgt:
+            report.target = tgt.label
+            execute(tgt, inner, None)
+    except TargetError as exc:
+        report.findings.append(make("target-unreadable", detail=str(exc)))
+    report.finish()
+    if not report.valid:
+        errors = report.errors
+        first = errors[0].message if errors else "invalid package"
+        raise linked.CuratedInvalid(f"{report.target}: {len(errors)} error(s); first: {first}")
+    found = inner.descriptor or {}
+    version = found.get("version")
+    assert inner.kind_of is not None
+    return linked.Curated(
+        str(found.get("name", "")), None if version is None else str(version), inner.kind_of
+    )
 
 
 def _rows(

@@ -107,7 +107,6 @@ def _one_char(name: str, value: Any, empty_ok: bool = False) -> str | None:
 
 def resolve(raw: Any) -> Resolved:
     """The dialect a resource declares, or the problems that keep bilat from reading it."""
-    # long: one check per dialect property, in Frictionless's order; not split yet
     if raw is None:
         return Resolved(Dialect(), [])
     if isinstance(raw, str):
@@ -131,6 +130,24 @@ def resolve(raw: Any) -> Resolved:
     props.update({k: v for k, v in raw.items() if k in _CSV_PROPS})
     problems: list[tuple[CodeName, str]] = []
     options: dict[str, Any] = {}
+    _csv_properties(props, problems, options)
+    _row_properties(raw, problems, options)
+    unknown = sorted(k for k in raw if k not in _KNOWN)
+    if unknown:
+        problems.append(
+            ("dialect-unsupported", f"dialect property {unknown[0]!r} is not one bilat knows")
+        )
+    if problems:
+        return Resolved(None, problems)
+    return Resolved(Dialect(**options, declared=frozenset(props)), [])
+
+
+Problems = list[tuple[CodeName, str]]
+
+
+def _csv_properties(props: dict[str, Any], problems: Problems, options: dict[str, Any]) -> None:
+    """Check the properties of the csv module's reader (*props*, nested ``csv`` ones
+    merged), adding to *problems* and the :class:`Dialect` *options*."""
     if "delimiter" in props:
         why = _one_char("delimiter", props["delimiter"])
         if why is None and props["delimiter"] == props.get("quoteChar", '"'):
@@ -167,6 +184,11 @@ def resolve(raw: Any) -> Resolved:
                 "leave absent values as empty cells",
             )
         )
+
+
+def _row_properties(raw: dict[str, Any], problems: Problems, options: dict[str, Any]) -> None:
+    """Check the header and comment-row properties of the dialect *raw*, adding to
+    *problems* and the :class:`Dialect` *options*."""
     header = raw.get("header", True)
     if header is not True:
         problems.append(("dialect-unsupported", "CSV without a header row is not supported"))
@@ -204,14 +226,6 @@ def resolve(raw: Any) -> Resolved:
             problems.append(("descriptor-invalid", "dialect skipBlankRows must be true or false"))
         else:
             options["skip_blank_rows"] = raw["skipBlankRows"]
-    unknown = sorted(k for k in raw if k not in _KNOWN)
-    if unknown:
-        problems.append(
-            ("dialect-unsupported", f"dialect property {unknown[0]!r} is not one bilat knows")
-        )
-    if problems:
-        return Resolved(None, problems)
-    return Resolved(Dialect(**options, declared=frozenset(props)), [])
 
 
 def sniff(sample: list[str], dialect: Dialect) -> Dialect:

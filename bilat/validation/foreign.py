@@ -99,62 +99,72 @@ def check(
 
     With *gate*, an error the report would leave out is only counted (not built).
     """
-    # long: one pass over the foreign resources before Frictionless runs; not split yet
     if not plans:
         return
     resources = descriptor.get("resources", [])
     checked = []
     for plan in plans:
-        res = resources[plan.index]
 
         def find(code: CodeName, plan: ForeignPlan = plan, **kw: Any) -> None:
             emit(make(code, resource=plan.name, path=plan.path, **kw))
 
-        if plan.file is not None:
-            try:
-                size = plan.file.stat().st_size
-            except OSError as exc:
-                find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
-                continue
-            if size > limits.max_resource_bytes:
-                find(
-                    "file-too-large",
-                    detail=f"{plan.path} has {size} bytes; the cap is {limits.max_resource_bytes}",
-                )
-                continue
-            compressed = res.get("compression") or (
-                plan.path and plan.path.endswith((".gz", ".zip"))
-            )
-            fmt = _format(res, plan.path)
-            if res.get("encoding") is None and not compressed and fmt in _TEXT_FORMATS:
-                try:
-                    bad = _first_bad_line(plan.file, limits.max_resource_bytes)
-                except FileProblem as exc:
-                    find("not-a-regular-file", value=plan.path, detail=str(exc))
-                    continue
-                if bad is not None:
-                    line, why = bad
-                    find(
-                        "encoding-error",
-                        row=line,
-                        detail=f"{why}; with no declared encoding bilat reads UTF-8 "
-                        "(declare the file's encoding if it is another)",
-                    )
-                    continue
-            encoding = _codec(res.get("encoding"))
-            if not compressed and encoding is not None and fmt in _JSON_FORMATS:
-                problem = _json_problem(plan.file, encoding, limits)
-                if problem is not None:
-                    code, detail = problem
-                    find(code, detail=detail)
-                    continue  # Frictionless would only read it as bytes
-            if not compressed and encoding is not None and fmt == "csv":
-                cut = _unclosed_quote(plan.file, res.get("dialect"), encoding, limits)
-                if cut is not None:
-                    find("unterminated-quote", row=cut)
-        checked.append(plan)
+        if plan.file is None or _readable(plan, plan.file, resources[plan.index], limits, find):
+            checked.append(plan)
     if checked:
         _frictionless(root, descriptor, checked, limits, emit, gate)
+
+
+def _readable(
+    plan: ForeignPlan,
+    file: Path,
+    res: dict[str, Any],
+    limits: Limits,
+    find: Callable[..., None],
+) -> bool:
+    """Check the file of the foreign resource *plan* (descriptor *res*) before
+    Frictionless reads it, calling *find* with what is wrong: its size, the UTF-8 of a
+    text file with no declared encoding, a JSON document, a CSV quote left open.
+    False when Frictionless is not to read it."""
+    try:
+        size = file.stat().st_size
+    except OSError as exc:
+        find("not-a-regular-file", value=plan.path, detail=exc.strerror or str(exc))
+        return False
+    if size > limits.max_resource_bytes:
+        find(
+            "file-too-large",
+            detail=f"{plan.path} has {size} bytes; the cap is {limits.max_resource_bytes}",
+        )
+        return False
+    compressed = res.get("compression") or (plan.path and plan.path.endswith((".gz", ".zip")))
+    fmt = _format(res, plan.path)
+    if res.get("encoding") is None and not compressed and fmt in _TEXT_FORMATS:
+        try:
+            bad = _first_bad_line(file, limits.max_resource_bytes)
+        except FileProblem as exc:
+            find("not-a-regular-file", value=plan.path, detail=str(exc))
+            return False
+        if bad is not None:
+            line, why = bad
+            find(
+                "encoding-error",
+                row=line,
+                detail=f"{why}; with no declared encoding bilat reads UTF-8 "
+                "(declare the file's encoding if it is another)",
+            )
+            return False
+    encoding = _codec(res.get("encoding"))
+    if not compressed and encoding is not None and fmt in _JSON_FORMATS:
+        problem = _json_problem(file, encoding, limits)
+        if problem is not None:
+            code, detail = problem
+            find(code, detail=detail)
+            return False  # Frictionless would only read it as bytes
+    if not compressed and encoding is not None and fmt == "csv":
+        cut = _unclosed_quote(file, res.get("dialect"), encoding, limits)
+        if cut is not None:
+            find("unterminated-quote", row=cut)
+    return True
 
 
 def _codec(encoding: Any) -> str | None:
