@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import records
 
@@ -104,7 +104,14 @@ def _csv_round_trip(record: Record) -> Record | None:
 
 @pytest.mark.parametrize("kind", list(RECORD_TYPES))
 def test_every_valid_record_survives_csv_and_back(kind: str) -> None:
-    @settings(max_examples=30, deadline=None)
+    # records are made valid by filtering through the model; a type with rules across
+    # its optional fields (a link's decision) is filtered more than the health check
+    # likes on some seeds, which slows generation but tests no less
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+    )
     @given(records(RECORD_TYPES[kind]))
     def law(record: Record) -> None:
         assert _csv_round_trip(record) == record
