@@ -529,15 +529,7 @@ class Fast:
         if prepared is None:
             return None
         cols, count, ids = prepared.cols, prepared.count, prepared.ids
-        deferred = self.refs.deferred
-        keyed: dict[str, int] = {}
-        if deferred:  # ids taken twice are found at the end, from the column
-            twice = self._claimed(cols["id"])
-        else:  # each id with its record's key; fewer entries than rows: an id taken twice
-            keyed = dict(
-                zip(ids, range(self.base | first, (self.base | first) + count), strict=True)
-            )
-            twice = self._duplicates(cols["id"], ids, keyed)
+        keyed, twice = self._ids(cols["id"], ids, first, count)
         flags = prepared.flags
         flagged: list[int] = [] if flags is None else pc.indices_nonzero(flags).to_pylist()
         if twice:
@@ -556,19 +548,7 @@ class Fast:
             else:
                 kept, rows = cols, pa.array(range(first, first + count), pa.int64())
             self.keep.blocks.append((pc.cast(rows, pa.int64()), kept))
-        if deferred:
-            valid = (
-                pa.array(range(count), pa.int64())
-                if not flagged
-                else pc.indices_nonzero(pc.invert(flags))
-            )
-            self.refs.add_column(
-                self.index, cols["id"].take(valid), pc.add(pc.cast(valid, pa.int64()), first)
-            )
-        else:
-            for i in flagged:  # ids are unique to their rows (see _duplicates)
-                keyed.pop(ids[i], None)
-            self.refs.add(self.index, keyed)
+        self._register(cols["id"], ids, keyed, first, flagged, flags)
         skip = set(flagged) if twice else None  # rows the checks did not flag, but layer 4
         self._references(prepared.named, first, skip)
         if self.kind in RULE_FIELDS:
@@ -585,6 +565,41 @@ class Fast:
             )
             self._rules(good, rows)
         return flagged, count
+
+    def _ids(
+        self, col: pa.Array, ids: list[str], first: int, count: int
+    ) -> tuple[dict[str, int], set[str]]:
+        """Each id of the block with its record's key (none for a layer 4 that finds
+        ids taken twice at the end, from the column), and the ids the row engine must
+        register: taken twice, or the subject of a claim."""
+        if self.refs.deferred:
+            return {}, self._claimed(col)
+        base = self.base | first
+        keyed = dict(zip(ids, range(base, base + count), strict=True))
+        return keyed, self._duplicates(col, ids, keyed)
+
+    def _register(
+        self,
+        col: pa.Array,
+        ids: list[str],
+        keyed: dict[str, int],
+        first: int,
+        flagged: list[int],
+        flags: pa.Array | None,
+    ) -> None:
+        """Layer 4 takes the ids of the rows the row engine does not read."""
+        if self.refs.deferred:
+            valid = (
+                pc.indices_nonzero(pc.invert(flags))
+                if flagged and flags is not None
+                else pa.array(range(len(col)), pa.int64())
+            )
+            rows = pc.add(pc.cast(valid, pa.int64()), first)
+            self.refs.add_column(self.index, col.take(valid), rows)
+            return
+        for i in flagged:  # ids are unique to their rows (see _duplicates)
+            keyed.pop(ids[i], None)
+        self.refs.add(self.index, keyed)
 
     def _claimed(self, col: pa.Array) -> set[str]:
         """The ids of the block that claims are about: the row engine hands layer 5
