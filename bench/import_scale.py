@@ -4,8 +4,8 @@ Generates an ICEWS-shaped file of N rows (the 20 columns of the ICEWS events fil
 tab-separated, ``NA`` for missing values, comma-joined sectors; generated values, not
 real events), imports it in a child process (``python -m bilat import icews``) and
 reports the wall time and the child's peak resident memory; with ``--validate``, also
-validates the result the same way (``--engine``, sql by default; Parquet parts are
-read by the row engine whatever the engine asked for).
+validates the result the same way (``--engine``, sql by default, which reads the
+Parquet parts in batches and keeps the ids on disk).
 
     python bench/import_scale.py 2000000 --validate
     python bench/import_scale.py 2000000 --csv
