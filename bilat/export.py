@@ -34,6 +34,7 @@ import sqlite3
 import typing
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -517,11 +518,7 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
                 # keyed tables are stored in their key's B-tree (one tree, not a table
                 # and an index)
                 con.execute(_ddl(table, types, without_rowid=True))
-                marks = ", ".join("?" for _ in table.columns)
-                con.executemany(
-                    f"INSERT INTO {_q(table.name)} VALUES ({marks})",
-                    zip(*_sqlite_columns(table), strict=True),
-                )
+                _insert(con, table)
             for name, sql in VIEWS.items():
                 con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
             con.commit()
@@ -536,23 +533,91 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
     return out
 
 
-def _sqlite_columns(table: Table) -> list[list[Any]]:
-    """The columns of *table* as SQLite takes them, rows in key order (so that each
-    key's B-tree is built by appending): dates and datetimes as ISO 8601 text."""
+#: Rows bound at a time: bounds the Python values alive at once.
+_CHUNK = 65_536
+#: Rows one INSERT statement takes, within SQLite's smallest limit of parameters: each
+#: statement run costs Python's sqlite3 a lock, a reset and a release of the GIL, so
+#: a few dozen rows a run bind in less than half the time of one.
+_ROWS = 64
+_PARAMETERS = 999
+
+
+def _insert(con: sqlite3.Connection, table: Table) -> None:
+    """Insert the rows of *table*, in key order (so that each key's B-tree is built
+    by appending), a chunk at a time.
+
+    Python's sqlite3 binds a None through its adapter look-up (an attribute error
+    made and dropped per value); a column with NULLs is bound with a stand-in of a
+    value it never holds, which ``NULLIF`` turns back into NULL (see
+    :func:`_null_mark`)."""
+    data = _sqlite_arrow(table)
+    if not len(data):
+        return
+    marks = [_null_mark(col) for col in data.columns]
+    row = f"({', '.join(m for m, _ in marks)})"
+    width = len(marks)
+    many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
+    insert_many = f"INSERT INTO {_q(table.name)} VALUES {', '.join([row] * many)}"
+    for start in range(0, len(data), _CHUNK):
+        part = data.slice(start, _CHUNK)
+        cols = [_bound(col, stand_in) for col, (_m, stand_in) in zip(part.columns, marks)]
+        full = len(part) // many * many
+        if full:
+            flat = list(chain.from_iterable(zip(*(c[:full] for c in cols), strict=True)))
+            con.executemany(insert_many, zip(*[iter(flat)] * (width * many), strict=True))
+        if full < len(part):
+            rest = zip(*(c[full:] for c in cols), strict=True)
+            con.executemany(f"INSERT INTO {_q(table.name)} VALUES {row}", rest)
+
+
+def _null_mark(col: Any) -> tuple[str, Any]:
+    """The parameter of a column and the stand-in bound for its NULLs (None: it has
+    none). A text column's stand-in is ``''`` when it holds no empty text, else the
+    integer 0; a number column's, ``''``. In SQLite, a value of one storage class never
+    equals one of another (parameters have no affinity), so ``NULLIF`` gives NULL for
+    the stand-in alone."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not col.null_count:
+        return "?", None
+    if not pa.types.is_string(col.type):
+        return "NULLIF(?, '')", ""
+    if pc.any(pc.equal(col, "")).as_py():
+        return "NULLIF(?, 0)", 0
+    return "NULLIF(?, '')", ""
+
+
+def _bound(col: Any, stand_in: Any) -> list[Any]:
+    """The values of *col* as Python binds them, NULLs as *stand_in*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if stand_in is None or not col.null_count:
+        return list(col.to_pylist())
+    if stand_in == "" and pa.types.is_string(col.type):
+        return list(pc.fill_null(col, "").to_pylist())
+    return [stand_in if v is None else v for v in col.to_pylist()]
+
+
+def _sqlite_arrow(table: Table) -> Any:
+    """*table* as an Arrow table as SQLite takes it: rows in key order, dates and
+    datetimes as ISO 8601 text, booleans as integers (as Python binds them)."""
     import pyarrow as pa
 
     data = _arrow(table)
     if table.primary_key and len(data):
         data = data.sort_by([(k, "ascending") for k in table.primary_key])
-    out = []
+    cols = []
     for col in data.columns:
         if pa.types.is_date32(col.type):
-            out.append(col.cast(pa.string()).to_pylist())
+            col = col.cast(pa.string())
         elif pa.types.is_timestamp(col.type):
-            out.append(_sqlite_column(col.to_pylist()))
-        else:
-            out.append(col.to_pylist())
-    return out
+            col = pa.array(_sqlite_column(col.to_pylist()), pa.string())
+        elif pa.types.is_boolean(col.type):
+            col = col.cast(pa.int64())
+        cols.append(col)
+    return pa.table(cols, names=data.column_names)
 
 
 def _sqlite_column(values: list[Any]) -> list[Any]:
