@@ -34,7 +34,7 @@ import sqlite3
 import typing
 from dataclasses import dataclass, field, replace
 from functools import cache
-from itertools import chain
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -534,7 +534,7 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
 
 
 #: Rows bound at a time: bounds the Python values alive at once.
-_CHUNK = 65_536
+_CHUNK = 64 * 1024
 #: Rows one INSERT statement takes, within SQLite's smallest limit of parameters: each
 #: statement run costs Python's sqlite3 a lock, a reset and a release of the GIL, so
 #: a few dozen rows a run bind in less than half the time of one.
@@ -544,30 +544,42 @@ _PARAMETERS = 999
 
 def _insert(con: sqlite3.Connection, table: Table) -> None:
     """Insert the rows of *table*, in key order (so that each key's B-tree is built
-    by appending), a chunk at a time.
-
-    Python's sqlite3 binds a None through its adapter look-up (an attribute error
-    made and dropped per value); a column with NULLs is bound with a stand-in of a
-    value it never holds, which ``NULLIF`` turns back into NULL (see
-    :func:`_null_mark`)."""
+    by appending), a chunk at a time (see :func:`_insert_rows`)."""
     data = _sqlite_arrow(table)
-    if not len(data):
-        return
-    marks = [_null_mark(col) for col in data.columns]
-    row = f"({', '.join(m for m, _ in marks)})"
-    width = len(marks)
-    many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
-    insert_many = f"INSERT INTO {_q(table.name)} VALUES {', '.join([row] * many)}"
     for start in range(0, len(data), _CHUNK):
-        part = data.slice(start, _CHUNK)
-        cols = [_bound(col, stand_in) for col, (_m, stand_in) in zip(part.columns, marks)]
-        full = len(part) // many * many
-        if full:
-            flat = list(chain.from_iterable(zip(*(c[:full] for c in cols), strict=True)))
-            con.executemany(insert_many, zip(*[iter(flat)] * (width * many), strict=True))
-        if full < len(part):
-            rest = zip(*(c[full:] for c in cols), strict=True)
-            con.executemany(f"INSERT INTO {_q(table.name)} VALUES {row}", rest)
+        _insert_rows(con, table.name, data.slice(start, _CHUNK))
+
+
+def _insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
+    """Insert the rows of the Arrow table *part* into table *name*, many to a statement.
+
+    Binding is what costs, so as little is bound as the content allows: a column that
+    is NULL throughout *part* is left out (NULL is its default), and Python's sqlite3,
+    which looks a None up among its adapters (making and dropping an AttributeError
+    each time), gets a stand-in for NULL that ``NULLIF`` turns back (see
+    :func:`_null_mark`)."""
+    names, marks, cols = [], [], []
+    for cname, col in zip(part.column_names, part.columns, strict=True):
+        if col.null_count == len(col) and (names or cname != part.column_names[-1]):
+            continue  # NULL throughout (at least one column is kept)
+        mark, stand_in = _null_mark(col)
+        names.append(_q(cname))
+        marks.append(mark)
+        cols.append(_bound(col, stand_in))
+    width = len(cols)
+    row = f"({', '.join(marks)})"
+    head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
+    many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
+    flat: list[Any] = [None] * (len(part) * width)  # row after row
+    for i, values in enumerate(cols):
+        flat[i::width] = values
+    values = iter(flat)
+    full = len(part) // many * many
+    if full:
+        statements = zip(*[islice(values, full * width)] * (width * many))
+        con.executemany(head + ", ".join([row] * many), statements)
+    if full < len(part):
+        con.executemany(head + row, zip(*[values] * width))
 
 
 def _null_mark(col: Any) -> tuple[str, Any]:
