@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
@@ -514,11 +515,15 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
             # a temporary file, renamed once whole: no journal, no syncing on the way
             con.execute("PRAGMA journal_mode = OFF")
             con.execute("PRAGMA synchronous = OFF")
+            derived = _derived()
             for table in built:
                 # keyed tables are stored in their key's B-tree (one tree, not a table
                 # and an index)
                 con.execute(_ddl(table, types, without_rowid=True))
-                _insert(con, table)
+                if table.name not in derived:
+                    _insert(con, table)
+            for sql in derived.values():  # from the tables of each kind, in SQLite
+                con.execute(sql)
             for name, sql in VIEWS.items():
                 con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
             con.commit()
@@ -531,6 +536,22 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
     metadata = datasette_metadata(pkg, out.stem, built)
     atomic_write(meta, (json.dumps(metadata, indent=2) + "\n").encode())
     return out
+
+
+@cache
+def _derived() -> dict[str, str]:
+    """The INSERT filling the ``records`` and ``actors`` tables from the tables of each
+    kind (the rows :func:`tables` gives them), without binding a value."""
+    def union(kinds: Iterable[str], name: bool) -> str:
+        return " UNION ALL ".join(
+            f"SELECT id, '{kind}'{', name' if name else ''} FROM {_q(RESOURCE_NAMES[kind])}"
+            for kind in kinds
+        )
+
+    return {
+        "records": f"INSERT INTO records (id, kind) {union(RECORD_TYPES, False)} ORDER BY 1",
+        "actors": f"INSERT INTO actors (id, kind, name) {union(ACTOR_KINDS, True)} ORDER BY 1",
+    }
 
 
 #: Rows bound at a time: bounds the Python values alive at once.
