@@ -263,6 +263,12 @@ def _from_bulk(
     main = _layout(kind)[0]
     types = [getattr(pa, _ARROW[c.type])() for c in main.columns]
     rows, cells = held.block_rows()
+    split = {attr: _split_lists(kind, attr, cells[attr]) for attr in lists}
+    split = {attr: items for attr, items in split.items() if items is not None}
+    if split and len(rows):  # the first row's lists stand in for the rest (checked there)
+        cells = {
+            n: pa.repeat(c[0], len(c)) if n in split else c for n, c in cells.items()
+        }
     distinct = bulk.arrow_columns(kind, cells)
     data: list[Any] = []
     for how, attr in getters:
@@ -276,8 +282,11 @@ def _from_bulk(
     link_data: list[list[Any]] = []
     owner_rows = []
     for attr in lists:
-        table, indices = distinct[attr]
-        held_lists = pa.array(table, pa.list_(pa.string())).take(indices)
+        if attr in split:
+            held_lists = split[attr]
+        else:
+            table, indices = distinct[attr]
+            held_lists = pa.array(table, pa.list_(pa.string())).take(indices)
         parents = pc.list_parent_indices(held_lists)
         flat = pc.list_flatten(held_lists)
         starts = pc.take(held_lists.offsets, parents)
@@ -312,6 +321,45 @@ def _from_bulk(
         )
         merged_links.append([c.take(order) for c in merged])
     return data, merged_links
+
+
+def _split_lists(kind: str, attr: str, cells: Any) -> Any:
+    """The lists of list field *attr* (an Arrow list array, a row's empty cell as the
+    field's default), read in Arrow from its *cells* when every one is empty or in the
+    form :func:`bilat.validation.cells.parse_array` splits itself (``["a","b"]``, no
+    escape), and every distinct item is one the field's own validator takes as it is
+    (as a list of one); else None (the cells are read one distinct list at a time)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from bilat.validation import bulk
+
+    convert, _many, default = bulk.specs(kind)[attr]
+    if default not in (None, []):
+        return None
+    empty = pc.equal(cells, "")
+    inner = pc.utf8_slice_codeunits(cells, 2, -2)
+    common = pc.and_(
+        pc.and_(pc.starts_with(cells, '["'), pc.ends_with(cells, '"]')),
+        pc.and_(
+            pc.greater(pc.utf8_length(cells), 3),
+            pc.invert(pc.match_substring(inner, "\\")),
+        ),
+    )
+    common = pc.and_(
+        common, pc.invert(pc.match_substring(pc.replace_substring(inner, '","', ""), '"'))
+    )
+    if not pc.all(pc.or_(empty, common)).as_py():
+        return None
+    held = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
+    items = pc.unique(pc.list_flatten(held)).to_pylist()
+    try:
+        valid = convert([json.dumps([item], ensure_ascii=False) for item in items])
+    except ValueError:  # pydantic's ValidationError among them
+        return None
+    if valid != [[item] for item in items] or not all(type(v[0]) is str for v in valid):
+        return None
+    return held
 
 
 def tables(pkg: Exportable) -> list[Table]:
