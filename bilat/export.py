@@ -266,9 +266,7 @@ def _from_bulk(
     split = {attr: _split_lists(kind, attr, cells[attr]) for attr in lists}
     split = {attr: items for attr, items in split.items() if items is not None}
     if split and len(rows):  # the first row's lists stand in for the rest (checked there)
-        cells = {
-            n: pa.repeat(c[0], len(c)) if n in split else c for n, c in cells.items()
-        }
+        cells = {n: pa.repeat(c[0], len(c)) if n in split else c for n, c in cells.items()}
     distinct = bulk.arrow_columns(kind, cells)
     data: list[Any] = []
     for how, attr in getters:
@@ -590,6 +588,7 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
 def _derived() -> dict[str, str]:
     """The INSERT filling the ``records`` and ``actors`` tables from the tables of each
     kind (the rows :func:`tables` gives them), without binding a value."""
+
     def union(kinds: Iterable[str], name: bool) -> str:
         return " UNION ALL ".join(
             f"SELECT id, '{kind}'{', name' if name else ''} FROM {_q(RESOURCE_NAMES[kind])}"
@@ -627,7 +626,9 @@ def _insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     which looks a None up among its adapters (making and dropping an AttributeError
     each time), gets a stand-in for NULL that ``NULLIF`` turns back (see
     :func:`_null_mark`)."""
-    names, marks, cols = [], [], []
+    names: list[str] = []
+    marks: list[str] = []
+    cols: list[list[Any]] = []
     for cname, col in zip(part.column_names, part.columns, strict=True):
         if col.null_count == len(col) and (names or cname != part.column_names[-1]):
             continue  # NULL throughout (at least one column is kept)
@@ -640,15 +641,15 @@ def _insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
     many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
     flat: list[Any] = [None] * (len(part) * width)  # row after row
-    for i, values in enumerate(cols):
-        flat[i::width] = values
+    for i, col_values in enumerate(cols):
+        flat[i::width] = col_values
     values = iter(flat)
     full = len(part) // many * many
     if full:
-        statements = zip(*[islice(values, full * width)] * (width * many))
+        statements = zip(*[islice(values, full * width)] * (width * many), strict=True)
         con.executemany(head + ", ".join([row] * many), statements)
     if full < len(part):
-        con.executemany(head + row, zip(*[values] * width))
+        con.executemany(head + row, zip(*[values] * width, strict=True))
 
 
 def _null_mark(col: Any) -> tuple[str, Any]:
