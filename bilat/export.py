@@ -323,10 +323,11 @@ def _from_bulk(
 
 def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     """The lists of list field *attr* (an Arrow list array, a row's empty cell as the
-    field's default), read in Arrow from its *cells* when every one is empty or in the
-    form :func:`bilat.validation.cells.parse_array` splits itself (``["a","b"]``, no
-    escape), and every distinct item is one the field's own validator takes as it is
-    (as a list of one); else None (the cells are read one distinct list at a time)."""
+    field's default), read in Arrow from its *cells* when every distinct one is empty
+    or in the form :func:`bilat.validation.cells.parse_array` splits itself
+    (``["a","b"]``, no escape), and every distinct item is one the field's own
+    validator takes as it is (as a list of one); else None (the cells are then read
+    one distinct list at a time, in Python)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -335,12 +336,14 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     convert, _many, default = bulk.specs(kind)[attr]
     if default not in (None, []):
         return None
-    empty = pc.equal(cells, "")
-    inner = pc.utf8_slice_codeunits(cells, 2, -2)
+    encoded = pc.dictionary_encode(cells)
+    words = encoded.dictionary
+    empty = pc.equal(words, "")
+    inner = pc.utf8_slice_codeunits(words, 2, -2)
     common = pc.and_(
-        pc.and_(pc.starts_with(cells, '["'), pc.ends_with(cells, '"]')),
+        pc.and_(pc.starts_with(words, '["'), pc.ends_with(words, '"]')),
         pc.and_(
-            pc.greater(pc.utf8_length(cells), 3),
+            pc.greater(pc.utf8_length(words), 3),
             pc.invert(pc.match_substring(inner, "\\")),
         ),
     )
@@ -349,15 +352,15 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     )
     if not pc.all(pc.or_(empty, common)).as_py():
         return None
-    held = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
-    items = pc.unique(pc.list_flatten(held)).to_pylist()
+    lists = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
+    items = pc.unique(pc.list_flatten(lists)).to_pylist()
     try:
         valid = convert([json.dumps([item], ensure_ascii=False) for item in items])
     except ValueError:  # pydantic's ValidationError among them
         return None
     if valid != [[item] for item in items] or not all(type(v[0]) is str for v in valid):
         return None
-    return held
+    return lists.take(encoded.indices)
 
 
 def tables(pkg: Exportable) -> list[Table]:
