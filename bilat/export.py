@@ -32,8 +32,10 @@ import os
 import re
 import sqlite3
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from itertools import islice
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -261,6 +263,10 @@ def _from_bulk(
     main = _layout(kind)[0]
     types = [getattr(pa, _ARROW[c.type])() for c in main.columns]
     rows, cells = held.block_rows()
+    split = {attr: _split_lists(kind, attr, cells[attr]) for attr in lists}
+    split = {attr: items for attr, items in split.items() if items is not None}
+    if split and len(rows):  # the first row's lists stand in for the rest (checked there)
+        cells = {n: pa.repeat(c[0], len(c)) if n in split else c for n, c in cells.items()}
     distinct = bulk.arrow_columns(kind, cells)
     data: list[Any] = []
     for how, attr in getters:
@@ -274,8 +280,11 @@ def _from_bulk(
     link_data: list[list[Any]] = []
     owner_rows = []
     for attr in lists:
-        table, indices = distinct[attr]
-        held_lists = pa.array(table, pa.list_(pa.string())).take(indices)
+        if attr in split:
+            held_lists = split[attr]
+        else:
+            table, indices = distinct[attr]
+            held_lists = pa.array(table, pa.list_(pa.string())).take(indices)
         parents = pc.list_parent_indices(held_lists)
         flat = pc.list_flatten(held_lists)
         starts = pc.take(held_lists.offsets, parents)
@@ -310,6 +319,48 @@ def _from_bulk(
         )
         merged_links.append([c.take(order) for c in merged])
     return data, merged_links
+
+
+def _split_lists(kind: str, attr: str, cells: Any) -> Any:
+    """The lists of list field *attr* (an Arrow list array, a row's empty cell as the
+    field's default), read in Arrow from its *cells* when every distinct one is empty
+    or in the form :func:`bilat.validation.cells.parse_array` splits itself
+    (``["a","b"]``, no escape), and every distinct item is one the field's own
+    validator takes as it is (as a list of one); else None (the cells are then read
+    one distinct list at a time, in Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from bilat.validation import bulk
+
+    convert, _many, default = bulk.specs(kind)[attr]
+    if default not in (None, []):
+        return None
+    encoded = pc.dictionary_encode(cells)
+    words = encoded.dictionary
+    empty = pc.equal(words, "")
+    inner = pc.utf8_slice_codeunits(words, 2, -2)
+    common = pc.and_(
+        pc.and_(pc.starts_with(words, '["'), pc.ends_with(words, '"]')),
+        pc.and_(
+            pc.greater(pc.utf8_length(words), 3),
+            pc.invert(pc.match_substring(inner, "\\")),
+        ),
+    )
+    common = pc.and_(
+        common, pc.invert(pc.match_substring(pc.replace_substring(inner, '","', ""), '"'))
+    )
+    if not pc.all(pc.or_(empty, common)).as_py():
+        return None
+    lists = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
+    items = pc.unique(pc.list_flatten(lists)).to_pylist()
+    try:
+        valid = convert([json.dumps([item], ensure_ascii=False) for item in items])
+    except ValueError:  # pydantic's ValidationError among them
+        return None
+    if valid != [[item] for item in items] or not all(type(v[0]) is str for v in valid):
+        return None
+    return lists.take(encoded.indices)
 
 
 def tables(pkg: Exportable) -> list[Table]:
@@ -513,15 +564,15 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
             # a temporary file, renamed once whole: no journal, no syncing on the way
             con.execute("PRAGMA journal_mode = OFF")
             con.execute("PRAGMA synchronous = OFF")
+            derived = _derived()
             for table in built:
                 # keyed tables are stored in their key's B-tree (one tree, not a table
                 # and an index)
                 con.execute(_ddl(table, types, without_rowid=True))
-                marks = ", ".join("?" for _ in table.columns)
-                con.executemany(
-                    f"INSERT INTO {_q(table.name)} VALUES ({marks})",
-                    zip(*_sqlite_columns(table), strict=True),
-                )
+                if table.name not in derived:
+                    _insert(con, table)
+            for sql in derived.values():  # from the tables of each kind, in SQLite
+                con.execute(sql)
             for name, sql in VIEWS.items():
                 con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
             con.commit()
@@ -536,23 +587,122 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
     return out
 
 
-def _sqlite_columns(table: Table) -> list[list[Any]]:
-    """The columns of *table* as SQLite takes them, rows in key order (so that each
-    key's B-tree is built by appending): dates and datetimes as ISO 8601 text."""
+@cache
+def _derived() -> dict[str, str]:
+    """The INSERT filling the ``records`` and ``actors`` tables from the tables of each
+    kind (the rows :func:`tables` gives them), without binding a value."""
+
+    def union(kinds: Iterable[str], name: bool) -> str:
+        return " UNION ALL ".join(
+            f"SELECT id, '{kind}'{', name' if name else ''} FROM {_q(RESOURCE_NAMES[kind])}"
+            for kind in kinds
+        )
+
+    return {
+        "records": f"INSERT INTO records (id, kind) {union(RECORD_TYPES, False)} ORDER BY 1",
+        "actors": f"INSERT INTO actors (id, kind, name) {union(ACTOR_KINDS, True)} ORDER BY 1",
+    }
+
+
+#: Rows bound at a time: bounds the Python values alive at once.
+_CHUNK = 64 * 1024
+#: Rows one INSERT statement takes, within SQLite's smallest limit of parameters: each
+#: statement run costs Python's sqlite3 a lock, a reset and a release of the GIL, so
+#: a few dozen rows a run bind in less than half the time of one.
+_ROWS = 64
+_PARAMETERS = 999
+
+
+def _insert(con: sqlite3.Connection, table: Table) -> None:
+    """Insert the rows of *table*, in key order (so that each key's B-tree is built
+    by appending), a chunk at a time (see :func:`_insert_rows`)."""
+    data = _sqlite_arrow(table)
+    for start in range(0, len(data), _CHUNK):
+        _insert_rows(con, table.name, data.slice(start, _CHUNK))
+
+
+def _insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
+    """Insert the rows of the Arrow table *part* into table *name*, many to a statement.
+
+    Binding is what costs, so as little is bound as the content allows: a column that
+    is NULL throughout *part* is left out (NULL is its default), and Python's sqlite3,
+    which looks a None up among its adapters (making and dropping an AttributeError
+    each time), gets a stand-in for NULL that ``NULLIF`` turns back (see
+    :func:`_null_mark`)."""
+    names: list[str] = []
+    marks: list[str] = []
+    cols: list[list[Any]] = []
+    for cname, col in zip(part.column_names, part.columns, strict=True):
+        if col.null_count == len(col) and (names or cname != part.column_names[-1]):
+            continue  # NULL throughout (at least one column is kept)
+        mark, stand_in = _null_mark(col)
+        names.append(_q(cname))
+        marks.append(mark)
+        cols.append(_bound(col, stand_in))
+    width = len(cols)
+    row = f"({', '.join(marks)})"
+    head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
+    many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
+    flat: list[Any] = [None] * (len(part) * width)  # row after row
+    for i, col_values in enumerate(cols):
+        flat[i::width] = col_values
+    values = iter(flat)
+    full = len(part) // many * many
+    if full:
+        statements = zip(*[islice(values, full * width)] * (width * many), strict=True)
+        con.executemany(head + ", ".join([row] * many), statements)
+    if full < len(part):
+        con.executemany(head + row, zip(*[values] * width, strict=True))
+
+
+def _null_mark(col: Any) -> tuple[str, Any]:
+    """The parameter of a column and the stand-in bound for its NULLs (None: it has
+    none). A text column's stand-in is ``''`` when it holds no empty text, else the
+    integer 0; a number column's, ``''``. In SQLite, a value of one storage class never
+    equals one of another (parameters have no affinity), so ``NULLIF`` gives NULL for
+    the stand-in alone."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not col.null_count:
+        return "?", None
+    if not pa.types.is_string(col.type):
+        return "NULLIF(?, '')", ""
+    if pc.any(pc.equal(col, "")).as_py():
+        return "NULLIF(?, 0)", 0
+    return "NULLIF(?, '')", ""
+
+
+def _bound(col: Any, stand_in: Any) -> list[Any]:
+    """The values of *col* as Python binds them, NULLs as *stand_in*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if stand_in is None or not col.null_count:
+        return list(col.to_pylist())
+    if stand_in == "" and pa.types.is_string(col.type):
+        return list(pc.fill_null(col, "").to_pylist())
+    return [stand_in if v is None else v for v in col.to_pylist()]
+
+
+def _sqlite_arrow(table: Table) -> Any:
+    """*table* as an Arrow table as SQLite takes it: rows in key order, dates and
+    datetimes as ISO 8601 text, booleans as integers (as Python binds them)."""
     import pyarrow as pa
 
     data = _arrow(table)
     if table.primary_key and len(data):
         data = data.sort_by([(k, "ascending") for k in table.primary_key])
-    out = []
+    cols = []
     for col in data.columns:
         if pa.types.is_date32(col.type):
-            out.append(col.cast(pa.string()).to_pylist())
+            col = col.cast(pa.string())
         elif pa.types.is_timestamp(col.type):
-            out.append(_sqlite_column(col.to_pylist()))
-        else:
-            out.append(col.to_pylist())
-    return out
+            col = pa.array(_sqlite_column(col.to_pylist()), pa.string())
+        elif pa.types.is_boolean(col.type):
+            col = col.cast(pa.int64())
+        cols.append(col)
+    return pa.table(cols, names=data.column_names)
 
 
 def _sqlite_column(values: list[Any]) -> list[Any]:
