@@ -226,3 +226,30 @@ def test_every_defect_in_parquet_gives_the_row_engines_report_in_every_engine(
             assert [f.to_dict() for f in reports[engine].findings] == want, (name, engine)
             assert reports[engine].omitted == reports["rows"].omitted, (name, engine)
     assert tried > len(picked) // 2
+
+
+def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:
+    """Each part counts as a record file in the keys of layer 4 (16 bits of them): 300
+    parts, an id of the first part taken again in the last, is one duplicate named by
+    the last part and its line, in every engine."""
+
+    def cut(folder: Path) -> None:
+        path = folder / "persons.csv"
+        header, first, *rest = path.read_bytes().splitlines(keepends=True)
+        names = [f"persons-{i:03d}.csv" for i in range(300)]
+        for i, name in enumerate(names):
+            body = first if i == 0 else (first if i == 299 else b"")
+            (folder / name).write_bytes(header + body + (b"".join(rest) if i == 1 else b""))
+        path.unlink()
+        desc = json.loads((folder / "datapackage.json").read_text())
+        for res in desc["resources"]:
+            if res["name"] == "persons":
+                res["path"] = names
+                res.pop("bytes", None)
+                res.pop("hash", None)
+        (folder / "datapackage.json").write_text(json.dumps(desc))
+
+    folder = build("many", tmp_path, cut)
+    found = {e: _errors(folder, e) for e in ENGINES}
+    assert found["rows"] == found["columnar"] == found["sql"]
+    assert found["rows"] == [("duplicate-id", "persons-299.csv", 2, "id")]

@@ -19,8 +19,14 @@ from bilat.validation.records import INVALID
 
 _KINDS = list(RECORD_TYPES)
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
-_ROW_BITS = 40
-_KIND_SHIFT = _ROW_BITS + 8
+#: a record's key: its kind (7 bits), resource (16 bits: the parts of a multi-file
+#: resource count one each) and row (40 bits), 63 bits in all so that it fits a signed
+#: 64-bit integer (the sql engine keeps keys in DuckDB's BIGINT)
+ROW_BITS = 40
+RESOURCE_BITS = 16
+MAX_RESOURCES = 1 << RESOURCE_BITS
+_ROW_BITS = ROW_BITS
+_KIND_SHIFT = _ROW_BITS + RESOURCE_BITS
 
 
 #: The bits of a record's key below its kind: resource number and row, which order
@@ -36,6 +42,8 @@ def kind_index(kind: str) -> int:
 def _kind_index(kind: str) -> int:
     index = _KIND_INDEX.get(kind)
     if index is None:  # a record type registered after this module was imported
+        if len(_KINDS) >= 1 << (63 - _KIND_SHIFT):
+            raise ValueError(f"too many record types to key records by ({len(_KINDS)})")
         _KINDS.append(kind)
         index = _KIND_INDEX[kind] = len(_KINDS) - 1
     return index
@@ -68,20 +76,22 @@ class References:
     deferred = False
 
     def _pack(self, kind: str, resource: int, row: int) -> int:
-        return ((_kind_index(kind) << 8 | resource) << _ROW_BITS) | row
+        return ((_kind_index(kind) << RESOURCE_BITS | resource) << _ROW_BITS) | row
 
     def _unpack(self, packed: int) -> tuple[str, ResourcePlan, int]:
         row = packed & ((1 << _ROW_BITS) - 1)
         rest = packed >> _ROW_BITS
-        return _KINDS[rest >> 8], self.resources[rest & 0xFF], row
+        return _KINDS[rest >> RESOURCE_BITS], self.resources[rest & (MAX_RESOURCES - 1)], row
 
     def _where(self, plan: ResourcePlan, row: int) -> str:
         return f"row {row} of {plan.name}"
 
     def start(self, plan: ResourcePlan) -> int:
         """Begin a resource; returns its index for :meth:`register`."""
+        index = len(self.resources)
+        if index >= MAX_RESOURCES:
+            raise ValueError(f"more than {MAX_RESOURCES} record files in one package")
         self.resources.append(plan)
-        index = len(self.resources) - 1
         self._bases.append(self._pack(plan.kind, index, 0))
         return index
 

@@ -35,13 +35,19 @@ from sqlglot import exp
 
 from bilat.findings import CodeName, Finding
 from bilat.validation.engines.sql.compile import DIALECT, connection, spill_folder
-from bilat.validation.references import ORDER_BITS, References, kind_index
+from bilat.validation.references import (
+    MAX_RESOURCES,
+    ORDER_BITS,
+    ROW_BITS,
+    References,
+    kind_index,
+)
 
 _RUNS = itertools.count()
 #: Rows kept in Python before they are appended to DuckDB.
 _FLUSH = 1 << 16
 _ORDER_MASK = (1 << ORDER_BITS) - 1
-_ROW_MASK = (1 << 40) - 1
+_ROW_MASK = (1 << ROW_BITS) - 1
 
 _IDS_SCHEMA = pa.schema([("id", pa.string()), ("key", pa.int64())])
 _REFS_SCHEMA = pa.schema(
@@ -88,7 +94,8 @@ _BROKEN = (
 _CAPPED = (
     "CREATE OR REPLACE TABLE capped AS"
     " WITH f AS (SELECT *, key & {row_mask} AS row, {code} AS code FROM ({query}) AS q),"
-    " g AS (SELECT f.*, p.grp AS grp FROM f JOIN groups AS p ON (f.key >> 40) & 255 = p.resource),"
+    " g AS (SELECT f.*, p.grp AS grp FROM f JOIN groups AS p"
+    " ON (f.key >> {row_bits}) & {resource_mask} = p.resource),"
     " n AS (SELECT grp, code, row, row_number() OVER (PARTITION BY grp, code ORDER BY row) AS rn"
     " FROM g),"
     " t AS (SELECT grp, code, max(row) FILTER (WHERE rn <= {cap}) AS limit_row FROM n"
@@ -247,7 +254,10 @@ class DeferredReferences(References):
         self._small_tables()
         # within one resource (a part, for a multi-file one) an id taken twice is
         # Frictionless's primary-key error; across resources, a duplicate id
-        same = "CASE WHEN (other >> 40) & 255 = (key >> 40) & 255 THEN 0 ELSE 1 END"
+        same = (
+            f"CASE WHEN (other >> {ROW_BITS}) & {MAX_RESOURCES - 1}"
+            f" = (key >> {ROW_BITS}) & {MAX_RESOURCES - 1} THEN 0 ELSE 1 END"
+        )
         for key, other, value in self._capped(_TWICE, same, ("unique-error", "duplicate-id")):
             self.emit(self._duplicate(key, other, value))
         specs = {number: kinds for kinds, number in self._specs.items()}
@@ -297,7 +307,18 @@ class DeferredReferences(References):
         """The rows of *query* (with a *code* number, an index in *codes*) that fall
         within the caps; the counts of the others go to the report's ``omitted``."""
         cap = self.cap if self.cap is not None else 1 << 62
-        self.db.execute(_sql(_CAPPED.format(query=query, code=code, cap=cap, row_mask=_ROW_MASK)))
+        self.db.execute(
+            _sql(
+                _CAPPED.format(
+                    query=query,
+                    code=code,
+                    cap=cap,
+                    row_mask=_ROW_MASK,
+                    row_bits=ROW_BITS,
+                    resource_mask=MAX_RESOURCES - 1,
+                )
+            )
+        )
         if self.omit is not None:
             for group, number, count in self.db.execute(_sql(_OMITTED)).fetchall():
                 self.omit(self._group_names[group], codes[number], count)
