@@ -655,6 +655,13 @@ def _insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
         con.executemany(head + row, zip(*[values] * width, strict=True))
 
 
+def _plain(col: Any) -> Any:
+    """*col* with its dictionary, if any, decoded (its values are what is bound)."""
+    import pyarrow as pa
+
+    return col.cast(col.type.value_type) if pa.types.is_dictionary(col.type) else col
+
+
 def _null_mark(col: Any) -> tuple[str, Any]:
     """The parameter of a column and the stand-in bound for its NULLs (None: it has
     none). A text column's stand-in is ``''`` when it holds no empty text, else the
@@ -664,9 +671,10 @@ def _null_mark(col: Any) -> tuple[str, Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    col = _plain(col)
     if not col.null_count:
         return "?", None
-    if not pa.types.is_string(col.type):
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return "NULLIF(?, '')", ""
     if pc.any(pc.equal(col, "")).as_py():
         return "NULLIF(?, 0)", 0
@@ -678,9 +686,10 @@ def _bound(col: Any, stand_in: Any) -> list[Any]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    col = _plain(col)
     if stand_in is None or not col.null_count:
         return list(col.to_pylist())
-    if stand_in == "" and pa.types.is_string(col.type):
+    if stand_in == "" and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         return list(pc.fill_null(col, "").to_pylist())
     return [stand_in if v is None else v for v in col.to_pylist()]
 

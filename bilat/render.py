@@ -8,7 +8,7 @@ import os
 import subprocess
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, Any
 
 from bilat.findings import CATALOGUE, Finding, Report
@@ -212,6 +212,10 @@ def text(reports: Sequence[Report], out: IO[str], color: bool, strict: bool = Fa
             console.print(f"  [bold]{escape(group)}[/]")
             for f in findings:
                 loc = []
+                # rows are numbered in each file of a resource in parts: a file that is
+                # not the one of the resource's own name is named with the row
+                if f.path and f.resource and PurePath(f.path).stem != f.resource:
+                    loc.append(f.path)
                 if f.row is not None:
                     loc.append(f"row {f.row}")
                 if f.field:

@@ -310,3 +310,33 @@ def test_frictionless_sql_export_and_datapackage_to_datasette_open_the_package(
     assert done.returncode == 0, done.stderr[-2000:]
     con = sqlite3.connect(tmp_path / "d2d.db")
     assert con.execute("SELECT count(*) FROM votes").fetchone()[0] == len(pkg.records("vote"))
+
+
+def test_sqlite_rows_keep_empty_text_apart_from_null_in_every_arrow_type() -> None:
+    """NULL is bound as a stand-in of another storage class that NULLIF turns back:
+    an empty text, a zero and an empty blob stay themselves, in plain, large and
+    dictionary-encoded string columns alike."""
+    import sqlite3
+
+    import pyarrow as pa
+
+    from bilat.export import _insert_rows
+
+    con = sqlite3.connect(":memory:")
+    con.execute("create table t (a text, b blob, c integer, d text, e text)")
+    table = pa.table(
+        {
+            "a": pa.array(["", None, "x"], pa.large_string()),
+            "b": pa.array([b"", None, b"q"], pa.binary()),
+            "c": pa.array([0, None, 1], pa.int64()),
+            "d": pa.array(["", None, "x"], pa.string()).dictionary_encode(),
+            "e": pa.array(["", None, "x"], pa.string()),
+        }
+    )
+    _insert_rows(con, "t", table)
+    got = con.execute("select quote(a), quote(b), quote(c), quote(d), quote(e) from t").fetchall()
+    assert got == [
+        ("''", "X''", "0", "''", "''"),
+        ("NULL", "NULL", "NULL", "NULL", "NULL"),
+        ("'x'", "X'71'", "1", "'x'", "'x'"),
+    ]

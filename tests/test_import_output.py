@@ -249,3 +249,27 @@ def test_no_rows_make_one_empty_part_and_an_empty_append_adds_none(tmp_path: Pat
     assert parts(out) == ["coded_events-0001.parquet", "coded_events-0002.parquet"]
     assert len(parquet_rows(out)) == 3
     valid_everywhere(out)
+
+
+@pytest.mark.parametrize("path", ["../victim.parquet", "sub/coded_events-0001.parquet", ".x.csv"])
+def test_append_reads_and_replaces_only_files_of_the_package_folder(
+    tmp_path: Path, path: str
+) -> None:
+    """A descriptor whose coded-events path leaves the folder (or hides in it) is
+    refused before anything is read or removed: --append would read it, then delete it
+    as an old part."""
+    a, b = halves(tmp_path)
+    out = tmp_path / "app"
+    run_import("icews", [a], out, parquet=True)
+    victim = tmp_path / "victim.parquet"
+    victim.write_bytes((out / "coded_events-0001.parquet").read_bytes())
+    descriptor = json.loads((out / "datapackage.json").read_text())
+    for res in descriptor["resources"]:
+        if res["name"] == "coded_events":
+            res["path"] = path
+    (out / "datapackage.json").write_text(json.dumps(descriptor))
+    done = runner.invoke(app, ["import", "icews", str(b), "--out", str(out), "--append"])
+    assert done.exit_code == 2, done.output
+    assert "is not a file of the package folder" in done.output
+    assert "Traceback" not in done.output
+    assert victim.exists() and (out / "coded_events-0001.parquet").exists()

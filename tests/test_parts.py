@@ -253,3 +253,19 @@ def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> No
     found = {e: _errors(folder, e) for e in ENGINES}
     assert found["rows"] == found["columnar"] == found["sql"]
     assert found["rows"] == [("duplicate-id", "persons-299.csv", 2, "id")]
+
+
+def test_the_text_report_names_the_part_of_each_finding(tmp_path: Path) -> None:
+    """Rows are numbered in each part, so the report printed for people names the
+    part beside the row when a resource's findings lie in more than one file."""
+    from typer.testing import CliRunner
+
+    from bilat.cli import app
+
+    folder = build("dup2", tmp_path, lambda f: None)
+    first = (folder / "engagements.csv").read_bytes().splitlines(keepends=True)[1]
+    _split(folder, extra=first + first.replace(b"held", b"tea_party", 1))
+    out = CliRunner().invoke(app, ["validate", str(folder)], terminal_width=400).output
+    lines = (folder / "engagements-2.csv").read_bytes().count(b"\n")
+    assert f"engagements-2.csv, row {lines - 1}, id:" in out
+    assert "constraint-error engagements-2.csv, row" in out

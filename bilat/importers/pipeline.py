@@ -389,6 +389,10 @@ def _read_files(
     return counts
 
 
+#: A file name an import writes for a table (no folder, no leading dot).
+_PART = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
 @dataclass
 class OldTable:
     """The coded-event table of the package an import appends to."""
@@ -409,6 +413,13 @@ class OldTable:
         found = resource_layout(descriptor, RESOURCE_NAMES[kind])
         if found is None:
             return None
+        for rel in found[1]:  # read, then maybe removed: only regular files of the folder
+            path = existing / rel
+            if not _PART.fullmatch(rel) or not path.is_file() or path.is_symlink():
+                raise ImportProblem(
+                    f"{existing / 'datapackage.json'}: {rel!r} is not a file of the package "
+                    "folder; --append reads and replaces only the files an import wrote"
+                )
         return cls(existing, found[0], found[1], columns)
 
     def rows(self, columns: list[str] | None = None) -> Iterator[list[str]]:

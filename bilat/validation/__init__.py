@@ -79,6 +79,9 @@ class Run:
     linked: Callable[[str | Path], Target] | None = open_path
     #: the kind of the record holding an id, once layer 4 has read every resource
     kind_of: Callable[[str], str | None] | None = None
+    #: whether the engine may keep layer 4 its own way (False when ``kind_of`` must
+    #: answer after the run: the curated package a links table names)
+    own_layer4: bool = True
 
 
 def validate(
@@ -159,13 +162,13 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = _references(run)
-    rules = Rules(
-        report.add, tgt.root, refs.holder, votes_known="vote" in versions.kinds(result.version)
-    )
-    refs.incomplete.update(result.unread)
-    # claims are read first: the records they are about are then recognised as they pass
-    plans = sorted(result.plans, key=lambda p: p.kind != "claim")
     try:
+        rules = Rules(
+            report.add, tgt.root, refs.holder, votes_known="vote" in versions.kinds(result.version)
+        )
+        refs.incomplete.update(result.unread)
+        # claims are read first: the records they are about are then recognised as they pass
+        plans = sorted(result.plans, key=lambda p: p.kind != "claim")
         for plan in plans:
             _resource(plan, run, refs, rules, progress)
         refs.finish()
@@ -180,7 +183,7 @@ def _references(run: Run) -> References:
     """Layer 4: the engine's own, when one was asked for by name and has one."""
     report = run.report
     engine = run.engine
-    if engine is None or engine.references is None:
+    if engine is None or engine.references is None or not run.own_layer4:
         return References(report.add)
     return engine.references(report.add, report.max_per_code, report.omit)
 
@@ -223,7 +226,7 @@ def _curated(run: Run, spec: str, root: Path) -> linked.Curated:
     assert run.linked is not None
     target = linked.near(spec, root)
     report = Report(target)
-    inner = Run(report, collect=False, engine=run.engine, linked=None)
+    inner = Run(report, collect=False, engine=run.engine, linked=None, own_layer4=False)
     try:
         with run.linked(target) as tgt:
             report.target = tgt.label

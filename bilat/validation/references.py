@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from bilat.findings import Finding
@@ -83,8 +84,12 @@ class References:
         rest = packed >> _ROW_BITS
         return _KINDS[rest >> RESOURCE_BITS], self.resources[rest & (MAX_RESOURCES - 1)], row
 
-    def _where(self, plan: ResourcePlan, row: int) -> str:
-        return f"row {row} of {plan.name}"
+    def where(self, plan: ResourcePlan, row: int) -> str:
+        """Row *row* of the resource *plan*, naming its file when it is not the one of
+        the resource's own name (a part of a multi-file resource, for one)."""
+        if Path(plan.path).stem == plan.name:
+            return f"row {row} of {plan.name}"
+        return f"row {row} of {plan.name} ({plan.path})"
 
     def start(self, plan: ResourcePlan) -> int:
         """Begin a resource; returns its index for :meth:`register`."""
@@ -142,7 +147,7 @@ class References:
                 row=row,
                 field="id",
                 value=record_id,
-                detail=str(other_row) if same else self._where(other, other_row),
+                detail=str(other_row) if same else self.where(other, other_row),
             )
         )
 

@@ -100,7 +100,8 @@ _CAPPED = (
     " FROM g),"
     " t AS (SELECT grp, code, max(row) FILTER (WHERE rn <= {cap}) AS limit_row FROM n"
     " GROUP BY grp, code)"
-    " SELECT g.*, g.row <= t.limit_row AS kept FROM g JOIN t ON g.grp = t.grp AND g.code = t.code"
+    " SELECT g.*, coalesce(g.row <= t.limit_row, false) AS kept"
+    " FROM g JOIN t ON g.grp = t.grp AND g.code = t.code"
 )
 _OMITTED = "SELECT grp, code, count(*) FROM capped WHERE NOT kept GROUP BY grp, code"
 _KEPT = "SELECT * EXCLUDE (row, code, grp, kept) FROM capped WHERE kept ORDER BY key, value"
@@ -130,6 +131,24 @@ class DeferredReferences(References):
         self.omit = omit
         # written as they come, read by DuckDB at the end
         self._folder = Path(tempfile.mkdtemp(prefix="layer4-", dir=spill_folder()))
+        try:
+            self._open_writers()
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._schema = ""
+        self._id_buffer: tuple[list[str], list[int]] = ([], [])
+        self._ref_buffer: tuple[list[str], list[int], list[int], list[int]] = ([], [], [], [])
+        #: each set of kinds a reference field takes, and each field name, by number
+        self._specs: dict[tuple[str, ...], int] = {}
+        self._fields: dict[str, int] = {}
+        self._holders: dict[str, int | None] = {}
+        self._finished = False
+        self._groups: list[int] = []
+        self._group_names: list[str] = []
+
+    def _open_writers(self) -> None:
         # ids are unique, so a dictionary only costs (it was 85% of the writing time);
         # the ids named repeat, a dictionary pays; lz4 is cheap to write
         self._ids = pq.ParquetWriter(
@@ -146,17 +165,6 @@ class DeferredReferences(References):
             compression="lz4",
             write_statistics=False,
         )
-        self._db: duckdb.DuckDBPyConnection | None = None
-        self._schema = ""
-        self._id_buffer: tuple[list[str], list[int]] = ([], [])
-        self._ref_buffer: tuple[list[str], list[int], list[int], list[int]] = ([], [], [], [])
-        #: each set of kinds a reference field takes, and each field name, by number
-        self._specs: dict[tuple[str, ...], int] = {}
-        self._fields: dict[str, int] = {}
-        self._holders: dict[str, int | None] = {}
-        self._finished = False
-        self._groups: list[int] = []
-        self._group_names: list[str] = []
 
     # -- while reading --------------------------------------------------------------
 
@@ -333,7 +341,7 @@ class DeferredReferences(References):
             row=row,
             field="id",
             value=value,
-            detail=str(other_row) if same else f"row {other_row} of {other_plan.name}",
+            detail=str(other_row) if same else self.where(other_plan, other_row),
         )
 
     def _broken(
