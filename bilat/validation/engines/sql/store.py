@@ -5,11 +5,13 @@ which bounds a package at what one process holds. The sql engine keeps them in
 columns instead (:class:`DeferredReferences`): every id with its record's key, and
 every id a record names with where it names it, are written to two Parquet files in
 the spill folder under the cache dir as the records stream past (a block at a time,
-so memory stays flat), and DuckDB reads them at the end: ids taken twice are found by a ``GROUP BY`` and a
-join, and references to missing ids, or to records of a kind the field does not take,
-by one join with the first holder of each id; DuckDB spills to the cache dir past its
-memory limit. The findings are the row engine's, field for field (the first holder of
-an id is the first record read with it, as in :class:`~bilat.validation.references.References`).
+so memory stays flat), and DuckDB reads them at the end. A ``GROUP BY`` gives each
+id's first holder and how many records hold it; the ids held more than once are joined
+back to give every duplicate; each distinct (id, kinds) named is judged once against
+the holders, and the references to the broken ones are picked out. DuckDB spills to
+the cache dir past its memory limit. The findings are the row engine's, field for
+field (the first holder of an id is the first record read with it, as in
+:class:`~bilat.validation.references.References`).
 
 Caps are applied in DuckDB: of each (resource, code), only the findings up to the row
 of the cap-th one leave it, and the rest are counted there and added to the report's
