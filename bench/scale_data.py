@@ -25,6 +25,8 @@ import shutil
 import time
 from pathlib import Path
 
+from validate_scale import write_actors
+
 from bilat import versions
 from bilat.tables import RESOURCE_NAMES, resource_descriptor
 
@@ -128,23 +130,6 @@ def engagement_select(rows: int, shape: str, first: int = 0) -> str:
     return f"SELECT {select} FROM range({first}, {rows}) AS r(i) ORDER BY i"
 
 
-def _actors(folder: Path) -> None:
-    n_persons = N_ACTORS - N_STATES
-    with open(folder / "sources.csv", "w", encoding="utf-8", newline="") as f:
-        f.write(
-            "id,notes,type,title,publisher,authors,published,accessed,url,seed,seed_sha256,citation,language\n"
-        )
-        f.write("src,,dataset,Synthetic benchmark data,,,,,https://example.org/bench,,,,en\n")
-    with open(folder / "states.csv", "w", encoding="utf-8", newline="") as f:
-        f.write("id,notes,sources,name,aliases,wikidata,kind,iso3\n")
-        for i in range(N_STATES):
-            f.write(f'state-{i},,"[""src""]",State {i},,,state,IND\n')
-    with open(folder / "persons.csv", "w", encoding="utf-8", newline="") as f:
-        f.write("id,notes,sources,name,aliases,wikidata,kind,nationality\n")
-        for i in range(n_persons):
-            f.write(f'person-{i},,"[""src""]",Person {i},,Q{i + 1},person,state-{i % N_STATES}\n')
-
-
 def package(rows: int, shape: str = "short", fmt: str = "parquet") -> Path:
     """The folder of the package (made on first use); its datapackage.json is inside."""
     folder = cache_root() / f"v{VERSION}-{rows}-{shape}-{fmt}"
@@ -155,7 +140,7 @@ def package(rows: int, shape: str = "short", fmt: str = "parquet") -> Path:
     work = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    _actors(work)
+    write_actors(work, N_STATES, N_ACTORS - N_STATES)
     con = duckdb.connect(config={"preserve_insertion_order": True})
     present = frozenset(RESOURCE_NAMES[k] for k in ("source", "state", "person", "engagement"))
     resources = [

@@ -42,6 +42,23 @@ def _line(cells: list[str]) -> str:
     return ",".join(out) + "\n"
 
 
+def write_actors(folder: Path, n_states: int, n_persons: int) -> None:
+    """The benchmark's one source, *n_states* states and *n_persons* persons."""
+    with open(folder / "sources.csv", "w", encoding="utf-8", newline="") as f:
+        f.write(
+            "id,notes,type,title,publisher,authors,published,accessed,url,seed,seed_sha256,citation,language\n"
+        )
+        f.write("src,,dataset,Synthetic benchmark data,,,,,https://example.org/bench,,,,en\n")
+    with open(folder / "states.csv", "w", encoding="utf-8", newline="") as f:
+        f.write("id,notes,sources,name,aliases,wikidata,kind,iso3\n")
+        for i in range(n_states):
+            f.write(f'state-{i},,"[""src""]",State {i},,,state,IND\n')
+    with open(folder / "persons.csv", "w", encoding="utf-8", newline="") as f:
+        f.write("id,notes,sources,name,aliases,wikidata,kind,nationality\n")
+        for i in range(n_persons):
+            f.write(f'person-{i},,"[""src""]",Person {i},,Q{i + 1},person,state-{i % n_states}\n')
+
+
 def generate(
     folder: Path, rows: int, actors: int, rate: float, seed: int, shape: str = "short"
 ) -> dict[str, set[int]]:
@@ -52,21 +69,9 @@ def generate(
     lines = list(range(2, rows + 2))
     picked = rng.sample(lines, n_defects * len(KINDS))
     injected = {k: set(picked[i * n_defects : (i + 1) * n_defects]) for i, k in enumerate(KINDS)}
-    with open(folder / "sources.csv", "w", encoding="utf-8", newline="") as f:
-        f.write(
-            "id,notes,type,title,publisher,authors,published,accessed,url,seed,seed_sha256,citation,language\n"
-        )
-        f.write("src,,dataset,Synthetic benchmark data,,,,,https://example.org/bench,,,,en\n")
     n_states = 200
-    with open(folder / "states.csv", "w", encoding="utf-8", newline="") as f:
-        f.write("id,notes,sources,name,aliases,wikidata,kind,iso3\n")
-        for i in range(n_states):
-            f.write(f'state-{i},,"[""src""]",State {i},,,state,IND\n')
     n_persons = actors - n_states
-    with open(folder / "persons.csv", "w", encoding="utf-8", newline="") as f:
-        f.write("id,notes,sources,name,aliases,wikidata,kind,nationality\n")
-        for i in range(n_persons):
-            f.write(f'person-{i},,"[""src""]",Person {i},,Q{i + 1},person,state-{i % n_states}\n')
+    write_actors(folder, n_states, n_persons)
     types = ["meeting", "official_visit", "phone_call", "summit", "ministerial_talks"]
     header = [
         "id",

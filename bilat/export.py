@@ -615,13 +615,13 @@ _PARAMETERS = 999
 
 def _insert(con: sqlite3.Connection, table: Table) -> None:
     """Insert the rows of *table*, in key order (so that each key's B-tree is built
-    by appending), a chunk at a time (see :func:`_insert_rows`)."""
+    by appending), a chunk at a time (see :func:`insert_rows`)."""
     data = _sqlite_arrow(table)
     for start in range(0, len(data), _CHUNK):
-        _insert_rows(con, table.name, data.slice(start, _CHUNK))
+        insert_rows(con, table.name, data.slice(start, _CHUNK))
 
 
-def _insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
+def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     """Insert the rows of the Arrow table *part* into table *name*, many to a statement.
 
     Binding is what costs, so as little is bound as the content allows: a column that

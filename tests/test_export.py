@@ -320,7 +320,7 @@ def test_sqlite_rows_keep_empty_text_apart_from_null_in_every_arrow_type() -> No
 
     import pyarrow as pa
 
-    from bilat.export import _insert_rows
+    from bilat.export import insert_rows
 
     con = sqlite3.connect(":memory:")
     con.execute("create table t (a text, b blob, c integer, d text, e text)")
@@ -333,7 +333,7 @@ def test_sqlite_rows_keep_empty_text_apart_from_null_in_every_arrow_type() -> No
             "e": pa.array(["", None, "x"], pa.string()),
         }
     )
-    _insert_rows(con, "t", table)
+    insert_rows(con, "t", table)
     got = con.execute("select quote(a), quote(b), quote(c), quote(d), quote(e) from t").fetchall()
     assert got == [
         ("''", "X''", "0", "''", "''"),

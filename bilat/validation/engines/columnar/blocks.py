@@ -42,7 +42,7 @@ from bilat.models import RECORD_TYPES, reference_fields
 from bilat.validation.bulk import Collected
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.dialect import Dialect
-from bilat.validation.engines.columnar.columns import ColumnCheck, checks
+from bilat.validation.engines.columnar.columns import ColumnCheck, checks, rule_holds
 from bilat.validation.records import INVALID
 from bilat.validation.references import References
 from bilat.validation.rules import RULE_FIELDS, SPAN_BITS, Rules
@@ -295,11 +295,6 @@ def flag_rows(
     return flags
 
 
-#: Each rule's verdict on combinations of raw cells already seen (True: it holds, or
-#: a cell is invalid and flagged by its own check).
-_RULE_VERDICTS: dict[tuple[int, tuple[str, ...]], bool] = {}
-
-
 def _rule_flags(
     rule: Any, cols: dict[str, pa.Array], by_name: dict[str, ColumnCheck]
 ) -> pa.Array | None:
@@ -316,10 +311,6 @@ def _rule_flags(
             return pa.array([True] * len(idx), pa.bool_())
     assert key is not None
     bad = []
-    rule_id = id(rule)
-    verdicts = _RULE_VERDICTS
-    if len(verdicts) > 200_000:
-        verdicts.clear()
     for combined in pc.unique(key).to_pylist():
         raws: list[str] = []
         rest = combined
@@ -327,14 +318,7 @@ def _rule_flags(
             raws.append(word[rest % len(word)])
             rest //= len(word)
         raws.reverse()
-        found = (rule_id, tuple(raws))
-        holds = verdicts.get(found)
-        if holds is None:
-            values = [by_name[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
-            # an invalid cell is flagged by its own check; the rule is not run on it
-            holds = any(v is INVALID for v in values) or rule.check(*values) is None
-            verdicts[found] = holds
-        if not holds:
+        if not rule_holds(rule, tuple(raws), by_name):
             bad.append(combined)
     if not bad:
         return None

@@ -292,3 +292,23 @@ def checks(kind: str) -> tuple[ColumnCheck, ...]:
                 check.mode, check.pattern, check.parse = "exact", None, parser(col)
         out.append(check)
     return tuple(out)
+
+
+#: Each rule's verdict on combinations of raw cells already seen, by (rule, cells).
+_RULE_VERDICTS: dict[tuple[int, tuple[str, ...]], bool] = {}
+
+
+def rule_holds(rule: Any, raws: tuple[str, ...], by_name: dict[str, ColumnCheck]) -> bool:
+    """Whether record rule *rule* holds on the raw cells *raws* of the columns it reads
+    (*by_name*: the kind's column checks). A cell its own check refuses is flagged by
+    that check, so the rule is not run and counts as holding. Every engine that judges
+    distinct combinations asks this; verdicts are remembered (a bounded cache)."""
+    found = (id(rule), raws)
+    holds = _RULE_VERDICTS.get(found)
+    if holds is None:
+        values = [by_name[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
+        holds = any(v is INVALID for v in values) or rule.check(*values) is None
+        if len(_RULE_VERDICTS) > 200_000:
+            _RULE_VERDICTS.clear()
+        _RULE_VERDICTS[found] = holds
+    return holds

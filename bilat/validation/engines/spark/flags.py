@@ -35,9 +35,8 @@ import pyarrow as pa
 from sqlglot import exp
 
 from bilat.tables import columns
-from bilat.validation.engines.columnar.columns import ColumnCheck, checks
-from bilat.validation.engines.sql.compile import Compiled, compiled, refused_table
-from bilat.validation.records import INVALID
+from bilat.validation.engines.columnar.columns import checks
+from bilat.validation.engines.sql.compile import Compiled, compiled, judge, refused_table
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -108,44 +107,6 @@ def spark_sql(tree: exp.Expr, tables: dict[str, str] | None = None) -> str:
         return _for_spark(node)
 
     return tree.copy().transform(rename).sql(DIALECT)
-
-
-def _rule_holds(rule: Any, raws: tuple[str, ...], check_of: dict[str, ColumnCheck]) -> bool:
-    """Whether record rule *rule* holds on the raw cells *raws* of the columns it
-    reads, as the DuckDB engine judges it (``compile._rule_holds``, private there): a
-    cell its own check refuses is flagged by that check, and the rule is not run."""
-    values = [check_of[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
-    return any(v is INVALID for v in values) or rule.check(*values) is None
-
-
-def judge(
-    done: Compiled,
-    check_of: dict[str, ColumnCheck],
-    distinct: Sequence[Iterable[str]],
-    combinations: Callable[[tuple[str, ...]], Iterable[Sequence[str]]],
-) -> dict[int, tuple[tuple[str, ...], list[tuple[str, ...]]]]:
-    """The refused values of the exact columns and the broken combinations of the
-    record rules, by index (the exact columns, then the rules), for those that have
-    any: each index maps to the column names and the rows of its table.
-
-    *distinct* holds the distinct values of each exact column, in order;
-    *combinations* gives the distinct combinations of the named columns. The same
-    judgement as the DuckDB engine's (``compile._refused``), free of any database."""
-    out: dict[int, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {}
-    for i, (check, values) in enumerate(zip(done.exact, distinct, strict=True)):
-        bad: list[tuple[str, ...]] = [(v,) for v in values if v != "" and check.exact(v) is INVALID]
-        if bad:
-            out[i] = ((check.name,), bad)
-    for j, rule in enumerate(done.rules, start=len(done.exact)):
-        names = tuple(rule.reads)
-        broken = [
-            tuple(combo)
-            for combo in combinations(names)
-            if not _rule_holds(rule, tuple(combo), check_of)
-        ]
-        if broken:
-            out[j] = (names, broken)
-    return out
 
 
 def _quoted(name: str) -> str:

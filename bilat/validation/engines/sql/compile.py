@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -38,7 +39,7 @@ from sqlglot import exp
 from bilat.cachedir import cache_root
 from bilat.models import RECORD_TYPES
 from bilat.validation.engines.columnar.blocks import Fast
-from bilat.validation.engines.columnar.columns import ColumnCheck, checks
+from bilat.validation.engines.columnar.columns import ColumnCheck, checks, rule_holds
 from bilat.validation.records import INVALID
 
 #: DuckDB's memory limit (``BILAT_SQL_MEMORY`` overrides it); past it, DuckDB spills
@@ -160,22 +161,6 @@ def compiled(kind: str) -> Compiled:
     return Compiled(kind, patterned, exact, tuple(RECORD_TYPES[kind].RULES))
 
 
-_VERDICTS: dict[tuple[int, tuple[str, ...]], bool] = {}
-
-
-def _rule_holds(rule: Any, raws: tuple[str, ...], by_name: dict[str, ColumnCheck]) -> bool:
-    found = (id(rule), raws)
-    holds = _VERDICTS.get(found)
-    if holds is None:
-        values = [by_name[n].typed(r) for n, r in zip(rule.reads, raws, strict=True)]
-        # an invalid cell is flagged by its own check; the rule is not run on it
-        holds = any(v is INVALID for v in values) or rule.check(*values) is None
-        if len(_VERDICTS) > 200_000:
-            _VERDICTS.clear()
-        _VERDICTS[found] = holds
-    return holds
-
-
 @cache
 def _distinct_sql(names: tuple[str, ...]) -> str:
     return exp.select(*(_col(n) for n in names)).distinct().from_(_BLOCK).sql(DIALECT)
@@ -214,30 +199,49 @@ def flag_rows(kind: str, cols: dict[str, pa.Array]) -> pa.Array:
     return out.column("flagged").combine_chunks()
 
 
+def judge(
+    done: Compiled,
+    check_of: dict[str, ColumnCheck],
+    distinct: Sequence[Iterable[str]],
+    combinations: Callable[[tuple[str, ...]], Iterable[Sequence[str]]],
+) -> dict[int, tuple[tuple[str, ...], list[tuple[str, ...]]]]:
+    """The refused values of the exact columns and the broken combinations of the
+    record rules, by index (the exact columns, then the rules), for those that have
+    any: each index maps to the column names and the rows of its table.
+
+    *distinct* holds the distinct values of each exact column, in order; *combinations*
+    gives the distinct combinations of the named columns. No database is involved: any
+    engine that runs the compiled query (DuckDB here, Spark) judges with this."""
+    out: dict[int, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {}
+    for i, (check, values) in enumerate(zip(done.exact, distinct, strict=True)):
+        bad: list[tuple[str, ...]] = [(v,) for v in values if v != "" and check.exact(v) is INVALID]
+        if bad:
+            out[i] = ((check.name,), bad)
+    for j, rule in enumerate(done.rules, start=len(done.exact)):
+        names = tuple(rule.reads)
+        broken = [
+            tuple(combo)
+            for combo in combinations(names)
+            if not rule_holds(rule, tuple(combo), check_of)
+        ]
+        if broken:
+            out[j] = (names, broken)
+    return out
+
+
 def _refused(
     done: Compiled, check_of: dict[str, ColumnCheck], cursor: duckdb.DuckDBPyConnection
 ) -> dict[int, pa.Table]:
     """The tables of refused values (exact columns) and broken combinations (rules)
     of the block, by index, for those that have any."""
+    distinct = cursor.sql(distinct_sql(done.kind)).fetchall()[0] if done.exact else ()
+    found = judge(done, check_of, distinct, lambda names: _distinct(cursor, names))
     out: dict[int, pa.Table] = {}
-    exact = done.exact
-    distinct = cursor.sql(distinct_sql(done.kind)).fetchall()[0] if exact else ()
-    for i, (check, values) in enumerate(zip(exact, distinct, strict=True)):
-        bad = [v for v in values if v != "" and check.exact(v) is INVALID]
-        if bad:
-            out[i] = pa.table({check.name: pa.array(bad, pa.string())})
-    for j, rule in enumerate(done.rules, start=len(exact)):
-        names = tuple(rule.reads)
-        broken = [
-            combo
-            for combo in _distinct(cursor, names)
-            if not _rule_holds(rule, tuple(combo), check_of)
-        ]
-        if broken:
-            columns = list(zip(*broken, strict=True))
-            out[j] = pa.table(
-                {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
-            )
+    for i, (names, rows) in found.items():
+        columns = list(zip(*rows, strict=True))
+        out[i] = pa.table(
+            {n: pa.array(list(c), pa.string()) for n, c in zip(names, columns, strict=True)}
+        )
     return out
 
 
