@@ -64,12 +64,12 @@ def _read(name: str, path: Path) -> str:
     return view.sql(DIALECT)
 
 
+#: The tables the end's queries read and make (a backend may rename them).
+TABLES = ("ids", "refs", "holders", "allowed", "forgiven", "groups", "capped", "wanted")
+
 #: the first record read with each id (order: resource read, then row), and how many
-#: records hold it
-_FIRST = (
-    "CREATE TABLE holders AS SELECT id, arg_min(key, key & {mask}) AS key, count(*) AS n"
-    " FROM ids GROUP BY id"
-)
+#: records hold it (the table ``holders``)
+_FIRST = "SELECT id, arg_min(key, key & {mask}) AS key, count(*) AS n FROM ids GROUP BY id"
 #: every record whose id an earlier record holds: (its key, the first holder's key, id);
 #: only ids held more than once are joined back
 _TWICE = (
@@ -92,10 +92,10 @@ _BROKEN = (
     " FROM refs AS r JOIN bad AS b ON r.target = b.target AND r.spec = b.spec"
 )
 #: the findings of one query, by (resource group, code): those up to the row of the
-#: cap-th one in each (the report sorts and cuts them), then counts of the rest
+#: cap-th one in each (the report sorts and cuts them), then counts of the rest (the
+#: table ``capped``)
 _CAPPED = (
-    "CREATE OR REPLACE TABLE capped AS"
-    " WITH f AS (SELECT *, key & {row_mask} AS row, {code} AS code FROM ({query}) AS q),"
+    "WITH f AS (SELECT *, key & {row_mask} AS row, {code} AS code FROM ({query}) AS q),"
     " g AS (SELECT f.*, p.grp AS grp FROM f JOIN groups AS p"
     " ON (f.key >> {row_bits}) & {resource_mask} = p.resource),"
     " n AS (SELECT grp, code, row, row_number() OVER (PARTITION BY grp, code ORDER BY row) AS rn"
@@ -106,8 +106,11 @@ _CAPPED = (
     " FROM g JOIN t ON g.grp = t.grp AND g.code = t.code"
 )
 _OMITTED = "SELECT grp, code, count(*) FROM capped WHERE NOT kept GROUP BY grp, code"
-_KEPT = "SELECT * EXCLUDE (row, code, grp, kept) FROM capped WHERE kept ORDER BY key, value"
-_SMALL = "CREATE OR REPLACE TABLE {name} AS SELECT * FROM small"
+_KEPT = "SELECT {columns} FROM capped WHERE kept ORDER BY key, value"
+_HOLDERS_OF = "SELECT h.id, h.key FROM holders AS h JOIN wanted AS w ON h.id = w.id"
+#: what each query of the end gives
+_TWICE_COLUMNS = ("key", "other", "value")
+_BROKEN_COLUMNS = ("key", "other", "value", "spec", "field")
 
 
 @cache
@@ -252,6 +255,31 @@ class DeferredReferences(References):
         self._flush()
         self._ids.close()
         self._refs.close()
+        self._open_tables()
+        self._table("holders", _FIRST.format(mask=_ORDER_MASK))
+        self._small_tables()
+        # within one resource (a part, for a multi-file one) an id taken twice is
+        # Frictionless's primary-key error; across resources, a duplicate id
+        same = (
+            f"CASE WHEN (other >> {ROW_BITS}) & {MAX_RESOURCES - 1}"
+            f" = (key >> {ROW_BITS}) & {MAX_RESOURCES - 1} THEN 0 ELSE 1 END"
+        )
+        twice = self._capped(_TWICE, _TWICE_COLUMNS, same, ("unique-error", "duplicate-id"))
+        for key, other, value in twice:
+            self.emit(self._duplicate(key, other, value))
+        specs = {number: kinds for kinds, number in self._specs.items()}
+        fields = {number: name for name, number in self._fields.items()}
+        broken = _BROKEN.format(kind_shift=ORDER_BITS)
+        missing = "CASE WHEN other IS NULL THEN 0 ELSE 1 END"
+        codes: tuple[CodeName, ...] = ("dangling-reference", "wrong-reference-kind")
+        for key, other, value, spec, field in self._capped(broken, _BROKEN_COLUMNS, missing, codes):
+            self.emit(self._broken(key, other, value, specs[spec], fields[field]))
+        self._finished = True
+
+    # -- where the end's queries run: DuckDB here, another engine in a subclass -----
+
+    def _open_tables(self) -> None:
+        """Open ``ids`` and ``refs`` (the files written while reading) as tables."""
         # the process's database (one memory limit, one spill folder), in a schema of
         # this run's own, on a cursor of its own
         self._schema = f"layer4_{next(_RUNS)}"
@@ -260,24 +288,36 @@ class DeferredReferences(References):
         db.execute(_sql(f"USE {self._schema}"))
         for name in ("ids", "refs"):
             db.execute(_read(name, self._folder / f"{name}.parquet"))
-        db.execute(_sql(_FIRST.format(mask=_ORDER_MASK)))
-        self._small_tables()
-        # within one resource (a part, for a multi-file one) an id taken twice is
-        # Frictionless's primary-key error; across resources, a duplicate id
-        same = (
-            f"CASE WHEN (other >> {ROW_BITS}) & {MAX_RESOURCES - 1}"
-            f" = (key >> {ROW_BITS}) & {MAX_RESOURCES - 1} THEN 0 ELSE 1 END"
+
+    def _table(self, name: str, select: str) -> None:
+        """Make (or replace) the table *name* from *select* (DuckDB's dialect)."""
+        create = exp.Create(
+            kind="TABLE",
+            this=exp.to_table(name),
+            expression=sqlglot.parse_one(select, read="duckdb"),
+            replace=True,
         )
-        for key, other, value in self._capped(_TWICE, same, ("unique-error", "duplicate-id")):
-            self.emit(self._duplicate(key, other, value))
-        specs = {number: kinds for kinds, number in self._specs.items()}
-        fields = {number: name for name, number in self._fields.items()}
-        broken = _BROKEN.format(kind_shift=ORDER_BITS)
-        missing = "CASE WHEN other IS NULL THEN 0 ELSE 1 END"
-        codes: tuple[CodeName, ...] = ("dangling-reference", "wrong-reference-kind")
-        for key, other, value, spec, field in self._capped(broken, missing, codes):
-            self.emit(self._broken(key, other, value, specs[spec], fields[field]))
-        self._finished = True
+        self.db.execute(create.sql(DIALECT))
+
+    def _small(self, name: str, table: pa.Table) -> None:
+        """Make the table *name* from the small Arrow *table* the driver holds."""
+        self.db.register("small", table)
+        try:
+            self._table(name, "SELECT * FROM small")
+        finally:
+            self.db.unregister("small")
+
+    def _rows(self, select: str) -> list[tuple[Any, ...]]:
+        """The rows of *select* (DuckDB's dialect)."""
+        return self.db.execute(_sql(select)).fetchall()
+
+    def _drop_tables(self) -> None:
+        if self._db is not None:
+            self._db.execute(_sql("USE memory.main"))
+            self._db.execute(_sql(f"DROP SCHEMA {self._schema} CASCADE"))
+            self._db.close()
+
+    # -- the queries ------------------------------------------------------------------
 
     def _small_tables(self) -> None:
         """The tables the queries join with: the kinds each spec allows, the specs
@@ -294,45 +334,36 @@ class DeferredReferences(References):
         groups: dict[str, int] = {}
         self._groups = [groups.setdefault(p.name, len(groups)) for p in self.resources]
         self._group_names = list(groups)
-        for name, table in (
-            ("allowed", pa.table({k: pa.array(v, pa.int64()) for k, v in allowed.items()})),
-            ("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())})),
-            (
-                "groups",
-                pa.table(
-                    {
-                        "resource": pa.array(range(len(self._groups)), pa.int64()),
-                        "grp": pa.array(self._groups, pa.int64()),
-                    }
-                ),
-            ),
-        ):
-            self.db.register("small", table)
-            try:
-                self.db.execute(_sql(_SMALL.format(name=name)))
-            finally:
-                self.db.unregister("small")
+        self._small("allowed", pa.table({k: pa.array(v, pa.int64()) for k, v in allowed.items()}))
+        self._small("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())}))
+        groups_table = {
+            "resource": pa.array(range(len(self._groups)), pa.int64()),
+            "grp": pa.array(self._groups, pa.int64()),
+        }
+        self._small("groups", pa.table(groups_table))
 
-    def _capped(self, query: str, code: str, codes: tuple[CodeName, ...]) -> list[tuple[Any, ...]]:
-        """The rows of *query* (with a *code* number, an index in *codes*) that fall
-        within the caps; the counts of the others go to the report's ``omitted``."""
+    def _capped(
+        self, query: str, columns: tuple[str, ...], code: str, codes: tuple[CodeName, ...]
+    ) -> list[tuple[Any, ...]]:
+        """The *columns* of the rows of *query* (with a *code* number, an index in
+        *codes*) that fall within the caps; the counts of the others go to the
+        report's ``omitted``."""
         cap = self.cap if self.cap is not None else 1 << 62
-        self.db.execute(
-            _sql(
-                _CAPPED.format(
-                    query=query,
-                    code=code,
-                    cap=cap,
-                    row_mask=_ROW_MASK,
-                    row_bits=ROW_BITS,
-                    resource_mask=MAX_RESOURCES - 1,
-                )
-            )
+        self._table(
+            "capped",
+            _CAPPED.format(
+                query=query,
+                code=code,
+                cap=cap,
+                row_mask=_ROW_MASK,
+                row_bits=ROW_BITS,
+                resource_mask=MAX_RESOURCES - 1,
+            ),
         )
         if self.omit is not None:
-            for group, number, count in self.db.execute(_sql(_OMITTED)).fetchall():
+            for group, number, count in self._rows(_OMITTED):
                 self.omit(self._group_names[group], codes[number], count)
-        return self.db.execute(_sql(_KEPT)).fetchall()
+        return self._rows(_KEPT.format(columns=", ".join(columns)))
 
     def _duplicate(self, key: int, other: int, value: str) -> Finding | None:
         _kind, plan, row = self.locate(key)
@@ -366,15 +397,8 @@ class DeferredReferences(References):
         wanted = sorted(set(ids) - self._holders.keys())
         if not wanted or not self._finished:
             return
-        self.db.register("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
-        try:
-            found = dict(
-                self.db.execute(
-                    _sql("SELECT h.id, h.key FROM holders AS h JOIN wanted AS w ON h.id = w.id")
-                ).fetchall()
-            )
-        finally:
-            self.db.unregister("wanted")
+        self._small("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
+        found = dict(self._rows(_HOLDERS_OF))
         for record_id in wanted:
             self._holders[record_id] = found.get(record_id)
 
@@ -386,13 +410,10 @@ class DeferredReferences(References):
         return self._holders[record_id]
 
     def close(self) -> None:
-        """Drop the tables and the files (DuckDB gives their memory back)."""
+        """Drop the tables and the files (the engine gives their memory back)."""
         try:
             self._ids.close()
             self._refs.close()
-            if self._db is not None:
-                self._db.execute(_sql("USE memory.main"))
-                self._db.execute(_sql(f"DROP SCHEMA {self._schema} CASCADE"))
-                self._db.close()
+            self._drop_tables()
         finally:
             shutil.rmtree(self._folder, ignore_errors=True)
