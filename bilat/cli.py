@@ -149,6 +149,26 @@ class Engine(str, Enum):
     sql = "sql"
 
 
+def _on_spark(chosen: str, master: str, named: bool) -> str:
+    """The engine that runs the sql engine's checks on the Spark *master*; a usage
+    error when another engine was named, or when Spark cannot run here."""
+    from bilat.validation.engines import spark as on_spark
+
+    if not master.strip():
+        raise _fail("validate", "--spark needs a master: local[*], a master URL or sc://host:port")
+    if chosen not in ("sql", "auto") and named:
+        raise _fail("validate", f"--spark runs the sql engine, not --engine {chosen}")
+    on_spark.use(master)
+    if not on_spark.available():
+        on_spark.use(None)
+        raise _fail(
+            "validate",
+            f"--spark needs pyspark and, for {master}, a Java runtime; install them: "
+            f"{on_spark.INSTALL}",
+        )
+    return "spark"
+
+
 @app.command("validate")
 def validate_cmd(
     targets: Annotated[
@@ -207,6 +227,18 @@ def validate_cmd(
             show_default=False,
         ),
     ] = None,
+    spark: Annotated[
+        str | None,
+        typer.Option(
+            "--spark",
+            metavar="MASTER",
+            envvar="BILAT_SPARK_MASTER",
+            help="Run the sql engine's checks on Spark: local[*], a cluster's master URL, "
+            "or a Spark Connect sc:// URL (needs bilat[spark]; docs/scale.md). "
+            "Default: $BILAT_SPARK_MASTER, else not on Spark.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate data packages through five layers.
 
@@ -234,6 +266,8 @@ def validate_cmd(
     chosen = engine.value if engine is not None else os.environ.get("BILAT_ENGINE") or "auto"
     if chosen not in {e.value for e in Engine}:
         raise _fail("validate", f"BILAT_ENGINE must be auto, columnar, rows or sql, not {chosen!r}")
+    if spark is not None:
+        chosen = _on_spark(chosen, spark, engine is not None)
     reports = []
     try:
         for name in names:
@@ -261,6 +295,11 @@ def validate_cmd(
                 )
     except EngineUnavailable as exc:
         raise _fail("validate", f"{exc}; install it, or use --engine rows") from None
+    finally:
+        if spark is not None:
+            from bilat.validation.engines import spark as on_spark
+
+            on_spark.use(None)
     out = _stdout()
     if fmt is Format.json:
         render.write_json(reports, out, strict=strict)

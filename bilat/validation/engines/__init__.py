@@ -18,7 +18,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from bilat.validation.engines import columnar, sql
+from bilat.validation.engines import columnar, spark, sql
 from bilat.validation.engines.base import Context, Engine, EngineUnavailable
 
 #: The name that picks an engine by file size (see :attr:`Engine.auto_min_bytes`).
@@ -47,6 +47,14 @@ REGISTRY: dict[str, Engine] = {
         references=sql.references,
         auto_min_package_rows=sql.AUTO_MIN_PACKAGE_ROWS,
         needs="duckdb and sqlglot (pip install 'bilat[duckdb]')",
+    ),
+    # the sql engine's checks on Spark: chosen by name (``--spark MASTER``), never by auto
+    "spark": Engine(
+        "spark",
+        spark.available,
+        fast_path=spark.fast_path,
+        references=spark.references,
+        needs=f"pyspark and a Java runtime ({spark.INSTALL})",
     ),
 }
 

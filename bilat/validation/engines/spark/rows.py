@@ -35,7 +35,9 @@ def parquet_cells(spark: SparkSession, paths: Sequence[str], fields: Sequence[st
     file and its index in the file."""
     from pyspark.sql import functions as F
 
-    frame = spark.read.parquet(*paths)
+    # the schema given, Spark reads no footer to infer it (a job of its own per read);
+    # the structure layer checked that every column holds strings
+    frame = spark.read.schema(_schema(fields)).parquet(*paths)
     return frame.select(
         *(F.col(f"`{f}`").cast("string").alias(f) for f in fields),
         F.col("_metadata.file_path").alias(FILE),

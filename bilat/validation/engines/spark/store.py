@@ -1,0 +1,91 @@
+"""Layer 4 of the spark engine: the sql engine's queries (ids taken twice, broken
+references, caps and ``omitted`` counts) run on Spark.
+
+:class:`SparkReferences` is :class:`~bilat.validation.engines.sql.store.
+DeferredReferences` with its tables on Spark: the ids and references written while
+reading (two Parquet files in the spill folder under the cache dir) are read by
+Spark, and each table the queries make is a temporary view of this run's own,
+persisted. Each query is the sql engine's, parsed by sqlglot and written in Spark's
+dialect. Only the findings within the caps, and the counts of the others, are
+collected to the driver.
+
+The spill folder must be one the cluster's executors can read at the same path: on
+``local[N]`` it is; on a cluster, point ``$BILAT_CACHE_DIR`` at shared storage.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+
+from bilat.validation.engines.spark.engine import session
+from bilat.validation.engines.spark.flags import DIALECT
+from bilat.validation.engines.sql.store import TABLES, DeferredReferences
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+
+@cache
+def _parsed(select: str) -> exp.Expr:
+    return sqlglot.parse_one(select, read="duckdb")
+
+
+class SparkReferences(DeferredReferences):
+    """Layer 4 checked on Spark at :meth:`finish` (see the module docstring)."""
+
+    _frames: dict[str, DataFrame]
+
+    def _open_tables(self) -> None:
+        self._spark = session()
+        self._tag = uuid.uuid4().hex[:12]
+        self._frames = {}
+        for name in ("ids", "refs"):
+            self._view(name, self._spark.read.parquet(str(self._folder / f"{name}.parquet")))
+
+    def _name(self, name: str) -> str:
+        return f"bilat_layer4_{self._tag}_{name}"
+
+    def _view(self, name: str, frame: DataFrame) -> None:
+        old = self._frames.get(name)
+        frame.createOrReplaceTempView(self._name(name))
+        self._frames[name] = frame
+        if old is not None:
+            old.unpersist()
+
+    def _spark_sql(self, select: str) -> str:
+        """*select* (DuckDB's dialect) in Spark's, its tables this run's views (each
+        keeping its name, or its alias, as the alias its columns are qualified by)."""
+
+        def rename(node: exp.Expr) -> exp.Expr:
+            if isinstance(node, exp.Table) and node.name in TABLES and not node.args.get("db"):
+                alias = node.alias or node.name
+                return exp.Table(
+                    this=exp.to_identifier(self._name(node.name)),
+                    alias=exp.TableAlias(this=exp.to_identifier(alias)),
+                )
+            return node
+
+        return _parsed(select).copy().transform(rename).sql(DIALECT)
+
+    def _table(self, name: str, select: str) -> None:
+        frame = self._spark.sql(self._spark_sql(select)).persist()
+        self._view(name, frame)
+
+    def _small(self, name: str, table: pa.Table) -> None:
+        self._view(name, self._spark.createDataFrame(table))
+
+    def _rows(self, select: str) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self._spark.sql(self._spark_sql(select)).collect()]
+
+    def _drop_tables(self) -> None:
+        frames = getattr(self, "_frames", {})
+        for name, frame in frames.items():
+            self._spark.catalog.dropTempView(self._name(name))
+            frame.unpersist()
+        frames.clear()
