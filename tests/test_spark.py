@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -323,20 +324,35 @@ import json, sys
 from pyspark.sql import SparkSession
 from bilat.validation.engines.spark.flags import flagged_rows
 from bilat.validation.engines.spark.rows import csv_cells
-kind, fields, paths = json.loads(sys.argv[1])
+kind, fields, paths, flags_out, package = json.loads(sys.argv[1])
 spark = SparkSession.builder.remote("local[2]").config(
     "spark.driver.extraJavaOptions", sys.argv[2]
-).getOrCreate()
+).config("spark.sql.shuffle.partitions", "1").getOrCreate()
 assert type(spark).__module__ == "pyspark.sql.connect.session", type(spark)
 frame = csv_cells(spark, paths, fields)
-print(json.dumps(flagged_rows(spark, kind, frame, ("file", "row"))))
-spark.stop()
+with open(flags_out, "w") as f:
+    json.dump(flagged_rows(spark, kind, frame, ("file", "row")), f)
+# the engine, through the Connect server this process started (its default port)
+from bilat.cli import main
+from bilat.validation.engines.spark.engine import session
+sys.argv = ["bilat", "validate", "--spark", "sc://localhost:15002", "--format", "json", package]
+try:
+    main()
+finally:
+    assert type(session()).__module__ == "pyspark.sql.connect.session", type(session())
 """
 
 
-def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None:
+def test_spark_connect_flags_the_same_rows_and_validates(
+    files: dict[str, list[Path]], tmp_path: Path
+) -> None:
     """Through a local Spark Connect server, started from pyspark's own jars (in a
-    process of its own: a process holds a classic session or a Connect one)."""
+    process of its own: a process holds a classic session or a Connect one): the
+    flagging query flags the same rows, and ``bilat validate --spark sc://...`` gives
+    the row engine's report."""
+    from bilat import render
+    from bilat.lookup import validate
+
     kind = "engagement"
     fields = _fields(kind)
     paths = files[kind]
@@ -344,7 +360,9 @@ def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None
     for path in paths:
         rows = [((path.as_uri(), line), row) for line, row in _read_regular(path, fields) or []]
         expected |= _duckdb_flagged(kind, rows)
-    argument = json.dumps([kind, fields, [str(p) for p in paths]])
+    package = _as_parquet(build("connect", tmp_path, _together))
+    flags_out = tmp_path / "flags.json"
+    argument = json.dumps([kind, fields, [str(p) for p in paths], str(flags_out), str(package)])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     done = subprocess.run(
         [sys.executable, "-c", CONNECT, argument, JVM_OPTIONS],
@@ -354,6 +372,150 @@ def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None
         timeout=600,
         check=False,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    got = {(_uri(f), r) for f, r in json.loads(done.stdout.strip().splitlines()[-1])}
+    assert done.returncode == 1, done.stderr[-3000:]  # the package has errors
+    got = {(_uri(f), r) for f, r in json.loads(flags_out.read_text())}
     assert expected and got == expected
+    want = io.StringIO()
+    render.write_json([validate(str(package), max_per_code=1000, engine="rows")], want)
+    assert json.loads(done.stdout) == json.loads(want.getvalue())
+
+
+# -- the spark engine: whole packages --------------------------------------------------
+
+#: Defects of tests/mutants.py put together in one package for the engine tests (each
+#: package costs a couple of Spark jobs per table): layer 3 cells, ids taken twice in
+#: a table and across tables, references dangling or to the wrong kind, and the rules
+#: across records that read ids (a parent engagement, a claim, a tenure).
+TOGETHER = [
+    "bad_date",
+    "bad_iso_code",
+    "dangling_reference",
+    "dangling_single",
+    "wrong_reference_kind",
+    "duplicate_id_across",
+    "sub_engagement_outside_parent",
+    "claim_unmatched",
+    "outside_tenure",
+]
+
+
+def _together(folder: Path) -> None:
+    for name in TOGETHER:
+        DEFECTS[name](folder)
+    # one id taken four more times in its table: three findings over a cap of one
+    persons = folder / "persons.csv"
+    lines = persons.read_bytes().splitlines(keepends=True)
+    persons.write_bytes(b"".join(lines) + lines[1] * 4)
+
+
+def _as_parquet(folder: Path) -> Path:
+    """Every CSV record table of *folder* as one Parquet file (the engine flags a
+    Parquet part on Spark, a CSV file on DuckDB)."""
+    from test_parts import _parquet
+
+    desc = json.loads((folder / "datapackage.json").read_text())
+    for res in desc["resources"]:
+        if isinstance(res.get("path"), str) and res["path"].endswith(".csv"):
+            _parquet(folder, res["name"], parts=1)
+    return folder
+
+
+def _report(folder: Path, engine: str, cap: int | None) -> tuple[list[Any], dict[str, Any]]:
+    from bilat.validation import validate
+
+    report = validate(folder, engine=engine, max_per_code=cap)
+    return [f.to_dict() for f in report.findings], report.omitted
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_the_spark_engine_gives_the_row_engines_report(
+    spark: Any, tmp_path: Path, fmt: str
+) -> None:
+    """Every finding, field for field, and with a cap of one finding per resource
+    and code, the same counts of the findings left out (computed on Spark for layer
+    4): Parquet tables flagged by Spark, CSV ones by DuckDB, layer 4 on Spark."""
+    folder = build("together", tmp_path, _together)
+    if fmt == "parquet":
+        _as_parquet(folder)
+    rows, rows_omitted = _report(folder, "rows", 1)
+    got, omitted = _report(folder, "spark", 1)
+    assert got == rows
+    assert omitted == rows_omitted
+    codes = {f["code"] for f in rows}
+    assert {"dangling-reference", "wrong-reference-kind", "unique-error", "duplicate-id"} <= codes
+    assert rows_omitted.get(("persons", "unique-error"), 0) >= 2  # left out on Spark
+
+
+def test_the_spark_engine_over_flags_unicode_in_parquet(spark: Any, tmp_path: Path) -> None:
+    """An engagements table of Unicode spaces, digits, letters and Java's line
+    terminators in every patterned field, as Parquet: the report is the row engine's
+    (a row Spark left unflagged would be missing from it)."""
+    from test_parts import _parquet
+
+    from bilat.validation import validate
+
+    def tricky(folder: Path) -> None:
+        fields = _fields("engagement")
+        rows = _unicode_rows("engagement")[:2000]
+        for i, row in enumerate(rows[1:], 1):  # ids of their own, so layer 4 stays quiet
+            row["id"] = f"u-{i}" if row["id"] == rows[0]["id"] else row["id"]
+        _write_csv(folder / "engagements.csv", fields, rows)
+        _parquet(folder, "engagements", parts=1)
+
+    folder = build("unicode", tmp_path, tricky)
+    assert pq.ParquetFile(folder / "engagements-1.parquet").metadata.num_rows > 1000
+    rows = validate(folder, engine="rows", max_per_code=None)
+    got = validate(folder, engine="spark", max_per_code=None)
+    assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in rows.findings]
+    assert len(rows.findings) > 1000
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
+    """``bilat`` in a process of its own (with *code* run first)."""
+    run = f"{code}\nimport sys\nfrom bilat.cli import main\nsys.argv = ['bilat', *sys.argv[1:]]\nmain()"
+    return subprocess.run(
+        [sys.executable, "-c", run, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), **(env or {})},
+        timeout=600,
+        check=False,
+    )
+
+
+#: Spark as the tests start it, for a CLI that makes its own session
+SUBMIT_ARGS = (
+    "--conf spark.sql.shuffle.partitions=1 --conf spark.ui.enabled=false "
+    f"--conf spark.sql.codegen.wholeStage=false --driver-java-options '{JVM_OPTIONS}' pyspark-shell"
+)
+
+
+def test_validate_with_spark_on_the_command_line(tmp_path: Path) -> None:
+    """``--spark local[1]``: exit 1 and the row engine's JSON report; the master may
+    come from $BILAT_SPARK_MASTER instead."""
+    folder = _as_parquet(build("cli", tmp_path, _together))
+    want = _cli("validate", "--engine", "rows", "--format", "json", str(folder))
+    got = _cli(
+        "validate",
+        "--format",
+        "json",
+        str(folder),
+        env={"BILAT_SPARK_MASTER": "local[1]", "PYSPARK_SUBMIT_ARGS": SUBMIT_ARGS},
+    )
+    assert want.returncode == 1, want.stderr[-2000:]
+    assert got.returncode == 1, got.stderr[-2000:]
+    assert json.loads(got.stdout) == json.loads(want.stdout)
+
+
+def test_spark_with_another_engine_is_a_usage_error(tmp_path: Path) -> None:
+    done = _cli("validate", "--spark", "local[1]", "--engine", "rows", str(VALID))
+    assert done.returncode == 2
+    assert "--spark runs the sql engine, not --engine rows" in done.stderr
+
+
+def test_spark_without_pyspark_is_exit_2_with_the_install_line() -> None:
+    block = "import sys\nsys.modules['pyspark'] = None  # as if not installed"
+    done = _cli("validate", "--spark", "local[1]", str(VALID), code=block)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "pip install 'bilat[spark]'" in done.stderr
+    assert "Traceback" not in done.stderr

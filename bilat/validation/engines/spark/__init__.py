@@ -25,32 +25,9 @@ import shutil
 from collections.abc import Callable
 
 from bilat.validation.engines.base import Context
+from bilat.validation.engines.spark.master import INSTALL, MASTER_ENV, connect, master, use
 from bilat.validation.references import References
 from bilat.validation.structure import FastPath
-
-#: The environment variable that names the master when no ``--spark`` does.
-MASTER_ENV = "BILAT_SPARK_MASTER"
-#: The master when nothing names one: Spark in this process, a thread per core.
-DEFAULT_MASTER = "local[*]"
-#: What to install for it.
-INSTALL = "pip install 'bilat[spark]'"
-
-_chosen: list[str] = []
-
-
-def use(master: str | None) -> None:
-    """Run the spark engine on *master* from now on (None: back to the default)."""
-    _chosen[:] = [] if master is None else [master]
-
-
-def master() -> str:
-    """The master the engine runs on (see the module docstring)."""
-    return (_chosen or [os.environ.get(MASTER_ENV) or DEFAULT_MASTER])[0]
-
-
-def connect(name: str) -> bool:
-    """Whether *name* is a Spark Connect URL (no Java needed here)."""
-    return name.startswith("sc://")
 
 
 def available() -> bool:
@@ -84,3 +61,15 @@ def references(emit: Callable[..., None], cap: int | None, omit: Callable[..., N
     from bilat.validation.engines.spark.store import SparkReferences
 
     return SparkReferences(emit, cap, omit)
+
+
+__all__ = [
+    "INSTALL",
+    "MASTER_ENV",
+    "available",
+    "connect",
+    "fast_path",
+    "master",
+    "references",
+    "use",
+]

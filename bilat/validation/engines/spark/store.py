@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 
+#: the Spark SQL type of each Arrow type the small tables hold
+_SPARK_TYPES = {pa.int64(): "bigint", pa.string(): "string"}
+
+
 @cache
 def _parsed(select: str) -> exp.Expr:
     return sqlglot.parse_one(select, read="duckdb")
@@ -52,11 +56,11 @@ class SparkReferences(DeferredReferences):
         return f"bilat_layer4_{self._tag}_{name}"
 
     def _view(self, name: str, frame: DataFrame) -> None:
-        old = self._frames.get(name)
+        old = self._frames.pop(name, None)
+        if old is not None:  # before its view goes: Spark Connect analyses its plan again
+            old.unpersist()
         frame.createOrReplaceTempView(self._name(name))
         self._frames[name] = frame
-        if old is not None:
-            old.unpersist()
 
     def _spark_sql(self, select: str) -> str:
         """*select* (DuckDB's dialect) in Spark's, its tables this run's views (each
@@ -78,14 +82,19 @@ class SparkReferences(DeferredReferences):
         self._view(name, frame)
 
     def _small(self, name: str, table: pa.Table) -> None:
-        self._view(name, self._spark.createDataFrame(table))
+        # the schema given: Spark Connect cannot infer one from an empty table
+        ddl = ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in table.schema)
+        self._view(name, self._spark.createDataFrame(table, schema=ddl))
 
     def _rows(self, select: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._spark.sql(self._spark_sql(select)).collect()]
 
     def _drop_tables(self) -> None:
         frames = getattr(self, "_frames", {})
-        for name, frame in frames.items():
-            self._spark.catalog.dropTempView(self._name(name))
+        # every frame first, while the views their plans name still exist (Spark
+        # Connect analyses a plan again to unpersist it), the newest first
+        for frame in reversed(frames.values()):
             frame.unpersist()
+        for name in frames:
+            self._spark.catalog.dropTempView(self._name(name))
         frames.clear()
