@@ -6,8 +6,9 @@ For each size, row shape and format it takes the cached package of
 ``bench/scale_data.py`` (generated once by DuckDB, with ten planted defect kinds) and
 runs, each in its own process: the floor (DuckDB reading every column of the same
 files, as the sum of each column's length), pyarrow's parse of them, bilat's sql and
-columnar engines, and the row engine up to ``--rows-engine-max``. It prints wall time,
-CPU, peak RSS, the most disk the spill folder held (the sql engine's layer-4 files
+columnar engines, the spark engine when ``--engines`` names it (Spark local, every
+core: ``--spark-master``), and the row engine up to ``--rows-engine-max``. It prints
+wall time, CPU and peak RSS of the process tree (Spark's JVM is a child), the most disk the spill folder held (the sql engine's layer-4 files
 and what DuckDB spilled), the findings, whether every planted
 defect was found (exactly: the count of each (code, field) pair), whether the engines'
 findings are identical, and the ratio to the floor.
@@ -49,8 +50,26 @@ digest = hashlib.sha256()
 for f in report.findings:
     by[f"{f.code}/{f.field}"] += 1
     digest.update(json.dumps(f.to_dict(), sort_keys=True).encode())
-# VmHWM, not ru_maxrss: Linux folds the parent's peak at fork into a child's ru_maxrss
-hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+# VmHWM, not ru_maxrss: Linux folds the parent's peak at fork into a child's ru_maxrss.
+# The process tree: Spark's JVM (local masters) is a child, alive until exit; its peak
+# and its CPU count too.
+def tree(pid):
+    try:
+        kids = open(f"/proc/{pid}/task/{pid}/children").read().split()
+    except OSError:
+        return [pid]
+    return [pid] + [q for k in kids for q in tree(int(k))]
+hwm = jvm_cpu = 0
+tick = os.sysconf("SC_CLK_TCK")
+for pid in tree(os.getpid()):
+    try:
+        hwm += next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM"))
+        if pid != os.getpid():
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            jvm_cpu += (int(fields[11]) + int(fields[12])) / tick
+    except (OSError, StopIteration):
+        pass
+cpu += jvm_cpu
 print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": hwm / 1024,
                   "spill_mb": most[0] / 1e6, "findings": len(report.findings), "digest": digest.hexdigest(), "by": by}))
 """
@@ -115,6 +134,10 @@ def main() -> None:
     parser.add_argument("--format", nargs="+", choices=("csv", "parquet"), default=["parquet"])
     parser.add_argument("--engines", nargs="+", default=["sql", "columnar"])
     parser.add_argument("--rows-engine-max", type=int, default=1_000_000)
+    parser.add_argument("--spark-master", default="local[*]")
+    parser.add_argument(
+        "--spark-memory", default="2g", help="the JVM's heap for Spark local (driver memory)"
+    )
     args = parser.parse_args()
     failed = []
     print(
@@ -155,7 +178,14 @@ def main() -> None:
                             BILAT,
                             str(folder / "datapackage.json"),
                             engine,
-                            env={"BILAT_CACHE_DIR": cache},
+                            env={
+                                "BILAT_CACHE_DIR": cache,
+                                "BILAT_SPARK_MASTER": args.spark_master,
+                                # Spark's shuffle files in the spill folder, measured with it
+                                "PYSPARK_SUBMIT_ARGS": f"--driver-memory {args.spark_memory}"
+                                f" --conf spark.local.dir={cache}/duckdb-spill/spark"
+                                " --conf spark.ui.enabled=false pyspark-shell",
+                            },
                         )
                     found = r["by"] == want
                     digests.add(r["digest"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -31,14 +32,14 @@ def session(name: str | None = None) -> SparkSession:
             return active
         if connect(name):
             return SparkSession.builder.remote(name).appName("bilat").getOrCreate()
-        made = (
-            SparkSession.builder.master(name or DEFAULT_MASTER)
-            .appName("bilat")
-            .config("spark.ui.showConsoleProgress", "false")
+        builder = SparkSession.builder.appName("bilat")
+        if not os.environ.get("PYSPARK_GATEWAY_PORT"):  # under spark-submit: its --master
+            builder = builder.master(name or DEFAULT_MASTER)
+        return (
+            builder.config("spark.ui.showConsoleProgress", "false")
             .config("spark.log.level", "ERROR")
             .getOrCreate()
         )
-        return made
 
 
 def flagged_indexes(spark: SparkSession, kind: str, file: str, fields: list[str]) -> np.ndarray:
