@@ -78,6 +78,9 @@ class ResourcePlan:
     version: str = CURRENT
     #: set by layer 2 when rows were not read (so references into it may be there)
     incomplete: bool = False
+    #: the files of every part of its resource, in order, when it is one part of a
+    #: multi-file resource (an engine may read them together)
+    parts: tuple[Path, ...] = ()
 
     #: set by the run: whether a finding would be kept (see Report.wants)
     gate: Callable[[str | None, CodeName, int | None], bool] | None = None
@@ -538,6 +541,8 @@ def _parts_plan(
             rfind("unsupported-format", field="format", detail="multi-file JSON is not supported")
             return None
         plans.append(plan)
+    for plan in plans:
+        plan.parts = tuple(p.file for p in plans)
     return plans
 
 
