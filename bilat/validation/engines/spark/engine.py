@@ -44,7 +44,7 @@ def session(name: str | None = None) -> SparkSession:
             .config("spark.log.level", "ERROR")
             .getOrCreate()
         )
-        local = made.conf.get("spark.master", "").startswith("local")
+        local = (made.conf.get("spark.master", "") or "").startswith("local")
         if local and made.conf.get(_SHUFFLE) == _SHUFFLE_DEFAULT:
             # one machine: 200 shuffle tasks cost more than they spread (layer 4's joins
             # took 57 s at 1M rows with them, 34 s with 4); a value set by the user stays
