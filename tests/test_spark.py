@@ -483,28 +483,31 @@ def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
     )
 
 
-#: Spark as the tests start it, for a CLI that makes its own session
-SUBMIT_ARGS = (
-    "--conf spark.sql.shuffle.partitions=1 --conf spark.ui.enabled=false "
-    f"--conf spark.sql.codegen.wholeStage=false --driver-java-options '{JVM_OPTIONS}' pyspark-shell"
-)
+def test_validate_with_spark_on_the_command_line(spark: Any, tmp_path: Path) -> None:
+    """``--spark MASTER``, or $BILAT_SPARK_MASTER: exit 1 and the row engine's JSON
+    report (in this process, on the module's session: a second JVM would cost a
+    minute; ``tests/test_spark.py``'s Connect test runs the command in a process of
+    its own)."""
+    from typer.testing import CliRunner
 
+    from bilat.cli import app
+    from bilat.validation.engines.spark import masters as on_spark
 
-def test_validate_with_spark_on_the_command_line(tmp_path: Path) -> None:
-    """``--spark local[1]``: exit 1 and the row engine's JSON report; the master may
-    come from $BILAT_SPARK_MASTER instead."""
-    folder = _as_parquet(build("cli", tmp_path, _together))
-    want = _cli("validate", "--engine", "rows", "--format", "json", str(folder))
-    got = _cli(
-        "validate",
-        "--format",
-        "json",
-        str(folder),
-        env={"BILAT_SPARK_MASTER": "local[1]", "PYSPARK_SUBMIT_ARGS": SUBMIT_ARGS},
-    )
-    assert want.returncode == 1, want.stderr[-2000:]
-    assert got.returncode == 1, got.stderr[-2000:]
-    assert json.loads(got.stdout) == json.loads(want.stdout)
+    folder = _as_parquet(build("cli", tmp_path, _together), parts=2)
+    runner = CliRunner()
+    tracker = spark.sparkContext.statusTracker()
+    want = runner.invoke(app, ["validate", "--engine", "rows", "--format", "json", str(folder)])
+    assert want.exit_code == 1, want.output[-2000:]
+    for args, env in (
+        (["--spark", "local[1]"], {}),
+        ([], {"BILAT_SPARK_MASTER": "local[1]"}),
+    ):
+        jobs = len(tracker.getJobIdsForGroup(None))
+        got = runner.invoke(app, ["validate", *args, "--format", "json", str(folder)], env=env)
+        assert got.exit_code == 1, got.output[-2000:]
+        assert json.loads(got.stdout) == json.loads(want.stdout)
+        assert len(tracker.getJobIdsForGroup(None)) > jobs  # it ran on Spark
+        assert on_spark.master() == on_spark.DEFAULT_MASTER  # the option is not left set
 
 
 def test_spark_with_another_engine_is_a_usage_error(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ import shutil
 from collections.abc import Callable
 
 from bilat.validation.engines.base import Context
-from bilat.validation.engines.spark.master import INSTALL, MASTER_ENV, connect, master, use
+from bilat.validation.engines.spark.masters import INSTALL, MASTER_ENV, connect, master, use
 from bilat.validation.references import References
 from bilat.validation.structure import FastPath
 

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from bilat.validation.engines.spark.flags import flagging
-from bilat.validation.engines.spark.master import DEFAULT_MASTER, connect, master
+from bilat.validation.engines.spark.masters import DEFAULT_MASTER, connect, master
 from bilat.validation.engines.spark.rows import ROW, parquet_cells
 from bilat.validation.engines.sql.compile import SqlFast
 
