@@ -484,8 +484,7 @@ def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
 
 
 def test_validate_with_spark_on_the_command_line(spark: Any, tmp_path: Path) -> None:
-    """``--spark MASTER``, or $BILAT_SPARK_MASTER: exit 1 and the row engine's JSON
-    report (in this process, on the module's session: a second JVM would cost a
+    """``--spark MASTER``: exit 1 and the row engine's JSON report (in this process, on the module's session: a second JVM would cost a
     minute; ``tests/test_spark.py``'s Connect test runs the command in a process of
     its own)."""
     from typer.testing import CliRunner
@@ -498,22 +497,24 @@ def test_validate_with_spark_on_the_command_line(spark: Any, tmp_path: Path) -> 
     tracker = spark.sparkContext.statusTracker()
     want = runner.invoke(app, ["validate", "--engine", "rows", "--format", "json", str(folder)])
     assert want.exit_code == 1, want.output[-2000:]
-    for args, env in (
-        (["--spark", "local[1]"], {}),
-        ([], {"BILAT_SPARK_MASTER": "local[1]"}),
-    ):
-        jobs = len(tracker.getJobIdsForGroup(None))
-        got = runner.invoke(app, ["validate", *args, "--format", "json", str(folder)], env=env)
-        assert got.exit_code == 1, got.output[-2000:]
-        assert json.loads(got.stdout) == json.loads(want.stdout)
-        assert len(tracker.getJobIdsForGroup(None)) > jobs  # it ran on Spark
-        assert on_spark.master() == on_spark.DEFAULT_MASTER  # the option is not left set
+    jobs = len(tracker.getJobIdsForGroup(None))
+    got = runner.invoke(app, ["validate", "--spark", "local[1]", "--format", "json", str(folder)])
+    assert got.exit_code == 1, got.output[-2000:]
+    assert json.loads(got.stdout) == json.loads(want.stdout)
+    assert len(tracker.getJobIdsForGroup(None)) > jobs  # it ran on Spark
+    assert on_spark.master() == on_spark.DEFAULT_MASTER  # the option is not left set
 
 
 def test_spark_with_another_engine_is_a_usage_error(tmp_path: Path) -> None:
+    """Named by ``--spark`` or by $BILAT_SPARK_MASTER, Spark runs the sql engine only."""
     done = _cli("validate", "--spark", "local[1]", "--engine", "rows", str(VALID))
     assert done.returncode == 2
     assert "--spark runs the sql engine, not --engine rows" in done.stderr
+    done = _cli(
+        "validate", "--engine", "columnar", str(VALID), env={"BILAT_SPARK_MASTER": "local[1]"}
+    )
+    assert done.returncode == 2
+    assert "--spark runs the sql engine, not --engine columnar" in done.stderr
 
 
 def test_spark_without_pyspark_is_exit_2_with_the_install_line() -> None:
