@@ -288,7 +288,10 @@ def _from_bulk(
         parents = pc.list_parent_indices(held_lists)
         flat = pc.list_flatten(held_lists)
         starts = pc.take(held_lists.offsets, parents)
-        places = pc.add(pc.subtract(pa.array(range(len(flat)), pa.int64()), starts), 1)
+        # each item's place in its list: its index in *flat*, from 1, less its list's start
+        places = pc.subtract(
+            pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), len(flat))), starts
+        )
         link_data.append([ids.take(parents), flat, places.cast(pa.int64())])
         owner_rows.append(rows.take(parents))
     if not held.numbered:
@@ -625,23 +628,46 @@ def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     """Insert the rows of the Arrow table *part* into table *name*, many to a statement.
 
     Binding is what costs, so as little is bound as the content allows: a column that
-    is NULL throughout *part* is left out (NULL is its default), and Python's sqlite3,
-    which looks a None up among its adapters (making and dropping an AttributeError
-    each time), gets a stand-in for NULL that ``NULLIF`` turns back (see
-    :func:`_null_mark`)."""
+    is NULL throughout *part* is left out (NULL is its default); a column equal
+    throughout *part* to one before it (a full date's first and last day, equal to
+    the date) takes that column's bound value, by its parameter's number; and Python's
+    sqlite3, which looks a None up among its adapters (making and dropping an
+    AttributeError each time), gets a stand-in for NULL that ``NULLIF`` turns back
+    (see :func:`_null_mark`)."""
     names: list[str] = []
-    marks: list[str] = []
+    marks: list[tuple[str, int]] = []  # each named column's mark and bound column
+    kept: list[Any] = []  # the bound columns, as Arrow
     cols: list[list[Any]] = []
     for cname, col in zip(part.column_names, part.columns, strict=True):
         if col.null_count == len(col) and (names or cname != part.column_names[-1]):
             continue  # NULL throughout (at least one column is kept)
+        col = _plain(col)
         mark, stand_in = _null_mark(col)
         names.append(_q(cname))
-        marks.append(mark)
+        twin = next(
+            (
+                i
+                for i, seen in enumerate(kept)
+                if seen.type == col.type and not _floating(col) and seen.equals(col)
+            ),
+            None,
+        )  # reals aside: Arrow holds 0.0 equal to -0.0
+        if twin is not None:
+            marks.append((mark, twin))
+            continue
+        marks.append((mark, len(kept)))
+        kept.append(col)
         cols.append(_bound(col, stand_in))
     width = len(cols)
-    row = f"({', '.join(marks)})"
     head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
+
+    def rows(many: int) -> str:
+        """*many* rows of parameters, numbered (``?1``, the first column of the first)."""
+        return ", ".join(
+            "(" + ", ".join(m.replace("?", f"?{r * width + i + 1}") for m, i in marks) + ")"
+            for r in range(many)
+        )
+
     many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
     flat: list[Any] = [None] * (len(part) * width)  # row after row
     for i, col_values in enumerate(cols):
@@ -650,9 +676,15 @@ def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     full = len(part) // many * many
     if full:
         statements = zip(*[islice(values, full * width)] * (width * many), strict=True)
-        con.executemany(head + ", ".join([row] * many), statements)
+        con.executemany(head + rows(many), statements)
     if full < len(part):
-        con.executemany(head + row, zip(*[values] * width, strict=True))
+        con.executemany(head + rows(1), zip(*[values] * width, strict=True))
+
+
+def _floating(col: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(col.type))
 
 
 def _plain(col: Any) -> Any:
