@@ -627,58 +627,70 @@ def _insert(con: sqlite3.Connection, table: Table) -> None:
 def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     """Insert the rows of the Arrow table *part* into table *name*, many to a statement.
 
-    Binding is what costs, so as little is bound as the content allows: a column that
-    is NULL throughout *part* is left out (NULL is its default); a column equal
-    throughout *part* to one before it (a full date's first and last day, equal to
-    the date) takes that column's bound value, by its parameter's number; and Python's
-    sqlite3, which looks a None up among its adapters (making and dropping an
-    AttributeError each time), gets a stand-in for NULL that ``NULLIF`` turns back
-    (see :func:`_null_mark`)."""
+    Binding is what costs, so as little is bound as the content allows, by numbered
+    parameters: a column that is NULL throughout *part* is left out (NULL is its
+    default); a column that holds one value throughout *part* (an only source, the
+    place of an only item) is bound once per statement, and one equal throughout
+    to a column before it (a full date's first and last day, equal to the date)
+    takes that column's parameter. Python's sqlite3, which looks a None up among
+    its adapters (making and dropping an AttributeError each time), gets a stand-in
+    for NULL that ``NULLIF`` turns back (see :func:`_null_mark`)."""
     names: list[str] = []
-    marks: list[tuple[str, int]] = []  # each named column's mark and bound column
-    kept: list[Any] = []  # the bound columns, as Arrow
-    cols: list[list[Any]] = []
+    marks: list[tuple[str, bool, int]] = []  # each column's mark, and what it binds
+    seen: list[tuple[Any, bool, int]] = []  # the bound columns: once per statement or row
+    once: list[Any] = []  # the values bound once per statement
+    cols: list[list[Any]] = []  # the columns bound row by row
     for cname, col in zip(part.column_names, part.columns, strict=True):
         if col.null_count == len(col) and (names or cname != part.column_names[-1]):
             continue  # NULL throughout (at least one column is kept)
         col = _plain(col)
         mark, stand_in = _null_mark(col)
         names.append(_q(cname))
-        twin = next(
-            (
-                i
-                for i, seen in enumerate(kept)
-                if seen.type == col.type and not _floating(col) and seen.equals(col)
-            ),
-            None,
-        )  # reals aside: Arrow holds 0.0 equal to -0.0
-        if twin is not None:
-            marks.append((mark, twin))
-            continue
-        marks.append((mark, len(kept)))
-        kept.append(col)
-        cols.append(_bound(col, stand_in))
-    width = len(cols)
+        # reals aside: Arrow holds 0.0 equal to -0.0
+        exact = not _floating(col)
+        bound = next((b for c, *b in seen if exact and c.type == col.type and c.equals(col)), None)
+        if bound is None:
+            if exact and cols and _constant(col):  # the first is bound row by row
+                bound = (True, len(once))
+                once.append(col[0].as_py())
+            else:
+                bound = (False, len(cols))
+                cols.append(_bound(col, stand_in))
+            seen.append((col, *bound))
+        marks.append((mark, *bound))
+    fixed, width, first = len(once), len(cols), tuple(once)
     head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
 
     def rows(many: int) -> str:
-        """*many* rows of parameters, numbered (``?1``, the first column of the first)."""
+        """*many* rows of parameters: first the values bound once, then row by row."""
         return ", ".join(
-            "(" + ", ".join(m.replace("?", f"?{r * width + i + 1}") for m, i in marks) + ")"
+            "("
+            + ", ".join(
+                m.replace("?", f"?{j + 1 if o else fixed + r * width + j + 1}") for m, o, j in marks
+            )
+            + ")"
             for r in range(many)
         )
 
-    many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
+    many = max(1, min(_ROWS, (_PARAMETERS - fixed) // width))  # rows per statement
     flat: list[Any] = [None] * (len(part) * width)  # row after row
     for i, col_values in enumerate(cols):
         flat[i::width] = col_values
     values = iter(flat)
     full = len(part) // many * many
     if full:
-        statements = zip(*[islice(values, full * width)] * (width * many), strict=True)
-        con.executemany(head + rows(many), statements)
+        per = zip(*[islice(values, full * width)] * (width * many), strict=True)
+        con.executemany(head + rows(many), (first + p for p in per) if once else per)
     if full < len(part):
-        con.executemany(head + rows(1), zip(*[values] * width, strict=True))
+        per = zip(*[values] * width, strict=True)
+        con.executemany(head + rows(1), (first + p for p in per) if once else per)
+
+
+def _constant(col: Any) -> bool:
+    """Whether *col* holds one value throughout, and no NULL."""
+    import pyarrow.compute as pc
+
+    return not col.null_count and bool(pc.all(pc.equal(col, col[0])).as_py())
 
 
 def _floating(col: Any) -> bool:
