@@ -267,9 +267,20 @@ def _from_bulk(
     split = {attr: items for attr, items in split.items() if items is not None}
     if split and len(rows):  # the first row's lists stand in for the rest (checked there)
         cells = {n: pa.repeat(c[0], len(c)) if n in split else c for n, c in cells.items()}
-    distinct = bulk.arrow_columns(kind, cells)
+    # text taken as it is (see bulk.verbatim); the others, each distinct cell validated
+    as_is = frozenset(
+        attr
+        for (how, attr), t in zip(getters, _plain_types(kind), strict=True)
+        if how == "plain" and t == "text" and attr in bulk.verbatim(kind)
+    )
+    distinct = bulk.arrow_columns(kind, cells, skip=as_is)
+    specs = bulk.specs(kind)
     data: list[Any] = []
     for how, attr in getters:
+        if attr in as_is:
+            col = pc.cast(cells[attr], pa.string())
+            data.append(pc.if_else(pc.equal(col, ""), pa.scalar(specs[attr][2], pa.string()), col))
+            continue
         table, indices = distinct[attr]
         if how == "date":
             data += [pa.array(part).take(indices) for part in _dates(table)]
@@ -322,6 +333,14 @@ def _from_bulk(
         )
         merged_links.append([c.take(order) for c in merged])
     return data, merged_links
+
+
+def _plain_types(kind: str) -> list[str | None]:
+    """The column type of each field :func:`_layout` reads for *kind* (None for a
+    date's three columns)."""
+    main, _links, getters = _layout(kind)
+    types = {c.name: c.type for c in main.columns}
+    return [types[attr] if how == "plain" else None for how, attr in getters]
 
 
 def _split_lists(kind: str, attr: str, cells: Any) -> Any:
