@@ -349,7 +349,8 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     or in the form :func:`bilat.validation.cells.parse_array` splits itself
     (``["a","b"]``, no escape), and every distinct item is one the field's own
     validator takes as it is (as a list of one); else None (the cells are then read
-    one distinct list at a time, in Python)."""
+    one distinct list at a time, in Python). Cells are read each once when few of
+    them repeat (the first thousand tell), else each distinct one once."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -358,8 +359,12 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     convert, _many, default = bulk.specs(kind)[attr]
     if default not in (None, []):
         return None
-    encoded = pc.dictionary_encode(cells)
-    words = encoded.dictionary
+    sample = cells.slice(0, 1024)
+    encoded = None
+    words = cells
+    if pc.count_distinct(sample).as_py() * 2 <= len(sample):
+        encoded = pc.dictionary_encode(cells)
+        words = encoded.dictionary
     empty = pc.equal(words, "")
     inner = pc.utf8_slice_codeunits(words, 2, -2)
     common = pc.and_(
@@ -382,7 +387,7 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
         return None
     if valid != [[item] for item in items] or not all(type(v[0]) is str for v in valid):
         return None
-    return lists.take(encoded.indices)
+    return lists if encoded is None else lists.take(encoded.indices)
 
 
 def tables(pkg: Exportable) -> list[Table]:
