@@ -413,6 +413,10 @@ def tables(pkg: Exportable) -> list[Table]:
     )
     out = [records, actors]
     links: list[Table] = []
+    # the ids and names of each kind, as lists or (from the blocks) Arrow arrays
+    record_ids: list[Any] = []
+    actor_ids: list[Any] = []
+    actor_names: list[Any] = []
     for kind in RECORD_TYPES:
         main, link_defs, getters = _layout(kind)
         held = pkg.pending(kind)
@@ -423,22 +427,34 @@ def tables(pkg: Exportable) -> list[Table]:
             names = [getattr(r, "name", None) for r in recs] if kind in ACTOR_KINDS else []
         else:
             data, link_data = _from_bulk(kind, held, getters, [f for f, _ in link_defs])
-            ids = _pylist(data[[c.name for c in main.columns].index("id")])
+            ids = data[[c.name for c in main.columns].index("id")]
             names = (
-                _pylist(data[[c.name for c in main.columns].index("name")])
-                if kind in ACTOR_KINDS
-                else []
+                data[[c.name for c in main.columns].index("name")] if kind in ACTOR_KINDS else []
             )
         out.append(replace(main, data=data))
         links += [replace(t, data=d) for (_f, t), d in zip(link_defs, link_data, strict=True)]
-        records.data[0] += ids
+        record_ids.append(ids)
         records.data[1] += [kind] * len(ids)
         if kind in ACTOR_KINDS:
-            actors.data[0] += ids
+            actor_ids.append(ids)
             actors.data[1] += [kind] * len(ids)
-            actors.data[2] += names
+            actor_names.append(names)
+    records.data[0] = _joined(record_ids)
+    actors.data[0] = _joined(actor_ids)
+    actors.data[2] = _joined(actor_names)
     taken = {t.name for t in out + links} | set(VIEWS)
     return out + links + other_tables(pkg, taken)
+
+
+def _joined(pieces: list[Any]) -> Any:
+    """Columns of text end to end: a list, or an Arrow array when one of them is."""
+    if all(isinstance(p, list) for p in pieces):
+        return [value for p in pieces for value in p]
+    import pyarrow as pa
+
+    return pa.concat_arrays(
+        [pa.array(p, pa.string()) if isinstance(p, list) else p for p in pieces]
+    )
 
 
 #: Table Schema field types and the column type each becomes; the rest become text
