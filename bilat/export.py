@@ -677,7 +677,7 @@ def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     for NULL that ``NULLIF`` turns back (see :func:`_null_mark`)."""
     names: list[str] = []
     marks: list[tuple[str, bool, int]] = []  # each column's mark, and what it binds
-    seen: list[tuple[Any, bool, int]] = []  # the bound columns: once per statement or row
+    seen: list[tuple[Any, tuple[bool, int]]] = []  # each column bound, and how
     once: list[Any] = []  # the values bound once per statement
     cols: list[list[Any]] = []  # the columns bound row by row
     for cname, col in zip(part.column_names, part.columns, strict=True):
@@ -688,7 +688,7 @@ def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
         names.append(_q(cname))
         # reals aside: Arrow holds 0.0 equal to -0.0
         exact = not _floating(col)
-        bound = next((b for c, *b in seen if exact and c.type == col.type and c.equals(col)), None)
+        bound = next((b for c, b in seen if exact and c.type == col.type and c.equals(col)), None)
         if bound is None:
             if exact and cols and _constant(col):  # the first is bound row by row
                 bound = (True, len(once))
@@ -696,7 +696,7 @@ def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
             else:
                 bound = (False, len(cols))
                 cols.append(_bound(col, stand_in))
-            seen.append((col, *bound))
+            seen.append((col, bound))
         marks.append((mark, *bound))
     fixed, width, first = len(once), len(cols), tuple(once)
     head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
