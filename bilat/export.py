@@ -343,6 +343,11 @@ def _plain_types(kind: str) -> list[str | None]:
     return [types[attr] if how == "plain" else None for how, attr in getters]
 
 
+#: A list cell in the form parse_array splits itself: ``["a","b"]``, no backslash, no
+#: quote but those around the items.
+_COMMON_LIST = r'^\["[^"\\]*(?:","[^"\\]*)*"\]$'
+
+
 def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     """The lists of list field *attr* (an Arrow list array, a row's empty cell as the
     field's default), read in Arrow from its *cells* when every distinct one is empty
@@ -366,19 +371,9 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
         encoded = pc.dictionary_encode(cells)
         words = encoded.dictionary
     empty = pc.equal(words, "")
-    inner = pc.utf8_slice_codeunits(words, 2, -2)
-    common = pc.and_(
-        pc.and_(pc.starts_with(words, '["'), pc.ends_with(words, '"]')),
-        pc.and_(
-            pc.greater(pc.utf8_length(words), 3),
-            pc.invert(pc.match_substring(inner, "\\")),
-        ),
-    )
-    common = pc.and_(
-        common, pc.invert(pc.match_substring(pc.replace_substring(inner, '","', ""), '"'))
-    )
-    if not pc.all(pc.or_(empty, common)).as_py():
+    if not pc.all(pc.or_(empty, pc.match_substring_regex(words, _COMMON_LIST))).as_py():
         return None
+    inner = pc.utf8_slice_codeunits(words, 2, -2)
     lists = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
     items = pc.unique(pc.list_flatten(lists)).to_pylist()
     try:
