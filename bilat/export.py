@@ -289,7 +289,7 @@ def _from_bulk(
     data = [col.cast(t) for col, t in zip(data, types, strict=True)]
     ids = data[[c.name for c in main.columns].index("id")]
     link_data: list[list[Any]] = []
-    owner_rows = []
+    parent_rows = []  # each link row's row in the kind's table
     for attr in lists:
         if attr in split:
             held_lists = split[attr]
@@ -304,7 +304,7 @@ def _from_bulk(
             pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), len(flat))), starts
         )
         link_data.append([ids.take(parents), flat, places.cast(pa.int64())])
-        owner_rows.append(rows.take(parents))
+        parent_rows.append(parents)
     if not held.numbered:
         return data, link_data
     # rows the checks flagged and the row engine made records of: merged in file order
@@ -318,6 +318,7 @@ def _from_bulk(
     ]
     merged_links = []
     by_line = {r.id: n for n, r in numbered}
+    owner_rows = [rows.take(parents) for parents in parent_rows]
     for (owners, flat, places), (more_owners, more_items, more_places), lines in zip(
         link_data, extra_links, owner_rows, strict=True
     ):
