@@ -278,8 +278,7 @@ def _from_bulk(
     data: list[Any] = []
     for how, attr in getters:
         if attr in as_is:
-            col = pc.cast(cells[attr], pa.string())
-            data.append(pc.if_else(pc.equal(col, ""), pa.scalar(specs[attr][2], pa.string()), col))
+            data.append(_as_is(cells[attr], specs[attr][2]))
             continue
         table, indices = distinct[attr]
         if how == "date":
@@ -334,6 +333,20 @@ def _from_bulk(
         )
         merged_links.append([c.take(order) for c in merged])
     return data, merged_links
+
+
+def _as_is(cells: Any, default: str | None) -> Any:
+    """A text column of *cells* as they are, an empty cell as *default*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = pc.cast(cells, pa.string())
+    empty = pc.equal(col, "")
+    if not pc.any(empty).as_py():
+        return col  # no copy
+    if default is None and pc.all(empty).as_py():
+        return pa.nulls(len(col), pa.string())
+    return pc.if_else(empty, pa.scalar(default, pa.string()), col)
 
 
 def _plain_types(kind: str) -> list[str | None]:
