@@ -9,8 +9,10 @@ engine, which makes their records as ever (:attr:`Collected.numbered`).
 From the blocks, :func:`records` builds the records exactly as pydantic builds a
 validated one, and :func:`arrow_columns` the typed columns of an export, without
 building any record. Either way, the distinct cells of each column are read by the
-column's parser and validated by the field's own validator, once each and all at once;
-the first record of each kind is also validated by the model and compared.
+column's parser and validated by the field's own validator, once each and all at once
+(the export takes the text of :func:`verbatim` fields from the cells as they are, the
+value that validator would give back); the first record of each kind is also
+validated by the model and compared.
 """
 
 from __future__ import annotations
