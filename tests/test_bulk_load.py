@@ -103,6 +103,28 @@ def test_export_tables_read_from_the_blocks_equal_those_from_records(
             assert [type(v) for v in a] == [type(v) for v in b], mine.name
 
 
+def test_verbatim_fields_are_plain_text_whose_validator_returns_each_cell() -> None:
+    """The fields the export takes from the cells as they are: plain constrained text,
+    never a field read by a parser, a vocabulary term (a function checks it), a
+    partial date or a claim's JSON value (an after-validator); the field's validator
+    gives every such text of the bundled package back unchanged, as a str."""
+    from bilat.validation import bulk
+
+    engagement = bulk.verbatim("engagement")
+    assert {"id", "title", "host", "country", "notes"} <= engagement
+    assert not {"type", "status", "start", "series_number", "participants"} & engagement
+    assert "value" not in bulk.verbatim("claim") and "record" in bulk.verbatim("claim")
+    pkg = read_package(DATASET)
+    checked = 0
+    for kind in RECORD_TYPES:
+        for name in bulk.verbatim(kind):
+            texts = [v for r in pkg.records(kind) if isinstance(v := getattr(r, name), str)]
+            back = bulk.specs(kind)[name][0](texts)
+            assert back == texts and all(type(v) is str for v in back), (kind, name)
+            checked += len(texts)
+    assert checked > 1000
+
+
 _PIECES = st.sampled_from(['"', ",", "\\", "a", "\u00e9", " ", '","', "[", "]"])
 _TEXT = st.lists(_PIECES, max_size=6).map("".join)
 _CELLS = st.lists(
