@@ -267,9 +267,19 @@ def _from_bulk(
     split = {attr: items for attr, items in split.items() if items is not None}
     if split and len(rows):  # the first row's lists stand in for the rest (checked there)
         cells = {n: pa.repeat(c[0], len(c)) if n in split else c for n, c in cells.items()}
-    distinct = bulk.arrow_columns(kind, cells)
+    # text taken as it is (see bulk.verbatim); the others, each distinct cell validated
+    as_is = frozenset(
+        attr
+        for (how, attr), t in zip(getters, _plain_types(kind), strict=True)
+        if how == "plain" and t == "text" and attr in bulk.verbatim(kind)
+    )
+    distinct = bulk.arrow_columns(kind, cells, skip=as_is)
+    specs = bulk.specs(kind)
     data: list[Any] = []
     for how, attr in getters:
+        if attr in as_is:
+            data.append(_as_is(cells[attr], specs[attr][2]))
+            continue
         table, indices = distinct[attr]
         if how == "date":
             data += [pa.array(part).take(indices) for part in _dates(table)]
@@ -278,7 +288,7 @@ def _from_bulk(
     data = [col.cast(t) for col, t in zip(data, types, strict=True)]
     ids = data[[c.name for c in main.columns].index("id")]
     link_data: list[list[Any]] = []
-    owner_rows = []
+    parent_rows = []  # each link row's row in the kind's table
     for attr in lists:
         if attr in split:
             held_lists = split[attr]
@@ -288,9 +298,12 @@ def _from_bulk(
         parents = pc.list_parent_indices(held_lists)
         flat = pc.list_flatten(held_lists)
         starts = pc.take(held_lists.offsets, parents)
-        places = pc.add(pc.subtract(pa.array(range(len(flat)), pa.int64()), starts), 1)
+        # each item's place in its list: its index in *flat*, from 1, less its list's start
+        places = pc.subtract(
+            pc.cumulative_sum(pa.repeat(pa.scalar(1, pa.int64()), len(flat))), starts
+        )
         link_data.append([ids.take(parents), flat, places.cast(pa.int64())])
-        owner_rows.append(rows.take(parents))
+        parent_rows.append(parents)
     if not held.numbered:
         return data, link_data
     # rows the checks flagged and the row engine made records of: merged in file order
@@ -304,6 +317,7 @@ def _from_bulk(
     ]
     merged_links = []
     by_line = {r.id: n for n, r in numbered}
+    owner_rows = [rows.take(parents) for parents in parent_rows]
     for (owners, flat, places), (more_owners, more_items, more_places), lines in zip(
         link_data, extra_links, owner_rows, strict=True
     ):
@@ -321,13 +335,41 @@ def _from_bulk(
     return data, merged_links
 
 
+def _as_is(cells: Any, default: str | None) -> Any:
+    """A text column of *cells* as they are, an empty cell as *default*."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    col = pc.cast(cells, pa.string())
+    empty = pc.equal(col, "")
+    if not pc.any(empty).as_py():
+        return col  # no copy
+    if default is None and pc.all(empty).as_py():
+        return pa.nulls(len(col), pa.string())
+    return pc.if_else(empty, pa.scalar(default, pa.string()), col)
+
+
+def _plain_types(kind: str) -> list[str | None]:
+    """The column type of each field :func:`_layout` reads for *kind* (None for a
+    date's three columns)."""
+    main, _links, getters = _layout(kind)
+    types = {c.name: c.type for c in main.columns}
+    return [types[attr] if how == "plain" else None for how, attr in getters]
+
+
+#: A list cell in the form parse_array splits itself: ``["a","b"]``, no backslash, no
+#: quote but those around the items.
+_COMMON_LIST = r'^\["[^"\\]*(?:","[^"\\]*)*"\]$'
+
+
 def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     """The lists of list field *attr* (an Arrow list array, a row's empty cell as the
     field's default), read in Arrow from its *cells* when every distinct one is empty
     or in the form :func:`bilat.validation.cells.parse_array` splits itself
     (``["a","b"]``, no escape), and every distinct item is one the field's own
     validator takes as it is (as a list of one); else None (the cells are then read
-    one distinct list at a time, in Python)."""
+    one distinct list at a time, in Python). Cells are read each once when few of
+    them repeat (the first thousand tell), else each distinct one once."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -336,22 +378,16 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
     convert, _many, default = bulk.specs(kind)[attr]
     if default not in (None, []):
         return None
-    encoded = pc.dictionary_encode(cells)
-    words = encoded.dictionary
+    sample = cells.slice(0, 1024)
+    encoded = None
+    words = cells
+    if pc.count_distinct(sample).as_py() * 2 <= len(sample):
+        encoded = pc.dictionary_encode(cells)
+        words = encoded.dictionary
     empty = pc.equal(words, "")
-    inner = pc.utf8_slice_codeunits(words, 2, -2)
-    common = pc.and_(
-        pc.and_(pc.starts_with(words, '["'), pc.ends_with(words, '"]')),
-        pc.and_(
-            pc.greater(pc.utf8_length(words), 3),
-            pc.invert(pc.match_substring(inner, "\\")),
-        ),
-    )
-    common = pc.and_(
-        common, pc.invert(pc.match_substring(pc.replace_substring(inner, '","', ""), '"'))
-    )
-    if not pc.all(pc.or_(empty, common)).as_py():
+    if not pc.all(pc.or_(empty, pc.match_substring_regex(words, _COMMON_LIST))).as_py():
         return None
+    inner = pc.utf8_slice_codeunits(words, 2, -2)
     lists = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
     items = pc.unique(pc.list_flatten(lists)).to_pylist()
     try:
@@ -360,7 +396,7 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
         return None
     if valid != [[item] for item in items] or not all(type(v[0]) is str for v in valid):
         return None
-    return lists.take(encoded.indices)
+    return lists if encoded is None else lists.take(encoded.indices)
 
 
 def tables(pkg: Exportable) -> list[Table]:
@@ -386,6 +422,10 @@ def tables(pkg: Exportable) -> list[Table]:
     )
     out = [records, actors]
     links: list[Table] = []
+    # the ids and names of each kind, as lists or (from the blocks) Arrow arrays
+    record_ids: list[Any] = []
+    actor_ids: list[Any] = []
+    actor_names: list[Any] = []
     for kind in RECORD_TYPES:
         main, link_defs, getters = _layout(kind)
         held = pkg.pending(kind)
@@ -396,22 +436,34 @@ def tables(pkg: Exportable) -> list[Table]:
             names = [getattr(r, "name", None) for r in recs] if kind in ACTOR_KINDS else []
         else:
             data, link_data = _from_bulk(kind, held, getters, [f for f, _ in link_defs])
-            ids = _pylist(data[[c.name for c in main.columns].index("id")])
+            ids = data[[c.name for c in main.columns].index("id")]
             names = (
-                _pylist(data[[c.name for c in main.columns].index("name")])
-                if kind in ACTOR_KINDS
-                else []
+                data[[c.name for c in main.columns].index("name")] if kind in ACTOR_KINDS else []
             )
         out.append(replace(main, data=data))
         links += [replace(t, data=d) for (_f, t), d in zip(link_defs, link_data, strict=True)]
-        records.data[0] += ids
+        record_ids.append(ids)
         records.data[1] += [kind] * len(ids)
         if kind in ACTOR_KINDS:
-            actors.data[0] += ids
+            actor_ids.append(ids)
             actors.data[1] += [kind] * len(ids)
-            actors.data[2] += names
+            actor_names.append(names)
+    records.data[0] = _joined(record_ids)
+    actors.data[0] = _joined(actor_ids)
+    actors.data[2] = _joined(actor_names)
     taken = {t.name for t in out + links} | set(VIEWS)
     return out + links + other_tables(pkg, taken)
+
+
+def _joined(pieces: list[Any]) -> Any:
+    """Columns of text end to end: a list, or an Arrow array when one of them is."""
+    if all(isinstance(p, list) for p in pieces):
+        return [value for p in pieces for value in p]
+    import pyarrow as pa
+
+    return pa.concat_arrays(
+        [pa.array(p, pa.string()) if isinstance(p, list) else p for p in pieces]
+    )
 
 
 #: Table Schema field types and the column type each becomes; the rest become text
@@ -624,35 +676,76 @@ def _insert(con: sqlite3.Connection, table: Table) -> None:
 def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
     """Insert the rows of the Arrow table *part* into table *name*, many to a statement.
 
-    Binding is what costs, so as little is bound as the content allows: a column that
-    is NULL throughout *part* is left out (NULL is its default), and Python's sqlite3,
-    which looks a None up among its adapters (making and dropping an AttributeError
-    each time), gets a stand-in for NULL that ``NULLIF`` turns back (see
-    :func:`_null_mark`)."""
+    Binding is what costs, so as little is bound as the content allows, by numbered
+    parameters: a column that is NULL throughout *part* is left out (NULL is its
+    default); a column that holds one value throughout *part* (an only source, the
+    place of an only item) is bound once per statement, and one equal throughout
+    to a column before it (a full date's first and last day, equal to the date)
+    takes that column's parameter. Python's sqlite3, which looks a None up among
+    its adapters (making and dropping an AttributeError each time), gets a stand-in
+    for NULL that ``NULLIF`` turns back (see :func:`_null_mark`)."""
     names: list[str] = []
-    marks: list[str] = []
-    cols: list[list[Any]] = []
+    marks: list[tuple[str, bool, int]] = []  # each column's mark, and what it binds
+    seen: list[tuple[Any, tuple[bool, int]]] = []  # each column bound, and how
+    once: list[Any] = []  # the values bound once per statement
+    cols: list[list[Any]] = []  # the columns bound row by row
     for cname, col in zip(part.column_names, part.columns, strict=True):
         if col.null_count == len(col) and (names or cname != part.column_names[-1]):
             continue  # NULL throughout (at least one column is kept)
+        col = _plain(col)
         mark, stand_in = _null_mark(col)
         names.append(_q(cname))
-        marks.append(mark)
-        cols.append(_bound(col, stand_in))
-    width = len(cols)
-    row = f"({', '.join(marks)})"
+        # reals aside: Arrow holds 0.0 equal to -0.0
+        exact = not _floating(col)
+        bound = next((b for c, b in seen if exact and c.type == col.type and c.equals(col)), None)
+        if bound is None:
+            if exact and cols and _constant(col):  # the first is bound row by row
+                bound = (True, len(once))
+                once.append(col[0].as_py())
+            else:
+                bound = (False, len(cols))
+                cols.append(_bound(col, stand_in))
+            seen.append((col, bound))
+        marks.append((mark, *bound))
+    fixed, width, first = len(once), len(cols), tuple(once)
     head = f"INSERT INTO {_q(name)} ({', '.join(names)}) VALUES "
-    many = max(1, min(_ROWS, _PARAMETERS // width))  # rows per statement
+
+    def rows(many: int) -> str:
+        """*many* rows of parameters: first the values bound once, then row by row."""
+        return ", ".join(
+            "("
+            + ", ".join(
+                m.replace("?", f"?{j + 1 if o else fixed + r * width + j + 1}") for m, o, j in marks
+            )
+            + ")"
+            for r in range(many)
+        )
+
+    many = max(1, min(_ROWS, (_PARAMETERS - fixed) // width))  # rows per statement
     flat: list[Any] = [None] * (len(part) * width)  # row after row
     for i, col_values in enumerate(cols):
         flat[i::width] = col_values
     values = iter(flat)
     full = len(part) // many * many
     if full:
-        statements = zip(*[islice(values, full * width)] * (width * many), strict=True)
-        con.executemany(head + ", ".join([row] * many), statements)
+        per = zip(*[islice(values, full * width)] * (width * many), strict=True)
+        con.executemany(head + rows(many), (first + p for p in per) if once else per)
     if full < len(part):
-        con.executemany(head + row, zip(*[values] * width, strict=True))
+        per = zip(*[values] * width, strict=True)
+        con.executemany(head + rows(1), (first + p for p in per) if once else per)
+
+
+def _constant(col: Any) -> bool:
+    """Whether *col* holds one value throughout, and no NULL."""
+    import pyarrow.compute as pc
+
+    return not col.null_count and bool(pc.all(pc.equal(col, col[0])).as_py())
+
+
+def _floating(col: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_floating(col.type))
 
 
 def _plain(col: Any) -> Any:

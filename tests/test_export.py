@@ -340,3 +340,69 @@ def test_sqlite_rows_keep_empty_text_apart_from_null_in_every_arrow_type() -> No
         ("NULL", "NULL", "NULL", "NULL", "NULL"),
         ("'x'", "X'71'", "1", "'x'", "'x'"),
     ]
+
+
+class _Recording(sqlite3.Connection):
+    """A real SQLite connection that notes what each ``executemany`` binds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bound: list[tuple[str, list[tuple[Any, ...]]]] = []
+
+    def executemany(self, sql: str, params: Any, /) -> sqlite3.Cursor:  # type: ignore[override]
+        params = list(params)
+        self.bound.append((sql, params))
+        return super().executemany(sql, params)
+
+
+def test_sqlite_rows_bind_a_repeated_value_once_and_read_back_exactly() -> None:
+    """A column holding one value throughout a chunk is bound once per statement, one
+    equal to a column before it takes that column's parameter: each value still reads
+    back as itself, NULLs and storage classes included. Reals are bound row by row
+    (Arrow holds 0.0 equal to -0.0); so is the first column, even when constant."""
+    import math
+
+    import pyarrow as pa
+
+    from bilat.export import _ROWS, insert_rows
+
+    n = 150  # two statements of _ROWS rows and one row at a time for the rest
+    assert n > 2 * _ROWS
+    ids = [f"r{i}" for i in range(n)]
+    table = pa.table(
+        {
+            "k": pa.array(["k"] * n),  # constant, but first
+            "a": pa.array(ids),
+            "b": pa.array(["same"] * n),  # one value throughout
+            "c": pa.array(ids, pa.string()).dictionary_encode(),  # equal to a
+            "d": pa.array([7] * n, pa.int64()),  # one integer throughout
+            "e": pa.array([None if i % 3 else str(i) for i in range(n)]),
+            "f": pa.array([None if i % 3 else str(i) for i in range(n)]),  # equal to e
+            "g": pa.array([0.0] * n),
+            "h": pa.array([-0.0] * n),  # equal to g for Arrow, not for SQLite
+            "i": pa.array(["same"] * n, pa.large_string()),  # b's value, another type
+        }
+    )
+    con = sqlite3.connect(":memory:", factory=_Recording)
+    assert isinstance(con, _Recording)
+    con.execute(f"create table t ({', '.join(table.column_names)})")  # no affinity
+    insert_rows(con, "t", table)
+    got = con.execute(f"select {', '.join(table.column_names)} from t order by rowid").fetchall()
+    assert got == [tuple(r.values()) for r in table.to_pylist()]
+    assert [type(v) for v in got[0]] == [str, str, str, str, int, str, str, float, float, str]
+    assert got[1][5] is None and got[1][6] is None
+    assert all(math.copysign(1, r[8]) == -1 and math.copysign(1, r[7]) == 1 for r in got)
+    # bound row by row: k, a, e, g, h (c and f take a's and e's parameters); b, d and
+    # i once per statement (i is text like b, but not of b's type)
+    values = sum(len(p) for _sql, params in con.bound for p in params)
+    statements = sum(len(params) for _sql, params in con.bound)
+    assert values == 5 * n + 3 * statements
+    assert statements == 2 + (n - 2 * _ROWS)
+    con.close()
+
+    one = sqlite3.connect(":memory:")  # a single row: every column constant
+    one.execute("create table t (a, b)")
+    insert_rows(one, "t", pa.table({"a": ["x"], "b": [1]}))
+    assert one.execute("select a, typeof(a), b, typeof(b) from t").fetchall() == [
+        ("x", "text", 1, "integer")
+    ]

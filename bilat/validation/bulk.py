@@ -9,8 +9,10 @@ engine, which makes their records as ever (:attr:`Collected.numbered`).
 From the blocks, :func:`records` builds the records exactly as pydantic builds a
 validated one, and :func:`arrow_columns` the typed columns of an export, without
 building any record. Either way, the distinct cells of each column are read by the
-column's parser and validated by the field's own validator, once each and all at once;
-the first record of each kind is also validated by the model and compared.
+column's parser and validated by the field's own validator, once each and all at once
+(the export takes the text of :func:`verbatim` fields from the cells as they are, the
+value that validator would give back); the first record of each kind is also
+validated by the model and compared.
 """
 
 from __future__ import annotations
@@ -80,6 +82,37 @@ def specs(kind: str) -> dict[str, Spec]:
             default = check(info.default)
         out[name] = (convert, cols[name].type == "array", default)
     return out
+
+
+#: What a ``str`` schema of pydantic may hold for its validator to give a valid text
+#: back as it is: lengths and a pattern (no stripping, no case folding), and the
+#: JSON Schema's annotations.
+_AS_IS = frozenset({"type", "min_length", "max_length", "pattern", "strict", "metadata"})
+
+
+@cache
+def verbatim(kind: str) -> frozenset[str]:
+    """The fields of *kind* whose value, for the cell of a valid row, is the cell
+    itself: text that no parser reads, validated by pydantic's own ``str`` validator
+    alone (optional or not: see :data:`_AS_IS`), whose default (an empty cell's
+    value) is text or None. An export takes their cells as they are, rather than
+    validating every distinct one again to get it back unchanged."""
+    from pydantic import TypeAdapter
+
+    from bilat.validation.records import STRICT
+
+    cols = {c.name: c for c in columns(kind)}
+    out = set()
+    for name, info in RECORD_TYPES[kind].model_fields.items():
+        if parser(cols[name]) is not None:
+            continue
+        schema: Any = TypeAdapter(info.rebuild_annotation(), config=STRICT).core_schema
+        if schema["type"] == "nullable" and set(schema) <= {"type", "schema", "metadata"}:
+            schema = schema["schema"]
+        default = specs(kind)[name][2]
+        if schema["type"] == "str" and set(schema) <= _AS_IS and type(default) in (str, type(None)):
+            out.add(name)
+    return frozenset(out)
 
 
 def _distinct(col: pa.Array, spec: Spec) -> tuple[list[Any], pa.Array]:
@@ -181,12 +214,14 @@ def _build(kind: str, cols: dict[str, pa.Array]) -> list[Record]:
     return out
 
 
-def arrow_columns(kind: str, cols: dict[str, pa.Array]) -> dict[str, tuple[list[Any], pa.Array]]:
-    """For each field: the value of each distinct cell and each row's index into them
-    (the export makes its typed columns of them)."""
+def arrow_columns(
+    kind: str, cols: dict[str, pa.Array], skip: frozenset[str] = frozenset()
+) -> dict[str, tuple[list[Any], pa.Array]]:
+    """For each field but those in *skip*: the value of each distinct cell and each
+    row's index into them (the export makes its typed columns of them)."""
     fields = specs(kind)
     if len(cols["id"]) and not _same(
         _build(kind, {n: c.slice(0, 1) for n, c in cols.items()})[0], _validated(kind, cols, 0)
     ):  # pragma: no cover
         raise NotExact(f"{kind}: values read in bulk differ from validated ones")
-    return {name: _distinct(cols[name], spec) for name, spec in fields.items()}
+    return {name: _distinct(cols[name], spec) for name, spec in fields.items() if name not in skip}

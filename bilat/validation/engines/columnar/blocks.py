@@ -530,7 +530,9 @@ class Fast:
                 kept = {name: col.take(picked) for name, col in cols.items()}
                 rows = pc.add(picked, first)
             else:
-                kept, rows = cols, pa.array(range(first, first + count), pa.int64())
+                # first, first + 1, ...: summed in Arrow (a Python range is slower)
+                ones = pa.repeat(pa.scalar(1, pa.int64()), count)
+                kept, rows = cols, pc.cumulative_sum(ones, start=first - 1)
             self.keep.blocks.append((pc.cast(rows, pa.int64()), kept))
         self._register(cols["id"], ids, keyed, first, flagged, flags)
         skip = set(flagged) if twice else None  # rows the checks did not flag, but layer 4
