@@ -112,31 +112,41 @@ def borrowing_venv(folder: Path) -> Path:
     return py
 
 
-#: The test files that take longest, longest first (their CPU time, measured one file
-#: at a time with ``-n 0``). pytest-xdist (``--dist loadfile --no-loadscope-reorder``,
-#: pyproject.toml) hands whole files to its workers in collection order: the long ones
-#: start first, and the many short ones even out the end, so that no worker is left
-#: running one long file while the other has finished. (Its default order, most tests
-#: first, ran the one-test files such as the fuzz test last.)
+#: The test files that take longest, longest first: their CPU time (with the processes
+#: they start: Spark's JVM, subprocesses), measured one file at a time with ``-n 0`` on
+#: a clean clone (no ``.pytest_cache``). pytest-xdist (``--dist loadfile
+#: --no-loadscope-reorder``, pyproject.toml) hands whole files to its workers in
+#: collection order: the long ones start first, and the many short ones even out the
+#: end, so that no worker is left running one long file while the other has finished.
+#: (Its default order, most tests first, ran the one-test files such as the fuzz test
+#: last; test_spark.py, not listed, ran last and alone for a minute.)
 LONGEST_FIRST = (
-    "test_columnar.py",  # 98 s of CPU
-    "test_writes.py",  # 67 s
-    "test_frictionless_law.py",  # 49 s, 8 s with Frictionless's verdicts cached
-    "test_schema_laws.py",  # 42 s
-    "test_package.py",  # 21 s
-    "test_fuzz.py",  # 19 s
-    "test_precommit_hook.py",  # 16 s
+    "test_columnar.py",  # 105 s of CPU
+    "test_spark.py",  # 58 s, 49 of them in the JVM (and about a minute of wall time)
+    "test_writes.py",  # 50 s, most of it in subprocesses
+    "test_frictionless_law.py",  # 40 s, 8 s with Frictionless's verdicts cached
+    "test_schema_laws.py",  # 33 s
+    "test_precommit_hook.py",  # 14 s, and half a minute installing the hook
+    "test_package.py",  # 24 s
+    "test_fuzz.py",  # 17 s
+    "test_hostile.py",  # 16 s
     "test_fmt.py",  # 15 s
+    "test_releases.py",  # 14 s, and sleeps (a dripping server, kills)
+    "test_parts.py",  # 13 s
+    "test_frictionless_cells.py",  # 12 s
     "test_engines.py",  # 11 s
-    "test_wheel.py",  # 9 s
-    "test_export.py",  # 8 s
+    "test_bulk_load.py",  # 8 s
+    "test_frictionless_parity.py",
+    "test_frictionless_gaps.py",
+    "test_wheel.py",
+    "test_export.py",
     "test_github_action.py",
     "test_architecture.py",
     "test_card.py",
     "test_startup.py",
-    "test_no_masking.py",
-    "test_releases.py",
     "test_foreign_packages.py",
+    "test_link.py",
+    "test_no_masking.py",
 )
 
 

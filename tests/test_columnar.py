@@ -20,6 +20,7 @@ import os
 import random
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -266,12 +267,19 @@ def test_a_row_the_checks_pass_is_a_row_the_model_accepts(kind: str, data: st.Da
             assert _model_accepts(kind, row), row
 
 
-def _field_accepts(kind: str, name: str, raw: str) -> bool:
-    """The oracle: the model's own field validator, after the layer-2 cell parser."""
+@cache
+def _field_adapter(kind: str, name: str) -> TypeAdapter[Any]:
+    """The model's own validator of field *name* (built once per field: building one
+    costs far more than a validation)."""
     info = RECORD_TYPES[kind].model_fields[name]
-    adapter: TypeAdapter[Any] = TypeAdapter(
+    return TypeAdapter(
         info.rebuild_annotation(), config=ConfigDict(strict=True, allow_inf_nan=False)
     )
+
+
+def _field_accepts(kind: str, name: str, raw: str) -> bool:
+    """The oracle: the model's own field validator, after the layer-2 cell parser."""
+    adapter = _field_adapter(kind, name)
     col = next(c for c in columns(kind) if c.name == name)
     parse = parser(col)
     try:

@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,17 @@ def _profile_findings(data: dict[str, Any], where: str) -> list[Finding]:
     return out
 
 
+@cache
+def _frictionless_version() -> str:
+    """The installed Frictionless's version (read once: reading it parses its metadata)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("frictionless")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        return "?"
+
+
 class _ProfileCache:
     """Frictionless's verdict on a descriptor, kept in the user cache by a digest of
     the descriptor and the versions of bilat and Frictionless: importing Frictionless
@@ -320,16 +332,10 @@ class _ProfileCache:
     else. Reading or writing the cache never fails a run."""
 
     def __init__(self, data: dict[str, Any]) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
         from bilat.about import __version__
 
-        try:
-            frictionless_version = version("frictionless")
-        except PackageNotFoundError:  # pragma: no cover - a dependency
-            frictionless_version = "?"
         text = json.dumps(
-            [__version__, frictionless_version, data], sort_keys=True, ensure_ascii=False
+            [__version__, _frictionless_version(), data], sort_keys=True, ensure_ascii=False
         )
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         from bilat.cachedir import CacheDirError, cache_root
