@@ -158,14 +158,10 @@ def _on_spark(chosen: str, master: str, named: bool) -> str:
         raise _fail("validate", "--spark needs a master: local[*], a master URL or sc://host:port")
     if chosen not in ("sql", "auto") and named:
         raise _fail("validate", f"--spark runs the sql engine, not --engine {chosen}")
+    problem = on_spark.problem(master)
+    if problem is not None:
+        raise _fail("validate", f"--spark {master}: {problem}")
     on_spark.use(master)
-    if not on_spark.available():
-        on_spark.use(None)
-        raise _fail(
-            "validate",
-            f"--spark needs pyspark and, for {master}, a Java runtime; install them: "
-            f"{on_spark.INSTALL}",
-        )
     return "spark"
 
 
@@ -232,10 +228,10 @@ def validate_cmd(
         typer.Option(
             "--spark",
             metavar="MASTER",
-            envvar="BILAT_SPARK_MASTER",
             help="Run the sql engine's checks on Spark: local[*], a cluster's master URL, "
             "or a Spark Connect sc:// URL (needs bilat[spark]; docs/scale.md). "
-            "Default: $BILAT_SPARK_MASTER, else not on Spark.",
+            "Default: $BILAT_SPARK_MASTER unless --engine names another engine than sql, "
+            "else not on Spark.",
             show_default=False,
         ),
     ] = None,
@@ -266,7 +262,13 @@ def validate_cmd(
     chosen = engine.value if engine is not None else os.environ.get("BILAT_ENGINE") or "auto"
     if chosen not in {e.value for e in Engine}:
         raise _fail("validate", f"BILAT_ENGINE must be auto, columnar, rows or sql, not {chosen!r}")
+    if spark is None and (engine is None or engine is Engine.sql):
+        spark = os.environ.get("BILAT_SPARK_MASTER") or None
+    before = None
     if spark is not None:
+        from bilat.validation.engines.spark import chosen as spark_before
+
+        before = spark_before()
         chosen = _on_spark(chosen, spark, engine is not None)
     reports = []
     try:
@@ -299,7 +301,7 @@ def validate_cmd(
         if spark is not None:
             from bilat.validation.engines import spark as on_spark
 
-            on_spark.use(None)
+            on_spark.use(before)  # what a caller in this process had chosen
     out = _stdout()
     if fmt is Format.json:
         render.write_json(reports, out, strict=strict)

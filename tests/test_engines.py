@@ -93,7 +93,7 @@ def test_a_registered_engine_is_named_and_used(tmp_path: Path, delegating: dict[
 
 def test_an_unregistered_engine_is_refused(tmp_path: Path) -> None:
     assert "delegate" not in engines.names()
-    with pytest.raises(ValueError, match="engine must be one of auto, columnar, rows, sql"):
+    with pytest.raises(ValueError, match="engine must be one of auto, columnar, rows, spark, sql"):
         validate(tmp_path, engine="delegate")
 
 

@@ -25,26 +25,51 @@ import shutil
 from collections.abc import Callable
 
 from bilat.validation.engines.base import Context
-from bilat.validation.engines.spark.masters import INSTALL, MASTER_ENV, connect, master, use
+from bilat.validation.engines.spark.masters import (
+    INSTALL,
+    MASTER_ENV,
+    chosen,
+    connect,
+    master,
+    submitted,
+    unreachable,
+    use,
+)
 from bilat.validation.references import References
 from bilat.validation.structure import FastPath
 
 
-def available() -> bool:
-    """Whether pyspark, duckdb and sqlglot import, and, unless the master is a Spark
-    Connect URL, a Java runtime is on the PATH or under ``$JAVA_HOME``."""
+def problem(name: str | None = None) -> str | None:
+    """Why the spark engine cannot run on the master *name* (default: :func:`master`),
+    or None: pyspark, duckdb or sqlglot missing; no Java for a master other than a
+    Spark Connect URL; a Connect server that does not answer; or this process already
+    running Spark on another master (one SparkContext a process)."""
     from bilat.validation.engines import sql
 
+    explicit = name or chosen()
+    name = explicit or master()
     try:
-        import pyspark  # noqa: F401
+        from pyspark.sql import SparkSession
     except ImportError:
-        return False
+        return f"pyspark does not import ({INSTALL})"
     if not sql.available():
-        return False
-    if connect(master()):
-        return True
+        return f"duckdb and sqlglot do not import ({INSTALL})"
+    if connect(name):
+        return unreachable(name)
     home = os.environ.get("JAVA_HOME")
-    return shutil.which("java") is not None or bool(home and os.path.exists(home))
+    java = home and os.path.isfile(os.path.join(home, "bin", "java"))
+    if not java and shutil.which("java") is None:
+        return f"no Java runtime: neither $JAVA_HOME/bin/java nor java on the PATH ({INSTALL})"
+    active = SparkSession.getActiveSession()
+    running = None if active is None else active.conf.get("spark.master", None)
+    if running and explicit and running != name and not submitted():
+        return f"this process already runs Spark on {running}, and cannot start {name}"
+    return None
+
+
+def available() -> bool:
+    """Whether the spark engine runs here, on :func:`master` (see :func:`problem`)."""
+    return problem() is None
 
 
 def fast_path(ctx: Context) -> FastPath:
@@ -67,9 +92,11 @@ __all__ = [
     "INSTALL",
     "MASTER_ENV",
     "available",
+    "chosen",
     "connect",
     "fast_path",
     "master",
+    "problem",
     "references",
     "use",
 ]

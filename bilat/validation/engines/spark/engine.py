@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from bilat.validation.engines.spark.flags import flagging
-from bilat.validation.engines.spark.masters import DEFAULT_MASTER, connect, master
+from bilat.validation.engines.spark.masters import DEFAULT_MASTER, chosen, connect, submitted
 from bilat.validation.engines.spark.rows import ROW, parquet_cells
 from bilat.validation.engines.sql.compile import SqlFast
 
@@ -25,20 +25,28 @@ _LOCK = threading.Lock()
 
 
 def session(name: str | None = None) -> SparkSession:
-    """The Spark session on the master *name* (default: :func:`master`): the active
-    one when there is one (a test's, or ``spark-submit``'s), else one made here."""
+    """The Spark session on the master *name* (default: the one chosen, see
+    :mod:`.masters`): for a Spark Connect URL, a session of this process's own on that
+    server; else the running session when nothing names a master, when it runs on
+    the master named, or under ``spark-submit``; else one made here."""
     from pyspark.sql import SparkSession
 
-    name = name or master()
+    explicit = name or chosen()
+    name = explicit or DEFAULT_MASTER
     with _LOCK:
+        if connect(name):
+            if name not in _CONNECTED:
+                _CONNECTED[name] = SparkSession.builder.remote(name).appName("bilat").create()
+            return _CONNECTED[name]
         active = SparkSession.getActiveSession()
         if active is not None:
-            return active
-        if connect(name):
-            return SparkSession.builder.remote(name).appName("bilat").getOrCreate()
+            running = active.conf.get("spark.master", None)
+            if explicit is None or running == name or submitted():
+                return active
+            raise RuntimeError(f"this process already runs Spark on {running}, not {name}")
         builder = SparkSession.builder.appName("bilat")
-        if not os.environ.get("PYSPARK_GATEWAY_PORT"):  # under spark-submit: its --master
-            builder = builder.master(name or DEFAULT_MASTER)
+        if not submitted():  # under spark-submit: its --master
+            builder = builder.master(name)
         made = (
             builder.config("spark.ui.showConsoleProgress", "false")
             .config("spark.log.level", "ERROR")
@@ -52,14 +60,25 @@ def session(name: str | None = None) -> SparkSession:
         return made
 
 
+#: this process's sessions on Spark Connect servers, by URL
+_CONNECTED: dict[str, SparkSession] = {}
 _SHUFFLE, _SHUFFLE_DEFAULT = "spark.sql.shuffle.partitions", "200"
 
 
+#: characters Hadoop reads as a pattern in a path (and ``:`` as a scheme)
+_GLOB = frozenset("?*[]{}\\^:,")
+
+
 def _readable(path: Path, header: list[str]) -> bool:
-    """Whether *path* is a regular file (not a link) and a Parquet file of the columns
-    *header*, each of strings: what the structure layer will accept of a part."""
+    """Whether Spark reads *path* as it is named, and it is a regular file (not a
+    link) and a Parquet file of the columns *header*, each of strings: what the
+    structure layer accepts of a part. Spark skips a file whose name starts with
+    ``_`` or ``.`` even when named, and reads ``?*[]{}`` in a path as a pattern:
+    such parts are flagged on DuckDB."""
     import pyarrow.parquet as pq
 
+    if path.name[:1] in ("_", ".") or _GLOB.intersection(str(path)):
+        return False
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
             return False
@@ -116,9 +135,11 @@ class SparkFast(SqlFast):
     def flags(self, cols: dict[str, pa.Array], longest: dict[str, int]) -> pa.Array | None:
         if self._batch is None or self.plan.fmt != "parquet":
             return super().flags(cols, longest)
-        start, count = self._batch
         if self._flagged is None:
             self._flagged = self._part_flags()
+        if self._flagged is _ON_DUCKDB:
+            return super().flags(cols, longest)
+        start, count = self._batch
         low, high = np.searchsorted(self._flagged, (start, start + count))
         if low == high:
             return None
@@ -128,13 +149,23 @@ class SparkFast(SqlFast):
 
     def _part_flags(self) -> np.ndarray:
         """This part's flags: computed with those of the resource's later parts in one
-        job, at its first part that reaches Spark, and kept for them by run."""
+        job, at its first part that reaches Spark, and kept for them by run. A part
+        Spark would not read as named, or a resource whose job fails (a compression
+        Spark lacks), is flagged on DuckDB, batch by batch (:data:`_ON_DUCKDB`)."""
         early = _EARLY.setdefault(self.refs, {})
         mine = self.plan.file
         if mine not in early:
+            if not _readable(mine, self.header):
+                return _ON_DUCKDB
             later = self.plan.parts[self.plan.parts.index(mine) + 1 :] if self.plan.parts else ()
             files = [mine, *(p for p in later if p not in early and _readable(p, self.header))]
-            early.update(
-                zip(files, flagged_indexes(session(), self.kind, files, self.header), strict=True)
-            )
+            try:
+                found = flagged_indexes(session(), self.kind, files, self.header)
+            except Exception:  # whatever Spark failed on, DuckDB flags the same rows
+                found = [_ON_DUCKDB] * len(files)
+            early.update(zip(files, found, strict=True))
         return early.pop(mine)
+
+
+#: the flags of a part Spark does not read: DuckDB flags its batches
+_ON_DUCKDB = np.empty(0, dtype=np.int64)

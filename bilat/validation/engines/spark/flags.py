@@ -94,15 +94,16 @@ def _for_spark(node: exp.Expr) -> exp.Expr:
 
 
 def spark_sql(tree: exp.Expr, tables: dict[str, str] | None = None) -> str:
-    """*tree* (a query compiled for DuckDB) in Spark's dialect, its tables renamed by
-    *tables* (each keeping its old name as alias, which its columns are qualified by)."""
+    """*tree* (a query written for DuckDB) in Spark's dialect, its tables renamed by
+    *tables* (each keeping its alias, or else its old name as alias, which its
+    columns are qualified by)."""
     tables = tables or {}
 
     def rename(node: exp.Expr) -> exp.Expr:
-        if isinstance(node, exp.Table) and node.name in tables and not node.alias:
+        if isinstance(node, exp.Table) and node.name in tables and not node.args.get("db"):
             return exp.Table(
                 this=exp.to_identifier(tables[node.name]),
-                alias=exp.TableAlias(this=exp.to_identifier(node.name)),
+                alias=exp.TableAlias(this=exp.to_identifier(node.alias or node.name)),
             )
         return _for_spark(node)
 

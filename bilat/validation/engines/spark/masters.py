@@ -20,9 +20,44 @@ def use(master: str | None) -> None:
     _chosen[:] = [] if master is None else [master]
 
 
+def chosen() -> str | None:
+    """The master named by :func:`use`, else by ``$BILAT_SPARK_MASTER``; None when
+    nothing names one (the engine then takes a running session, or ``local[*]``)."""
+    if _chosen:
+        return _chosen[0]
+    return os.environ.get(MASTER_ENV) or None
+
+
 def master() -> str:
     """The master the engine runs on (see the module docstring)."""
-    return (_chosen or [os.environ.get(MASTER_ENV) or DEFAULT_MASTER])[0]
+    return chosen() or DEFAULT_MASTER
+
+
+def submitted() -> bool:
+    """Whether this process runs under ``spark-submit`` (which made its gateway and
+    gave it its ``--master``)."""
+    return bool(os.environ.get("PYSPARK_GATEWAY_PORT"))
+
+
+def unreachable(name: str, timeout: float = 5.0) -> str | None:
+    """Why the Spark Connect server *name* (``sc://HOST[:PORT][/;params]``) cannot be
+    reached, or None when a TCP connection to it opens within *timeout* seconds
+    (its client retries a dead address for minutes)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(name.split(";", 1)[0])
+        host, port = parts.hostname, parts.port or 15002
+    except ValueError as exc:
+        return f"{name!r} is not a Spark Connect URL ({exc})"
+    if not host:
+        return f"{name!r} names no host"
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return None
+    except OSError as exc:
+        return f"no Spark Connect server answers at {host}:{port} ({exc.strerror or exc})"
 
 
 def connect(name: str) -> bool:

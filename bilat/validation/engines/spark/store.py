@@ -24,7 +24,7 @@ import sqlglot
 from sqlglot import exp
 
 from bilat.validation.engines.spark.engine import session
-from bilat.validation.engines.spark.flags import DIALECT
+from bilat.validation.engines.spark.flags import spark_sql
 from bilat.validation.engines.sql.store import TABLES, DeferredReferences
 
 if TYPE_CHECKING:
@@ -45,12 +45,12 @@ class SparkReferences(DeferredReferences):
 
     _frames: dict[str, DataFrame]
 
-    def _open_tables(self) -> None:
+    def open_tables(self) -> None:
         self._spark = session()
         self._tag = uuid.uuid4().hex[:12]
         self._frames = {}
         for name in ("ids", "refs"):
-            self._view(name, self._spark.read.parquet(str(self._folder / f"{name}.parquet")))
+            self._view(name, self._spark.read.parquet(str(self.folder / f"{name}.parquet")))
 
     def _name(self, name: str) -> str:
         return f"bilat_layer4_{self._tag}_{name}"
@@ -63,33 +63,22 @@ class SparkReferences(DeferredReferences):
         self._frames[name] = frame
 
     def _spark_sql(self, select: str) -> str:
-        """*select* (DuckDB's dialect) in Spark's, its tables this run's views (each
-        keeping its name, or its alias, as the alias its columns are qualified by)."""
+        """*select* (DuckDB's dialect) in Spark's, its tables this run's views."""
+        return spark_sql(_parsed(select), {name: self._name(name) for name in TABLES})
 
-        def rename(node: exp.Expr) -> exp.Expr:
-            if isinstance(node, exp.Table) and node.name in TABLES and not node.args.get("db"):
-                alias = node.alias or node.name
-                return exp.Table(
-                    this=exp.to_identifier(self._name(node.name)),
-                    alias=exp.TableAlias(this=exp.to_identifier(alias)),
-                )
-            return node
-
-        return _parsed(select).copy().transform(rename).sql(DIALECT)
-
-    def _table(self, name: str, select: str) -> None:
+    def make_table(self, name: str, select: str) -> None:
         frame = self._spark.sql(self._spark_sql(select)).persist()
         self._view(name, frame)
 
-    def _small(self, name: str, table: pa.Table) -> None:
+    def small_table(self, name: str, table: pa.Table) -> None:
         # the schema given: Spark Connect cannot infer one from an empty table
         ddl = ", ".join(f"`{f.name}` {_SPARK_TYPES[f.type]}" for f in table.schema)
         self._view(name, self._spark.createDataFrame(table, schema=ddl))
 
-    def _rows(self, select: str) -> list[tuple[Any, ...]]:
+    def fetch(self, select: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._spark.sql(self._spark_sql(select)).collect()]
 
-    def _drop_tables(self) -> None:
+    def drop_tables(self) -> None:
         frames = getattr(self, "_frames", {})
         # every frame first, while the views their plans name still exist (Spark
         # Connect analyses a plan again to unpersist it), the newest first

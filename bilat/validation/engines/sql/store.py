@@ -135,11 +135,11 @@ class DeferredReferences(References):
         self.cap = cap
         self.omit = omit
         # written as they come, read by DuckDB at the end
-        self._folder = Path(tempfile.mkdtemp(prefix="layer4-", dir=spill_folder()))
+        self.folder = Path(tempfile.mkdtemp(prefix="layer4-", dir=spill_folder()))
         try:
             self._open_writers()
         except BaseException:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
             raise
         self._db: duckdb.DuckDBPyConnection | None = None
         self._schema = ""
@@ -157,14 +157,14 @@ class DeferredReferences(References):
         # ids are unique, so a dictionary only costs (it was 85% of the writing time);
         # the ids named repeat, a dictionary pays; lz4 is cheap to write
         self._ids = pq.ParquetWriter(
-            self._folder / "ids.parquet",
+            self.folder / "ids.parquet",
             _IDS_SCHEMA,
             use_dictionary=False,
             compression="lz4",
             write_statistics=False,
         )
         self._refs = pq.ParquetWriter(
-            self._folder / "refs.parquet",
+            self.folder / "refs.parquet",
             _REFS_SCHEMA,
             use_dictionary=["target"],
             compression="lz4",
@@ -255,8 +255,8 @@ class DeferredReferences(References):
         self._flush()
         self._ids.close()
         self._refs.close()
-        self._open_tables()
-        self._table("holders", _FIRST.format(mask=_ORDER_MASK))
+        self.open_tables()
+        self.make_table("holders", _FIRST.format(mask=_ORDER_MASK))
         self._small_tables()
         # within one resource (a part, for a multi-file one) an id taken twice is
         # Frictionless's primary-key error; across resources, a duplicate id
@@ -278,7 +278,7 @@ class DeferredReferences(References):
 
     # -- where the end's queries run: DuckDB here, another engine in a subclass -----
 
-    def _open_tables(self) -> None:
+    def open_tables(self) -> None:
         """Open ``ids`` and ``refs`` (the files written while reading) as tables."""
         # the process's database (one memory limit, one spill folder), in a schema of
         # this run's own, on a cursor of its own
@@ -287,9 +287,9 @@ class DeferredReferences(References):
         db.execute(_sql(f"CREATE SCHEMA {self._schema}"))
         db.execute(_sql(f"USE {self._schema}"))
         for name in ("ids", "refs"):
-            db.execute(_read(name, self._folder / f"{name}.parquet"))
+            db.execute(_read(name, self.folder / f"{name}.parquet"))
 
-    def _table(self, name: str, select: str) -> None:
+    def make_table(self, name: str, select: str) -> None:
         """Make (or replace) the table *name* from *select* (DuckDB's dialect)."""
         create = exp.Create(
             kind="TABLE",
@@ -299,19 +299,19 @@ class DeferredReferences(References):
         )
         self.db.execute(create.sql(DIALECT))
 
-    def _small(self, name: str, table: pa.Table) -> None:
+    def small_table(self, name: str, table: pa.Table) -> None:
         """Make the table *name* from the small Arrow *table* the driver holds."""
         self.db.register("small", table)
         try:
-            self._table(name, "SELECT * FROM small")
+            self.make_table(name, "SELECT * FROM small")
         finally:
             self.db.unregister("small")
 
-    def _rows(self, select: str) -> list[tuple[Any, ...]]:
+    def fetch(self, select: str) -> list[tuple[Any, ...]]:
         """The rows of *select* (DuckDB's dialect)."""
         return self.db.execute(_sql(select)).fetchall()
 
-    def _drop_tables(self) -> None:
+    def drop_tables(self) -> None:
         if self._db is not None:
             self._db.execute(_sql("USE memory.main"))
             self._db.execute(_sql(f"DROP SCHEMA {self._schema} CASCADE"))
@@ -334,13 +334,15 @@ class DeferredReferences(References):
         groups: dict[str, int] = {}
         self._groups = [groups.setdefault(p.name, len(groups)) for p in self.resources]
         self._group_names = list(groups)
-        self._small("allowed", pa.table({k: pa.array(v, pa.int64()) for k, v in allowed.items()}))
-        self._small("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())}))
+        self.small_table(
+            "allowed", pa.table({k: pa.array(v, pa.int64()) for k, v in allowed.items()})
+        )
+        self.small_table("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())}))
         groups_table = {
             "resource": pa.array(range(len(self._groups)), pa.int64()),
             "grp": pa.array(self._groups, pa.int64()),
         }
-        self._small("groups", pa.table(groups_table))
+        self.small_table("groups", pa.table(groups_table))
 
     def _capped(
         self, query: str, columns: tuple[str, ...], code: str, codes: tuple[CodeName, ...]
@@ -349,7 +351,7 @@ class DeferredReferences(References):
         *codes*) that fall within the caps; the counts of the others go to the
         report's ``omitted``."""
         cap = self.cap if self.cap is not None else 1 << 62
-        self._table(
+        self.make_table(
             "capped",
             _CAPPED.format(
                 query=query,
@@ -361,9 +363,9 @@ class DeferredReferences(References):
             ),
         )
         if self.omit is not None:
-            for group, number, count in self._rows(_OMITTED):
+            for group, number, count in self.fetch(_OMITTED):
                 self.omit(self._group_names[group], codes[number], count)
-        return self._rows(_KEPT.format(columns=", ".join(columns)))
+        return self.fetch(_KEPT.format(columns=", ".join(columns)))
 
     def _duplicate(self, key: int, other: int, value: str) -> Finding | None:
         _kind, plan, row = self.locate(key)
@@ -397,8 +399,8 @@ class DeferredReferences(References):
         wanted = sorted(set(ids) - self._holders.keys())
         if not wanted or not self._finished:
             return
-        self._small("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
-        found = dict(self._rows(_HOLDERS_OF))
+        self.small_table("wanted", pa.table({"id": pa.array(wanted, pa.string())}))
+        found = dict(self.fetch(_HOLDERS_OF))
         for record_id in wanted:
             self._holders[record_id] = found.get(record_id)
 
@@ -414,6 +416,6 @@ class DeferredReferences(References):
         try:
             self._ids.close()
             self._refs.close()
-            self._drop_tables()
+            self.drop_tables()
         finally:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
