@@ -1,10 +1,10 @@
 """The spark engine: the sql engine's checks run on Spark (``bilat validate --spark
 MASTER``), for packages larger than one machine checks in good time.
 
-* Parquet resources: Spark reads each part and runs the flagging query the sql
-  engine compiles with sqlglot (:mod:`.flags`, in Spark's dialect); only the numbers
-  of the flagged rows come back to the driver, which hands those rows to the row
-  engine. CSV resources are flagged on the driver by DuckDB, as the sql engine flags
+* Parquet resources: Spark reads the parts of each and runs the flagging query the
+  sql engine compiles with sqlglot (:mod:`.flags`, in Spark's dialect); only the
+  numbers of the flagged rows come back to the driver, streamed in order, and it
+  hands those rows to the row engine (:mod:`.engine`). CSV resources are flagged on the driver by DuckDB, as the sql engine flags
   them: a CSV record may span lines, and only a reader that sees the file in order
   numbers its rows by physical line.
 * Layer 4 (ids taken twice, broken references) runs on Spark: the sql engine's

@@ -7,6 +7,7 @@ import os
 import stat
 import threading
 import weakref
+from collections.abc import Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -89,40 +90,80 @@ def _readable(path: Path, header: list[str]) -> bool:
     return strings and list(schema.names) == header
 
 
-def flagged_indexes(
-    spark: SparkSession, kind: str, files: list[Path], fields: list[str]
-) -> list[np.ndarray]:
-    """For each Parquet file of *files* (parts of one resource), the indexes (from 0)
-    of its rows that Spark flags for the row engine, sorted. One job reads them all;
-    only these numbers leave Spark (8 bytes a flagged row)."""
-    from pyspark.sql import functions as F
+class Flagged:
+    """The rows Spark flags in the Parquet parts *files* of one resource, read by one
+    job and streamed to the driver in order of part and row, a partition at a time:
+    only their numbers leave Spark, and the driver holds one partition of them, not
+    all. :meth:`take` hands them out as the driver's batches pass. If Spark fails
+    (on opening the job or midway), :attr:`failed` is set and the caller flags the
+    batches left on DuckDB."""
 
-    frames = [
-        parquet_cells(spark, [str(f)], fields).withColumn(_PART, F.lit(i))
-        for i, f in enumerate(files)
-    ]
-    frame = functools.reduce(lambda a, b: a.unionByName(b), frames)
-    with flagging(spark, kind, frame, (_PART, ROW)) as flagged:
-        found = flagged.toArrow()
-    parts = found.column(0).to_numpy(zero_copy_only=False)
-    rows = found.column(1).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
-    return [np.sort(rows[parts == i]) for i in range(len(files))]
+    def __init__(self, kind: str, files: list[Path], fields: list[str]) -> None:
+        self.files = files
+        #: no file to read (none Spark reads as named), or Spark failed
+        self.failed = not files
+        self._stream = self._rows(kind, files, fields)
+        self._next: tuple[int, int] | None = None
+        self._started = False
+
+    @staticmethod
+    def _rows(kind: str, files: list[Path], fields: list[str]) -> Generator[tuple[int, int]]:
+        """Nothing runs until the first row is asked for."""
+        from pyspark.sql import functions as F
+
+        spark = session()
+        frames = [
+            parquet_cells(spark, [str(f)], fields).withColumn(_PART, F.lit(i))
+            for i, f in enumerate(files)
+        ]
+        frame = functools.reduce(lambda a, b: a.unionByName(b), frames)
+        with flagging(spark, kind, frame, (_PART, ROW)) as flagged:
+            for row in flagged.orderBy(_PART, ROW).toLocalIterator():
+                yield int(row[0]), int(row[1])
+
+    def _advance(self) -> None:
+        try:
+            self._next = next(self._stream, None)
+        except Exception:  # whatever Spark failed on, DuckDB flags the same rows
+            self.failed, self._next = True, None
+            self._stream.close()
+
+    def take(self, part: int, start: int, stop: int) -> list[int]:
+        """The flagged rows (indexes from 0) in [*start*, *stop*) of part number
+        *part*; those of earlier parts, or earlier in this one, were read by the row
+        engine whole and are passed over."""
+        if self.failed:
+            return []
+        if not self._started:
+            self._started = True
+            self._advance()
+        out = []
+        while not self.failed and self._next is not None and self._next < (part, stop):
+            if self._next >= (part, start):
+                out.append(self._next[1])
+            self._advance()
+        return out
 
 
-#: the flags of parts read with an earlier part of their resource, by run (its layer 4)
-_EARLY: weakref.WeakKeyDictionary[Any, dict[Path, np.ndarray]] = weakref.WeakKeyDictionary()
+#: the stream of flags of each part of a resource whose first part reached Spark, by
+#: run (its layer 4), with the part's number in it
+_STREAMS: weakref.WeakKeyDictionary[Any, dict[Path, tuple[Flagged, int]]] = (
+    weakref.WeakKeyDictionary()
+)
 _PART = "part"
 
 
 class SparkFast(SqlFast):
     """The sql engine's block reader, whose flags for the batches of a Parquet part
-    come from one Spark job over the whole part; CSV blocks are flagged on DuckDB."""
+    come from one Spark job over the resource's parts; CSV blocks are flagged on
+    DuckDB, and so are the batches of a part Spark does not read as named, or after
+    Spark failed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: the batch being checked: the index of its first row in the file, its rows
         self._batch: tuple[int, int] | None = None
-        self._flagged: np.ndarray | None = None
+        self._flagged: tuple[Flagged, int] | None = None
 
     def columns(self, cols: dict[str, pa.Array], first: int) -> list[int] | None:
         count = len(cols[self.header[0]]) if self.header else 0
@@ -136,36 +177,29 @@ class SparkFast(SqlFast):
         if self._batch is None or self.plan.fmt != "parquet":
             return super().flags(cols, longest)
         if self._flagged is None:
-            self._flagged = self._part_flags()
-        if self._flagged is _ON_DUCKDB:
-            return super().flags(cols, longest)
+            self._flagged = self._stream()
+        stream, part = self._flagged
         start, count = self._batch
-        low, high = np.searchsorted(self._flagged, (start, start + count))
-        if low == high:
+        hits = stream.take(part, start, start + count)
+        if stream.failed:  # now or before: DuckDB flags this batch
+            return super().flags(cols, longest)
+        if not hits:
             return None
         mask = np.zeros(count, dtype=bool)
-        mask[self._flagged[low:high] - start] = True
+        mask[np.asarray(hits, dtype=np.int64) - start] = True
         return pa.array(mask)
 
-    def _part_flags(self) -> np.ndarray:
-        """This part's flags: computed with those of the resource's later parts in one
-        job, at its first part that reaches Spark, and kept for them by run. A part
-        Spark would not read as named, or a resource whose job fails (a compression
-        Spark lacks), is flagged on DuckDB, batch by batch (:data:`_ON_DUCKDB`)."""
-        early = _EARLY.setdefault(self.refs, {})
+    def _stream(self) -> tuple[Flagged, int]:
+        """The stream this part's flags come in, and its number in it: opened at the
+        resource's first part that reaches Spark, for it and the later parts Spark
+        reads as named (a part it would not is on DuckDB: a failed stream of its own)."""
+        streams = _STREAMS.setdefault(self.refs, {})
         mine = self.plan.file
-        if mine not in early:
-            if not _readable(mine, self.header):
-                return _ON_DUCKDB
+        if mine not in streams:
             later = self.plan.parts[self.plan.parts.index(mine) + 1 :] if self.plan.parts else ()
-            files = [mine, *(p for p in later if p not in early and _readable(p, self.header))]
-            try:
-                found = flagged_indexes(session(), self.kind, files, self.header)
-            except Exception:  # whatever Spark failed on, DuckDB flags the same rows
-                found = [_ON_DUCKDB] * len(files)
-            early.update(zip(files, found, strict=True))
-        return early.pop(mine)
-
-
-#: the flags of a part Spark does not read: DuckDB flags its batches
-_ON_DUCKDB = np.empty(0, dtype=np.int64)
+            files = [p for p in (mine, *later) if p not in streams and _readable(p, self.header)]
+            if mine not in files:
+                return Flagged(self.kind, [], self.header), 0
+            opened = Flagged(self.kind, files, self.header)
+            streams.update((f, (opened, i)) for i, f in enumerate(files))
+        return streams.pop(mine)
