@@ -302,6 +302,10 @@ def validate_cmd(
             from bilat.validation.engines import spark as on_spark
 
             on_spark.use(before)  # what a caller in this process had chosen
+            if chosen == "spark":
+                from bilat.validation.engines.spark.engine import release
+
+                release()
     out = _stdout()
     if fmt is Format.json:
         render.write_json(reports, out, strict=strict)

@@ -58,11 +58,26 @@ def session(name: str | None = None) -> SparkSession:
             # one machine: 200 shuffle tasks cost more than they spread (layer 4's joins
             # took 57 s at 1M rows with them, 34 s with 4); a value set by the user stays
             made.conf.set(_SHUFFLE, str(4 * (os.cpu_count() or 1)))
+        _MADE.append(made)
         return made
+
+
+def release() -> None:
+    """Stop the sessions made here (a Connect session, or a Spark this process
+    started); one it was handed (a test's, ``spark-submit``'s) runs on. The command
+    line calls this before it exits, so no JVM or channel outlives it."""
+    with _LOCK:
+        made = [*_CONNECTED.values(), *_MADE]
+        _CONNECTED.clear()
+        _MADE.clear()
+    for one in made:
+        one.stop()
 
 
 #: this process's sessions on Spark Connect servers, by URL
 _CONNECTED: dict[str, SparkSession] = {}
+#: the sessions this module started itself (not a running one it was handed)
+_MADE: list[SparkSession] = []
 _SHUFFLE, _SHUFFLE_DEFAULT = "spark.sql.shuffle.partitions", "200"
 
 
