@@ -71,7 +71,10 @@ def release() -> None:
         _CONNECTED.clear()
         _MADE.clear()
     for one in made:
-        one.stop()
+        try:
+            one.stop()
+        except Exception:  # a server already gone: nothing is left to stop
+            continue
 
 
 #: this process's sessions on Spark Connect servers, by URL
