@@ -138,17 +138,43 @@ class References:
         previous = self.ids.setdefault(record_id, packed)
         if previous == packed:
             return
-        plan = self.resources[resource]
-        _kind, other, other_row = self._unpack(previous)
-        same = other is plan  # within one table, as Frictionless's primary key: unique-error
-        self.emit(
-            plan.finding(
-                "unique-error" if same else "duplicate-id",
-                row=row,
-                field="id",
-                value=record_id,
-                detail=str(other_row) if same else self.where(other, other_row),
-            )
+        self.emit(self.taken_twice(packed, previous, record_id))
+
+    def taken_twice(self, key: int, other: int, record_id: str) -> Finding | None:
+        """The finding for the record *key* whose id *record_id* the record *other*
+        holds already: within one table (a part, for a multi-file one) Frictionless's
+        primary-key error, ``unique-error``; across tables, ``duplicate-id``."""
+        _kind, plan, row = self._unpack(key)
+        _other_kind, other_plan, other_row = self._unpack(other)
+        same = other_plan is plan
+        return plan.finding(
+            "unique-error" if same else "duplicate-id",
+            row=row,
+            field="id",
+            value=record_id,
+            detail=str(other_row) if same else self.where(other_plan, other_row),
+        )
+
+    def broken(
+        self,
+        plan: ResourcePlan,
+        row: int,
+        field: str,
+        target: str,
+        held: str | None,
+        kinds: tuple[str, ...],
+    ) -> Finding | None:
+        """The finding for *target*, named at *row* of *plan* in *field*, which no
+        record holds (*held* None: ``dangling-reference``) or a record of kind *held*
+        not among *kinds* holds (``wrong-reference-kind``)."""
+        if held is None:
+            return plan.finding("dangling-reference", row=row, field=field, value=target)
+        return plan.finding(
+            "wrong-reference-kind",
+            row=row,
+            field=field,
+            value=target,
+            detail=f"a {held}; it must name a {' or '.join(kinds)}",
         )
 
     def check(
@@ -234,17 +260,7 @@ class References:
             return
         kind = _KINDS[packed >> _KIND_SHIFT]
         if kind not in kinds:
-            plan = self.resources[resource]
-            allowed = " or ".join(kinds)
-            self.emit(
-                plan.finding(
-                    "wrong-reference-kind",
-                    row=row,
-                    field=field,
-                    value=target,
-                    detail=f"a {kind}; it must name a {allowed}",
-                )
-            )
+            self.emit(self.broken(self.resources[resource], row, field, target, kind, kinds))
 
     def prefetch(self, ids: Iterable[str]) -> None:
         """Get ready to answer :meth:`holder` for *ids* (here, a dict already can)."""
@@ -259,12 +275,4 @@ class References:
             if target in self.ids:
                 self.check_target(target, kinds, resource, row, field)
             elif not self.incomplete.intersection(kinds):
-                plan = self.resources[resource]
-                self.emit(
-                    plan.finding(
-                        "dangling-reference",
-                        row=row,
-                        field=field,
-                        value=target,
-                    )
-                )
+                self.emit(self.broken(self.resources[resource], row, field, target, None, kinds))

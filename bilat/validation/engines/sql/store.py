@@ -266,14 +266,16 @@ class DeferredReferences(References):
         )
         twice = self._capped(_TWICE, _TWICE_COLUMNS, same, ("unique-error", "duplicate-id"))
         for key, other, value in twice:
-            self.emit(self._duplicate(key, other, value))
+            self.emit(self.taken_twice(key, other, value))
         specs = {number: kinds for kinds, number in self._specs.items()}
         fields = {number: name for name, number in self._fields.items()}
         broken = _BROKEN.format(kind_shift=ORDER_BITS)
         missing = "CASE WHEN other IS NULL THEN 0 ELSE 1 END"
         codes: tuple[CodeName, ...] = ("dangling-reference", "wrong-reference-kind")
         for key, other, value, spec, field in self._capped(broken, _BROKEN_COLUMNS, missing, codes):
-            self.emit(self._broken(key, other, value, specs[spec], fields[field]))
+            _kind, plan, row = self.locate(key)
+            held = None if other is None else self.kind_of(other)
+            self.emit(self.broken(plan, row, fields[field], value, held, specs[spec]))
         self._finished = True
 
     # -- where the end's queries run: DuckDB here, another engine in a subclass -----
@@ -366,33 +368,6 @@ class DeferredReferences(References):
             for group, number, count in self.fetch(_OMITTED):
                 self.omit(self._group_names[group], codes[number], count)
         return self.fetch(_KEPT.format(columns=", ".join(columns)))
-
-    def _duplicate(self, key: int, other: int, value: str) -> Finding | None:
-        _kind, plan, row = self.locate(key)
-        _other_kind, other_plan, other_row = self.locate(other)
-        same = other_plan is plan
-        return plan.finding(
-            "unique-error" if same else "duplicate-id",
-            row=row,
-            field="id",
-            value=value,
-            detail=str(other_row) if same else self.where(other_plan, other_row),
-        )
-
-    def _broken(
-        self, key: int, other: int | None, value: str, kinds: tuple[str, ...], field: str
-    ) -> Finding | None:
-        _kind, plan, row = self.locate(key)
-        if other is None:
-            return plan.finding("dangling-reference", row=row, field=field, value=value)
-        held = self.kind_of(other)
-        return plan.finding(
-            "wrong-reference-kind",
-            row=row,
-            field=field,
-            value=value,
-            detail=f"a {held}; it must name a {' or '.join(kinds)}",
-        )
 
     def prefetch(self, ids: Iterable[str]) -> None:
         """Look up the holders of *ids* at once (the rules ask for them one by one)."""
