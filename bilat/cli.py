@@ -160,7 +160,7 @@ def _on_spark(chosen: str, master: str, named: bool) -> str:
         raise _fail("validate", f"--spark runs the sql engine, not --engine {chosen}")
     problem = on_spark.problem(master)
     if problem is not None:
-        raise _fail("validate", f"--spark {master}: {problem}")
+        raise _fail("validate", f"--spark {on_spark.shown(master)}: {problem}")
     on_spark.use(master)
     return "spark"
 

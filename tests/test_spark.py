@@ -10,7 +10,8 @@
   refuses is left unflagged.
 * Row numbers: lines of CSV split over many tasks, and rows of Parquet files, are
   numbered as the DuckDB engine numbers them.
-* Spark Connect: a local Connect server flags the same rows.
+* Spark Connect: through a local Connect server the query flags the same rows, and
+  ``bilat validate --spark sc://...`` gives the row engine's report.
 
 One SparkSession serves the module. Without pyspark or Java these tests fail: they
 do not skip.
@@ -318,15 +319,81 @@ def test_parquet_rows_are_their_index_in_the_file(spark: Any, tmp_path: Path) ->
     assert got == want
 
 
+#: A Spark Connect server from pyspark's own jars: a Spark on local[2] with the Connect
+#: plugin (what ``SparkSession.builder.remote("local[*]")`` starts in its own
+#: process), on the port and with the token the test gives, until stdin closes.
+SERVER = """
+import os, sys
+from pyspark.sql import SparkSession
+port, options = sys.argv[1], sys.argv[2]
+spark = (
+    SparkSession.builder.master("local[2]")
+    .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+    .config("spark.connect.grpc.binding.port", port)
+    .config("spark.connect.authenticate.token", os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"])
+    .config("spark.ui.enabled", "false")
+    .config("spark.sql.shuffle.partitions", "1")
+    .config("spark.sql.codegen.wholeStage", "false")
+    .config("spark.driver.extraJavaOptions", options)
+    .getOrCreate()
+)
+print("ready", flush=True)
+sys.stdin.read()
+spark.stop()
+"""
+
+#: The token the test's Connect server asks of its clients.
+TOKEN = "bilat-tests-token"
+
+
+@pytest.fixture(scope="module")
+def connect_server() -> Iterator[str]:
+    """The URL of a Spark Connect server in a process of its own (a Python process
+    holds either a classic session or a Connect one, not both), on a free port."""
+    import socket
+    import time
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {**os.environ, "SPARK_CONNECT_AUTHENTICATE_TOKEN": TOKEN}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(port), JVM_OPTIONS],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        env=env,
+        start_new_session=True,  # the JVM it starts is stopped with it
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == b"ready"
+        deadline = time.monotonic() + 120
+        while True:  # the plugin listens once the context is up; wait for it all the same
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the Connect server does not listen"
+                time.sleep(0.5)
+        # localhost: with a token, the client speaks TLS to any other host name
+        yield f"sc://localhost:{port}"
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+            server.wait()
+
+
 CONNECT = """
 import json, sys
 from pyspark.sql import SparkSession
 from bilat.validation.engines.spark.flags import flagged_rows
 from bilat.validation.engines.spark.rows import csv_cells
-kind, fields, paths = json.loads(sys.argv[1])
-spark = SparkSession.builder.remote("local[2]").config(
-    "spark.driver.extraJavaOptions", sys.argv[2]
-).getOrCreate()
+url, (kind, fields, paths) = sys.argv[1], json.loads(sys.argv[2])
+spark = SparkSession.builder.remote(url).create()
 assert type(spark).__module__ == "pyspark.sql.connect.session", type(spark)
 frame = csv_cells(spark, paths, fields)
 print(json.dumps(flagged_rows(spark, kind, frame, ("file", "row"))))
@@ -334,9 +401,11 @@ spark.stop()
 """
 
 
-def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None:
-    """Through a local Spark Connect server, started from pyspark's own jars (in a
-    process of its own: a process holds a classic session or a Connect one)."""
+def test_spark_connect_flags_the_same_rows(
+    connect_server: str, files: dict[str, list[Path]]
+) -> None:
+    """Through a local Spark Connect server, started from pyspark's own jars, the
+    flagging query flags the rows DuckDB flags."""
     kind = "engagement"
     fields = _fields(kind)
     paths = files[kind]
@@ -346,8 +415,9 @@ def test_spark_connect_flags_the_same_rows(files: dict[str, list[Path]]) -> None
         expected |= _duckdb_flagged(kind, rows)
     argument = json.dumps([kind, fields, [str(p) for p in paths]])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    env["SPARK_CONNECT_AUTHENTICATE_TOKEN"] = TOKEN
     done = subprocess.run(
-        [sys.executable, "-c", CONNECT, argument, JVM_OPTIONS],
+        [sys.executable, "-c", CONNECT, connect_server, argument],
         capture_output=True,
         text=True,
         env=env,
@@ -463,9 +533,9 @@ def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
 
 
 def test_validate_with_spark_on_the_command_line(spark: Any, tmp_path: Path) -> None:
-    """``--spark MASTER``: exit 1 and the row engine's JSON report (in this process, on the module's session: a second JVM would cost a
-    minute; ``tests/test_spark.py``'s Connect test runs the command in a process of
-    its own)."""
+    """``--spark MASTER``: exit 1 and the row engine's JSON report (in this process,
+    on the module's session: a second JVM would cost a minute; the Connect test below
+    runs the command in a process of its own)."""
     from typer.testing import CliRunner
 
     from bilat.cli import app
@@ -496,6 +566,67 @@ def test_an_unreachable_connect_server_is_a_usage_error_not_a_hang() -> None:
     done = CliRunner().invoke(app, ["validate", "--spark", "sc://127.0.0.1:1", str(VALID)])
     assert done.exit_code == 2
     assert "no Spark Connect server answers at 127.0.0.1:1" in done.stderr
+
+
+#: Run before the command: counts the engine's streams of flags from Spark, and those
+#: that failed (whose batches DuckDB flagged instead), and prints both at exit.
+WATCH = """
+import atexit, sys
+from bilat.validation.engines.spark import engine
+streams = []
+opened = engine.Flagged.__init__
+def watched(self, *args, **kwargs):
+    opened(self, *args, **kwargs)
+    streams.append(self)
+engine.Flagged.__init__ = watched
+atexit.register(lambda: print(
+    f"streams={len(streams)} failed={sum(s.failed for s in streams)}", file=sys.stderr
+))
+"""
+
+
+def test_validate_through_spark_connect_on_the_command_line(
+    connect_server: str, tmp_path: Path
+) -> None:
+    """``bilat validate --spark sc://...`` in a process of its own, through the test's
+    Connect server: exit 1 and the row engine's JSON report, its Parquet flagged on
+    the server, and the process exits. Without the server's token, or with a wrong
+    one, or with a token and the server named by its address (the client then speaks
+    TLS), exit 2 within seconds with what to do, and the token given is not shown."""
+    import re
+
+    folder = _as_parquet(build("connect", tmp_path, _together), parts=2)
+    want = _cli("validate", "--engine", "rows", "--format", "json", str(folder))
+    assert want.returncode == 1, want.stderr[-3000:]
+    token = {"SPARK_CONNECT_AUTHENTICATE_TOKEN": TOKEN}
+    args = ("validate", "--spark", connect_server, "--format", "json", str(folder))
+    got = _cli(*args, env=token, code=WATCH)
+    assert got.returncode == 1, got.stderr[-3000:]
+    assert json.loads(got.stdout) == json.loads(want.stdout)
+    watched = re.search(r"streams=(\d+) failed=(\d+)", got.stderr)
+    assert watched is not None, got.stderr[-3000:]
+    assert int(watched[1]) >= 2 and watched[2] == "0"  # every table's flags from Spark
+
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_CONNECT_AUTHENTICATE_TOKEN"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    tls = connect_server.replace("localhost", "127.0.0.1")
+    for url, token, said in (
+        (connect_server, None, "give the server's token in $SPARK_CONNECT_AUTHENTICATE_TOKEN"),
+        (f"{connect_server}/;token=not-the-token", None, "Invalid authentication token"),
+        (tls, TOKEN, "name the server sc://localhost:PORT, or give it TLS"),
+    ):
+        refused = subprocess.run(
+            [sys.executable, "-m", "bilat", "validate", "--spark", url, str(folder)],
+            capture_output=True,
+            text=True,
+            env={**env, **({"SPARK_CONNECT_AUTHENTICATE_TOKEN": token} if token else {})},
+            timeout=120,  # the client's own retries would take ten minutes
+            check=False,
+        )
+        assert refused.returncode == 2, refused.stderr[-3000:]
+        assert "cannot open a session on the Spark Connect server" in refused.stderr
+        assert said in refused.stderr
+        assert "not-the-token" not in refused.stderr
 
 
 def test_parts_spark_would_not_read_as_named_are_flagged_on_duckdb(

@@ -31,6 +31,7 @@ from bilat.validation.engines.spark.masters import (
     chosen,
     connect,
     master,
+    shown,
     submitted,
     unreachable,
     use,
@@ -42,7 +43,8 @@ from bilat.validation.structure import FastPath
 def problem(name: str | None = None) -> str | None:
     """Why the spark engine cannot run on the master *name* (default: :func:`master`),
     or None: pyspark, duckdb or sqlglot missing; no Java for a master other than a
-    Spark Connect URL; a Connect server that does not answer; or this process already
+    Spark Connect URL; a Connect server that does not answer, or refuses a
+    session (a token missing); or this process already
     running Spark on another master (one SparkContext a process)."""
     from bilat.validation.engines import sql
 
@@ -55,7 +57,9 @@ def problem(name: str | None = None) -> str | None:
     if not sql.available():
         return f"duckdb and sqlglot do not import ({INSTALL})"
     if connect(name):
-        return unreachable(name)
+        from bilat.validation.engines.spark.engine import refused
+
+        return unreachable(name) or refused(name)
     home = os.environ.get("JAVA_HOME")
     java = home and os.path.isfile(os.path.join(home, "bin", "java"))
     if not java and shutil.which("java") is None:
@@ -98,5 +102,6 @@ __all__ = [
     "master",
     "problem",
     "references",
+    "shown",
     "use",
 ]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import re
 import stat
 import threading
 import weakref
 from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pyarrow as pa
@@ -36,8 +38,8 @@ def session(name: str | None = None) -> SparkSession:
     name = explicit or DEFAULT_MASTER
     with _LOCK:
         if connect(name):
-            if name not in _CONNECTED:
-                _CONNECTED[name] = SparkSession.builder.remote(name).appName("bilat").create()
+            if name not in _CONNECTED:  # no call to the server yet (see refused)
+                _CONNECTED[name] = SparkSession.builder.remote(name).create()
             return _CONNECTED[name]
         active = SparkSession.getActiveSession()
         if active is not None:
@@ -62,16 +64,76 @@ def session(name: str | None = None) -> SparkSession:
         return made
 
 
+def refused(name: str) -> str | None:
+    """Why the Spark Connect server *name* (which answers TCP) refuses this process a
+    session, or None. One call is made to it, retried for a few seconds only: the
+    client's own policy retries an unusable channel for ten minutes. Most often the
+    server wants a token (``$SPARK_CONNECT_AUTHENTICATE_TOKEN`` or the URL's
+    ``;token=``), or, with a token, the client speaks TLS to a host not named
+    ``localhost`` and the server does not."""
+    client = None
+    try:
+        remote: Any = session(name)  # a Connect session (pyspark types it as classic)
+        client = remote.client
+        policies = client.get_retry_policies()
+        _briefly(client)
+        client.get_configs("spark.master")
+    except Exception as exc:  # whatever the client raised: the reason, in one line
+        with _LOCK:
+            _CONNECTED.pop(name, None)
+        if client is not None:  # else its exit hook calls the server again, for minutes
+            with contextlib.suppress(Exception):
+                client.close()
+        return f"cannot open a session on the Spark Connect server ({_why(exc)})"
+    client.set_retry_policies(policies)
+    return None
+
+
+def _briefly(client: Any) -> None:
+    """Have the Spark Connect *client* retry a failing call for a few seconds, not
+    its default ten minutes."""
+    from pyspark.sql.connect.client.retries import DefaultPolicy
+
+    client.set_retry_policies([DefaultPolicy(max_retries=4)])
+
+
+def _why(exc: BaseException) -> str:
+    """What the Spark Connect client's error *exc* says (or the gRPC error under
+    it: some releases raise only "retries exceeded"), in one bounded line, with
+    what to do."""
+    chain: list[BaseException] = [exc]
+    while len(chain) < 5 and (chain[-1].__cause__ or chain[-1].__context__) is not None:
+        chain.append(chain[-1].__cause__ or chain[-1].__context__)  # type: ignore[arg-type]
+    text = "\n".join(map(str, chain))
+    said = re.search(r'details = "([^"]*)"', text)
+    reason = " ".join((said.group(1) if said else text).split())[:300]
+    lower = text.lower()
+    if "handshake" in lower and "tls" in lower:
+        return (
+            f"{reason}; with a token the client speaks TLS to any host but localhost:"
+            " name the server sc://localhost:PORT, or give it TLS"
+        )
+    if "authenticat" in lower or "token" in lower:
+        return (
+            f"{reason}; give the server's token in $SPARK_CONNECT_AUTHENTICATE_TOKEN"
+            " or as sc://HOST:PORT/;token=TOKEN"
+        )
+    return reason
+
+
 def release() -> None:
     """Stop the sessions made here (a Connect session, or a Spark this process
     started); one it was handed (a test's, ``spark-submit``'s) runs on. The command
     line calls this before it exits, so no JVM or channel outlives it."""
     with _LOCK:
-        made = [*_CONNECTED.values(), *_MADE]
+        connected = list(_CONNECTED.values())
+        made = [*connected, *_MADE]
         _CONNECTED.clear()
         _MADE.clear()
     for one in made:
         try:
+            if one in connected:  # a server gone by now: seconds, not minutes
+                _briefly(cast(Any, one).client)
             one.stop()
         except Exception:  # a server already gone: nothing is left to stop
             continue

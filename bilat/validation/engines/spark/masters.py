@@ -50,14 +50,21 @@ def unreachable(name: str, timeout: float = 5.0) -> str | None:
         parts = urlsplit(name.split(";", 1)[0])
         host, port = parts.hostname, parts.port or 15002
     except ValueError as exc:
-        return f"{name!r} is not a Spark Connect URL ({exc})"
+        return f"{shown(name)!r} is not a Spark Connect URL ({exc})"
     if not host:
-        return f"{name!r} names no host"
+        return f"{shown(name)!r} names no host"
     try:
         with socket.create_connection((host, port), timeout=timeout):
             return None
     except OSError as exc:
         return f"no Spark Connect server answers at {host}:{port} ({exc.strerror or exc})"
+
+
+def shown(name: str) -> str:
+    """*name* as messages show it: a Spark Connect URL's token hidden."""
+    import re
+
+    return re.sub(r"(?i)(;token=)[^;]*", r"\1***", name)
 
 
 def connect(name: str) -> bool:
