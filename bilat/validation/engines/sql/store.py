@@ -24,7 +24,7 @@ import itertools
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,19 @@ _BROKEN_COLUMNS = ("key", "other", "value", "spec", "field")
 def _sql(text: str) -> str:
     """*text* (written in DuckDB's dialect) as the engine's dialect writes it."""
     return sqlglot.transpile(text, read="duckdb", write=DIALECT)[0]
+
+
+@lru_cache(maxsize=256)
+def _create(name: str, select: str) -> str:
+    """``CREATE OR REPLACE TABLE`` *name* ``AS`` *select* (DuckDB's dialect), in the
+    engine's dialect: parsed once for each text (a package has a handful)."""
+    create = exp.Create(
+        kind="TABLE",
+        this=exp.to_table(name),
+        expression=sqlglot.parse_one(select, read="duckdb"),
+        replace=True,
+    )
+    return create.sql(DIALECT)
 
 
 class DeferredReferences(References):
@@ -293,13 +306,7 @@ class DeferredReferences(References):
 
     def make_table(self, name: str, select: str) -> None:
         """Make (or replace) the table *name* from *select* (DuckDB's dialect)."""
-        create = exp.Create(
-            kind="TABLE",
-            this=exp.to_table(name),
-            expression=sqlglot.parse_one(select, read="duckdb"),
-            replace=True,
-        )
-        self.db.execute(create.sql(DIALECT))
+        self.db.execute(_create(name, select))
 
     def small_table(self, name: str, table: pa.Table) -> None:
         """Make the table *name* from the small Arrow *table* the driver holds."""
