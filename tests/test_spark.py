@@ -610,23 +610,30 @@ def test_validate_through_spark_connect_on_the_command_line(
     env = {k: v for k, v in os.environ.items() if k != "SPARK_CONNECT_AUTHENTICATE_TOKEN"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     tls = connect_server.replace("localhost", "127.0.0.1")
-    for url, token, said in (
+    cases = [
         (connect_server, None, "give the server's token in $SPARK_CONNECT_AUTHENTICATE_TOKEN"),
         (f"{connect_server}/;token=not-the-token", None, "Invalid authentication token"),
         (tls, TOKEN, "name the server sc://localhost:PORT, or give it TLS"),
-    ):
-        refused = subprocess.run(
+    ]
+    running = [  # side by side: each is a process of its own that waits on the server
+        subprocess.Popen(
             [sys.executable, "-m", "bilat", "validate", "--spark", url, str(folder)],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             env={**env, **({"SPARK_CONNECT_AUTHENTICATE_TOKEN": token} if token else {})},
-            timeout=120,  # the client's own retries would take ten minutes
-            check=False,
         )
-        assert refused.returncode == 2, refused.stderr[-3000:]
-        assert "cannot open a session on the Spark Connect server" in refused.stderr
-        assert said in refused.stderr
-        assert "not-the-token" not in refused.stderr
+        for url, token, _ in cases
+    ]
+    for refused, (_, _, said) in zip(running, cases, strict=True):
+        try:  # the client's own retries would take ten minutes
+            _, stderr = refused.communicate(timeout=120)
+        finally:
+            refused.kill()
+        assert refused.returncode == 2, stderr[-3000:]
+        assert "cannot open a session on the Spark Connect server" in stderr
+        assert said in stderr
+        assert "not-the-token" not in stderr
 
 
 def test_parts_spark_would_not_read_as_named_are_flagged_on_duckdb(
