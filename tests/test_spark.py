@@ -636,6 +636,23 @@ def test_validate_through_spark_connect_on_the_command_line(
         assert "not-the-token" not in stderr
 
 
+def test_from_python_an_engine_that_cannot_run_says_why() -> None:
+    """``validate(path, engine="spark")`` on a master it cannot use raises
+    EngineUnavailable with the reason, as the command line gives it."""
+    from bilat.validation import EngineUnavailable, validate
+    from bilat.validation.engines.spark import use
+
+    use("sc://127.0.0.1:1")
+    try:
+        with pytest.raises(EngineUnavailable) as raised:
+            validate(VALID, engine="spark")
+    finally:
+        use(None)
+    assert "the spark engine cannot run here: no Spark Connect server answers at 127.0.0.1:1" in (
+        str(raised.value)
+    )
+
+
 def test_parts_spark_would_not_read_as_named_are_flagged_on_duckdb(
     spark: Any, tmp_path: Path
 ) -> None:

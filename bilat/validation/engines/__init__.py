@@ -55,6 +55,7 @@ REGISTRY: dict[str, Engine] = {
         fast_path=spark.fast_path,
         references=spark.references,
         needs=f"pyspark and a Java runtime ({spark.INSTALL})",
+        problem=spark.problem,
     ),
 }
 
@@ -88,7 +89,11 @@ def get(name: str) -> Engine | None:
     engine = REGISTRY.get(name)
     if engine is None:
         raise ValueError(f"engine must be one of {', '.join(names())}, not {name!r}")
-    if not engine.available():
+    if engine.problem is not None:
+        problem = engine.problem()
+        if problem is not None:
+            raise EngineUnavailable(f"the {name} engine cannot run here: {problem}")
+    elif not engine.available():
         raise EngineUnavailable(f"the {name} engine needs {engine.needs}, which does not import")
     return engine
 

@@ -54,3 +54,6 @@ class Engine:
     #: called with the report's add, its cap per (resource, code) and a way to count
     #: findings the engine leaves out as omitted
     references: Callable[..., References] | None = None
+    #: why it cannot run here, or None (None in place of the function: it runs when
+    #: :attr:`available` says so, and :attr:`needs` says what it lacks)
+    problem: Callable[[], str | None] | None = None
