@@ -23,6 +23,7 @@ import csv
 import hashlib
 import json
 import os
+import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -366,7 +367,10 @@ def connect_server() -> Iterator[str]:
         start_new_session=True,  # the JVM it starts is stopped with it
     )
     try:
-        assert server.stdout is not None and server.stdout.readline().strip() == b"ready"
+        assert server.stdout is not None
+        # a JVM that stalls without dying fails the test, not hangs it
+        ready, _, _ = select.select([server.stdout], [], [], 300)
+        assert ready and server.stdout.readline().strip() == b"ready", "no Connect server"
         deadline = time.monotonic() + 120
         while True:  # the plugin listens once the context is up; wait for it all the same
             try:
@@ -519,7 +523,7 @@ def test_the_spark_engine_over_flags_unicode_in_parquet(spark: Any, tmp_path: Pa
     assert len(rows.findings) > 1000
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
+def _cli(*args: str, env: dict[str, str] | None = None, code: str = "", timeout: int = 600) -> Any:
     """``bilat`` in a process of its own (with *code* run first)."""
     run = f"{code}\nimport sys\nfrom bilat.cli import main\nsys.argv = ['bilat', *sys.argv[1:]]\nmain()"
     return subprocess.run(
@@ -527,7 +531,7 @@ def _cli(*args: str, env: dict[str, str] | None = None, code: str = "") -> Any:
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), **(env or {})},
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
 
@@ -600,7 +604,7 @@ def test_validate_through_spark_connect_on_the_command_line(
     assert want.returncode == 1, want.stderr[-3000:]
     token = {"SPARK_CONNECT_AUTHENTICATE_TOKEN": TOKEN}
     args = ("validate", "--spark", connect_server, "--format", "json", str(folder))
-    got = _cli(*args, env=token, code=WATCH)
+    got = _cli(*args, env=token, code=WATCH, timeout=300)  # fails if it does not exit
     assert got.returncode == 1, got.stderr[-3000:]
     assert json.loads(got.stdout) == json.loads(want.stdout)
     watched = re.search(r"streams=(\d+) failed=(\d+)", got.stderr)
@@ -614,6 +618,8 @@ def test_validate_through_spark_connect_on_the_command_line(
         (connect_server, None, "give the server's token in $SPARK_CONNECT_AUTHENTICATE_TOKEN"),
         (f"{connect_server}/;token=not-the-token", None, "Invalid authentication token"),
         (tls, TOKEN, "name the server sc://localhost:PORT, or give it TLS"),
+        # the client cannot parse it, and quotes it whole in its error
+        (f"{connect_server}/;token=padded==", None, "give it in $SPARK_CONNECT_AUTHENTICATE"),
     ]
     running = [  # side by side: each is a process of its own that waits on the server
         subprocess.Popen(
@@ -625,15 +631,16 @@ def test_validate_through_spark_connect_on_the_command_line(
         )
         for url, token, _ in cases
     ]
-    for refused, (_, _, said) in zip(running, cases, strict=True):
-        try:  # the client's own retries would take ten minutes
-            _, stderr = refused.communicate(timeout=120)
-        finally:
-            refused.kill()
+    try:
+        errors = [p.communicate(timeout=120)[1] for p in running]  # not ten minutes
+    finally:
+        for p in running:
+            p.kill()
+    for refused, stderr, (_, _, said) in zip(running, errors, cases, strict=True):
         assert refused.returncode == 2, stderr[-3000:]
         assert "cannot open a session on the Spark Connect server" in stderr
         assert said in stderr
-        assert "not-the-token" not in stderr
+        assert "not-the-token" not in stderr and "padded" not in stderr
 
 
 def test_from_python_an_engine_that_cannot_run_says_why() -> None:

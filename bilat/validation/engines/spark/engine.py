@@ -17,7 +17,13 @@ import numpy as np
 import pyarrow as pa
 
 from bilat.validation.engines.spark.flags import flagging
-from bilat.validation.engines.spark.masters import DEFAULT_MASTER, chosen, connect, submitted
+from bilat.validation.engines.spark.masters import (
+    DEFAULT_MASTER,
+    chosen,
+    connect,
+    shown,
+    submitted,
+)
 from bilat.validation.engines.spark.rows import ROW, parquet_cells
 from bilat.validation.engines.sql.compile import SqlFast
 
@@ -66,32 +72,36 @@ def session(name: str | None = None) -> SparkSession:
 
 def refused(name: str) -> str | None:
     """Why the Spark Connect server *name* (which answers TCP) refuses this process a
-    session, or None. One call is made to it, retried for a few seconds only: the
+    session, or None. One call is made to it, tried five times only: the
     client's own policy retries an unusable channel for ten minutes. Most often the
     server wants a token (``$SPARK_CONNECT_AUTHENTICATE_TOKEN`` or the URL's
     ``;token=``), or, with a token, the client speaks TLS to a host not named
     ``localhost`` and the server does not."""
-    client = None
-    try:
-        remote: Any = session(name)  # a Connect session (pyspark types it as classic)
-        client = remote.client
-        policies = client.get_retry_policies()
-        _briefly(client)
-        client.get_configs("spark.master")
-    except Exception as exc:  # whatever the client raised: the reason, in one line
-        with _LOCK:
-            _CONNECTED.pop(name, None)
-        if client is not None:  # else its exit hook calls the server again, for minutes
-            with contextlib.suppress(Exception):
-                client.close()
-        return f"cannot open a session on the Spark Connect server ({_why(exc)})"
-    client.set_retry_policies(policies)
-    return None
+    with _TRYING:  # one thread at a time changes the client's policy and puts it back
+        client = None
+        try:
+            remote: Any = session(name)  # a Connect session (pyspark types it as classic)
+            client = remote.client
+            policies = client.get_retry_policies()
+            _briefly(client)
+            client.get_configs("spark.master")
+        except Exception as exc:  # whatever the client raised: the reason, in one line
+            with _LOCK:
+                _CONNECTED.pop(name, None)
+            if client is not None:  # else its exit hook calls the server again, for minutes
+                with contextlib.suppress(Exception):
+                    client.close()
+            return f"cannot open a session on the Spark Connect server ({_why(exc)})"
+        client.set_retry_policies(policies)
+        return None
+
+
+_TRYING = threading.Lock()
 
 
 def _briefly(client: Any) -> None:
-    """Have the Spark Connect *client* retry a failing call for a few seconds, not
-    its default ten minutes."""
+    """Have the Spark Connect *client* try a failing call five times (seconds, or
+    about 26 s against a listener that never speaks gRPC), not for ten minutes."""
     from pyspark.sql.connect.client.retries import DefaultPolicy
 
     client.set_retry_policies([DefaultPolicy(max_retries=4)])
@@ -104,10 +114,15 @@ def _why(exc: BaseException) -> str:
     chain: list[BaseException] = [exc]
     while len(chain) < 5 and (chain[-1].__cause__ or chain[-1].__context__) is not None:
         chain.append(chain[-1].__cause__ or chain[-1].__context__)  # type: ignore[arg-type]
-    text = "\n".join(map(str, chain))
+    text = shown("\n".join(map(str, chain)))  # the client quotes a token it cannot parse
     said = re.search(r'details = "([^"]*)"', text)
     reason = " ".join((said.group(1) if said else text).split())[:300]
     lower = text.lower()
+    if "key-value pair" in lower:
+        return (
+            f"{reason}; a token holding '=' cannot go in the URL:"
+            " give it in $SPARK_CONNECT_AUTHENTICATE_TOKEN"
+        )
     if "handshake" in lower and "tls" in lower:
         return (
             f"{reason}; with a token the client speaks TLS to any host but localhost:"

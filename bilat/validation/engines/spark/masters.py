@@ -61,10 +61,11 @@ def unreachable(name: str, timeout: float = 5.0) -> str | None:
 
 
 def shown(name: str) -> str:
-    """*name* as messages show it: a Spark Connect URL's token hidden."""
+    """*name* (a Spark Connect URL, or a message quoting one) as messages show it: the
+    value of any ``token=`` hidden, up to a ``;``, a quote or a space."""
     import re
 
-    return re.sub(r"(?i)(;token=)[^;]*", r"\1***", name)
+    return re.sub(r"(?i)(token=)[^;'\"\s]*", r"\1***", name)
 
 
 def connect(name: str) -> bool:
