@@ -43,8 +43,8 @@ from bilat.validation.structure import FastPath
 def problem(name: str | None = None) -> str | None:
     """Why the spark engine cannot run on the master *name* (default: :func:`master`),
     or None: pyspark, duckdb or sqlglot missing; no Java for a master other than a
-    Spark Connect URL; a Connect server that does not answer, or refuses a
-    session (a token missing); or this process already
+    Spark Connect URL; a Connect server that does not answer, or on which no session
+    opens (a token missing or wrong, TLS on one side); or this process already
     running Spark on another master (one SparkContext a process)."""
     from bilat.validation.engines import sql
 
