@@ -16,16 +16,13 @@ The spill folder must be one the cluster's executors can read at the same path: 
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-import sqlglot
-from sqlglot import exp
 
 from bilat.validation.engines.spark.engine import session
 from bilat.validation.engines.spark.flags import spark_sql
-from bilat.validation.engines.sql.store import TABLES, DeferredReferences
+from bilat.validation.engines.sql.store import TABLES, DeferredReferences, parsed
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -33,11 +30,6 @@ if TYPE_CHECKING:
 
 #: the Spark SQL type of each Arrow type the small tables hold
 _SPARK_TYPES = {pa.int64(): "bigint", pa.string(): "string"}
-
-
-@cache
-def _parsed(select: str) -> exp.Expr:
-    return sqlglot.parse_one(select, read="duckdb")
 
 
 class SparkReferences(DeferredReferences):
@@ -64,7 +56,7 @@ class SparkReferences(DeferredReferences):
 
     def _spark_sql(self, select: str) -> str:
         """*select* (DuckDB's dialect) in Spark's, its tables this run's views."""
-        return spark_sql(_parsed(select), {name: self._name(name) for name in TABLES})
+        return spark_sql(parsed(select), {name: self._name(name) for name in TABLES})
 
     def make_table(self, name: str, select: str) -> None:
         frame = self._spark.sql(self._spark_sql(select)).persist()

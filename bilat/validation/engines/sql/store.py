@@ -120,13 +120,20 @@ def _sql(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
+def parsed(select: str) -> exp.Expr:
+    """*select* (a query of layer 4, in DuckDB's dialect) parsed by sqlglot, once for
+    each text (a package has a handful); callers copy it before they change it."""
+    return sqlglot.parse_one(select, read="duckdb")
+
+
+@lru_cache(maxsize=256)
 def _create(name: str, select: str) -> str:
     """``CREATE OR REPLACE TABLE`` *name* ``AS`` *select* (DuckDB's dialect), in the
-    engine's dialect: parsed once for each text (a package has a handful)."""
+    engine's dialect."""
     create = exp.Create(
         kind="TABLE",
         this=exp.to_table(name),
-        expression=sqlglot.parse_one(select, read="duckdb"),
+        expression=parsed(select).copy(),
         replace=True,
     )
     return create.sql(DIALECT)
