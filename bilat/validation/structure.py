@@ -752,6 +752,14 @@ def check_json(plan: ResourcePlan, emit: Emit, limits: Limits = _DEFAULT_LIMITS)
 PARQUET_BATCH = 65536
 
 
+def not_strings(schema: Any) -> list[str]:
+    """The columns of the Arrow *schema* that do not hold strings: a Parquet part's
+    columns must all hold them (as bilat writes them)."""
+    import pyarrow as pa
+
+    return [f.name for f in schema if f.type not in (pa.string(), pa.large_string())]
+
+
 def check_parquet(
     plan: ResourcePlan,
     emit: Emit,
@@ -788,7 +796,7 @@ def check_parquet(
         plan.incomplete = True
         find("header-mismatch", row=1, detail=f"the Parquet columns are {header}, not {list(cols)}")
         return
-    wrong = [f.name for f in parquet.schema_arrow if f.type not in (pa.string(), pa.large_string())]
+    wrong = not_strings(parquet.schema_arrow)
     if wrong:
         plan.incomplete = True
         find("type-error", field=wrong[0], detail="every Parquet column must hold strings")

@@ -26,6 +26,7 @@ from bilat.validation.engines.spark.masters import (
 )
 from bilat.validation.engines.spark.rows import ROW, parquet_cells
 from bilat.validation.engines.sql.compile import SqlFast
+from bilat.validation.structure import not_strings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -181,8 +182,7 @@ def _readable(path: Path, header: list[str]) -> bool:
         schema = pq.ParquetFile(path).schema_arrow
     except (OSError, pa.ArrowException, ValueError):
         return False
-    strings = all(f.type in (pa.string(), pa.large_string()) for f in schema)
-    return strings and list(schema.names) == header
+    return not not_strings(schema) and list(schema.names) == header
 
 
 class Flagged:
