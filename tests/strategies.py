@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import types
 import typing
+from functools import cache
 from typing import Any
 
 import annotated_types as at
@@ -67,13 +68,32 @@ def _string(meta: list[Any]) -> st.SearchStrategy[str]:
 
 
 def _number(tp: type, meta: list[Any]) -> st.SearchStrategy[Any]:
-    lo = None
+    """Numbers within the field's bounds (``ge``, ``gt``, ``le``, ``lt``): drawing
+    outside them only for the model to refuse costs Hypothesis whole records."""
+    lo = hi = None
+    lo_open = hi_open = False
     for m in meta:
         if isinstance(m, at.Ge):
             lo = m.ge
+        elif isinstance(m, at.Gt):
+            lo, lo_open = m.gt, True
+        elif isinstance(m, at.Le):
+            hi = m.le
+        elif isinstance(m, at.Lt):
+            hi, hi_open = m.lt, True
     if tp is int:
-        return st.integers(min_value=lo if lo is not None else -(10**6), max_value=10**6)
-    return st.floats(allow_nan=False, allow_infinity=False, width=64)
+        low = -(10**6) if lo is None else int(lo) + (1 if lo_open else 0)
+        high = 10**6 if hi is None else int(hi) - (1 if hi_open else 0)
+        return st.integers(min_value=low, max_value=high)
+    return st.floats(
+        min_value=lo,
+        max_value=hi,
+        exclude_min=lo_open,
+        exclude_max=hi_open,
+        allow_nan=False,
+        allow_infinity=False,
+        width=64,
+    )
 
 
 def for_annotation(tp: Any, meta: list[Any]) -> st.SearchStrategy[Any]:
@@ -102,14 +122,15 @@ def for_annotation(tp: Any, meta: list[Any]) -> st.SearchStrategy[Any]:
     raise NotImplementedError(f"no strategy for {tp!r}")
 
 
-def field_values(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
-    """Dicts of field values for *model*; optional fields are sometimes left out."""
+@cache
+def _fields(model: type[BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The strategies of *model*'s required fields and of its optional ones."""
     required: dict[str, st.SearchStrategy[Any]] = {}
     optional: dict[str, st.SearchStrategy[Any]] = {}
     for name, info in model.model_fields.items():
         strategy = for_annotation(info.annotation, list(info.metadata))
         (required if info.is_required() else optional)[name] = strategy
-    return st.fixed_dictionaries(required, optional=optional)
+    return required, optional
 
 
 def _valid(model: type[Record], data: dict[str, Any]) -> Record | None:
@@ -119,11 +140,25 @@ def _valid(model: type[Record], data: dict[str, Any]) -> Record | None:
         return None
 
 
+@st.composite
+def _record(draw: st.DrawFn, model: type[Record]) -> Record | None:
+    """A record of *model* with some optional fields left out, or, when the model's
+    rules refuse what is left (a hash needs its seed, a value its unit), the same
+    record with every optional field given; None when that too is refused."""
+    required, optional = _fields(model)
+    kept = draw(st.lists(st.booleans(), min_size=len(optional), max_size=len(optional)))
+    chosen = {name: s for (name, s), keep in zip(optional.items(), kept, strict=True) if keep}
+    some = draw(st.fixed_dictionaries({**required, **chosen}))
+    if (record := _valid(model, some)) is not None:
+        return record
+    rest = {name: s for name, s in optional.items() if name not in chosen}
+    return _valid(model, {**some, **draw(st.fixed_dictionaries(rest))}) if rest else None
+
+
 def records(model: type[Record]) -> st.SearchStrategy[Record]:
-    """Valid instances of *model*; model-level rules are met by filtering."""
-    return (
-        field_values(model).map(lambda d: _valid(model, d)).filter(lambda r: r is not None)  # type: ignore[return-value]
-    )
+    """Valid instances of *model*; model-level rules are met by filling in the optional
+    fields a rule asks for, else by filtering."""
+    return _record(model).filter(lambda r: r is not None)  # type: ignore[return-value]
 
 
 def any_record() -> st.SearchStrategy[Record]:

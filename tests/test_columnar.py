@@ -49,8 +49,11 @@ ENGINE = "columnar"
 
 
 @pytest.fixture(
-    params=[(True, "columnar"), (False, "columnar"), (True, "sql")],
-    ids=["threaded", "inline", "sql"],
+    params=[
+        pytest.param((True, "columnar"), id="threaded"),
+        pytest.param((False, "columnar"), id="inline"),
+        pytest.param((True, "sql"), id="sql", marks=pytest.mark.scale),
+    ],
 )
 def small_blocks(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> dict[str, int]:
     """Tiny blocks, read on a second thread or not, by the columnar or the sql engine,
@@ -467,6 +470,7 @@ def test_columnar_without_pyarrow_is_a_usage_error() -> None:
     assert rows.returncode == 0, rows.stdout + rows.stderr
 
 
+@pytest.mark.scale
 def test_sql_without_duckdb_is_a_usage_error() -> None:
     code = (
         "import sys; sys.modules['duckdb'] = None\n"
@@ -482,6 +486,7 @@ def test_sql_without_duckdb_is_a_usage_error() -> None:
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.scale
 def test_the_sql_engine_runs_from_the_command_line() -> None:
     env = {**os.environ, "BILAT_ENGINE": "sql"}
     done = subprocess.run(
@@ -571,6 +576,7 @@ UNICODE = [
 ]
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("kind", KINDS_WITH_CSV)
 def test_a_row_the_sql_checks_pass_is_a_row_the_model_accepts(kind: str) -> None:
     """Every patterned (and every other) field, with Unicode spaces, digits and
@@ -594,6 +600,7 @@ def test_a_row_the_sql_checks_pass_is_a_row_the_model_accepts(kind: str) -> None
     assert flagged[0] is False  # the valid row is not flagged
 
 
+@pytest.mark.scale
 def test_the_sql_checks_are_compiled_by_sqlglot() -> None:
     from bilat.validation.engines.sql.compile import compiled
 

@@ -125,6 +125,7 @@ def test_fuzz_mutants_give_the_row_engines_report(
         assert other == rows, (i, kind)
 
 
+@pytest.mark.scale
 def test_the_sql_engine_is_registered_and_auto_never_picks_it_per_file() -> None:
     """docs/scale.md: the sql engine was not faster than the columnar one on a file of
     any size measured, so ``auto`` takes columnar for a large file; it gives the sql
@@ -135,6 +136,7 @@ def test_the_sql_engine_is_registered_and_auto_never_picks_it_per_file() -> None
     assert engines.for_file(engines.get("sql"), 10).name == "sql"
 
 
+@pytest.mark.scale
 def test_the_sql_engine_gives_the_row_engines_report_on_fuzz_mutants(tmp_path: Path) -> None:
     rng = random.Random(20261207)
     for i in range(8):
@@ -165,6 +167,7 @@ def _crowd(folder: Path, copies: int) -> None:
     persons.write_text("".join([*lines, kremlin]), encoding="utf-8")
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("cap", [None, 0, 1, 4])
 def test_the_sql_engines_layer_4_in_duckdb_gives_the_row_engines_report_under_caps(
     tmp_path: Path, cap: int | None
@@ -182,6 +185,7 @@ def test_the_sql_engines_layer_4_in_duckdb_gives_the_row_engines_report_under_ca
     assert [f.to_dict() for f in sql.findings] == [f.to_dict() for f in rows.findings]
 
 
+@pytest.mark.scale
 def test_auto_gives_a_package_of_millions_of_rows_to_the_sql_engine(tmp_path: Path) -> None:
     """``auto`` estimates a package's rows (a CSV file's from its size, a Parquet
     file's from its footer) and gives one past the sql engine's threshold to it whole;

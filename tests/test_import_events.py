@@ -25,6 +25,8 @@ from bilat.importers import ImportProblem, run_import
 from bilat.importers.formats import GDELT1_COLUMNS, GDELT2_COLUMNS, POLECAT_COLUMNS
 from bilat.validation import validate
 
+pytestmark = pytest.mark.events
+
 DATA = Path(__file__).parent / "data" / "import"
 REPO = Path(__file__).parent.parent
 ICEWS = DATA / "icews-2018-06-01-excerpt.tab"

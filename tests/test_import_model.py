@@ -21,6 +21,8 @@ from bilat.tables import RESOURCE_NAMES, columns
 from bilat.validation import validate
 from bilat.validation.cells import CellProblem, parser
 
+pytestmark = pytest.mark.events
+
 DATA = Path(__file__).parent / "data" / "import"
 
 

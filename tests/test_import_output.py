@@ -17,6 +17,8 @@ from bilat.cli import app
 from bilat.importers import output, run_import
 from bilat.validation import validate
 
+pytestmark = pytest.mark.events
+
 DATA = Path(__file__).parent / "data" / "import"
 ICEWS = DATA / "icews-2018-06-01-excerpt.tab"
 QUIRKS = DATA / "icews-quirks-built.tab"

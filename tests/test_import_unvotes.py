@@ -14,6 +14,8 @@ from bilat.importers import ImportProblem, reference, run_import
 from bilat.models.dates import PartialDate
 from bilat.validation import validate
 
+pytestmark = pytest.mark.events
+
 DATA = Path(__file__).parent / "data" / "import"
 ROLL_CALLS = DATA / "tidytuesday-roll-calls-first-rows.csv"
 VOTES = DATA / "tidytuesday-unvotes-first-rows.csv"

@@ -25,6 +25,8 @@ from bilat.models import Engagement, Person, Source, State, Statement, Tenure
 from bilat.package import Package, write_package
 from bilat.validation import validate
 
+pytestmark = pytest.mark.events
+
 HERE = Path(__file__).parent
 EXCERPT = HERE / "data" / "import" / "icews-2018-06-01-excerpt.tab"
 LINK = HERE / "data" / "link"

@@ -14,6 +14,8 @@ from mutants import build
 
 from bilat.validation import validate
 
+pytestmark = pytest.mark.scale
+
 ENGINES = ("rows", "columnar", "sql")
 
 

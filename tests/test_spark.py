@@ -49,6 +49,8 @@ from bilat.validation.engines.spark.rows import csv_cells, numbered_lines, parqu
 from bilat.validation.engines.sql.compile import compiled
 from bilat.validation.engines.sql.compile import flag_rows as duckdb_flags
 
+pytestmark = [pytest.mark.scale, pytest.mark.spark]
+
 #: The record types the differential tests run on Spark: a smaller set than DuckDB's,
 #: since each costs two Spark jobs (seconds each). Together they hold every kind of
 #: column check (patterns, lists of ids, vocabularies, code lists, partial dates,
