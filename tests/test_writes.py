@@ -399,8 +399,10 @@ def test_duplicate_archive_members_are_refused_with_a_clear_message(tmp_path: Pa
 
 
 def test_ctrl_c_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> None:
-    """A real SIGINT, sent when the temporary database appears (a thread in the
-    subprocess watches the folder, so the signal lands while the export writes)."""
+    """A real SIGINT, sent while the export writes its temporary database: the
+    subprocess sends it to itself as the first rows go in. (A thread watching the
+    folder for the temporary file missed it on a loaded machine, and the export then
+    finished.)"""
     from bilat import Engagement, Source, State
     from bilat.package import write_package
 
@@ -421,17 +423,22 @@ def test_ctrl_c_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> Non
     write_package(tmp_path / "p", [src, *states, *many], name="p", title="P", version="1.0.0")
     out = tmp_path / "out"
     out.mkdir()
-    watcher = (
-        "import os, signal, threading, time\n"
-        f"folder = {str(out)!r}\n"
-        "def watch():\n"
-        "    while not any(n.endswith('.tmp') for n in os.listdir(folder)):\n"
-        "        time.sleep(0.0005)\n"
+    interrupt = (
+        "import os, signal, sys\n"
+        "import bilat.export\n"
+        "insert_rows = bilat.export.insert_rows\n"
+        "def interrupted(*args):\n"
+        f"    temporary = [n for n in os.listdir({str(out)!r}) if n.endswith('.tmp')]\n"
+        "    print('writing', *temporary, file=sys.stderr, flush=True)\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"
-        "threading.Thread(target=watch, daemon=True).start()\n"
+        "    insert_rows(*args)\n"
+        "bilat.export.insert_rows = interrupted\n"
     )
-    done = cli("export", str(tmp_path / "p"), "--to", "sqlite", str(out / "x.db"), prelude=watcher)
+    done = cli(
+        "export", str(tmp_path / "p"), "--to", "sqlite", str(out / "x.db"), prelude=interrupt
+    )
     clean(done)
+    assert "writing .x.db." in done.stderr, done.stderr  # the temporary file was there
     assert done.returncode in (1, 130) and "wrote" not in done.stdout  # 130: Ctrl-C's exit
     assert os.listdir(out) == [], os.listdir(out)
 
