@@ -1,15 +1,17 @@
 """Hypothesis strategies for every record type, built by reading the models' fields.
 
 ``st.builds(Model)`` ignores field constraints, so this walks each field's annotation
-and metadata (patterns, lengths, vocabularies, country codes, partial dates) and
-builds a strategy that respects them. Model-level rules (end not before start, ...)
-are met by filtering through the model itself.
+and metadata (patterns, lengths, bounds, vocabularies, country codes, partial dates)
+and builds a strategy that respects them. Model-level rules (end not before start, a
+hash needs its seed, ...) are met by filling in the optional fields a record left out,
+then by filtering through the model itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import types
 import typing
 from functools import cache
@@ -82,8 +84,12 @@ def _number(tp: type, meta: list[Any]) -> st.SearchStrategy[Any]:
         elif isinstance(m, at.Lt):
             hi, hi_open = m.lt, True
     if tp is int:
-        low = -(10**6) if lo is None else int(lo) + (1 if lo_open else 0)
-        high = 10**6 if hi is None else int(hi) - (1 if hi_open else 0)
+        low = -(10**6) if lo is None else math.floor(lo) + 1 if lo_open else math.ceil(lo)
+        high = 10**6 if hi is None else math.ceil(hi) - 1 if hi_open else math.floor(hi)
+        if lo is None:  # a default bound never crosses the field's own
+            low = min(low, high)
+        if hi is None:
+            high = max(high, low)
         return st.integers(min_value=low, max_value=high)
     return st.floats(
         min_value=lo,

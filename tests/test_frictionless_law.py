@@ -606,6 +606,7 @@ BILAT = {
 }
 
 
+@pytest.mark.scale
 @pytest.mark.parametrize("name", sorted(MEASURED))
 def test_what_frictionless_does_with_parquet_and_parts(name: str, verdicts: dict[str, Any]) -> None:
     fr_valid, fr_types, report = verdicts[name]

@@ -104,9 +104,10 @@ def _csv_round_trip(record: Record) -> Record | None:
 
 @pytest.mark.parametrize("kind", list(RECORD_TYPES))
 def test_every_valid_record_survives_csv_and_back(kind: str) -> None:
-    # records are made valid by filtering through the model; a type with rules across
-    # its optional fields (a link's decision) is filtered more than the health check
-    # likes on some seeds, which slows generation but tests no less
+    # records are made valid by filling in the optional fields a rule asks for, then by
+    # filtering through the model; a type with rules across its optional fields (a
+    # link's decision) may still be filtered more than the health check likes on some
+    # seeds, which slows generation but tests no less
     @settings(
         max_examples=30,
         deadline=None,
