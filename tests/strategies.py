@@ -21,10 +21,9 @@ import annotated_types as at
 from hypothesis import strategies as st
 from pydantic import BaseModel, StringConstraints, ValidationError
 
+from bilat.codelist import CodeList
 from bilat.models import RECORD_TYPES, PartialDate, Record
-from bilat.models.claims import _json_text
-from bilat.models.countries import _CountryCode, country_codes
-from bilat.vocab import Vocab, vocabulary
+from bilat.models.claims import json_text
 
 
 @st.composite
@@ -44,13 +43,11 @@ _JSON_TEXT = st.one_of(
 
 
 def _string(meta: list[Any]) -> st.SearchStrategy[str]:
-    if any(getattr(m, "func", None) is _json_text for m in meta):
+    if any(getattr(m, "func", None) is json_text for m in meta):
         return _JSON_TEXT
     for m in meta:
-        if isinstance(m, Vocab):
-            return st.sampled_from(vocabulary(m.name).codes())
-        if isinstance(m, _CountryCode):
-            return st.sampled_from(sorted(country_codes()))
+        if isinstance(m, CodeList):  # a vocabulary, the country codes
+            return st.sampled_from(list(m.ordered()))
     pattern, min_len, max_len = None, 0, 60
     for m in meta:
         if isinstance(m, StringConstraints):

@@ -40,7 +40,8 @@ def _reject(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
 
 
-def _json_text(value: str) -> str:
+def json_text(value: str) -> str:
+    """*value*, checked to be JSON text (no NaN or Infinity), not nested too deeply."""
     try:
         json.loads(value, parse_constant=_reject)
     except ValueError as exc:
@@ -65,7 +66,7 @@ class Claim(SourcedRecord):
     field: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
     """The field of that record the claim gives a value for: 'start', 'title'."""
     value: Annotated[
-        str, StringConstraints(min_length=1, max_length=20000), AfterValidator(_json_text)
+        str, StringConstraints(min_length=1, max_length=20000), AfterValidator(json_text)
     ]
     """The value the sources give, as JSON text: ``"2000-10-02"`` (with the quotes), ``17``."""
     evidence: Annotated[list[RecordId], RefTo("evidence"), Field(default_factory=list)]
