@@ -99,6 +99,30 @@ def read_capped(path: str | os.PathLike[str], cap: int) -> bytes:
     return data
 
 
+#: Largest Parquet footer (the file's metadata: schema, row groups, statistics) bilat
+#: reads. pyarrow reads a footer whole, at the length the file's last bytes claim;
+#: a package's parts have footers of kilobytes.
+MAX_PARQUET_FOOTER = 64 << 20
+
+
+def check_parquet_footer(path: str | os.PathLike[str], cap: int = MAX_PARQUET_FOOTER) -> None:
+    """Raise :class:`FileProblem` unless *path* is a regular file whose Parquet footer,
+    if it has one, claims at most *cap* bytes: what to check before pyarrow opens a
+    Parquet file, since it reads the claimed length at once. A file that does not end
+    as a Parquet file does is left to pyarrow, whose error says so."""
+    with open_regular(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < 8:
+            return
+        f.seek(size - 8)
+        tail = f.read(8)
+    claimed = int.from_bytes(tail[:4], "little")
+    if tail[4:] in (b"PAR1", b"PARE") and claimed > cap:
+        raise FileProblem(
+            f"its Parquet footer claims {claimed:,} bytes, more than the {cap:,} bilat reads"
+        )
+
+
 def inside(root: Path, path: Path) -> bool | None:
     """Whether *path* resolves to a place inside *root*; None for a symbolic link loop."""
     try:

@@ -271,3 +271,27 @@ def test_the_text_report_names_the_part_of_each_finding(tmp_path: Path) -> None:
     lines = (folder / "engagements-2.csv").read_bytes().count(b"\n")
     assert f"engagements-2.csv, row {lines - 1}, id:" in out
     assert "constraint-error engagements-2.csv, row" in out
+
+
+def test_a_parquet_footer_longer_than_the_cap_is_refused_before_pyarrow_reads_it(
+    tmp_path: Path,
+) -> None:
+    from bilat.files import MAX_PARQUET_FOOTER
+    from bilat.validation.engines import estimated_rows
+
+    folder = build("pqfooter", tmp_path, lambda f: _parquet(f, parts=2))
+    part = folder / "engagements-2.parquet"
+    # the last 8 bytes of a Parquet file: its footer's length, then PAR1. This one
+    # claims a footer past the cap, in a (sparse) file long enough to hold it, which
+    # pyarrow would read whole before finding it is no footer
+    claimed = MAX_PARQUET_FOOTER + (1 << 20)
+    with open(part, "r+b") as f:
+        f.truncate(claimed + (1 << 20))
+        f.seek(0, 2)
+        f.write(claimed.to_bytes(4, "little") + b"PAR1")
+    assert estimated_rows([("parquet", part)]) == 0
+    assert estimated_rows([("parquet", folder / "engagements-1.parquet")]) > 0
+    report = validate(folder, engine="rows")
+    [finding] = [f for f in report.findings if f.path == "engagements-2.parquet"]
+    assert finding.code == "not-a-regular-file"
+    assert f"claims {claimed:,} bytes, more than the {MAX_PARQUET_FOOTER:,}" in finding.message

@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
-from bilat.files import FileProblem, open_regular
+from bilat.files import FileProblem, check_parquet_footer, open_regular
 from bilat.findings import CodeName, Finding
 from bilat.limits import Limits
 from bilat.tables import Column, columns
@@ -785,6 +785,7 @@ def check_parquet(
                 plan.incomplete = True
                 find("file-too-large", detail=f"{plan.path} is larger than the cap")
                 return
+        check_parquet_footer(plan.file)
         parquet = pq.ParquetFile(plan.file)
     except (FileProblem, OSError, pa.ArrowException) as exc:
         plan.incomplete = True

@@ -18,6 +18,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+from bilat.files import FileProblem, check_parquet_footer
 from bilat.validation.engines import columnar, spark, sql
 from bilat.validation.engines.base import Context, Engine, EngineUnavailable
 
@@ -115,10 +116,11 @@ def estimated_rows(files: list[tuple[str, Path]]) -> int:
             if fmt == "parquet":
                 import pyarrow.parquet as pq
 
+                check_parquet_footer(path)
                 total += pq.ParquetFile(path).metadata.num_rows
             elif fmt == "csv":
                 total += info.st_size // CSV_ROW_BYTES
-        except (OSError, ValueError, ImportError):  # layer 2 reports what is wrong with it
+        except (OSError, ValueError, ImportError, FileProblem):  # layer 2 says what is wrong
             continue
     return total
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pyarrow as pa
 
+from bilat.files import FileProblem, check_parquet_footer
 from bilat.validation.engines.spark.flags import flagging
 from bilat.validation.engines.spark.masters import (
     DEFAULT_MASTER,
@@ -179,8 +180,9 @@ def _readable(path: Path, header: list[str]) -> bool:
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
             return False
+        check_parquet_footer(path)
         schema = pq.ParquetFile(path).schema_arrow
-    except (OSError, pa.ArrowException, ValueError):
+    except (OSError, pa.ArrowException, ValueError, FileProblem):
         return False
     return not not_strings(schema) and list(schema.names) == header
 
