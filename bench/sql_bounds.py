@@ -2,6 +2,7 @@
 
     python bench/sql_bounds.py --rows 1000000 --shape short long --format csv parquet
     python bench/sql_bounds.py --rows 20000000 100000000 --queries id-pattern patterns ids
+    python bench/sql_bounds.py --rows 1000000 --shape long --format csv --queries profile
 
 The targets of the sql engine (docs/scale.md) are ratios to a floor: DuckDB reading
 every column of the same files (the sum of each column's length). This benchmark times
@@ -23,7 +24,15 @@ process of its own with the engine's settings (2 GiB, a spill folder, every core
   a temporary table;
 * ``whole``: the sql engine's whole flagging query (``patterns``, the distinct values of
   the other columns and the record rules' combinations judged by its Python) over one
-  read of the file, then ``ids`` and ``references``.
+  read of the file, then ``ids`` and ``references``;
+* ``compiled``: every check as SQL on every cell, with no Python in the loop: the
+  engine's patterns, the vocabularies as lists, partial dates as the JSON Schema's
+  pattern and a cast for the leap day, topics as a pattern of its terms, the record
+  rules as comparisons (all over-flagging, never under-flagging), then ``ids`` and
+  ``references``, over one read;
+* ``ids-hash``: ``ids`` grouping a 64-bit hash of each id rather than the id;
+* ``profile``: the columns read once into memory, then each check of ``compiled``
+  alone over them: what each costs without the read.
 
 It prints each query's wall time, CPU, peak RSS and result, and its ratio to the floor,
 and fails unless each result is the count of the defects ``scale_data`` planted that
@@ -43,15 +52,19 @@ import tempfile
 
 import scale_data
 
+from bilat.validation.engines.columnar.columns import checks
+
 #: One query, timed, in a process of its own: argv = query name, spill folder; the files
 #: in $BILAT_BOUNDS_FILES. A benchmark of DuckDB: its few SQL texts are written here,
 #: bilat's own come from its compiler.
-QUERY = """
+QUERY = r"""
 import json, os, sys, time
 import duckdb
 from sqlglot import exp
 from bilat.validation.engines.columnar.columns import checks
-from bilat.validation.engines.sql.compile import compiled, judge, query_sql, refused_table
+from bilat.models import RECORD_TYPES
+from bilat.models.dates import JSON_PATTERN
+from bilat.validation.engines.sql.compile import compiled, judge, pattern_flag, query_sql, refused_table
 
 name, spill = sys.argv[1:]
 parts, actors = json.loads(os.environ["BILAT_BOUNDS_FILES"])
@@ -84,6 +97,46 @@ REFERENCES = (
     "(SELECT count(*) FROM (SELECT unnest(CAST(json(participants) AS VARCHAR[])) AS target"
     " FROM {t} WHERE participants <> '') AS r ANTI JOIN a ON r.target = a.id)"
 )
+
+
+ENGAGEMENT = RECORD_TYPES["engagement"]
+
+
+def vocabulary(field):  # the terms a field (or a list field's items) takes
+    info = ENGAGEMENT.model_fields[field]
+    marks = info.metadata or info.annotation.__args__[0].__metadata__
+    return marks[0].ordered()
+
+
+listed = lambda terms: "(" + ", ".join("'" + t + "'" for t in terms) + ")"
+either = "(?:" + "|".join(vocabulary("topics")) + ")"
+TOPICS = r'^\["' + either + r'"(?:,"' + either + r'")*\]$'
+END = chr(34) + "end" + chr(34)  # a keyword, quoted
+
+
+def date(c):  # over-flags: the shape and month lengths, a cast for the leap day, year 0
+    return (
+        f"({c} <> '' AND (NOT regexp_full_match({c}, '{JSON_PATTERN}')"
+        f" OR starts_with({c}, '0000') OR (length({c}) = 10 AND try_cast({c} AS DATE) IS NULL)))"
+    )
+
+
+CHECKS = {  # each check of "compiled": the engine's patterns, then the rest as SQL
+    **{c.name: pattern_flag(c).sql("duckdb") for c in checks("engagement") if c.mode != "exact"},
+    "type": f"type NOT IN {listed(vocabulary('type'))}",
+    "status": f"status NOT IN {listed(vocabulary('status'))}",
+    "start": date("start"),
+    "end": date(END),
+    "series_number": "(series_number <> '' AND NOT regexp_full_match(series_number, '[1-9][0-9]{0,17}'))",
+    "topics": f"(topics <> '' AND NOT regexp_full_match(topics, '{TOPICS}'))",
+    # the rules: an end before the start (ISO prefixes compare as strings: over-flags
+    # overlapping partial dates), a series number without a series, held without start
+    "rules": (
+        "({e} <> '' AND start <> '' AND {e} < start) OR (series_number <> '' AND series = '')"
+        " OR (status = 'held' AND start = '')"
+    ).format(e=END),
+}
+COMPILED = " OR ".join(f"({flag})" for flag in CHECKS.values())
 QUERIES = {
     "floor": "SELECT " + ", ".join(f'sum(length("{n}"))' for n in check_of) + " FROM raw",
     # the bare checks read the files as the floor does (no cell needs '' for NULL)
@@ -96,7 +149,25 @@ QUERIES = {
         "SELECT (SELECT count(*) FILTER (WHERE flag) FROM t), "
         + IDS.format(t="t") + ", " + REFERENCES.format(t="t"),
     ],
+    "compiled": [
+        f"CREATE TEMP TABLE t AS SELECT id, participants, {COMPILED} AS flag FROM e",
+        "SELECT (SELECT count(*) FILTER (WHERE flag) FROM t), "
+        + IDS.format(t="t") + ", " + REFERENCES.format(t="t"),
+    ],
+    "ids-hash": "SELECT (SELECT count(*) FROM (SELECT hash(id) AS h FROM raw GROUP BY h"
+    " HAVING count(*) > 1)) + (SELECT count(*) FROM raw SEMI JOIN a ON raw.id = a.id)",
 }
+
+
+def profile():
+    # each check alone over the columns in memory (read before the clock): CPU seconds
+    con.execute("CREATE TEMP TABLE m AS SELECT * FROM e")
+    counts = []
+    for name, flag in CHECKS.items():
+        cpu = time.process_time()
+        counts.append(con.execute(f"SELECT count(*) FILTER (WHERE {flag}) FROM m").fetchone()[0])
+        each[name] = time.process_time() - cpu
+    return [counts]
 
 
 def whole():
@@ -123,9 +194,12 @@ def whole():
     ).fetchall()
 
 
+each = {}  # profile: the CPU seconds of each check
 t, cpu = time.perf_counter(), time.process_time()
 if name == "whole":
     found = whole()
+elif name == "profile":
+    found = profile()
 else:
     *before, last = [QUERIES[name]] if isinstance(QUERIES[name], str) else QUERIES[name]
     for statement in before:
@@ -136,10 +210,34 @@ peak = 0
 for line in open("/proc/self/status"):
     if line.startswith("VmHWM:"):
         peak = int(line.split()[1]) // 1024
-print(json.dumps({"seconds": elapsed, "cpu": cpu, "rss_mb": peak, "found": list(found[0])}))
+print(json.dumps(
+    {"seconds": elapsed, "cpu": cpu, "rss_mb": peak, "found": list(found[0]), "each": each}
+))
 """
 
-NAMES = ("floor", "id-pattern", "patterns", "ids", "references", "fused", "whole")
+#: the checks of ``compiled`` and ``profile``: the patterned columns, the other columns,
+#: the record rules (the last)
+CHECK_NAMES = [c.name for c in checks("engagement") if c.mode != "exact"] + [
+    "type",
+    "status",
+    "start",
+    "end",
+    "series_number",
+    "topics",
+]
+
+NAMES = (
+    "floor",
+    "id-pattern",
+    "patterns",
+    "ids",
+    "references",
+    "fused",
+    "whole",
+    "compiled",
+    "ids-hash",
+    "profile",
+)
 
 
 def expected(rows: int, fmt: str) -> dict[str, list[int]]:
@@ -157,6 +255,14 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         for (code, _), n in planted.items()
         if code in ("constraint-error", "type-error", "end-before-start")
     )
+    # each check of "profile", in the order of CHECKS: the cells planted in its field
+    bad_cell = {
+        field: n
+        for (code, field), n in planted.items()
+        if code in ("constraint-error", "type-error")
+    }
+    rules = planted.get(("end-before-start", "end"), 0)
+    profile = [bad_cell.get(name, 0) for name in CHECK_NAMES] + [rules]
     return {
         "id-pattern": [0],
         "patterns": [host],
@@ -164,6 +270,9 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         "references": [named],
         "fused": [host, held_twice, named],
         "whole": [cells, held_twice, named],
+        "compiled": [cells, held_twice, named],
+        "ids-hash": [held_twice],
+        "profile": profile,
     }
 
 
@@ -211,6 +320,13 @@ def main() -> None:
                 f" {got['rss_mb']} | {seconds / floor:.1f}x | {found} |",
                 flush=True,
             )
+            if name == "floor":
+                floor_cpu = float(got["cpu"])  # type: ignore[arg-type]
+            for check, cpu in got["each"].items():  # type: ignore[union-attr]
+                print(
+                    f"| {rows:,} | {shape} | {fmt} | {name}: {check} | | {cpu:.3f} | |"
+                    f" CPU {cpu / floor_cpu:.2f}x | |"
+                )
     if wrong:
         raise SystemExit("not what was planted:\n" + "\n".join(wrong))
 
