@@ -609,6 +609,7 @@ def test_validate_through_spark_connect_on_the_command_line(
     got = _cli(*args, env=token, code=WATCH, timeout=300)  # fails if it does not exit
     assert got.returncode == 1, got.stderr[-3000:]
     assert json.loads(got.stdout) == json.loads(want.stdout)
+    assert "Warning" not in got.stderr, got.stderr[-3000:]  # pyspark's on pandas 3 too
     watched = re.search(r"streams=(\d+) failed=(\d+)", got.stderr)
     assert watched is not None, got.stderr[-3000:]
     assert int(watched[1]) >= 2 and watched[2] == "0"  # every table's flags from Spark

@@ -35,6 +35,7 @@ from bilat.validation.engines.spark.masters import (
     submitted,
     unreachable,
     use,
+    without_pandas_warning,
 )
 from bilat.validation.references import References
 from bilat.validation.structure import FastPath
@@ -50,6 +51,7 @@ def problem(name: str | None = None) -> str | None:
 
     explicit = name or chosen()
     name = explicit or master()
+    without_pandas_warning()
     try:
         from pyspark.sql import SparkSession
     except ImportError:

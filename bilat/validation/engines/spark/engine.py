@@ -24,6 +24,7 @@ from bilat.validation.engines.spark.masters import (
     connect,
     shown,
     submitted,
+    without_pandas_warning,
 )
 from bilat.validation.engines.spark.rows import ROW, parquet_cells
 from bilat.validation.engines.sql.compile import SqlFast
@@ -40,6 +41,7 @@ def session(name: str | None = None) -> SparkSession:
     :mod:`.masters`): for a Spark Connect URL, a session of this process's own on that
     server; else the running session when nothing names a master, when it runs on
     the master named, or under ``spark-submit``; else one made here."""
+    without_pandas_warning()
     from pyspark.sql import SparkSession
 
     explicit = name or chosen()

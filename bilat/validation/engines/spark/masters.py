@@ -15,6 +15,18 @@ INSTALL = "pip install 'bilat[spark]'"
 _chosen: list[str] = []
 
 
+def without_pandas_warning() -> None:
+    """Silence, from here on, pyspark's FutureWarning that it "does not yet fully
+    support pandas >= 3.0.0", which it prints on import when pandas 3 is installed:
+    the engine goes through no pandas (its results come back as rows, from Arrow), and
+    ``tests/test_spark.py`` runs it beside pandas 3. Only that warning is silenced."""
+    import warnings
+
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
+
+
 def use(master: str | None) -> None:
     """Run the spark engine on *master* from now on (None: back to the default)."""
     _chosen[:] = [] if master is None else [master]
