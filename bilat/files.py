@@ -100,16 +100,24 @@ def read_capped(path: str | os.PathLike[str], cap: int) -> bytes:
 
 
 #: Largest Parquet footer (the file's metadata: schema, row groups, statistics) bilat
-#: reads. pyarrow reads a footer whole, at the length the file's last bytes claim;
-#: a package's parts have footers of kilobytes.
-MAX_PARQUET_FOOTER = 64 << 20
+#: reads. pyarrow reads a footer whole, at the length the file's last bytes claim, and
+#: decodes it into objects that take more memory than its bytes: about 15 times more
+#: for footers pyarrow writes (a 12 MB footer of 200,000 column chunks took 184 MB);
+#: a footer written to do harm may take more. A package's parts have footers of kilobytes;
+#: a 1 GB file of 100 columns in 1,000 row groups, a few MB.
+MAX_PARQUET_FOOTER = 16 << 20
+
+
+class FooterTooLarge(FileProblem):
+    """A Parquet file whose footer claims more bytes than bilat reads."""
 
 
 def check_parquet_footer(path: str | os.PathLike[str], cap: int = MAX_PARQUET_FOOTER) -> None:
-    """Raise :class:`FileProblem` unless *path* is a regular file whose Parquet footer,
-    if it has one, claims at most *cap* bytes: what to check before pyarrow opens a
-    Parquet file, since it reads the claimed length at once. A file that does not end
-    as a Parquet file does is left to pyarrow, whose error says so."""
+    """Raise :class:`FooterTooLarge` when the regular file *path* ends as a Parquet
+    file does and its footer claims more than *cap* bytes (and :class:`FileProblem`
+    when *path* is not a regular file): what to check before pyarrow opens a Parquet
+    file, since it reads and decodes the claimed length at once. A file that does not
+    end as a Parquet file does is left to pyarrow, whose error says so."""
     with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         if size < 8:
@@ -118,7 +126,7 @@ def check_parquet_footer(path: str | os.PathLike[str], cap: int = MAX_PARQUET_FO
         tail = f.read(8)
     claimed = int.from_bytes(tail[:4], "little")
     if tail[4:] in (b"PAR1", b"PARE") and claimed > cap:
-        raise FileProblem(
+        raise FooterTooLarge(
             f"its Parquet footer claims {claimed:,} bytes, more than the {cap:,} bilat reads"
         )
 

@@ -276,22 +276,27 @@ def test_the_text_report_names_the_part_of_each_finding(tmp_path: Path) -> None:
 def test_a_parquet_footer_longer_than_the_cap_is_refused_before_pyarrow_reads_it(
     tmp_path: Path,
 ) -> None:
+    """A valid part whose footer (here, its metadata) is longer than bilat reads:
+    pyarrow would open it; layer 2 and auto's row count refuse it unread."""
+    import pyarrow.parquet as pq
+
     from bilat.files import MAX_PARQUET_FOOTER
     from bilat.validation.engines import estimated_rows
 
     folder = build("pqfooter", tmp_path, lambda f: _parquet(f, parts=2))
     part = folder / "engagements-2.parquet"
-    # the last 8 bytes of a Parquet file: its footer's length, then PAR1. This one
-    # claims a footer past the cap, in a (sparse) file long enough to hold it, which
-    # pyarrow would read whole before finding it is no footer
-    claimed = MAX_PARQUET_FOOTER + (1 << 20)
-    with open(part, "r+b") as f:
-        f.truncate(claimed + (1 << 20))
-        f.seek(0, 2)
-        f.write(claimed.to_bytes(4, "little") + b"PAR1")
+    table = pq.read_table(part)
+    padding = {"padding": "x" * (MAX_PARQUET_FOOTER + 1)}
+    pq.write_table(table.replace_schema_metadata(padding), part)
+    with open(part, "rb") as f:  # the footer's length: the last 8 bytes are it and PAR1
+        f.seek(-8, 2)
+        claimed = int.from_bytes(f.read(4), "little")
+    assert claimed > MAX_PARQUET_FOOTER
+    assert pq.ParquetFile(part).metadata.num_rows == table.num_rows  # a Parquet file
     assert estimated_rows([("parquet", part)]) == 0
-    assert estimated_rows([("parquet", folder / "engagements-1.parquet")]) > 0
+    first = folder / "engagements-1.parquet"
+    assert estimated_rows([("parquet", first)]) == pq.ParquetFile(first).metadata.num_rows
     report = validate(folder, engine="rows")
     [finding] = [f for f in report.findings if f.path == "engagements-2.parquet"]
-    assert finding.code == "not-a-regular-file"
+    assert finding.code == "file-too-large"
     assert f"claims {claimed:,} bytes, more than the {MAX_PARQUET_FOOTER:,}" in finding.message

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from bilat.files import check_parquet_footer
+
 #: Above this many rows, a coded-event table is written as Parquet parts.
 PARQUET_ABOVE_ROWS = 1_000_000
 #: Rows in one Parquet part (the last part holds the rest).
@@ -262,6 +264,7 @@ def table_rows(folder: Path, fmt: str, paths: list[str], columns: list[str]) -> 
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
+            check_parquet_footer(file)
             parquet = pq.ParquetFile(file)
             names = [c for c in columns if c in parquet.schema_arrow.names]
             for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS, columns=names):

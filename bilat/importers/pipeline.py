@@ -423,10 +423,24 @@ class OldTable:
         return cls(existing, found[0], found[1], columns)
 
     def rows(self, columns: list[str] | None = None) -> Iterator[list[str]]:
-        """Its rows, as cells of *columns* (all of them when None)."""
+        """Its rows, as cells of *columns* (all of them when None); a file that cannot
+        be read (a Parquet part cut short, bad UTF-8) is an :class:`ImportProblem`
+        naming it, before anything is written."""
         from bilat.importers.output import table_rows
 
-        return table_rows(self.folder, self.format, self.paths, columns or self.columns)
+        unreadable: tuple[type[BaseException], ...] = (FileProblem, OSError, ValueError, csv.Error)
+        if self.format == "parquet":
+            import pyarrow as pa
+
+            unreadable += (pa.ArrowException,)
+        for rel in self.paths:
+            try:
+                yield from table_rows(self.folder, self.format, [rel], columns or self.columns)
+            except unreadable as exc:
+                raise ImportProblem(
+                    f"{self.folder / rel}: cannot read it ({exc}); --append reads the table "
+                    "it adds to, and nothing was written"
+                ) from None
 
 
 class EventRows:

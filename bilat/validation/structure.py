@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
-from bilat.files import FileProblem, check_parquet_footer, open_regular
+from bilat.files import FileProblem, FooterTooLarge, check_parquet_footer, open_regular
 from bilat.findings import CodeName, Finding
 from bilat.limits import Limits
 from bilat.tables import Column, columns
@@ -787,6 +787,10 @@ def check_parquet(
                 return
         check_parquet_footer(plan.file)
         parquet = pq.ParquetFile(plan.file)
+    except FooterTooLarge as exc:
+        plan.incomplete = True
+        find("file-too-large", detail=f"{plan.path}: {exc}")
+        return
     except (FileProblem, OSError, pa.ArrowException) as exc:
         plan.incomplete = True
         find("not-a-regular-file", value=plan.path, detail=f"not a Parquet file: {exc}")
