@@ -16,10 +16,12 @@ _chosen: list[str] = []
 
 
 def without_pandas_warning() -> None:
-    """Silence, from here on, pyspark's FutureWarning that it "does not yet fully
-    support pandas >= 3.0.0", which it prints on import when pandas 3 is installed:
-    the engine goes through no pandas (its results come back as rows, from Arrow), and
-    ``tests/test_spark.py`` runs it beside pandas 3. Only that warning is silenced."""
+    """Silence, from here on in this process, pyspark's FutureWarning that it "does not
+    yet fully support pandas >= 3.0.0", which pyspark 4.3 prints when the engine starts
+    a session (classic or Spark Connect) beside pandas 3: the engine's data goes
+    through no pandas (its results come back as rows: pickled from the JVM on a
+    classic session, from Arrow through Spark Connect), and ``tests/test_spark.py``
+    runs it beside pandas 3. Only that warning is silenced."""
     import warnings
 
     warnings.filterwarnings(
