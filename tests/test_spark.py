@@ -68,6 +68,9 @@ JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
+    from bilat.validation.engines.spark import masters
+
+    masters.without_pandas_warning()  # as the engine does before its first session
     from pyspark.sql import SparkSession
 
     session = (
