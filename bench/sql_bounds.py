@@ -142,7 +142,7 @@ CHECKS = {  # each check of "compiled": the engine's patterns, then the rest as 
     ).format(e=END),
 }
 COMPILED = " OR ".join(f"({flag})" for flag in CHECKS.values())
-UNIQUE = ("id", "title", "notes")  # the columns whose values do not repeat here
+UNIQUE = ("id", "title", "notes")  # values that do not repeat here (notes: long rows)
 QUERIES = {
     "floor": "SELECT " + ", ".join(f'sum(length("{n}"))' for n in check_of) + " FROM raw",
     # the bare checks read the files as the floor does (no cell needs '' for NULL)
@@ -289,7 +289,8 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         "fused": [host, held_twice, named],
         "whole": [cells, held_twice, named],
         "compiled": [cells, held_twice, named],
-        # every row holding an id an earlier row holds (a unique-error within a part)
+        # every row holding an id an earlier row holds (a unique-error within a part, a
+        # duplicate-id across parts)
         "distinct": [0, sum(n for (_, field), n in planted.items() if field == "id")],
         "ids-hash": [held_twice],
         "profile": profile,

@@ -277,30 +277,41 @@ def test_append_reads_and_replaces_only_files_of_the_package_folder(
     assert victim.exists() and (out / "coded_events-0001.parquet").exists()
 
 
-@pytest.mark.parametrize("damage", ["cut short", "footer past the cap", "bad utf-8 csv"])
+@pytest.mark.parametrize(
+    "damage", ["cut short", "footer past the cap", "a column not of strings", "bad utf-8 csv"]
+)
 def test_append_onto_a_table_it_cannot_read_is_an_error_naming_the_file(
     tmp_path: Path, damage: str
 ) -> None:
-    """A part cut short, one whose footer claims more than bilat reads, a CSV table
-    with bytes that are not UTF-8: exit 2 naming the file, no traceback, and the
-    package and the folder beside it as they were."""
+    """A part cut short (no footer at all), one whose footer claims more than bilat
+    reads, one with a column that does not hold strings, a CSV table with bytes that
+    are not UTF-8: exit 2 naming the file, no traceback, and the package and the
+    folder beside it as they were."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     a, b = halves(tmp_path)
     out = tmp_path / "app"
     run_import("icews", [a], out, parquet=damage != "bad utf-8 csv")
     [table] = [p for p in out.iterdir() if p.name.startswith("coded_events")]
     data = table.read_bytes()
     if damage == "cut short":
-        data = data[: len(data) // 2] + b"PAR1"
+        table.write_bytes(data[: len(data) // 2])
     elif damage == "footer past the cap":
-        data = data[:-8] + (1 << 30).to_bytes(4, "little") + b"PAR1"
+        table.write_bytes(data[:-8] + (1 << 30).to_bytes(4, "little") + b"PAR1")
+    elif damage == "a column not of strings":
+        rows = pq.read_table(table)
+        zeros = pa.array([0] * rows.num_rows, pa.int64())
+        pq.write_table(rows.set_column(1, rows.column_names[1], zeros), table)
     else:
-        data = data + b"\xff\xfe not utf-8\n"
-    table.write_bytes(data)
+        table.write_bytes(data + b"\xff\xfe not utf-8\n")
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     beside = sorted(p.name for p in tmp_path.iterdir())
     done = runner.invoke(app, ["import", "icews", str(b), "--out", str(out), "--append"])
     assert done.exit_code == 2, done.output
     assert f"{table}: cannot read it (" in done.output
+    assert ("footer claims" in done.output) == (damage == "footer past the cap")
+    assert ("do not hold strings" in done.output) == (damage == "a column not of strings")
     assert "nothing was written" in done.output and "Traceback" not in done.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == beside

@@ -121,3 +121,27 @@ def test_iso_names_are_matched_exactly() -> None:
     assert reference.iso3_of_name("Turkey") is None or reference.iso3_of_name("Turkey") == "TUR"
     assert reference.iso2_to_iso3("CS", PartialDate("2004-05-01"), "Serbia and Montenegro") == "SCG"
     assert reference.iso2_to_iso3("BY", PartialDate("2000")) == "BLR"
+
+
+@pytest.mark.parametrize("name", ["votes.csv", "motions.csv", "states.csv"])
+def test_append_onto_a_table_it_cannot_read_is_an_error_naming_the_file(
+    tmp_path: Path, name: str
+) -> None:
+    """--append reads the package's votes, motions and states: one that is not UTF-8
+    is exit 2 naming it, with nothing written, not a traceback."""
+    from typer.testing import CliRunner
+
+    from bilat.cli import app
+
+    out = tmp_path / "unga"
+    run_import("unvotes", [VOTES, ROLL_CALLS], out)
+    bad = out / name
+    bad.write_bytes(bad.read_bytes() + b"\xff\xfe not utf-8\n")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    args = ["import", "unvotes", str(VOTES), str(ROLL_CALLS), "--out", str(out), "--append"]
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 2, done.output
+    assert f"{bad}: cannot read it (" in done.output
+    assert "nothing was written" in done.output and "Traceback" not in done.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["unga"]

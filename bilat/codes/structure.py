@@ -36,7 +36,8 @@ CODES: tuple[Code, ...] = (
         "structure",
         "error",
         "{detail}",
-        "Split the resource, or raise the cap (see `bilat validate --help`).",
+        "Split the resource, or raise the cap (see `bilat validate --help`); for a Parquet"
+        " footer past its fixed cap, write the file again with fewer row groups.",
     ),
     entry(
         "row-too-large",

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bilat.files import check_parquet_footer
+from bilat.files import FileProblem, check_parquet_footer
 
 #: Above this many rows, a coded-event table is written as Parquet parts.
 PARQUET_ABOVE_ROWS = 1_000_000
@@ -258,27 +258,49 @@ def resource_layout(descriptor: dict[str, Any], name: str) -> tuple[str, list[st
 
 def table_rows(folder: Path, fmt: str, paths: list[str], columns: list[str]) -> Iterator[list[str]]:
     """The rows of a table an import wrote, as cells of *columns* ("" for empty; a
-    column the file lacks is empty). Of Parquet parts, only *columns* are read."""
+    column the file lacks is empty). Of Parquet parts, only *columns* are read. A file
+    that cannot be read as such a table (cut short, not UTF-8, a Parquet footer past
+    the cap or a column that does not hold strings) is a :class:`FileProblem` that
+    names it."""
     for rel in paths:
         file = folder.joinpath(*rel.split("/"))
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        try:
+            yield from (
+                _parquet_rows(file, columns) if fmt == "parquet" else _csv_rows(file, columns)
+            )
+        except (FileProblem, OSError, ValueError, csv.Error) as exc:
+            raise FileProblem(f"{file}: cannot read it ({exc})") from None
 
-            check_parquet_footer(file)
-            parquet = pq.ParquetFile(file)
-            names = [c for c in columns if c in parquet.schema_arrow.names]
-            for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS, columns=names):
-                got = dict(zip(names, (c.to_pylist() for c in batch.columns), strict=True))
-                empty = [None] * batch.num_rows
-                for values in zip(*(got.get(c, empty) for c in columns), strict=True):
-                    yield ["" if v is None else v for v in values]
-            continue
-        with file.open(encoding="utf-8", newline="") as f:
-            reader = csv.reader(f)
-            head = next(reader, [])
-            where = [head.index(c) if c in head else None for c in columns]
-            for cells in reader:
-                yield ["" if i is None or i >= len(cells) else cells[i] for i in where]
+
+def _parquet_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bilat.validation.structure import not_strings
+
+    try:
+        check_parquet_footer(file)
+        parquet = pq.ParquetFile(file)
+        wrong = not_strings(parquet.schema_arrow)
+        if wrong:
+            raise FileProblem(f"its columns {wrong} do not hold strings")
+        names = [c for c in columns if c in parquet.schema_arrow.names]
+        for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS, columns=names):
+            got = dict(zip(names, (c.to_pylist() for c in batch.columns), strict=True))
+            empty = [None] * batch.num_rows
+            for values in zip(*(got.get(c, empty) for c in columns), strict=True):
+                yield ["" if v is None else v for v in values]
+    except pa.ArrowException as exc:  # some are neither OSError nor ValueError
+        raise FileProblem(str(exc)) from None
+
+
+def _csv_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
+    with file.open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        head = next(reader, [])
+        where = [head.index(c) if c in head else None for c in columns]
+        for cells in reader:
+            yield ["" if i is None or i >= len(cells) else cells[i] for i in where]
 
 
 __all__ = [

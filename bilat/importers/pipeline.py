@@ -428,19 +428,16 @@ class OldTable:
         naming it, before anything is written."""
         from bilat.importers.output import table_rows
 
-        unreadable: tuple[type[BaseException], ...] = (FileProblem, OSError, ValueError, csv.Error)
-        if self.format == "parquet":
-            import pyarrow as pa
+        try:
+            yield from table_rows(self.folder, self.format, self.paths, columns or self.columns)
+        except FileProblem as exc:
+            raise ImportProblem(unreadable(exc)) from None
 
-            unreadable += (pa.ArrowException,)
-        for rel in self.paths:
-            try:
-                yield from table_rows(self.folder, self.format, [rel], columns or self.columns)
-            except unreadable as exc:
-                raise ImportProblem(
-                    f"{self.folder / rel}: cannot read it ({exc}); --append reads the table "
-                    "it adds to, and nothing was written"
-                ) from None
+
+def unreadable(exc: Exception) -> str:
+    """The error of ``--append`` when a table of the package cannot be read (*exc*
+    names the file and why)."""
+    return f"{exc}; --append reads the tables it adds to, and nothing was written"
 
 
 class EventRows:
@@ -722,9 +719,15 @@ def _file_sources(files: Iterable[Path], fmt: Any) -> list[dict[str, Any]]:
 def _existing_rows(path: Path, kind: str) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
-    with path.open(encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            yield row_fields(kind, row)
+    from bilat.importers.output import table_rows
+    from bilat.tables import columns
+
+    names = [c.name for c in columns(kind)]
+    try:
+        for cells in table_rows(path.parent, "csv", [path.name], names):
+            yield row_fields(kind, dict(zip(names, cells, strict=True)))
+    except FileProblem as exc:
+        raise ImportProblem(unreadable(exc)) from None
 
 
 def read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
@@ -978,4 +981,5 @@ __all__ = [
     "ImportResult",
     "Rejection",
     "import_events",
+    "unreadable",
 ]

@@ -44,6 +44,7 @@ from bilat.importers.pipeline import (
     file_source,
     finish_import,
     read_small,
+    unreadable,
     validation_reason,
     write_small,
 )
@@ -226,9 +227,12 @@ def _write_votes(
     make_line = LineMaker()
     seen: set[str] = set()
     if existing is not None and (existing / "votes.csv").exists():
-        for cells in table_rows(existing, "csv", ["votes.csv"], vote_cols):
-            sorter.add(cells[0], len(seen), make_line(cells))
-            seen.add(cells[0])
+        try:
+            for cells in table_rows(existing, "csv", ["votes.csv"], vote_cols):
+                sorter.add(cells[0], len(seen), make_line(cells))
+                seen.add(cells[0])
+        except FileProblem as exc:
+            raise ImportProblem(unreadable(exc)) from None
     for path in vote_files:
         c = counts.setdefault(path.name, Counts())
         head, (text, reader) = _rows(path)
