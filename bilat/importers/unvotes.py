@@ -23,6 +23,7 @@ import io
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -204,6 +205,19 @@ def _read_motions(
     return motions
 
 
+def _old_votes(existing: Path | None, columns: list[str]) -> Iterator[list[str]]:
+    """The votes of the package appended to, as cells of *columns*; a votes.csv that
+    cannot be read is an :class:`ImportProblem` naming it."""
+    from bilat.importers.output import table_rows
+
+    if existing is None or not (existing / "votes.csv").exists():
+        return
+    try:
+        yield from table_rows(existing, "csv", ["votes.csv"], columns)
+    except FileProblem as exc:
+        raise ImportProblem(unreadable(exc)) from None
+
+
 def _write_votes(
     work: Path,
     vote_files: list[Path],
@@ -217,7 +231,7 @@ def _write_votes(
 ) -> None:
     """votes.csv in *work*: the votes of the package appended to and of *vote_files*,
     sorted by id (a vote read again is counted as merged)."""
-    from bilat.importers.output import LineMaker, SortedRows, table_rows, write_csv
+    from bilat.importers.output import LineMaker, SortedRows, write_csv
     from bilat.models import Vote
     from bilat.tables import columns as table_columns
 
@@ -226,13 +240,9 @@ def _write_votes(
     sorter = SortedRows(work / ".sort")
     make_line = LineMaker()
     seen: set[str] = set()
-    if existing is not None and (existing / "votes.csv").exists():
-        try:
-            for cells in table_rows(existing, "csv", ["votes.csv"], vote_cols):
-                sorter.add(cells[0], len(seen), make_line(cells))
-                seen.add(cells[0])
-        except FileProblem as exc:
-            raise ImportProblem(unreadable(exc)) from None
+    for cells in _old_votes(existing, vote_cols):
+        sorter.add(cells[0], len(seen), make_line(cells))
+        seen.add(cells[0])
     for path in vote_files:
         c = counts.setdefault(path.name, Counts())
         head, (text, reader) = _rows(path)
