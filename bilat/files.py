@@ -20,7 +20,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -129,6 +129,16 @@ def check_parquet_footer(path: str | os.PathLike[str], cap: int = MAX_PARQUET_FO
         raise FooterTooLarge(
             f"its Parquet footer claims {claimed:,} bytes, more than the {cap:,} bilat reads"
         )
+
+
+def open_parquet(path: str | os.PathLike[str]) -> Any:
+    """The ``pyarrow.parquet.ParquetFile`` at *path*, its footer checked first by
+    :func:`check_parquet_footer` (:class:`FooterTooLarge` past the cap); pyarrow's own
+    errors for what is not a Parquet file pass through."""
+    import pyarrow.parquet as pq
+
+    check_parquet_footer(path)
+    return pq.ParquetFile(path)
 
 
 def inside(root: Path, path: Path) -> bool | None:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, check_parquet_footer
+from bilat.files import FileProblem, open_parquet
 
 #: Above this many rows, a coded-event table is written as Parquet parts.
 PARQUET_ABOVE_ROWS = 1_000_000
@@ -274,13 +274,11 @@ def table_rows(folder: Path, fmt: str, paths: list[str], columns: list[str]) -> 
 
 def _parquet_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from bilat.validation.structure import not_strings
 
     try:
-        check_parquet_footer(file)
-        parquet = pq.ParquetFile(file)
+        parquet = open_parquet(file)
         wrong = not_strings(parquet.schema_arrow)
         if wrong:
             raise FileProblem(f"its columns {wrong} do not hold strings")

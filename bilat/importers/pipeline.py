@@ -423,21 +423,25 @@ class OldTable:
         return cls(existing, found[0], found[1], columns)
 
     def rows(self, columns: list[str] | None = None) -> Iterator[list[str]]:
-        """Its rows, as cells of *columns* (all of them when None); a file that cannot
-        be read (a Parquet part cut short, bad UTF-8) is an :class:`ImportProblem`
-        naming it, before anything is written."""
-        from bilat.importers.output import table_rows
-
-        try:
-            yield from table_rows(self.folder, self.format, self.paths, columns or self.columns)
-        except FileProblem as exc:
-            raise ImportProblem(unreadable(exc)) from None
+        """Its rows, as cells of *columns* (all of them when None)."""
+        return appended_rows(self.folder, self.format, self.paths, columns or self.columns)
 
 
-def unreadable(exc: Exception) -> str:
-    """The error of ``--append`` when a table of the package cannot be read (*exc*
-    names the file and why)."""
-    return f"{exc}; --append reads the tables it adds to, and nothing was written"
+def appended_rows(
+    folder: Path, fmt: str, paths: list[str], columns: list[str]
+) -> Iterator[list[str]]:
+    """The rows of a table of the package ``--append`` adds to (see
+    :func:`output.table_rows`); a file that cannot be read (a Parquet part cut short,
+    bad UTF-8) is an :class:`ImportProblem` naming it, raised before anything is
+    written."""
+    from bilat.importers.output import table_rows
+
+    try:
+        yield from table_rows(folder, fmt, paths, columns)
+    except FileProblem as exc:
+        raise ImportProblem(
+            f"{exc}; --append reads the tables it adds to, and nothing was written"
+        ) from None
 
 
 class EventRows:
@@ -719,15 +723,11 @@ def _file_sources(files: Iterable[Path], fmt: Any) -> list[dict[str, Any]]:
 def _existing_rows(path: Path, kind: str) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
-    from bilat.importers.output import table_rows
     from bilat.tables import columns
 
     names = [c.name for c in columns(kind)]
-    try:
-        for cells in table_rows(path.parent, "csv", [path.name], names):
-            yield row_fields(kind, dict(zip(names, cells, strict=True)))
-    except FileProblem as exc:
-        raise ImportProblem(unreadable(exc)) from None
+    for cells in appended_rows(path.parent, "csv", [path.name], names):
+        yield row_fields(kind, dict(zip(names, cells, strict=True)))
 
 
 def read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
@@ -980,6 +980,6 @@ __all__ = [
     "ImportProblem",
     "ImportResult",
     "Rejection",
+    "appended_rows",
     "import_events",
-    "unreadable",
 ]

@@ -23,7 +23,6 @@ import io
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,12 +39,12 @@ from bilat.importers.pipeline import (
     Rejected,
     Rejection,
     add_states,
+    appended_rows,
     check_out,
     curated_records,
     file_source,
     finish_import,
     read_small,
-    unreadable,
     validation_reason,
     write_small,
 )
@@ -205,19 +204,6 @@ def _read_motions(
     return motions
 
 
-def _old_votes(existing: Path | None, columns: list[str]) -> Iterator[list[str]]:
-    """The votes of the package appended to, as cells of *columns*; a votes.csv that
-    cannot be read is an :class:`ImportProblem` naming it."""
-    from bilat.importers.output import table_rows
-
-    if existing is None or not (existing / "votes.csv").exists():
-        return
-    try:
-        yield from table_rows(existing, "csv", ["votes.csv"], columns)
-    except FileProblem as exc:
-        raise ImportProblem(unreadable(exc)) from None
-
-
 def _write_votes(
     work: Path,
     vote_files: list[Path],
@@ -240,9 +226,10 @@ def _write_votes(
     sorter = SortedRows(work / ".sort")
     make_line = LineMaker()
     seen: set[str] = set()
-    for cells in _old_votes(existing, vote_cols):
-        sorter.add(cells[0], len(seen), make_line(cells))
-        seen.add(cells[0])
+    if existing is not None and (existing / "votes.csv").exists():
+        for cells in appended_rows(existing, "csv", ["votes.csv"], vote_cols):
+            sorter.add(cells[0], len(seen), make_line(cells))
+            seen.add(cells[0])
     for path in vote_files:
         c = counts.setdefault(path.name, Counts())
         head, (text, reader) = _rows(path)

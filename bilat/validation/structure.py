@@ -23,7 +23,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
-from bilat.files import FileProblem, FooterTooLarge, check_parquet_footer, open_regular
+from bilat.files import FileProblem, FooterTooLarge, open_parquet, open_regular
 from bilat.findings import CodeName, Finding
 from bilat.limits import Limits
 from bilat.tables import Column, columns
@@ -771,7 +771,6 @@ def check_parquet(
     empty cell); yield its rows, numbered by their position in the file (1 for the
     first), each cell read as the CSV cell would be."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     def find(code: CodeName, **kw: Any) -> None:
         emit(plan.finding(code, **kw))
@@ -785,8 +784,7 @@ def check_parquet(
                 plan.incomplete = True
                 find("file-too-large", detail=f"{plan.path} is larger than the cap")
                 return
-        check_parquet_footer(plan.file)
-        parquet = pq.ParquetFile(plan.file)
+        parquet = open_parquet(plan.file)
     except FooterTooLarge as exc:
         plan.incomplete = True
         find("file-too-large", detail=f"{plan.path}: {exc}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from bilat.files import FileProblem, check_parquet_footer
+from bilat.files import FileProblem, open_parquet
 from bilat.validation.engines import columnar, spark, sql
 from bilat.validation.engines.base import Context, Engine, EngineUnavailable
 
@@ -114,10 +114,7 @@ def estimated_rows(files: list[tuple[str, Path]]) -> int:
             if not stat.S_ISREG(info.st_mode):  # layer 2 says what it is; never read it here
                 continue
             if fmt == "parquet":
-                import pyarrow.parquet as pq
-
-                check_parquet_footer(path)
-                total += pq.ParquetFile(path).metadata.num_rows
+                total += open_parquet(path).metadata.num_rows
             elif fmt == "csv":
                 total += info.st_size // CSV_ROW_BYTES
         except (OSError, ValueError, ImportError, FileProblem):  # layer 2 says what is wrong

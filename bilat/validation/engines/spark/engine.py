@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pyarrow as pa
 
-from bilat.files import FileProblem, check_parquet_footer
+from bilat.files import FileProblem, open_parquet
 from bilat.validation.engines.spark.flags import flagging
 from bilat.validation.engines.spark.masters import (
     DEFAULT_MASTER,
@@ -175,15 +175,13 @@ def _readable(path: Path, header: list[str]) -> bool:
     structure layer accepts of a part. Spark skips a file whose name starts with
     ``_`` or ``.`` even when named, and reads ``?*[]{}`` in a path as a pattern:
     such parts are flagged on DuckDB."""
-    import pyarrow.parquet as pq
 
     if path.name[:1] in ("_", ".") or _GLOB.intersection(str(path)):
         return False
     try:
         if not stat.S_ISREG(path.lstat().st_mode):
             return False
-        check_parquet_footer(path)
-        schema = pq.ParquetFile(path).schema_arrow
+        schema = open_parquet(path).schema_arrow
     except (OSError, pa.ArrowException, ValueError, FileProblem):
         return False
     return not not_strings(schema) and list(schema.names) == header
