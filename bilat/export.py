@@ -359,7 +359,7 @@ def _plain_types(kind: str) -> list[str | None]:
 
 #: A list cell in the form parse_array splits itself: ``["a","b"]``, no backslash, no
 #: quote but those around the items.
-_COMMON_LIST = r'^\["[^"\\]*(?:","[^"\\]*)*"\]$'
+COMMON_LIST = r'^\["[^"\\]*(?:","[^"\\]*)*"\]$'
 
 
 def _split_lists(kind: str, attr: str, cells: Any) -> Any:
@@ -385,7 +385,7 @@ def _split_lists(kind: str, attr: str, cells: Any) -> Any:
         encoded = pc.dictionary_encode(cells)
         words = encoded.dictionary
     empty = pc.equal(words, "")
-    if not pc.all(pc.or_(empty, pc.match_substring_regex(words, _COMMON_LIST))).as_py():
+    if not pc.all(pc.or_(empty, pc.match_substring_regex(words, COMMON_LIST))).as_py():
         return None
     inner = pc.utf8_slice_codeunits(words, 2, -2)
     lists = pc.if_else(empty, pa.scalar([], pa.list_(pa.string())), pc.split_pattern(inner, '","'))
@@ -661,7 +661,7 @@ _CHUNK = 64 * 1024
 #: Rows one INSERT statement takes, within SQLite's smallest limit of parameters: each
 #: statement run costs Python's sqlite3 a lock, a reset and a release of the GIL, so
 #: a few dozen rows a run bind in less than half the time of one.
-_ROWS = 64
+INSERT_ROWS = 64
 _PARAMETERS = 999
 
 
@@ -721,7 +721,7 @@ def insert_rows(con: sqlite3.Connection, name: str, part: Any) -> None:
             for r in range(many)
         )
 
-    many = max(1, min(_ROWS, (_PARAMETERS - fixed) // width))  # rows per statement
+    many = max(1, min(INSERT_ROWS, (_PARAMETERS - fixed) // width))  # rows per statement
     flat: list[Any] = [None] * (len(part) * width)  # row after row
     for i, col_values in enumerate(cols):
         flat[i::width] = col_values

@@ -148,11 +148,11 @@ def test_list_cells_the_export_splits_in_arrow_are_those_the_row_engine_splits(
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from bilat.export import _COMMON_LIST
+    from bilat.export import COMMON_LIST
     from bilat.validation.cells import parse_array
 
     words = pa.array(cells, pa.string())
-    common = pc.match_substring_regex(words, _COMMON_LIST).to_pylist()
+    common = pc.match_substring_regex(words, COMMON_LIST).to_pylist()
     split = pc.split_pattern(pc.utf8_slice_codeunits(words, 2, -2), '","').to_pylist()
     for cell, found, items in zip(cells, common, split, strict=True):
         inner = cell[2:-2]

@@ -191,7 +191,7 @@ _TRICKY = st.sampled_from(TRICKY)
 
 def _cells(kind: str) -> st.SearchStrategy[dict[str, str]]:
     """Rows of *kind*: each cell a tricky value, free text, or a valid row's value."""
-    base = _valid_rows(kind)
+    base = valid_rows(kind)
     names = [c.name for c in columns(kind)]
     cell = st.one_of(_TRICKY, st.text(max_size=12), st.from_regex(r"[a-z0-9]{1,6}", fullmatch=True))
 
@@ -205,12 +205,12 @@ def _cells(kind: str) -> st.SearchStrategy[dict[str, str]]:
     return build_row()
 
 
-def _valid_rows(kind: str) -> list[dict[str, str]]:
+def valid_rows(kind: str) -> list[dict[str, str]]:
     """The valid base package's rows of *kind*."""
     from bilat.tables import RESOURCE_NAMES
 
-    if kind in _NOT_IN_VALID:
-        return [dict(row) for row in _NOT_IN_VALID[kind]]
+    if kind in NOT_IN_VALID:
+        return [dict(row) for row in NOT_IN_VALID[kind]]
     path = VALID / f"{RESOURCE_NAMES[kind]}.csv"
     with open(path, encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
@@ -218,7 +218,7 @@ def _valid_rows(kind: str) -> list[dict[str, str]]:
 
 #: Valid rows of the kinds the valid base package cannot hold: a link names a curated
 #: package that validation opens (bilat link writes links into an events package).
-_NOT_IN_VALID: dict[str, list[dict[str, str]]] = {
+NOT_IN_VALID: dict[str, list[dict[str, str]]] = {
     "link": [
         {
             "id": "icews-1-2018-06-01.kremlin",
@@ -235,7 +235,7 @@ _NOT_IN_VALID: dict[str, list[dict[str, str]]] = {
 }
 
 
-def _model_accepts(kind: str, row: dict[str, str]) -> bool:
+def model_accepts(kind: str, row: dict[str, str]) -> bool:
     data: dict[str, Any] = {}
     for col in columns(kind):
         raw = row[col.name]
@@ -253,7 +253,7 @@ def _model_accepts(kind: str, row: dict[str, str]) -> bool:
     return True
 
 
-KINDS_WITH_CSV = sorted(RECORD_TYPES)  # every kind has valid rows (_valid_rows)
+KINDS_WITH_CSV = sorted(RECORD_TYPES)  # every kind has valid rows (valid_rows)
 
 
 @pytest.mark.parametrize("kind", KINDS_WITH_CSV)
@@ -267,7 +267,7 @@ def test_a_row_the_checks_pass_is_a_row_the_model_accepts(kind: str, data: st.Da
     flagged = [False] * len(rows) if flags is None else flags.to_pylist()
     for row, flag in zip(rows, flagged, strict=True):
         if not flag:
-            assert _model_accepts(kind, row), row
+            assert model_accepts(kind, row), row
 
 
 @cache
@@ -409,7 +409,7 @@ def test_generated_engagements_give_the_same_report(
 ) -> None:
     """Many engagements with defects of every layer: bad cells, duplicate and
     dangling ids, wrong kinds, parents and capacities out of range, odd bytes."""
-    base = _valid_rows("engagement")
+    base = valid_rows("engagement")
     ids = ["e" + str(i) for i in range(40)] + ["putin", "ind", "kremlin", "t-putin", "nobody"]
     rows = []
     for i in range(data.draw(st.integers(5, 60))):
@@ -584,7 +584,7 @@ def test_a_row_the_sql_checks_pass_is_a_row_the_model_accepts(kind: str) -> None
     left unflagged by the compiled SQL."""
     from bilat.validation.engines.sql.compile import flag_rows as sql_flags
 
-    base = _valid_rows(kind)[0]
+    base = valid_rows(kind)[0]
     names = [c.name for c in columns(kind)]
     rows = [base]
     for name in names:
@@ -595,7 +595,7 @@ def test_a_row_the_sql_checks_pass_is_a_row_the_model_accepts(kind: str) -> None
                     rows.append({**base, name: value})
     cols = {n: pa.array([r[n] for r in rows], pa.string()) for n in names}
     flagged = sql_flags(kind, cols).to_pylist()
-    wrong = [r for r, f in zip(rows, flagged, strict=True) if not f and not _model_accepts(kind, r)]
+    wrong = [r for r, f in zip(rows, flagged, strict=True) if not f and not model_accepts(kind, r)]
     assert wrong == []
     assert flagged[0] is False  # the valid row is not flagged
 

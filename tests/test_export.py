@@ -112,7 +112,7 @@ def test_sqlite_holds_exactly_the_tables_however_the_rows_are_bound(
     built = tables(pkg)
     with monkeypatch.context() as small:
         small.setattr(ex, "_CHUNK", 23)
-        small.setattr(ex, "_ROWS", 5)
+        small.setattr(ex, "INSERT_ROWS", 5)
         export(pkg, "sqlite", tmp_path / "rows.db")
     monkeypatch.setenv("BILAT_ENGINE", "columnar")
     bulk = read_package(DATASET)
@@ -364,10 +364,10 @@ def test_sqlite_rows_bind_a_repeated_value_once_and_read_back_exactly() -> None:
 
     import pyarrow as pa
 
-    from bilat.export import _ROWS, insert_rows
+    from bilat.export import INSERT_ROWS, insert_rows
 
-    n = 150  # two statements of _ROWS rows and one row at a time for the rest
-    assert n > 2 * _ROWS
+    n = 150  # two statements of INSERT_ROWS rows and one row at a time for the rest
+    assert n > 2 * INSERT_ROWS
     ids = [f"r{i}" for i in range(n)]
     table = pa.table(
         {
@@ -397,7 +397,7 @@ def test_sqlite_rows_bind_a_repeated_value_once_and_read_back_exactly() -> None:
     values = sum(len(p) for _sql, params in con.bound for p in params)
     statements = sum(len(params) for _sql, params in con.bound)
     assert values == 5 * n + 3 * statements
-    assert statements == 2 + (n - 2 * _ROWS)
+    assert statements == 2 + (n - 2 * INSERT_ROWS)
     con.close()
 
     one = sqlite3.connect(":memory:")  # a single row: every column constant

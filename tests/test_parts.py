@@ -68,7 +68,7 @@ def test_bytes_declared_for_all_parts_are_refused(tmp_path: Path) -> None:
     assert ("unsupported-format", "datapackage.json", None, "bytes") in _errors(folder, "rows")
 
 
-def _parquet(folder: Path, name: str = "engagements", parts: int = 1, **types: Any) -> None:
+def parquet_parts(folder: Path, name: str = "engagements", parts: int = 1, **types: Any) -> None:
     """*name* as Parquet, every column a string (or of the pyarrow type in *types*),
     cut in *parts* files."""
     import pyarrow as pa
@@ -99,7 +99,7 @@ def _parquet(folder: Path, name: str = "engagements", parts: int = 1, **types: A
 
 @pytest.mark.parametrize("parts", [1, 3])
 def test_a_package_in_parquet_is_valid(tmp_path: Path, parts: int) -> None:
-    folder = build("pq", tmp_path, lambda f: _parquet(f, parts=parts))
+    folder = build("pq", tmp_path, lambda f: parquet_parts(f, parts=parts))
     assert _errors(folder, "rows") == []
 
 
@@ -111,7 +111,7 @@ def test_parquet_rows_are_numbered_in_their_file(tmp_path: Path) -> None:
         rows[-1][rows[0].index("type")] = "tea_party"
         with open(path, "w", newline="", encoding="utf-8") as f:
             csv.writer(f, lineterminator="\n").writerows(rows)
-        _parquet(folder, parts=2)
+        parquet_parts(folder, parts=2)
 
     folder = build("pqbad", tmp_path, change)
     errors = _errors(folder, "rows")
@@ -124,7 +124,7 @@ def test_parquet_rows_are_numbered_in_their_file(tmp_path: Path) -> None:
 def test_parquet_columns_must_be_the_schemas_strings(tmp_path: Path) -> None:
     import pyarrow as pa
 
-    folder = build("pqint", tmp_path, lambda f: _parquet(f, series_number=pa.int64()))
+    folder = build("pqint", tmp_path, lambda f: parquet_parts(f, series_number=pa.int64()))
     errors = _errors(folder, "rows")
     assert ("type-error", "engagements-1.parquet", None, "series_number") in errors
 
@@ -132,7 +132,7 @@ def test_parquet_columns_must_be_the_schemas_strings(tmp_path: Path) -> None:
 def test_fmt_leaves_parquet_parts_as_they_are(tmp_path: Path) -> None:
     from bilat.fmt import plan
 
-    folder = build("pqfmt", tmp_path, lambda f: _parquet(f, parts=2))
+    folder = build("pqfmt", tmp_path, lambda f: parquet_parts(f, parts=2))
     before = {p.name: p.read_bytes() for p in folder.glob("*.parquet")}
     formatted = plan(folder)
     assert formatted.problems == []
@@ -144,7 +144,7 @@ def test_fmt_leaves_parquet_parts_as_they_are(tmp_path: Path) -> None:
 def test_load_refuses_a_package_above_its_size_and_points_at_export(tmp_path: Path) -> None:
     import bilat
 
-    folder = build("big", tmp_path, lambda f: _parquet(f, parts=2))
+    folder = build("big", tmp_path, lambda f: parquet_parts(f, parts=2))
     with pytest.raises(bilat.PackageTooLarge, match="bilat export"):
         bilat.load(folder, max_bytes=1000)
     assert bilat.LOAD_MAX_BYTES == 2 << 30
@@ -160,7 +160,7 @@ def test_export_reads_parquet_parts(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    folder = build("exp", tmp_path, lambda f: _parquet(f, parts=2))
+    folder = build("exp", tmp_path, lambda f: parquet_parts(f, parts=2))
     out = tmp_path / "out.sqlite"
     done = subprocess.run(
         [sys.executable, "-m", "bilat", "export", str(folder), str(out), "--to", "sqlite"],
@@ -197,7 +197,7 @@ def _all_parquet(folder: Path) -> bool:
     ]
     try:
         for name in names:
-            _parquet(folder, name, parts=2)
+            parquet_parts(folder, name, parts=2)
     except (pa.ArrowException, OSError, KeyError, ValueError, UnicodeDecodeError):
         return False
     return True
@@ -283,7 +283,7 @@ def test_a_parquet_footer_longer_than_the_cap_is_refused_before_pyarrow_reads_it
     from bilat.files import MAX_PARQUET_FOOTER
     from bilat.validation.engines import estimated_rows
 
-    folder = build("pqfooter", tmp_path, lambda f: _parquet(f, parts=2))
+    folder = build("pqfooter", tmp_path, lambda f: parquet_parts(f, parts=2))
     part = folder / "engagements-2.parquet"
     table = pq.read_table(part)
     padding = {"padding": "x" * (MAX_PARQUET_FOOTER + 1)}

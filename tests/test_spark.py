@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from mutants import DEFECTS, VALID, build
-from test_columnar import _NOT_IN_VALID, TRICKY, UNICODE, _model_accepts, _valid_rows
+from test_columnar import NOT_IN_VALID, TRICKY, UNICODE, model_accepts, valid_rows
 
 from bilat.models import RECORD_TYPES
 from bilat.tables import RESOURCE_NAMES, columns
@@ -115,7 +115,7 @@ def _read_regular(path: Path, fields: list[str]) -> list[tuple[int, dict[str, st
 
 def _tricky_rows(kind: str) -> list[dict[str, str]]:
     """A valid row with each field set to each tricky value that fits on a line."""
-    base = _valid_rows(kind)[0]
+    base = valid_rows(kind)[0]
     rows = [base]
     for name in _fields(kind):
         for value in TRICKY + [v + "\u00a0" for v in TRICKY] + ["\u2028" + v for v in TRICKY]:
@@ -144,8 +144,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
     for kind in KINDS:
         fields = _fields(kind)
         candidates = [p / f"{RESOURCE_NAMES[kind]}.csv" for p in packages]
-        if kind in _NOT_IN_VALID:
-            candidates.append(_write_csv(root / f"{kind}-valid.csv", fields, _NOT_IN_VALID[kind]))
+        if kind in NOT_IN_VALID:
+            candidates.append(_write_csv(root / f"{kind}-valid.csv", fields, NOT_IN_VALID[kind]))
         candidates.append(_write_csv(root / f"{kind}-tricky.csv", fields, _tricky_rows(kind)))
         for path in candidates:
             if not path.is_file() or _read_regular(path, fields) is None:
@@ -168,7 +168,7 @@ def _unicode_rows(kind: str) -> list[dict[str, str]]:
     """tests/test_columnar.py's Unicode rows, with Java's line terminators besides, in
     every patterned field (the exact ones are judged by the same Python as on DuckDB,
     and the tricky file puts Unicode in them too)."""
-    base = _valid_rows(kind)[0]
+    base = valid_rows(kind)[0]
     rows = [base]
     for name in (c.name for c in checks(kind) if c.mode != "exact"):
         seeds = [base[name], "a", "ab-c", '["a"]', "2024", *TRICKY[:12]]
@@ -254,7 +254,7 @@ def test_spark_flags_the_rows_duckdb_flags(kind: str, outcome: Any, files: Any) 
 def test_a_row_spark_leaves_unflagged_is_a_row_the_model_accepts(kind: str, outcome: Any) -> None:
     got, *_, unicode = outcome(kind)
     flagged = {i for f, i in got if f == "memory:unicode"}
-    wrong = [r for i, r in enumerate(unicode) if i not in flagged and not _model_accepts(kind, r)]
+    wrong = [r for i, r in enumerate(unicode) if i not in flagged and not model_accepts(kind, r)]
     assert wrong == []
     assert 0 not in flagged  # the valid row is not flagged
     assert len(flagged) > len(unicode) // 2
@@ -307,7 +307,7 @@ def test_lines_over_many_splits_are_numbered_in_order(spark: Any, tmp_path: Path
 
 def test_parquet_rows_are_their_index_in_the_file(spark: Any, tmp_path: Path) -> None:
     fields = _fields("engagement")
-    base = _valid_rows("engagement")
+    base = valid_rows("engagement")
     parts = []
     want: set[tuple[str, int]] = set()
     for part, bad_at in enumerate((7, 1234)):
@@ -469,12 +469,12 @@ def _together(folder: Path) -> None:
 def _as_parquet(folder: Path, parts: int = 1) -> Path:
     """Every CSV record table of *folder* as *parts* Parquet files (the engine flags
     the parts of a resource on Spark in one job, a CSV file on DuckDB)."""
-    from test_parts import _parquet
+    from test_parts import parquet_parts
 
     desc = json.loads((folder / "datapackage.json").read_text())
     for res in desc["resources"]:
         if isinstance(res.get("path"), str) and res["path"].endswith(".csv"):
-            _parquet(folder, res["name"], parts=parts)
+            parquet_parts(folder, res["name"], parts=parts)
     return folder
 
 
@@ -508,7 +508,7 @@ def test_the_spark_engine_over_flags_unicode_in_parquet(spark: Any, tmp_path: Pa
     """An engagements table of Unicode spaces, digits, letters and Java's line
     terminators in every patterned field, as Parquet: the report is the row engine's
     (a row Spark left unflagged would be missing from it)."""
-    from test_parts import _parquet
+    from test_parts import parquet_parts
 
     from bilat.validation import validate
 
@@ -518,7 +518,7 @@ def test_the_spark_engine_over_flags_unicode_in_parquet(spark: Any, tmp_path: Pa
         for i, row in enumerate(rows[1:], 1):  # ids of their own, so layer 4 stays quiet
             row["id"] = f"u-{i}" if row["id"] == rows[0]["id"] else row["id"]
         _write_csv(folder / "engagements.csv", fields, rows)
-        _parquet(folder, "engagements", parts=1)
+        parquet_parts(folder, "engagements", parts=1)
 
     folder = build("unicode", tmp_path, tricky)
     assert pq.ParquetFile(folder / "engagements-1.parquet").metadata.num_rows > 1000
