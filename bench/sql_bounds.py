@@ -37,7 +37,16 @@ process of its own with the engine's settings (2 GiB, a spill folder, every core
   column gathered (for the model to judge, once each). Locating the rows that hold a
   refused value, numbering rows and the structure checks come on top;
 * ``profile``: the columns read once into memory, then each check of ``compiled``
-  alone over them: what each costs without the read.
+  alone over them: what each costs without the read;
+* ``polars-floor`` and ``polars``: another design, on polars (Rust) rather than DuckDB,
+  still timed against DuckDB's floor. ``polars-floor`` reads every column as ``floor``
+  does. ``polars`` is one query over one read (every column, empty cells as ""): every
+  check of ``compiled`` as a polars expression over every cell (the same patterns,
+  vocabularies, dates, topics and rules), each row numbered, and the ids, the
+  participants and each row's flag kept in memory; then the flagged rows located (their
+  numbers), the ids held twice (by a 64-bit hash, then a semi-join with the actors) and
+  the references (the JSON lists decoded, an anti-join). Its profile gives the CPU of
+  each stage.
 
 It prints each query's wall time, CPU, peak RSS and result, and its ratio to the floor,
 and fails unless each result is the count of the defects ``scale_data`` planted that
@@ -233,6 +242,105 @@ print(json.dumps(
 ))
 """
 
+#: The design on polars (``polars-floor``, ``polars``), timed as QUERY is; argv = query
+#: name. Its checks are those of CHECKS in QUERY, as polars expressions (Rust's regex
+#: crate takes the engine's RE2 patterns as they are).
+POLARS = r"""
+import json, os, sys, time
+import polars as pl
+from bilat.models import RECORD_TYPES
+from bilat.models.dates import JSON_PATTERN
+from bilat.validation.engines.columnar.columns import checks
+
+name = sys.argv[1]
+parts, actors = json.loads(os.environ["BILAT_BOUNDS_FILES"])
+ENGAGEMENT = RECORD_TYPES["engagement"]
+
+
+def vocabulary(field):  # the terms a field (or a list field's items) takes
+    info = ENGAGEMENT.model_fields[field]
+    marks = info.metadata or info.annotation.__args__[0].__metadata__
+    return marks[0].ordered()
+
+
+def pattern(check):  # the sql engine's pattern_flag
+    col = pl.col(check.name)
+    chars = col.str.len_chars()
+    good = col.str.contains(check.pattern)
+    if not check.ascii_only:  # ASCII only: one byte per character
+        good = good & (col.str.len_bytes() == chars)
+    if check.min_length > 1:
+        good = good & (chars >= check.min_length)
+    if check.max_length is not None:
+        good = good & (chars <= check.max_length)
+    flag = ~((col == "") | good)
+    return flag | (col == "") if check.required else flag
+
+
+def date(c):  # over-flags: the shape and month lengths, a parse for the leap day, year 0
+    col = pl.col(c)
+    leap = (col.str.len_bytes() == 10) & col.str.to_date("%Y-%m-%d", strict=False).is_null()
+    return (col != "") & (~col.str.contains(JSON_PATTERN) | col.str.starts_with("0000") | leap)
+
+
+either = "(?:" + "|".join(vocabulary("topics")) + ")"
+topics = r'^\["' + either + r'"(?:,"' + either + r'")*\]$'
+start, end, number, series = (pl.col(n) for n in ("start", "end", "series_number", "series"))
+CHECKS = [pattern(c) for c in checks("engagement") if c.mode != "exact"] + [
+    ~pl.col("type").is_in(vocabulary("type")),
+    ~pl.col("status").is_in(vocabulary("status")),
+    date("start"),
+    date("end"),
+    (number != "") & ~number.str.contains("^[1-9][0-9]{0,17}$"),
+    (pl.col("topics") != "") & ~pl.col("topics").str.contains(topics),
+    ((end != "") & (start != "") & (end < start)) | ((number != "") & (series == ""))
+    | ((pl.col("status") == "held") & (start == "")),
+]
+names = [c.name for c in checks("engagement")]
+if parts[0].endswith(".csv"):
+    frame = pl.scan_csv(parts[0], schema={n: pl.String for n in pl.scan_csv(parts[0]).collect_schema()})
+else:
+    frame = pl.scan_parquet(parts)
+held = pl.concat([pl.read_csv(p, infer_schema=False).select("id") for p in actors])  # before the clock
+each = {}
+t, cpu = time.perf_counter(), time.process_time()
+if name == "polars-floor":
+    frame.select([pl.col(n).str.len_bytes().sum() for n in names]).collect()
+    found = []
+else:
+    stage = time.process_time()
+
+    def lap(what):
+        global stage
+        each[what] = time.process_time() - stage
+        stage = time.process_time()
+
+    # one query: every column read, every check, and the columns the rest needs kept
+    kept = frame.select([pl.col(n).fill_null("") for n in names]).with_row_index("row")
+    kept = kept.select("row", "id", "participants", pl.any_horizontal(CHECKS).alias("flag"))
+    cells = kept.collect()
+    flagged = cells.filter("flag").get_column("row")  # located
+    lap("read and checks")
+    hashed = cells.select(pl.col("id").hash().alias("h"))  # ids held twice, by a 64-bit hash
+    twice = hashed.filter(pl.col("h").is_duplicated()).get_column("h").n_unique()
+    twice += cells.join(held, on="id", how="semi").height
+    lap("ids")
+    listed = cells.filter(pl.col("participants") != "").select(
+        pl.col("participants").str.json_decode(pl.List(pl.String)).alias("target")
+    )
+    named = listed.explode("target").join(held, left_on="target", right_on="id", how="anti")
+    lap("references")
+    found = [len(flagged), twice, named.height]
+elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
+peak = 0
+for line in open("/proc/self/status"):
+    if line.startswith("VmHWM:"):
+        peak = int(line.split()[1]) // 1024
+print(json.dumps(
+    {"seconds": elapsed, "cpu": cpu, "rss_mb": peak, "found": found, "each": each, "gathered": None}
+))
+"""
+
 #: the checks of ``compiled`` and ``profile``: the patterned columns, the other columns,
 #: the record rules (the last)
 CHECK_NAMES = [c.name for c in checks("engagement") if c.mode != "exact"] + [
@@ -256,6 +364,8 @@ NAMES = (
     "ids-hash",
     "distinct",
     "profile",
+    "polars-floor",
+    "polars",
 )
 
 
@@ -294,6 +404,8 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         "distinct": [0, sum(n for (_, field), n in planted.items() if field == "id")],
         "ids-hash": [held_twice],
         "profile": profile,
+        "polars-floor": [],
+        "polars": [cells, held_twice, named],
     }
 
 
@@ -301,7 +413,7 @@ def measure(name: str, parts: list[str], actors: list[str]) -> dict[str, object]
     env = {**os.environ, "BILAT_BOUNDS_FILES": json.dumps([parts, actors])}
     with tempfile.TemporaryDirectory() as spill:
         done = subprocess.run(
-            [sys.executable, "-c", QUERY, name, spill],
+            [sys.executable, "-c", POLARS if name.startswith("polars") else QUERY, name, spill],
             capture_output=True,
             text=True,
             check=False,
