@@ -46,7 +46,8 @@ process of its own with the engine's settings (2 GiB, a spill folder, every core
   participants and each row's flag kept in memory; then the flagged rows located (their
   numbers), the ids held twice (by a 64-bit hash, then a semi-join with the actors) and
   the references (the JSON lists decoded, an anti-join). Its profile gives the CPU of
-  each stage.
+  each stage. ``polars-ids`` and ``polars-references`` are those two alone, on polars'
+  streaming engine (for sizes that do not fit in memory).
 
 It prints each query's wall time, CPU, peak RSS and result, and its ratio to the floor,
 and fails unless each result is the count of the defects ``scale_data`` planted that
@@ -307,6 +308,16 @@ t, cpu = time.perf_counter(), time.process_time()
 if name == "polars-floor":
     frame.select([pl.col(n).str.len_bytes().sum() for n in names]).collect()
     found = []
+elif name == "polars-ids":  # streaming: the ids' hashes grouped, then the actors' ids
+    hashes = frame.select(pl.col("id").hash().alias("h")).group_by("h").len()
+    twice = hashes.filter(pl.col("len") > 1).collect(engine="streaming").height
+    clash = frame.select("id").join(held.lazy(), on="id", how="semi").select(pl.len())
+    found = [twice + clash.collect(engine="streaming").item()]
+elif name == "polars-references":  # streaming: the lists decoded, an anti-join
+    listed = frame.select(pl.col("participants").str.json_decode(pl.List(pl.String)).alias("t"))
+    named = listed.explode("t").filter(pl.col("t").is_not_null())
+    named = named.join(held.lazy(), left_on="t", right_on="id", how="anti").select(pl.len())
+    found = [named.collect(engine="streaming").item()]
 else:
     stage = time.process_time()
 
@@ -366,6 +377,8 @@ NAMES = (
     "profile",
     "polars-floor",
     "polars",
+    "polars-ids",
+    "polars-references",
 )
 
 
@@ -406,6 +419,8 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         "profile": profile,
         "polars-floor": [],
         "polars": [cells, held_twice, named],
+        "polars-ids": [held_twice],
+        "polars-references": [named],
     }
 
 
