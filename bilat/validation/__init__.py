@@ -164,7 +164,11 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     refs = _references(run)
     try:
         rules = Rules(
-            report.add, tgt.root, refs.holder, votes_known="vote" in versions.kinds(result.version)
+            report.add,
+            tgt.root,
+            refs.holder,
+            votes_known="vote" in versions.kinds(result.version),
+            span_blocks=refs.span_store(),
         )
         refs.incomplete.update(result.unread)
         # claims are read first: the records they are about are then recognised as they pass

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, reference_fields
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.records import INVALID
+
+if TYPE_CHECKING:
+    from bilat.validation.rules import SpanBlocks
 
 _KINDS = list(RECORD_TYPES)
 _KIND_INDEX = {k: i for i, k in enumerate(_KINDS)}
@@ -264,6 +267,11 @@ class References:
 
     def prefetch(self, ids: Iterable[str]) -> None:
         """Get ready to answer :meth:`holder` for *ids* (here, a dict already can)."""
+
+    def span_store(self) -> SpanBlocks | None:
+        """Where layer 5 keeps the spans of the rows the block engines validate, for a
+        store that keeps them outside Python too (here, None: in memory)."""
+        return None
 
     def close(self) -> None:
         """Give back what the layer holds outside Python (here, nothing)."""

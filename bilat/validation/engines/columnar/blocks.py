@@ -677,7 +677,7 @@ class Fast:
         packed.frombytes(
             spans.buffers()[1].to_pybytes()[spans.offset * 8 : (spans.offset + len(spans)) * 8]
         )
-        self.rules.span_blocks.append((self.refs.key(self.index, first), packed))
+        self.rules.span_blocks.append(self.refs.key(self.index, first), packed)
 
     def _engagements(self, cols: dict[str, pa.Array], rows: pa.Array) -> None:
         """Engagements in columns: spans are done (see _spans); a parent or
