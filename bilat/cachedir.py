@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -28,3 +29,71 @@ def cache_root() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("bilat", appauthor=False))
+
+
+class ClaimedFolder:
+    """A folder of this process's own in a folder that processes share (*parent*),
+    for what it writes while it runs (the sql engine's spill and layer-4 files).
+
+    Each is claimed by a lock file beside it (``<name>.lock``, an ``flock`` held while
+    the process lives and let go by the system when it dies, however it dies). Making
+    one first removes the folders whose lock can be taken: their process was killed,
+    or ran out of memory, before it could remove them, and they may hold gigabytes.
+    The lock is taken before the folder is made, so a folder that exists is never
+    another live process's. :meth:`remove` removes the folder and its lock.
+    """
+
+    def __init__(self, parent: Path, prefix: str) -> None:
+        import fcntl
+        import uuid
+
+        parent.mkdir(parents=True, exist_ok=True)
+        sweep(parent, prefix)
+        name = f"{prefix}{uuid.uuid4().hex[:12]}"
+        self._lock_path = parent / f"{name}.lock"
+        self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits out a sweep that opened it first
+        self.path = parent / name
+        self.path.mkdir()
+
+    def remove(self) -> None:
+        """Remove the folder, then let go of its lock (once)."""
+        import shutil
+
+        if self._fd < 0:
+            return
+        shutil.rmtree(self.path, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self._lock_path.unlink()
+        os.close(self._fd)
+        self._fd = -1
+
+
+def sweep(parent: Path, prefix: str) -> list[Path]:
+    """Remove the folders ``<prefix>*`` in *parent* whose lock no live process holds;
+    the folders removed."""
+    import fcntl
+    import shutil
+
+    gone = []
+    for lock_path in sorted(parent.glob(f"{prefix}*.lock")):
+        folder = lock_path.with_suffix("")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+        except OSError:
+            continue  # removed meanwhile, or not a file of ours
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # its process lives
+            # No folder: its process died before making it, or is making it now
+            # (the file is made before it is locked): leave the file.
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder, ignore_errors=True)
+                gone.append(folder)
+                with contextlib.suppress(OSError):
+                    lock_path.unlink()
+        finally:
+            os.close(fd)
+    return gone

@@ -241,3 +241,79 @@ def test_the_spans_of_block_rows_are_read_back_as_kept(
     if on_disk:
         assert isinstance(refs, DeferredReferences)
         assert not refs.folder.exists()
+
+
+_HOLD = """
+import os, signal, sys
+from pathlib import Path
+from bilat.cachedir import ClaimedFolder
+claimed = ClaimedFolder(Path(sys.argv[1]), "run-")
+(claimed.path / "spilled").write_bytes(b"x" * 4096)
+print(claimed.path, flush=True)
+if sys.argv[2] == "kill":
+    os.kill(os.getpid(), signal.SIGKILL)  # no cleanup: as the out-of-memory killer
+sys.stdin.read()  # lives until the test closes its stdin
+"""
+
+
+def test_a_killed_processs_spill_folder_is_removed_by_the_next_and_a_live_ones_is_kept(
+    tmp_path: Path,
+) -> None:
+    """A process's folder in the shared spill folder (layer-4 files and DuckDB's spill:
+    gigabytes at scale) goes when the process is killed with no chance to clean up,
+    at the next process's start; the folder of a process that lives stays."""
+    import subprocess
+
+    from bilat.cachedir import ClaimedFolder
+
+    parent = tmp_path / "duckdb-spill"
+    live = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(parent), "live"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert live.stdout is not None
+        alive = Path(live.stdout.readline().strip())
+        killed = subprocess.run(  # its start sweeps too, and keeps the live one's
+            [sys.executable, "-c", _HOLD, str(parent), "kill"], capture_output=True, text=True
+        )
+        assert killed.returncode == -9, killed.stderr
+        dead = Path(killed.stdout.strip())
+        assert (dead / "spilled").is_file() and (alive / "spilled").is_file()
+        ours = ClaimedFolder(parent, "run-")
+        assert not dead.exists() and not dead.with_suffix(".lock").exists()
+        assert (alive / "spilled").is_file()  # its process holds its lock
+        ours.remove()
+        assert not ours.path.exists()
+    finally:
+        live.communicate("", timeout=30)
+    assert live.returncode == 0
+    assert alive.is_dir()  # it did not clean up either: the next one will
+    again = ClaimedFolder(parent, "run-")
+    assert [p.name for p in parent.iterdir() if p.is_dir()] == [again.path.name]
+    again.remove()
+    assert list(parent.iterdir()) == []
+
+
+@pytest.mark.scale
+def test_the_sql_engine_leaves_nothing_in_the_cache_dir_when_it_exits(tmp_path: Path) -> None:
+    """``bilat validate --engine sql`` in a process of its own: its spill folder (layer
+    4's files, DuckDB's temporary files) is gone once it has exited."""
+    import os
+    import subprocess
+
+    folder = build("spill", tmp_path, lambda f: _crowd(f, 2))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "BILAT_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-m", "bilat", "validate", "--engine", "sql", str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "duplicate-id" in done.stdout
+    assert (cache / "duckdb-spill").is_dir()  # it was used
+    assert list((cache / "duckdb-spill").iterdir()) == []

@@ -25,6 +25,8 @@ checks for both engines.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -38,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from bilat.cachedir import cache_root
+from bilat.cachedir import ClaimedFolder, cache_root
 from bilat.models import RECORD_TYPES
 from bilat.validation.engines.columnar.blocks import Fast
 from bilat.validation.engines.columnar.columns import ColumnCheck, checks, rule_holds
@@ -51,14 +53,32 @@ DIALECT = "duckdb"
 _BLOCK = "blk"
 _LOCK = threading.Lock()
 _DB: list[duckdb.DuckDBPyConnection] = []
+_FOLDER_LOCK = threading.Lock()
+_FOLDER: list[ClaimedFolder] = []
 
 
 def spill_folder() -> Path:
     """Where DuckDB spills past its memory limit, and the sql engine writes what it
-    keeps of layer 4 (a folder under the cache dir)."""
-    spill = cache_root() / "duckdb-spill"
-    spill.mkdir(parents=True, exist_ok=True)
-    return spill
+    keeps of layer 4: a folder of this process's own under the cache dir
+    (``duckdb-spill/run-*``), removed at exit, or by the next process that makes one
+    if this one is killed first (:class:`~bilat.cachedir.ClaimedFolder`)."""
+    with _FOLDER_LOCK:
+        if not _FOLDER:
+            _FOLDER.append(ClaimedFolder(cache_root() / "duckdb-spill", "run-"))
+            atexit.register(_remove_spill_folder)
+        return _FOLDER[0].path
+
+
+def _remove_spill_folder() -> None:
+    """At exit: DuckDB closed (it removes its own files), then the folder."""
+    with _LOCK:
+        for db in _DB:
+            with contextlib.suppress(duckdb.Error):
+                db.close()
+        _DB.clear()
+    with _FOLDER_LOCK:
+        for folder in _FOLDER:
+            folder.remove()
 
 
 def connection() -> duckdb.DuckDBPyConnection:
