@@ -232,6 +232,11 @@ else:
     if name == "distinct":  # the counts; the values gathered, counted, for the record
         gathered = sum(len(values) for values in found[0][2:])
         found = [found[0][:2]]
+"""
+
+#: The end of both scripts: the time, CPU and peak of the query, and what it found
+#: (the first row of its result), each check's CPU (``profile``), the values gathered.
+REPORT = r"""
 elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
 peak = 0
 for line in open("/proc/self/status"):
@@ -304,20 +309,21 @@ else:
     frame = pl.scan_parquet(parts)
 held = pl.concat([pl.read_csv(p, infer_schema=False).select("id") for p in actors])  # before the clock
 each = {}
+gathered = None
 t, cpu = time.perf_counter(), time.process_time()
 if name == "polars-floor":
     frame.select([pl.col(n).str.len_bytes().sum() for n in names]).collect()
-    found = []
+    found = [[]]
 elif name == "polars-ids":  # streaming: the ids' hashes grouped, then the actors' ids
     hashes = frame.select(pl.col("id").hash().alias("h")).group_by("h").len()
     twice = hashes.filter(pl.col("len") > 1).collect(engine="streaming").height
     clash = frame.select("id").join(held.lazy(), on="id", how="semi").select(pl.len())
-    found = [twice + clash.collect(engine="streaming").item()]
+    found = [[twice + clash.collect(engine="streaming").item()]]
 elif name == "polars-references":  # streaming: the lists decoded, an anti-join
     listed = frame.select(pl.col("participants").str.json_decode(pl.List(pl.String)).alias("t"))
     named = listed.explode("t").filter(pl.col("t").is_not_null())
     named = named.join(held.lazy(), left_on="t", right_on="id", how="anti").select(pl.len())
-    found = [named.collect(engine="streaming").item()]
+    found = [[named.collect(engine="streaming").item()]]
 else:
     stage = time.process_time()
 
@@ -341,15 +347,7 @@ else:
     )
     named = listed.explode("target").join(held, left_on="target", right_on="id", how="anti")
     lap("references")
-    found = [len(flagged), twice, named.height]
-elapsed, cpu = time.perf_counter() - t, time.process_time() - cpu
-peak = 0
-for line in open("/proc/self/status"):
-    if line.startswith("VmHWM:"):
-        peak = int(line.split()[1]) // 1024
-print(json.dumps(
-    {"seconds": elapsed, "cpu": cpu, "rss_mb": peak, "found": found, "each": each, "gathered": None}
-))
+    found = [[len(flagged), twice, named.height]]
 """
 
 #: the checks of ``compiled`` and ``profile``: the patterned columns, the other columns,
@@ -428,7 +426,13 @@ def measure(name: str, parts: list[str], actors: list[str]) -> dict[str, object]
     env = {**os.environ, "BILAT_BOUNDS_FILES": json.dumps([parts, actors])}
     with tempfile.TemporaryDirectory() as spill:
         done = subprocess.run(
-            [sys.executable, "-c", POLARS if name.startswith("polars") else QUERY, name, spill],
+            [
+                sys.executable,
+                "-c",
+                (POLARS if name.startswith("polars") else QUERY) + REPORT,
+                name,
+                spill,
+            ],
             capture_output=True,
             text=True,
             check=False,
