@@ -50,23 +50,32 @@ class ClaimedFolder:
         parent.mkdir(parents=True, exist_ok=True)
         sweep(parent, prefix)
         name = f"{prefix}{uuid.uuid4().hex[:12]}"
+        self._owner = os.getpid()  # a forked child that exits removes nothing
         self._lock_path = parent / f"{name}.lock"
         self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits out a sweep that opened it first
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # waits out a sweep that opened it first
+        except OSError:  # a file system without locks: no claim, so no sweep either
+            with contextlib.suppress(OSError):
+                self._lock_path.unlink()
+            os.close(self._fd)
+            self._fd = -1
         self.path = parent / name
         self.path.mkdir()
 
     def remove(self) -> None:
-        """Remove the folder, then let go of its lock (once)."""
+        """Remove the folder, then let go of its lock (by the process that made it)."""
         import shutil
 
-        if self._fd < 0:
+        if os.getpid() != self._owner:
             return
+        self._owner = -1  # once
         shutil.rmtree(self.path, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            self._lock_path.unlink()
-        os.close(self._fd)
-        self._fd = -1
+        if self._fd >= 0:
+            with contextlib.suppress(OSError):
+                self._lock_path.unlink()
+            os.close(self._fd)
+            self._fd = -1
 
 
 def sweep(parent: Path, prefix: str) -> list[Path]:

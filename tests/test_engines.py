@@ -317,3 +317,22 @@ def test_the_sql_engine_leaves_nothing_in_the_cache_dir_when_it_exits(tmp_path: 
     assert "duplicate-id" in done.stdout
     assert (cache / "duckdb-spill").is_dir()  # it was used
     assert list((cache / "duckdb-spill").iterdir()) == []
+
+
+def test_a_forked_child_removes_nothing_of_its_parents_spill_folder(tmp_path: Path) -> None:
+    """A child forked after the folder was made (and so with its exit handlers) leaves
+    the folder to the process that made it."""
+    import os
+
+    from bilat.cachedir import ClaimedFolder
+
+    claimed = ClaimedFolder(tmp_path, "run-")
+    pid = os.fork()
+    if pid == 0:  # the child: what its exit handler would do, then out
+        claimed.remove()
+        os._exit(0 if claimed.path.is_dir() else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert claimed.path.is_dir() and (tmp_path / f"{claimed.path.name}.lock").is_file()
+    claimed.remove()
+    assert list(tmp_path.iterdir()) == []
