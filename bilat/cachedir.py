@@ -31,6 +31,14 @@ def cache_root() -> Path:
     return Path(platformdirs.user_cache_dir("bilat", appauthor=False))
 
 
+def host_name() -> str:
+    """This machine's name, as a folder name may hold it."""
+    import re
+    import socket
+
+    return re.sub(r"[^A-Za-z0-9.-]", "_", socket.gethostname())[:64] or "host"
+
+
 class ClaimedFolder:
     """A folder of this process's own in a folder that processes share (*parent*),
     for what it writes while it runs (the sql engine's spill and layer-4 files).
@@ -41,6 +49,10 @@ class ClaimedFolder:
     or ran out of memory, before it could remove them, and they may hold gigabytes.
     The lock is taken before the folder is made, so a folder that exists is never
     another live process's. :meth:`remove` removes the folder and its lock.
+
+    Locks may hold only on the machine that takes them (a shared file system mounted
+    without them): give *prefix* this machine's name (:func:`host_name`), so that
+    only its own processes' folders are swept.
     """
 
     def __init__(self, parent: Path, prefix: str) -> None:
@@ -61,7 +73,11 @@ class ClaimedFolder:
             os.close(self._fd)
             self._fd = -1
         self.path = parent / name
-        self.path.mkdir()
+        try:
+            self.path.mkdir()
+        except OSError:
+            self.remove()  # the lock too: no lock file is left for nothing
+            raise
 
     def remove(self) -> None:
         """Remove the folder, then let go of its lock (by the process that made it)."""
@@ -80,29 +96,40 @@ class ClaimedFolder:
 
 def sweep(parent: Path, prefix: str) -> list[Path]:
     """Remove the folders ``<prefix>*`` in *parent* whose lock no live process holds;
-    the folders removed."""
+    the folders removed. Only regular lock files of this user's are read."""
     import fcntl
     import shutil
+    import stat
+    import time
 
     gone = []
     for lock_path in sorted(parent.glob(f"{prefix}*.lock")):
         folder = lock_path.with_suffix("")
-        try:
-            fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+        try:  # not blocking on a FIFO, not following a link
+            fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue  # removed meanwhile, or not a file of ours
         try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+                continue
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 continue  # its process lives
-            # No folder: its process died before making it, or is making it now
-            # (the file is made before it is locked): leave the file.
             if folder.is_dir() and not folder.is_symlink():
                 shutil.rmtree(folder, ignore_errors=True)
                 gone.append(folder)
-                with contextlib.suppress(OSError):
-                    lock_path.unlink()
+            elif time.time() - info.st_mtime < _YOUNG:
+                # no folder: its process is making it now (the file is made, then
+                # locked, then the folder made), or died in between: leave it a while
+                continue
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
         finally:
             os.close(fd)
     return gone
+
+
+#: Seconds for which a lock file with no folder may be one being made.
+_YOUNG = 60

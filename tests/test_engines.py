@@ -219,6 +219,7 @@ def test_the_spans_of_block_rows_are_read_back_as_kept(
     in memory for the columnar engine, in a file in the sql engine's layer-4 folder
     (800 MB at 100M rows), which goes with the folder. Both give back what was kept,
     by key, and nothing for a key no block holds."""
+    import os
     from array import array
 
     from bilat.validation.engines.sql.store import DeferredReferences
@@ -236,7 +237,11 @@ def test_the_spans_of_block_rows_are_read_back_as_kept(
     if on_disk:
         assert isinstance(refs, DeferredReferences)
         assert refs.span_store() is store
-        assert (refs.folder / "spans.bin").stat().st_size == 4 * 8
+        spans = refs.folder / "spans.bin"
+        assert spans.stat().st_size == 4 * 8
+        os.truncate(spans, 16)  # cut short: an error, not a span of 0
+        with pytest.raises(OSError, match="cut short"):
+            store.get(102)
     refs.close()
     if on_disk:
         assert isinstance(refs, DeferredReferences)
@@ -297,26 +302,94 @@ def test_a_killed_processs_spill_folder_is_removed_by_the_next_and_a_live_ones_i
     assert list(parent.iterdir()) == []
 
 
+_RUN = """
+import json, sys
+from bilat.validation import validate
+from bilat.validation.engines.sql.compile import connection, spill_folder
+report = validate(sys.argv[1], engine="sql", max_per_code=None)
+folder = spill_folder()
+spill = connection().execute("SELECT current_setting('temp_directory')").fetchone()[0]
+print(json.dumps({"codes": sorted({f.code for f in report.findings}), "folder": str(folder),
+                  "locked": folder.with_name(folder.name + ".lock").is_file(), "spill": spill}))
+"""
+
+
 @pytest.mark.scale
-def test_the_sql_engine_leaves_nothing_in_the_cache_dir_when_it_exits(tmp_path: Path) -> None:
-    """``bilat validate --engine sql`` in a process of its own: its spill folder (layer
-    4's files, DuckDB's temporary files) is gone once it has exited."""
+def test_the_sql_engine_spills_to_a_folder_of_its_own_that_goes_when_it_exits(
+    tmp_path: Path,
+) -> None:
+    """A process running the sql engine spills (DuckDB, layer 4) to a folder of its
+    own under the cache dir, named for this machine and claimed by its lock; once the
+    process has exited, neither is left."""
+    import json
     import os
     import subprocess
+
+    from bilat.cachedir import host_name
 
     folder = build("spill", tmp_path, lambda f: _crowd(f, 2))
     cache = tmp_path / "cache"
     env = {**os.environ, "BILAT_CACHE_DIR": str(cache)}
     done = subprocess.run(
-        [sys.executable, "-m", "bilat", "validate", "--engine", "sql", str(folder)],
-        capture_output=True,
-        text=True,
-        env=env,
+        [sys.executable, "-c", _RUN, str(folder)], capture_output=True, text=True, env=env
     )
-    assert done.returncode == 1, done.stderr[-2000:]
-    assert "duplicate-id" in done.stdout
-    assert (cache / "duckdb-spill").is_dir()  # it was used
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(done.stdout)
+    assert "duplicate-id" in got["codes"]
+    own = Path(got["folder"])
+    assert own.parent == cache / "duckdb-spill"
+    assert own.name.startswith(f"run-{host_name()}-") and got["locked"]
+    assert got["spill"] == str(own)  # DuckDB's temporary files in it too
     assert list((cache / "duckdb-spill").iterdir()) == []
+
+
+@pytest.mark.scale
+def test_the_sql_engine_makes_its_spill_folder_again_when_it_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process: the cache dir removed, or another one named, between two
+    validations: the second makes a folder of its own again, and DuckDB spills there."""
+    import shutil
+
+    from bilat.validation.engines.sql.compile import connection, spill_folder
+
+    folder = build("again", tmp_path, lambda f: _crowd(f, 1))
+    want = [f.to_dict() for f in validate(folder, engine="rows").findings]
+    for name in ("a", "a", "b"):
+        cache = tmp_path / name
+        monkeypatch.setenv("BILAT_CACHE_DIR", str(cache))
+        got = validate(folder, engine="sql")
+        assert [f.to_dict() for f in got.findings] == want, name
+        spill = connection().execute("SELECT current_setting('temp_directory')").fetchone()
+        assert spill is not None and Path(spill[0]) == spill_folder()
+        assert spill_folder().parent == cache / "duckdb-spill"
+        shutil.rmtree(cache)
+
+
+@pytest.mark.scale
+@pytest.mark.parametrize("engine", ["sql", "columnar"])
+def test_the_sql_engine_keeps_the_spans_on_disk_and_the_columnar_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """Every row the blocks validate gives layer 5 its span: to the file for the sql
+    engine, to memory for the columnar one (the file's writes are counted)."""
+    from bilat.validation.rules import SpanFile
+
+    written: list[int] = []
+    append = SpanFile.append
+
+    def counted(self: SpanFile, first: int, packed: Any) -> None:
+        written.append(len(packed))
+        append(self, first, packed)
+
+    monkeypatch.setattr(SpanFile, "append", counted)
+    folder = build("spans", tmp_path, lambda f: _crowd(f, 3))
+    rows = sum(1 for _ in (folder / "engagements.csv").open(encoding="utf-8")) - 1
+    got = validate(folder, engine=engine)
+    assert [f.to_dict() for f in got.findings] == [
+        f.to_dict() for f in validate(folder, engine="rows").findings
+    ]
+    assert sum(written) == (rows if engine == "sql" else 0)
 
 
 def test_a_forked_child_removes_nothing_of_its_parents_spill_folder(tmp_path: Path) -> None:

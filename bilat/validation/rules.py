@@ -91,8 +91,10 @@ class SpanFile(SpanBlocks):
         self._size = 0
 
     def append(self, first: int, packed: Any) -> None:
-        data = packed.tobytes()
-        self._file.write(data)
+        data = memoryview(packed.tobytes())
+        written = 0
+        while written < len(data):  # an unbuffered write may write part of it
+            written += self._file.write(data[written:]) or 0
         self._blocks.append((first, (self._size, len(packed))))
         self._size += len(data)
 
@@ -105,6 +107,8 @@ class SpanFile(SpanBlocks):
             return None
         at = offset + 8 * (key - first)
         raw = os.pread(self._file.fileno(), 8, at)
+        if len(raw) != 8:
+            raise OSError(f"{self._file.name}: cut short at byte {at}")
         return int.from_bytes(raw, sys.byteorder, signed=True)
 
     def close(self) -> None:

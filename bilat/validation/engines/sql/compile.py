@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlglot import exp
 
-from bilat.cachedir import ClaimedFolder, cache_root
+from bilat.cachedir import ClaimedFolder, cache_root, host_name
 from bilat.models import RECORD_TYPES
 from bilat.validation.engines.columnar.blocks import Fast
 from bilat.validation.engines.columnar.columns import ColumnCheck, checks, rule_holds
@@ -55,22 +55,37 @@ _LOCK = threading.Lock()
 _DB: list[duckdb.DuckDBPyConnection] = []
 _FOLDER_LOCK = threading.Lock()
 _FOLDER: list[ClaimedFolder] = []
+#: the process that registered the exit handler (a forked child is another)
+_EXIT: list[int] = []
+#: the folder DuckDB spills to
+_TEMP: list[Path] = []
 
 
 def spill_folder() -> Path:
     """Where DuckDB spills past its memory limit, and the sql engine writes what it
     keeps of layer 4: a folder of this process's own under the cache dir
-    (``duckdb-spill/run-*``), removed at exit, or by the next process that makes one
-    if this one is killed first (:class:`~bilat.cachedir.ClaimedFolder`)."""
+    (``duckdb-spill/run-<host>-*``), removed at exit, or by the next process of this
+    host that makes one if this one is killed first
+    (:class:`~bilat.cachedir.ClaimedFolder`). Made again when it was removed, or when
+    the cache dir changed, since the last call."""
     with _FOLDER_LOCK:
+        parent = cache_root() / "duckdb-spill"
+        if _FOLDER and (_FOLDER[0].path.parent != parent or not _FOLDER[0].path.is_dir()):
+            _FOLDER.pop().remove()
         if not _FOLDER:
-            _FOLDER.append(ClaimedFolder(cache_root() / "duckdb-spill", "run-"))
-            atexit.register(_remove_spill_folder)
+            _FOLDER.append(ClaimedFolder(parent, f"run-{host_name()}-"))
+            if not _EXIT:
+                atexit.register(_remove_spill_folder)
+                _EXIT.append(os.getpid())
         return _FOLDER[0].path
 
 
 def _remove_spill_folder() -> None:
-    """At exit: DuckDB closed (it removes its own files), then the folder."""
+    """At exit: DuckDB closed (it removes its own files), then the folder. A forked
+    child leaves both to its parent (closing a DuckDB it inherited breaks the
+    parent's)."""
+    if _EXIT and os.getpid() != _EXIT[0]:
+        return
     with _LOCK:
         for db in _DB:
             with contextlib.suppress(duckdb.Error):
@@ -81,12 +96,18 @@ def _remove_spill_folder() -> None:
             folder.remove()
 
 
+def _set_temp_directory(db: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Point DuckDB's spill at *folder* (the spill folder was made again)."""
+    setting = exp.EQ(this=exp.column("temp_directory"), expression=exp.Literal.string(str(folder)))
+    db.execute(exp.Set(expressions=[exp.SetItem(this=setting)]).sql(DIALECT))
+
+
 def connection() -> duckdb.DuckDBPyConnection:
     """The process's DuckDB database (in memory), made on first use: a memory limit,
     a spill folder under the cache dir, and a thread per core."""
     with _LOCK:
+        spill = spill_folder()
         if not _DB:
-            spill = spill_folder()
             config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": os.environ.get("BILAT_SQL_MEMORY") or MEMORY_LIMIT,
                 "threads": os.cpu_count() or 1,
@@ -94,6 +115,10 @@ def connection() -> duckdb.DuckDBPyConnection:
                 "preserve_insertion_order": True,
             }
             _DB.append(duckdb.connect(":memory:", config=config))
+            _TEMP[:] = [spill]
+        elif _TEMP != [spill]:  # the spill folder was made again
+            _set_temp_directory(_DB[0], spill)
+            _TEMP[:] = [spill]
         return _DB[0]
 
 

@@ -411,10 +411,10 @@ class DeferredReferences(References):
     def close(self) -> None:
         """Drop the tables and the files (the engine gives their memory back)."""
         try:
-            self._ids.close()
-            self._refs.close()
             if self._spans is not None:
                 self._spans.close()
+            self._ids.close()
+            self._refs.close()
             self.drop_tables()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
