@@ -68,15 +68,31 @@ class SpanBlocks:
 
     def get(self, key: int) -> int | None:
         """The packed span of the row *key*, or None for a row no block holds."""
+        found = self._find(key)
+        return None if found is None else int(found[0][found[1]])
+
+    def _find(self, key: int) -> tuple[Any, int] | None:
+        """The block that holds the row *key* (what :meth:`append` kept of it) and
+        the row's place in it, or None."""
         index = bisect.bisect_right(self._blocks, key, key=lambda b: b[0]) - 1
-        if index >= 0:
-            first, block = self._blocks[index]
-            if key - first < len(block):
-                return int(block[key - first])
-        return None
+        if index < 0:
+            return None
+        first, block = self._blocks[index]
+        return (block, key - first) if key - first < len(block) else None
 
     def close(self) -> None:
         """Give back what is kept outside Python (here, nothing)."""
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """Where a block of spans lies in a :class:`SpanFile` (its length is its rows)."""
+
+    offset: int
+    rows: int
+
+    def __len__(self) -> int:
+        return self.rows
 
 
 class SpanFile(SpanBlocks):
@@ -95,17 +111,15 @@ class SpanFile(SpanBlocks):
         written = 0
         while written < len(data):  # an unbuffered write may write part of it
             written += self._file.write(data[written:]) or 0
-        self._blocks.append((first, (self._size, len(packed))))
+        self._blocks.append((first, _Stored(self._size, len(packed))))
         self._size += len(data)
 
     def get(self, key: int) -> int | None:
-        index = bisect.bisect_right(self._blocks, key, key=lambda b: b[0]) - 1
-        if index < 0:
+        found = self._find(key)
+        if found is None:
             return None
-        first, (offset, count) = self._blocks[index]
-        if key - first >= count:
-            return None
-        at = offset + 8 * (key - first)
+        stored, place = found
+        at = stored.offset + 8 * place
         raw = os.pread(self._file.fileno(), 8, at)
         if len(raw) != 8:
             raise OSError(f"{self._file.name}: cut short at byte {at}")
