@@ -13,8 +13,8 @@
 * Spark Connect: through a local Connect server the query flags the same rows, and
   ``bilat validate --spark sc://...`` gives the row engine's report.
 
-One SparkSession serves the module. Without pyspark or Java these tests fail: they
-do not skip.
+One SparkSession serves the module, and its JVM serves the Connect clients too (one
+JVM start, not two). Without pyspark or Java these tests fail: they do not skip.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import csv
 import hashlib
 import json
 import os
-import select
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -66,8 +65,24 @@ JAVA_LINE_ENDS = ["\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029"]
 JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
+#: The token the module's Spark Connect server asks of its clients.
+TOKEN = "bilat-tests-token"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        return int(free.getsockname()[1])
+
+
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
+    """The module's session, local[2]. Its JVM also serves Spark Connect on a free port
+    (:func:`connect_server`): the Connect tests' clients run in processes of their own
+    (a Python process holds either a classic session or a Connect one, not both), and
+    one JVM for both saves starting a second."""
     from bilat.validation.engines.spark import masters
 
     masters.without_pandas_warning()  # as the engine does before its first session
@@ -83,6 +98,9 @@ def spark() -> Iterator[Any]:
         .config("spark.sql.codegen.wholeStage", "false")
         # a short-lived JVM: the quick compiler only, and the serial collector
         .config("spark.driver.extraJavaOptions", JVM_OPTIONS)
+        .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
+        .config("spark.connect.grpc.binding.port", str(_free_port()))
+        .config("spark.connect.authenticate.token", TOKEN)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -328,72 +346,23 @@ def test_parquet_rows_are_their_index_in_the_file(spark: Any, tmp_path: Path) ->
 #: A Spark Connect server from pyspark's own jars: a Spark on local[2] with the Connect
 #: plugin (what ``SparkSession.builder.remote("local[*]")`` starts in its own
 #: process), on the port and with the token the test gives, until stdin closes.
-SERVER = """
-import os, sys
-from pyspark.sql import SparkSession
-port, options = sys.argv[1], sys.argv[2]
-spark = (
-    SparkSession.builder.master("local[2]")
-    .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
-    .config("spark.connect.grpc.binding.port", port)
-    .config("spark.connect.authenticate.token", os.environ["SPARK_CONNECT_AUTHENTICATE_TOKEN"])
-    .config("spark.ui.enabled", "false")
-    .config("spark.sql.shuffle.partitions", "1")
-    .config("spark.sql.codegen.wholeStage", "false")
-    .config("spark.driver.extraJavaOptions", options)
-    .getOrCreate()
-)
-print("ready", flush=True)
-sys.stdin.read()
-spark.stop()
-"""
-
-#: The token the test's Connect server asks of its clients.
-TOKEN = "bilat-tests-token"
-
-
 @pytest.fixture(scope="module")
-def connect_server() -> Iterator[str]:
-    """The URL of a Spark Connect server in a process of its own (a Python process
-    holds either a classic session or a Connect one, not both), on a free port."""
+def connect_server(spark: Any) -> str:
+    """The URL of the module's Spark Connect server (the session's JVM), once it listens."""
     import socket
     import time
 
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    env = {**os.environ, "SPARK_CONNECT_AUTHENTICATE_TOKEN": TOKEN}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port), JVM_OPTIONS],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        env=env,
-        start_new_session=True,  # the JVM it starts is stopped with it
-    )
-    try:
-        assert server.stdout is not None
-        # a JVM that stalls without dying fails the test, not hangs it
-        ready, _, _ = select.select([server.stdout], [], [], 300)
-        assert ready and server.stdout.readline().strip() == b"ready", "no Connect server"
-        deadline = time.monotonic() + 120
-        while True:  # the plugin listens once the context is up; wait for it all the same
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the Connect server does not listen"
-                time.sleep(0.5)
-        # localhost: with a token, the client speaks TLS to any other host name
-        yield f"sc://localhost:{port}"
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
+    port = int(spark.conf.get("spark.connect.grpc.binding.port"))
+    deadline = time.monotonic() + 120
+    while True:  # the plugin listens once the context is up; wait for it all the same
         try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, 9)
-            server.wait()
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            assert time.monotonic() < deadline, "the Connect server does not listen"
+            time.sleep(0.5)
+    # localhost: with a token, the client speaks TLS to any other host name
+    return f"sc://localhost:{port}"
 
 
 CONNECT = """
@@ -466,13 +435,16 @@ def _together(folder: Path) -> None:
     persons.write_bytes(b"".join(lines) + lines[1] * 4)
 
 
-def _as_parquet(folder: Path, parts: int = 1) -> Path:
-    """Every CSV record table of *folder* as *parts* Parquet files (the engine flags
-    the parts of a resource on Spark in one job, a CSV file on DuckDB)."""
+def _as_parquet(folder: Path, parts: int = 1, only: tuple[str, ...] = ()) -> Path:
+    """Every CSV record table of *folder* (or those named in *only*) as *parts* Parquet
+    files (the engine flags the parts of a resource on Spark in one job, a CSV file on
+    DuckDB)."""
     from test_parts import parquet_parts
 
     desc = json.loads((folder / "datapackage.json").read_text())
     for res in desc["resources"]:
+        if only and res["name"] not in only:
+            continue
         if isinstance(res.get("path"), str) and res["path"].endswith(".csv"):
             parquet_parts(folder, res["name"], parts=parts)
     return folder
@@ -544,13 +516,17 @@ def _cli(*args: str, env: dict[str, str] | None = None, code: str = "", timeout:
 def test_validate_with_spark_on_the_command_line(spark: Any, tmp_path: Path) -> None:
     """``--spark MASTER``: exit 1 and the row engine's JSON report (in this process,
     on the module's session: a second JVM would cost a minute; the Connect test below
-    runs the command in a process of its own)."""
+    runs the command in a process of its own). One defect, in a table of Parquet
+    parts flagged on Spark: the engine tests above hold its findings against the row
+    engine's on every defect together; this one holds the command's wiring."""
+    from test_parts import parquet_parts
     from typer.testing import CliRunner
 
     from bilat.cli import app
     from bilat.validation.engines.spark import masters as on_spark
 
-    folder = _as_parquet(build("cli", tmp_path, _together), parts=2)
+    folder = build("cli", tmp_path, DEFECTS["bad_date"])  # an engagement's date
+    parquet_parts(folder, "engagements", parts=2)
     runner = CliRunner()
     tracker = spark.sparkContext.statusTracker()
     want = runner.invoke(app, ["validate", "--engine", "rows", "--format", "json", str(folder)])
@@ -604,9 +580,19 @@ def test_validate_through_spark_connect_on_the_command_line(
     TLS), exit 2 within seconds with what to do, and the token given is not shown."""
     import re
 
-    folder = _as_parquet(build("connect", tmp_path, _together), parts=2)
-    want = _cli("validate", "--engine", "rows", "--format", "json", str(folder))
-    assert want.returncode == 1, want.stderr[-3000:]
+    from typer.testing import CliRunner
+
+    from bilat.cli import app
+
+    # three tables of Parquet parts, flagged on the server (the others on DuckDB); the
+    # engine tests above hold every table's Parquet against the row engine
+    only = ("persons", "engagements", "claims")
+    folder = _as_parquet(build("connect", tmp_path, _together), parts=2, only=only)
+    # the row engine's report, in this process
+    want = CliRunner().invoke(
+        app, ["validate", "--engine", "rows", "--format", "json", str(folder)]
+    )
+    assert want.exit_code == 1, want.output[-3000:]
     token = {"SPARK_CONNECT_AUTHENTICATE_TOKEN": TOKEN}
     args = ("validate", "--spark", connect_server, "--format", "json", str(folder))
     got = _cli(*args, env=token, code=WATCH, timeout=300)  # fails if it does not exit
@@ -615,7 +601,7 @@ def test_validate_through_spark_connect_on_the_command_line(
     assert "Warning" not in got.stderr, got.stderr[-3000:]  # pyspark's on pandas 3 too
     watched = re.search(r"streams=(\d+) failed=(\d+)", got.stderr)
     assert watched is not None, got.stderr[-3000:]
-    assert int(watched[1]) >= 2 and watched[2] == "0"  # every table's flags from Spark
+    assert int(watched[1]) >= len(only) and watched[2] == "0"  # each table's flags from Spark
 
     env = {k: v for k, v in os.environ.items() if k != "SPARK_CONNECT_AUTHENTICATE_TOKEN"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -677,8 +663,8 @@ def test_parts_spark_would_not_read_as_named_are_flagged_on_duckdb(
 
     def awkward(folder: Path) -> None:
         DEFECTS["bad_date"](folder)  # an engagement's date
-        DEFECTS["bad_iso_code"](folder)
-        _as_parquet(folder, parts=2)
+        DEFECTS["bad_iso_code"](folder)  # a state's code
+        _as_parquet(folder, parts=2, only=("engagements", "states"))
         desc = json.loads((folder / "datapackage.json").read_text())
         for res in desc["resources"]:
             paths = res.get("path")
@@ -696,6 +682,11 @@ def test_parts_spark_would_not_read_as_named_are_flagged_on_duckdb(
     got = validate(folder, engine="spark")
     assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in rows.findings]
     assert {f.code for f in rows.findings} >= {"constraint-error"}
+    # the date in the part Spark skips, the code in the parts Spark cannot read
+    assert {(f.resource, f.field) for f in rows.findings} >= {
+        ("engagements", "start"),
+        ("states", "iso3"),
+    }
 
 
 def test_spark_with_another_engine_is_a_usage_error(tmp_path: Path) -> None:
