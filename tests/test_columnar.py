@@ -359,6 +359,33 @@ def test_the_valid_package_is_read_in_columns(tmp_path: Path, small_blocks: dict
     assert small_blocks["taken"] > 5  # the fast path ran, over many blocks
 
 
+def test_a_table_of_one_block_is_read_without_a_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The blocks after the first are read on a thread, which a table that ends in
+    its first block does without; the report is the row engine's either way."""
+    started: list[int] = []
+    start = columnar.BlockText._start
+
+    def counting(self: columnar.BlockText) -> None:
+        started.append(self._next_line)
+        start(self)
+
+    monkeypatch.setattr(columnar.BlockText, "_start", counting)
+    monkeypatch.setattr(columnar, "THREADED", True)
+    folder = build("bad_date", tmp_path)  # the valid package's tables, each one block
+    rows = validate(folder, engine="rows", max_per_code=None)
+    cols = validate(folder, engine="columnar", max_per_code=None)
+    assert [f.to_dict() for f in cols.findings] == [f.to_dict() for f in rows.findings] != []
+    assert started == []
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 100)  # most tables are larger
+    monkeypatch.setattr(columnar, "FIRST_BLOCK_BYTES", 200)
+    cols = validate(folder, engine="columnar", max_per_code=None)
+    assert [f.to_dict() for f in cols.findings] == [f.to_dict() for f in rows.findings]
+    # once a table, after its first block (from line 2) was read on this thread
+    assert len(started) > 5 and set(started) == {2}
+
+
 def test_fuzz_mutants_give_the_same_report(tmp_path: Path, small_blocks: dict[str, int]) -> None:
     rng = random.Random(20261127)
     differ = []

@@ -66,9 +66,9 @@ class BlockText:
     """The lines of a CSV byte stream, numbered, for the row engine's line reader.
 
     Lines of blocks :class:`Fast` took are skipped, except those of flagged rows.
-    Once the fast path is on, a thread reads, parses and checks the next block while
-    this one is finished (pyarrow works outside the GIL); layers 4 and 5 and the row
-    engine stay on the caller's thread, in order.
+    Once the fast path is on and a table has more than one block, a thread reads,
+    parses and checks the next block while this one is finished (pyarrow works outside
+    the GIL); layers 4 and 5 and the row engine stay on the caller's thread, in order.
     """
 
     def __init__(
@@ -85,6 +85,7 @@ class BlockText:
         self._next_line = 1  # number of the first line of the next block
         self._queue: queue.Queue[Any] | None = None
         self._thread: threading.Thread | None = None
+        self._threaded = False  # a thread is to read the blocks after the next
         self._stop = threading.Event()
         self.lineno = 0  # number of the last line handed out
         self.fast: Fast | None = None
@@ -116,10 +117,16 @@ class BlockText:
         self._pending.clear()
         self._next_line = next_line
         self._buffer = rest.encode("utf-8", "surrogateescape") + self._buffer
-        if THREADED:
-            self._queue = queue.Queue(maxsize=WORKERS)
-            self._thread = threading.Thread(target=self._produce, name="bilat-blocks", daemon=True)
-            self._thread.start()
+        # the first block is read here; the thread starts only if more follows (a small
+        # table would spend longer starting it and its pool than reading on this one)
+        self._threaded = THREADED
+
+    def _start(self) -> None:
+        """Read, parse and check the blocks after this one on a thread of their own."""
+        self._threaded = False
+        self._queue = queue.Queue(maxsize=WORKERS)
+        self._thread = threading.Thread(target=self._produce, name="bilat-blocks", daemon=True)
+        self._thread.start()
 
     def close(self) -> None:
         """Stop the reading thread (before the stream is closed)."""
@@ -222,6 +229,8 @@ class BlockText:
             if found is None:
                 return False
             block = found
+            if self._threaded and not self._eof and self._error is None:
+                self._start()
         first = self._next_line
         flagged = None
         if self.fast is not None and not mid_record:
