@@ -402,7 +402,9 @@ def test_ctrl_c_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> Non
     """A real SIGINT, sent while the export writes its temporary database: the
     subprocess sends it to itself as the first rows go in. (A thread watching the
     folder for the temporary file missed it on a loaded machine, and the export then
-    finished.)"""
+    finished.) Ctrl-C is given its default meaning first, as in a terminal: a process
+    started in the background by a shell without job control inherits SIGINT ignored,
+    and Python then leaves it so (the export then finished too)."""
     from bilat import Engagement, Source, State
     from bilat.package import write_package
 
@@ -425,6 +427,7 @@ def test_ctrl_c_during_an_export_leaves_no_temporary_file(tmp_path: Path) -> Non
     out.mkdir()
     interrupt = (
         "import os, signal, sys\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "import bilat.export\n"
         "insert_rows = bilat.export.insert_rows\n"
         "def interrupted(*args):\n"
