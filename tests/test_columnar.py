@@ -359,6 +359,33 @@ def test_the_valid_package_is_read_in_columns(tmp_path: Path, small_blocks: dict
     assert small_blocks["taken"] > 5  # the fast path ran, over many blocks
 
 
+@given(
+    lines=st.lists(
+        st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"") + b"\n"), max_size=80
+    ),
+    last=st.binary(max_size=10).map(lambda b: b.replace(b"\n", b"")),
+    data=st.data(),
+    stride=st.sampled_from([1, 7, 64, columnar._STRIDE]),
+)
+def test_lines_at_finds_each_wanted_line(
+    lines: list[bytes], last: bytes, data: st.DataObject, stride: int
+) -> None:
+    """The lines a block's flagged rows start on, found by counting line breaks per
+    stride of bytes, are its lines split one by one (the last may lack its break)."""
+    block = b"".join(lines) + last
+    every = [line + b"\n" for line in block.split(b"\n")]  # a CR is not a break here
+    every[-1] = every[-1][:-1]
+    every = every if every[-1] else every[:-1]
+    wanted = data.draw(st.lists(st.integers(0, max(len(every) - 1, 0)), unique=True).map(sorted))
+    wanted = [i for i in wanted if i < len(every)]
+    saved = columnar._STRIDE
+    columnar._STRIDE = stride
+    try:
+        assert columnar._lines_at(block, wanted) == [every[i] for i in wanted]
+    finally:
+        columnar._STRIDE = saved
+
+
 def test_a_table_of_one_block_is_read_without_a_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
