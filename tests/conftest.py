@@ -121,13 +121,13 @@ def borrowing_venv(folder: Path) -> Path:
 #: (Its default order, most tests first, ran the one-test files such as the fuzz test
 #: last; test_spark.py, not listed, ran last and alone for a minute.)
 LONGEST_FIRST = (
-    "test_columnar.py",  # 105 s of CPU
-    "test_spark.py",  # 58 s, 49 of them in the JVM (and about a minute of wall time)
-    "test_writes.py",  # 50 s, most of it in subprocesses
-    "test_frictionless_law.py",  # 40 s, 8 s with Frictionless's verdicts cached
-    "test_schema_laws.py",  # 33 s
-    "test_precommit_hook.py",  # 14 s, and half a minute installing the hook
-    "test_package.py",  # 24 s
+    "test_spark.py",  # 60 s of CPU, most in its JVM, over 65 s of wall time
+    "test_columnar.py",  # 57 s
+    "test_writes.py",  # 47 s, most of it in subprocesses
+    "test_schema_laws.py",  # 23 s
+    "test_frictionless_law.py",  # 20 s, 8 s with Frictionless's verdicts cached
+    "test_precommit_hook.py",  # 12 s, and half a minute installing the hook
+    "test_package.py",  # 14 s
     "test_fuzz.py",  # 17 s
     "test_hostile.py",  # 16 s
     "test_fmt.py",  # 15 s
