@@ -127,10 +127,10 @@ LONGEST_FIRST = (
     "test_schema_laws.py",  # 23 s
     "test_frictionless_law.py",  # 20 s, 8 s with Frictionless's verdicts cached
     "test_precommit_hook.py",  # 12 s, and half a minute installing the hook
-    "test_package.py",  # 14 s
     "test_fuzz.py",  # 17 s
     "test_hostile.py",  # 16 s
     "test_fmt.py",  # 15 s
+    "test_package.py",  # 14 s
     "test_releases.py",  # 14 s, and sleeps (a dripping server, kills)
     "test_parts.py",  # 13 s
     "test_frictionless_cells.py",  # 12 s

@@ -69,20 +69,12 @@ JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 TOKEN = "bilat-tests-token"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as free:
-        free.bind(("127.0.0.1", 0))
-        return int(free.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
-    """The module's session, local[2]. Its JVM also serves Spark Connect on a free port
-    (:func:`connect_server`): the Connect tests' clients run in processes of their own
-    (a Python process holds either a classic session or a Connect one, not both), and
-    one JVM for both saves starting a second."""
+    """The module's session, local[2]. Its JVM also serves Spark Connect, on 127.0.0.1
+    and a port the system picks (:func:`connect_server`): the Connect tests' clients
+    run in processes of their own (a Python process holds either a classic session or
+    a Connect one, not both), and one JVM for both saves starting a second."""
     from bilat.validation.engines.spark import masters
 
     masters.without_pandas_warning()  # as the engine does before its first session
@@ -99,7 +91,9 @@ def spark() -> Iterator[Any]:
         # a short-lived JVM: the quick compiler only, and the serial collector
         .config("spark.driver.extraJavaOptions", JVM_OPTIONS)
         .config("spark.plugins", "org.apache.spark.sql.connect.SparkConnectPlugin")
-        .config("spark.connect.grpc.binding.port", str(_free_port()))
+        # port 0: no port chosen here can be taken by another process before the bind
+        .config("spark.connect.grpc.binding.address", "127.0.0.1")
+        .config("spark.connect.grpc.binding.port", "0")
         .config("spark.connect.authenticate.token", TOKEN)
         .getOrCreate()
     )
@@ -343,18 +337,19 @@ def test_parquet_rows_are_their_index_in_the_file(spark: Any, tmp_path: Path) ->
     assert got == want
 
 
-#: A Spark Connect server from pyspark's own jars: a Spark on local[2] with the Connect
-#: plugin (what ``SparkSession.builder.remote("local[*]")`` starts in its own
-#: process), on the port and with the token the test gives, until stdin closes.
 @pytest.fixture(scope="module")
 def connect_server(spark: Any) -> str:
-    """The URL of the module's Spark Connect server (the session's JVM), once it listens."""
+    """The URL of the module's Spark Connect server: the session's JVM, through the
+    Connect plugin, once it listens (on the port it was given, which its conf keeps
+    as 0)."""
     import socket
     import time
 
-    port = int(spark.conf.get("spark.connect.grpc.binding.port"))
+    jvm = spark.sparkContext._jvm
+    service = getattr(jvm.org.apache.spark.sql.connect.service, "SparkConnectService$")
     deadline = time.monotonic() + 120
     while True:  # the plugin listens once the context is up; wait for it all the same
+        port = int(service.__getattr__("MODULE$").localPort())
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break
