@@ -60,9 +60,12 @@ KINDS = ["coded_event", "engagement", "indicator", "link", "source", "tenure"]
 JAVA_LINE_ENDS = ["\n", "\r", "\r\n", "\u0085", "\u2028", "\u2029"]
 
 
-#: The test JVMs' options: the quick JIT compiler only and the serial collector (they
-#: run for a minute on small data, where optimising compilation costs more than it saves)
-JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+#: The test JVM's options: the quick JIT compiler only and the serial collector (it
+#: runs for a minute on small data, where optimising compilation costs more than it
+#: saves), and the code cache the JVM has with both compilers: with the quick one only
+#: it reserves 48 MB, which the Spark jobs and the Connect server together can fill
+#: ("Out of space in CodeCache", and the JVM exits mid-module)
+JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=240m"
 
 
 #: The token the module's Spark Connect server asks of its clients.
