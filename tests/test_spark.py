@@ -517,14 +517,13 @@ def test_validate_with_spark_on_the_command_line(spark: Any, tmp_path: Path) -> 
     runs the command in a process of its own). One defect, in a table of Parquet
     parts flagged on Spark: the engine tests above hold its findings against the row
     engine's on every defect together; this one holds the command's wiring."""
-    from test_parts import parquet_parts
     from typer.testing import CliRunner
 
     from bilat.cli import app
     from bilat.validation.engines.spark import masters as on_spark
 
     folder = build("cli", tmp_path, DEFECTS["bad_date"])  # an engagement's date
-    parquet_parts(folder, "engagements", parts=2)
+    _as_parquet(folder, parts=2, only=("engagements",))
     runner = CliRunner()
     tracker = spark.sparkContext.statusTracker()
     want = runner.invoke(app, ["validate", "--engine", "rows", "--format", "json", str(folder)])

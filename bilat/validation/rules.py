@@ -107,7 +107,7 @@ class SpanFile(SpanBlocks):
         self._size = 0
 
     def append(self, first: int, packed: Any) -> None:
-        data = memoryview(packed.tobytes())
+        data = memoryview(packed).cast("B")  # its bytes, not a copy
         written = 0
         while written < len(data):  # an unbuffered write may write part of it
             written += self._file.write(data[written:]) or 0

@@ -85,7 +85,6 @@ class BlockText:
         self._next_line = 1  # number of the first line of the next block
         self._queue: queue.Queue[Any] | None = None
         self._thread: threading.Thread | None = None
-        self._threaded = False  # a thread is to read the blocks after the next
         self._stop = threading.Event()
         self.lineno = 0  # number of the last line handed out
         self.fast: Fast | None = None
@@ -117,13 +116,12 @@ class BlockText:
         self._pending.clear()
         self._next_line = next_line
         self._buffer = rest.encode("utf-8", "surrogateescape") + self._buffer
-        # the first block is read here; the thread starts only if more follows (a small
-        # table would spend longer starting it and its pool than reading on this one)
-        self._threaded = THREADED
+        # the first block is read on this thread, and the reading thread starts only if
+        # more follows (see _load): a small table would spend longer starting it and its
+        # pool than reading here
 
     def _start(self) -> None:
         """Read, parse and check the blocks after this one on a thread of their own."""
-        self._threaded = False
         self._queue = queue.Queue(maxsize=WORKERS)
         self._thread = threading.Thread(target=self._produce, name="bilat-blocks", daemon=True)
         self._thread.start()
@@ -229,8 +227,8 @@ class BlockText:
             if found is None:
                 return False
             block = found
-            if self._threaded and not self._eof and self._error is None:
-                self._start()
+            if THREADED and self.fast is not None and not self._eof and self._error is None:
+                self._start()  # more follows the fast path's first block
         first = self._next_line
         flagged = None
         if self.fast is not None and not mid_record:
