@@ -203,18 +203,26 @@ def _all_parquet(folder: Path) -> bool:
     return True
 
 
+@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
 def test_every_defect_in_parquet_gives_the_row_engines_report_in_every_engine(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
 ) -> None:
     """Defects of tests/mutants.py whose package still converts to Parquet (two parts
     per table; a seeded dozen of them, to keep the suite fast): the columnar and sql
     engines read the batches in columns and report exactly what the row engine
-    reports, rows and omitted counts included."""
+    reports, rows and omitted counts included. With batches of a row, a part's
+    batches are read and checked ahead on other threads (the test counts them)."""
     import random
 
     from mutants import DEFECTS
 
-    picked = random.Random(2612).sample(sorted(DEFECTS), 12)
+    from bilat.validation import structure
+    from bilat.validation.engines.columnar import blocks
+
+    ahead = _count_ahead(monkeypatch, blocks)
+    if batch is not None:
+        monkeypatch.setattr(structure, "PARQUET_BATCH", batch)
+    picked = random.Random(2612 if batch is None else 1207).sample(sorted(DEFECTS), 12)
     tried = 0
     for name in picked:
         change = DEFECTS[name]
@@ -228,6 +236,55 @@ def test_every_defect_in_parquet_gives_the_row_engines_report_in_every_engine(
             assert [f.to_dict() for f in reports[engine].findings] == want, (name, engine)
             assert reports[engine].omitted == reports["rows"].omitted, (name, engine)
     assert tried > len(picked) // 2
+    # the rows engine reads no batch ahead; the others do once a part has many
+    assert (ahead["started"] > 0) == (batch is not None), ahead
+
+
+def _count_ahead(monkeypatch: pytest.MonkeyPatch, blocks: Any) -> dict[str, int]:
+    """A count of the times an engine read a Parquet part's batches ahead."""
+    seen = {"started": 0}
+    start = blocks._Ahead.__init__
+
+    def counting(self: Any, *args: Any) -> None:
+        seen["started"] += 1
+        start(self, *args)
+
+    monkeypatch.setattr(blocks._Ahead, "__init__", counting)
+    return seen
+
+
+@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
+def test_a_corrupt_parquet_page_is_a_finding_naming_the_file_and_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
+) -> None:
+    """A part whose footer reads but whose last page is corrupt: every engine reports
+    that the file cannot be read from the first row of the batch that holds it (the
+    whole file in one batch; its last row in batches of a row, read ahead), not an
+    internal error."""
+    import pyarrow.parquet as pq
+
+    from bilat.validation import structure
+
+    if batch is not None:
+        monkeypatch.setattr(structure, "PARQUET_BATCH", batch)
+    folder = build("pqcorrupt", tmp_path, lambda f: parquet_parts(f, parts=1))
+    part = folder / "engagements-1.parquet"
+    table = pq.read_table(part)
+    pq.write_table(table, part, row_group_size=1)  # a row group, and pages, a row
+    metadata = pq.ParquetFile(part).metadata
+    last = metadata.num_row_groups
+    page = metadata.row_group(last - 1).column(0).data_page_offset
+    data = bytearray(part.read_bytes())
+    data[page + 2 : page + 12] = bytes(b ^ 0xFF for b in data[page + 2 : page + 12])
+    part.write_bytes(bytes(data))
+    first = 1 if batch is None else last  # the first row of the batch not read
+    for engine in ENGINES:
+        report = validate(folder, engine=engine, max_per_code=None)
+        [finding] = [f for f in report.findings if f.path == "engagements-1.parquet"]
+        assert (finding.code, finding.row) == ("not-a-regular-file", first), engine
+        assert f"rows from {first} on cannot be read" in finding.message
+        assert "\n" not in finding.message and finding.message.isprintable()
+        assert not any(f.code == "internal-error" for f in report.findings), engine
 
 
 def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:
@@ -300,3 +357,54 @@ def test_a_parquet_footer_longer_than_the_cap_is_refused_before_pyarrow_reads_it
     [finding] = [f for f in report.findings if f.path == "engagements-2.parquet"]
     assert finding.code == "file-too-large"
     assert f"claims {claimed:,} bytes, more than the {MAX_PARQUET_FOOTER:,}" in finding.message
+
+
+def test_batches_read_ahead_come_in_order_and_an_error_where_it_was_raised() -> None:
+    """The reading thread of a Parquet part (``blocks._Ahead``) hands its items over in
+    order, each with what the pool made of it; an error of the reader comes after the
+    items read before it, and one of the pool's with its own item."""
+    from bilat.validation.engines.columnar.blocks import _Ahead
+
+    def items() -> Any:
+        yield from range(7)
+        raise OSError("page 8 is corrupt")
+
+    ahead = _Ahead(items(), lambda x: x * 10)
+    got = []
+    with pytest.raises(OSError, match="page 8 is corrupt"):
+        for value, made in ahead:
+            got.append((value, made))
+    ahead.close()
+    assert got == [(i, i * 10) for i in range(7)]
+
+    def prepare(x: int) -> int:
+        if x == 3:
+            raise ValueError("a check failed")
+        return x
+
+    ahead = _Ahead(iter(range(6)), prepare)
+    got = []
+    with pytest.raises(ValueError, match="a check failed"):
+        for _value, made in ahead:
+            got.append(made)
+    ahead.close()
+    assert got == [0, 1, 2]
+
+
+def test_batches_read_ahead_stop_when_their_reader_is_left() -> None:
+    """A caller that stops reading (the row engine stopped, an error above) closes the
+    reader: its thread ends though the items would never end, and nothing is left
+    running."""
+    import itertools
+    import threading
+
+    from bilat.validation.engines.columnar.blocks import _Ahead
+
+    before = {t.ident for t in threading.enumerate()}
+    ahead = _Ahead(itertools.count(), lambda x: x)
+    for value, _made in ahead:
+        if value == 3:
+            break
+    ahead.close()
+    left = [t for t in threading.enumerate() if t.ident not in before and t.is_alive()]
+    assert left == []

@@ -474,13 +474,21 @@ def test_the_spark_engine_gives_the_row_engines_report(
     assert max(rows_omitted.values()) >= 2  # left out, counted on Spark for layer 4
 
 
-def test_the_spark_engine_over_flags_unicode_in_parquet(spark: Any, tmp_path: Path) -> None:
+def test_the_spark_engine_over_flags_unicode_in_parquet(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An engagements table of Unicode spaces, digits, letters and Java's line
     terminators in every patterned field, as Parquet: the report is the row engine's
-    (a row Spark left unflagged would be missing from it)."""
-    from test_parts import parquet_parts
+    (a row Spark left unflagged would be missing from it). The part is read in three
+    batches, each flagged from Spark's stream in order: none is checked ahead on
+    DuckDB, as the other engines check the batches of a large part."""
+    from test_parts import _count_ahead, parquet_parts
 
-    from bilat.validation import validate
+    from bilat.validation import structure, validate
+    from bilat.validation.engines.columnar import blocks
+
+    monkeypatch.setattr(structure, "PARQUET_BATCH", 700)
+    ahead = _count_ahead(monkeypatch, blocks)
 
     def tricky(folder: Path) -> None:
         fields = _fields("engagement")
@@ -493,9 +501,15 @@ def test_the_spark_engine_over_flags_unicode_in_parquet(spark: Any, tmp_path: Pa
     folder = build("unicode", tmp_path, tricky)
     assert pq.ParquetFile(folder / "engagements-1.parquet").metadata.num_rows > 1000
     rows = validate(folder, engine="rows", max_per_code=None)
+    tracker = spark.sparkContext.statusTracker()
+    jobs = len(tracker.getJobIdsForGroup(None))
     got = validate(folder, engine="spark", max_per_code=None)
     assert [f.to_dict() for f in got.findings] == [f.to_dict() for f in rows.findings]
     assert len(rows.findings) > 1000
+    assert len(tracker.getJobIdsForGroup(None)) > jobs  # flagged on Spark
+    assert ahead["started"] == 0
+    assert validate(folder, engine="sql", max_per_code=None).findings == got.findings
+    assert ahead["started"] == 1  # the sql engine reads the part's batches ahead
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, code: str = "", timeout: int = 600) -> Any:

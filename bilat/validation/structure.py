@@ -805,34 +805,99 @@ def check_parquet(
         find("type-error", field=wrong[0], detail="every Parquet column must hold strings")
         return
     check_expected(plan, tap, len(header), parquet.metadata.num_rows, emit)
+    block = None if fast is None else fast.start(header)
+    yield from _parquet_body(plan, parquet, header, cols, block, find)
+
+
+def _parquet_body(
+    plan: ResourcePlan,
+    parquet: Any,
+    header: list[str],
+    cols: dict[str, Column],
+    block: Any,
+    find: Callable[..., None],
+) -> Iterator[Row]:
+    """The rows of a Parquet file whose columns are the Table Schema's (see
+    :func:`check_parquet`)."""
     typed = [(name, p) for name in cols if (p := parser(cols[name])) is not None]
     required = [name for name in cols if cols[name].required]
     column_of = {name: index + 1 for index, name in enumerate(cols)}
-    block = None if fast is None else fast.start(header)
     rows = _parquet_rows(parquet, header, block)
-    for number, cells in rows:
-        yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
+    try:
+        for number, cells in rows:
+            yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
+    except _UnreadableBatch as exc:  # a page past the footer is corrupt
+        plan.incomplete = True
+        find(
+            "not-a-regular-file",
+            row=exc.row,
+            value=plan.path,
+            detail=f"not a Parquet file: rows from {exc.row} on cannot be read ({exc.why()})",
+        )
+    finally:
+        rows.close()
 
 
-def _parquet_rows(parquet: Any, header: list[str], block: Any) -> Iterator[tuple[int, list[str]]]:
+class _UnreadableBatch(Exception):
+    """The rows of a Parquet file from *row* on cannot be read (*error*)."""
+
+    def __init__(self, row: int, error: BaseException) -> None:
+        super().__init__(row, error)
+        self.row = row
+        self.error = error
+
+    def why(self) -> str:
+        """The error's text on one line, control characters escaped, at most 200."""
+        text = " ".join(str(self.error).split())
+        return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:200]
+
+
+def _parquet_batches(parquet: Any) -> Iterator[list[Any]]:
+    """The batches of the Parquet file *parquet*, as columns of the CSV cells' text
+    ("" for null); a batch that cannot be read (a corrupt page) raises
+    :class:`_UnreadableBatch`, wherever it is read."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    batches = parquet.iter_batches(batch_size=PARQUET_BATCH)
+    row = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except (OSError, pa.ArrowException) as exc:
+            raise _UnreadableBatch(row + 1, exc) from exc
+        row += batch.num_rows
+        yield [pc.fill_null(c, "") for c in batch.columns]
+
+
+def _parquet_rows(
+    parquet: Any, header: list[str], block: Any
+) -> Generator[tuple[int, list[str]], None, None]:
     """The rows of the Parquet file *parquet* the row engine reads, numbered from 1,
     their cells as the CSV cells would be ("" for null): all of them, or when an
     engine's *block* validates each batch in columns, only those it hands on."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
+    batches = _parquet_batches(parquet)
+    checked: Generator[tuple[list[Any], list[int] | None], None, None] = (
+        ((b, None) for b in batches)
+        if block is None
+        else block.batches(batches, parquet.metadata.num_rows > PARQUET_BATCH)
+    )
     row = 0
-    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH):
-        columns_ = [pc.fill_null(c, "") for c in batch.columns]
-        wanted = None
-        if block is not None:
-            wanted = block.columns(dict(zip(header, columns_, strict=True)), row + 1)
-        if wanted is not None:
-            columns_ = [c.take(pa.array(wanted, pa.int64())) for c in columns_]
-            numbers: Iterable[int] = [row + 1 + i for i in wanted]
-        else:
-            numbers = range(row + 1, row + 1 + batch.num_rows)
-        row += batch.num_rows
-        cells_of = zip(*(c.to_pylist() for c in columns_), strict=True)
-        for number, cells in zip(numbers, cells_of, strict=True):
-            yield number, list(cells)
+    try:
+        for columns_, wanted in checked:
+            count = len(columns_[0]) if columns_ else 0
+            if wanted is not None:
+                columns_ = [c.take(pa.array(wanted, pa.int64())) for c in columns_]
+                numbers: Iterable[int] = [row + 1 + i for i in wanted]
+            else:
+                numbers = range(row + 1, row + 1 + count)
+            row += count
+            cells_of = zip(*(c.to_pylist() for c in columns_), strict=True)
+            for number, cells in zip(numbers, cells_of, strict=True):
+                yield number, list(cells)
+    finally:
+        checked.close()  # and with it the engine's reading thread, if it has one

@@ -256,6 +256,9 @@ class SparkFast(SqlFast):
     DuckDB, and so are the batches of a part Spark does not read as named, or after
     Spark failed."""
 
+    #: a part's flags come from Spark's stream in order, batch by batch (see columns)
+    ahead = False
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         #: the batch being checked: the index of its first row in the file, its rows
