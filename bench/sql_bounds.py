@@ -48,6 +48,16 @@ process of its own with the engine's settings (2 GiB, a spill folder, every core
   the references (the JSON lists decoded, an anti-join). Its profile gives the CPU of
   each stage. ``polars-ids`` and ``polars-references`` are those two alone, on polars'
   streaming engine (for sizes that do not fit in memory).
+* ``arrow-ids`` and ``dict-ids``: ``ids`` without DuckDB, on the id column read in the
+  columnar engine's blocks: pyarrow's hash over the whole column (``value_counts``, and
+  ``is_in`` against the actors), or the Python dict the columnar engine keeps, block by
+  block. Their profile gives the CPU of the read and of the hashing apart.
+* ``native``: ``ids`` and ``references`` in native code (``bench/native_ids.c``, one
+  thread, compiled by ``cc`` before the clock): each id hashed to 64 bits as pyarrow
+  reads it and put in one of 1,024 partitions by its hash, each partition's hashes
+  then counted in a table that fits in cache; each id a participants list names
+  hashed and probed against the actors' hashes. Its profile gives the CPU of the
+  read (pyarrow, the two columns), the ids and the references.
 
 It prints each query's wall time, CPU, peak RSS and result, and its ratio to the floor,
 and fails unless each result is the count of the defects ``scale_data`` planted that
@@ -350,6 +360,121 @@ else:
     found = [[len(flagged), twice, named.height]]
 """
 
+#: ``ids`` without DuckDB (``arrow-ids``, ``dict-ids``), timed as QUERY is; argv = query
+#: name. The id column is read in the columnar engine's blocks (4 MiB of CSV, or
+#: Parquet batches); then, as one column, pyarrow's hash (``value_counts``, and
+#: ``is_in`` against the actors' ids), or, block by block, the Python dict the columnar
+#: engine keeps (each block's ids to Python, the ids an earlier block holds picked out,
+#: the block's ids added). Its profile gives the CPU of the read and of the rest.
+ARROW = r"""
+import json, os, sys, time
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.csv as pacsv, pyarrow.parquet as pq
+
+name = sys.argv[1]
+parts, actors = json.loads(os.environ["BILAT_BOUNDS_FILES"])
+only_id = pacsv.ConvertOptions(include_columns=["id"], column_types={"id": pa.string()})
+held = pa.chunked_array(  # the actors' ids, read before the clock
+    [pacsv.read_csv(p, convert_options=only_id).column("id") for p in actors], pa.string()
+).combine_chunks()
+each = {}
+gathered = None
+t, cpu = time.perf_counter(), time.process_time()
+stage = cpu
+
+def lap(what):
+    global stage
+    each[what] = time.process_time() - stage
+    stage = time.process_time()
+
+blocks = []
+for path in parts:
+    if path.endswith(".parquet"):
+        for batch in pq.ParquetFile(path).iter_batches(columns=["id"]):
+            blocks.append(batch.column(0).cast(pa.string()))
+    else:
+        options = pacsv.ReadOptions(block_size=1 << 22)
+        for batch in pacsv.open_csv(path, read_options=options, convert_options=only_id):
+            blocks.append(batch.column(0))
+lap("read")
+if name == "arrow-ids":
+    ids = pa.chunked_array(blocks, pa.string())
+    counts = pc.value_counts(ids)
+    twice = len(counts.filter(pc.greater(counts.field("counts"), 1)))
+    twice += pc.sum(pc.is_in(ids, value_set=held)).as_py() or 0
+else:
+    seen = dict(zip(held.to_pylist(), range(len(held))))
+    taken = set()
+    for block in blocks:
+        listed = block.to_pylist()
+        keyed = dict(zip(listed, range(len(listed))))
+        twice = seen.keys() & keyed.keys()
+        if len(keyed) != len(listed):  # an id on more than one row of the block
+            counts = pc.value_counts(block)
+            twice.update(counts.field("values").filter(pc.greater(counts.field("counts"), 1)).to_pylist())
+        for record_id in twice:  # their rows go to the row engine, as in the engine
+            keyed.pop(record_id, None)
+        seen.update(keyed)
+        taken |= twice
+    twice = len(taken)
+lap("hash")
+found = [[twice]]
+"""
+
+#: ``native``: ``ids`` and ``references`` in native code (``bench/native_ids.c``, compiled
+#: into the spill folder before the clock), timed as QUERY is; argv = query name, spill
+#: folder. pyarrow reads the id and participants columns in batches (Parquet) or 4 MiB
+#: blocks (CSV); each batch's Arrow buffers go to the C functions as they are.
+NATIVE = r"""
+import ctypes, json, os, sys, time
+import pyarrow as pa, pyarrow.csv as pacsv, pyarrow.parquet as pq
+
+name, spill = sys.argv[1:]
+parts, actors = json.loads(os.environ["BILAT_BOUNDS_FILES"])
+lib = ctypes.CDLL(os.path.join(spill, "native_ids.so"))
+for function, arity in (("set_actors", 3), ("add_ids", 3), ("held_twice", 0), ("unheld", 3)):
+    getattr(lib, function).restype = ctypes.c_int64
+    getattr(lib, function).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64][:arity]
+only_id = pacsv.ConvertOptions(include_columns=["id"], column_types={"id": pa.string()})
+held = pa.chunked_array(  # the actors' ids, read before the clock
+    [pacsv.read_csv(p, convert_options=only_id).column("id") for p in actors], pa.string()
+).combine_chunks()
+columns = ["id", "participants"]
+both = pacsv.ConvertOptions(include_columns=columns, column_types=dict.fromkeys(columns, pa.string()))
+
+
+def buffers(array):  # the offsets (from the array's first), the bytes, the length
+    array = array.cast(pa.string())
+    _valid, offsets, data = array.buffers()
+    return offsets.address + 4 * array.offset, 0 if data is None else data.address, len(array)
+
+
+each = {"read": 0.0, "ids": 0.0, "references": 0.0}
+gathered = None
+t, cpu = time.perf_counter(), time.process_time()
+lib.set_actors(*buffers(held))
+clash = missing = 0
+for path in parts:
+    if path.endswith(".parquet"):
+        batches = pq.ParquetFile(path).iter_batches(columns=columns, batch_size=1 << 16)
+    else:
+        options = pacsv.ReadOptions(block_size=1 << 22)
+        batches = pacsv.open_csv(path, read_options=options, convert_options=both)
+    lap = time.process_time()
+    for batch in batches:
+        now = time.process_time()
+        each["read"] += now - lap
+        clash += lib.add_ids(*buffers(batch.column(0)))
+        lap = time.process_time()
+        each["ids"] += lap - now
+        missing += lib.unheld(*buffers(batch.column(1)))
+        now, lap = lap, time.process_time()
+        each["references"] += lap - now
+lap = time.process_time()
+twice = lib.held_twice()
+each["ids"] += time.process_time() - lap
+found = [[twice + clash, missing]]
+"""
+
 #: the checks of ``compiled`` and ``profile``: the patterned columns, the other columns,
 #: the record rules (the last)
 CHECK_NAMES = [c.name for c in checks("engagement") if c.mode != "exact"] + [
@@ -377,6 +502,9 @@ NAMES = (
     "polars",
     "polars-ids",
     "polars-references",
+    "arrow-ids",
+    "dict-ids",
+    "native",
 )
 
 
@@ -419,17 +547,32 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         "polars": [cells, held_twice, named],
         "polars-ids": [held_twice],
         "polars-references": [named],
+        "arrow-ids": [held_twice],
+        "dict-ids": [held_twice],
+        "native": [held_twice, named],
     }
+
+
+def _script(name: str) -> str:
+    if name.startswith("polars"):
+        return POLARS
+    if name == "native":
+        return NATIVE
+    return ARROW if name in ("arrow-ids", "dict-ids") else QUERY
 
 
 def measure(name: str, parts: list[str], actors: list[str]) -> dict[str, object]:
     env = {**os.environ, "BILAT_BOUNDS_FILES": json.dumps([parts, actors])}
     with tempfile.TemporaryDirectory() as spill:
+        if name == "native":  # compiled before the clock
+            source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "native_ids.c")
+            library = os.path.join(spill, "native_ids.so")
+            subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", library, source], check=True)
         done = subprocess.run(
             [
                 sys.executable,
                 "-c",
-                (POLARS if name.startswith("polars") else QUERY) + REPORT,
+                _script(name) + REPORT,
                 name,
                 spill,
             ],
