@@ -26,7 +26,8 @@ AUTO_MIN_BYTES: int | None = None
 #: (docs/scale.md): at 5M rows the columnar engine's dict of ids takes less memory than
 #: the sql engine's DuckDB (918 against 1,101 MB), at 20M about as much (2.8 against
 #: 2.6 GB); past that the dict grows with the rows and DuckDB stays within its limit
-#: (3.9 GB at 100M rows), and the columnar engine is faster below it.
+#: (3.2 GB at 100M rows), and the columnar engine is faster below it on CSV (on
+#: Parquet about as fast at 5M rows).
 AUTO_MIN_PACKAGE_ROWS = 20_000_000
 
 
