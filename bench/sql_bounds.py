@@ -58,6 +58,11 @@ process of its own with the engine's settings (2 GiB, a spill folder, every core
   then counted in a table that fits in cache; each id a participants list names
   hashed and probed against the actors' hashes. Its profile gives the CPU of the
   read (pyarrow, the two columns), the ids and the references.
+* ``dictionary-cells`` (Parquet): every cell checked as the columnar engine checks it,
+  each column the file holds dictionary-encoded read as its dictionary and indices and
+  checked a distinct value at a time, the record rules once per combination of the
+  indices, the other columns cell by cell; one thread. Its profile gives the CPU of
+  the read, the repeating columns, the rules and the plain columns.
 
 It prints each query's wall time, CPU, peak RSS and result, and its ratio to the floor,
 and fails unless each result is the count of the defects ``scale_data`` planted that
@@ -475,6 +480,102 @@ each["ids"] += time.process_time() - lap
 found = [[twice + clash, missing]]
 """
 
+#: ``dictionary-cells``: every cell checked as the columnar engine checks it, but each
+#: column that the Parquet file holds dictionary-encoded read as its dictionary and
+#: indices (pyarrow's ``read_dictionary``), its distinct values checked by the engine's
+#: own column check and its rows flagged by their indices; the columns held plain (the
+#: ids, titles, notes) checked cell by cell as the engine does (RE2); the record rules
+#: judged once per distinct combination of the indices. One thread, Parquet only;
+#: argv = query name, spill folder.
+DICTIONARY = r"""
+import json, os, sys, time
+import pyarrow as pa, pyarrow.compute as pc, pyarrow.parquet as pq
+from bilat.models import RECORD_TYPES
+from bilat.validation.engines.columnar.columns import checks, rule_holds
+
+name, spill = sys.argv[1:]
+parts, actors = json.loads(os.environ["BILAT_BOUNDS_FILES"])
+check_of = {c.name: c for c in checks("engagement")}
+rules = RECORD_TYPES["engagement"].RULES
+each = {"read": 0.0, "dictionary columns": 0.0, "plain columns": 0.0, "rules": 0.0}
+gathered = None
+
+
+def dictionary_flags(check, col):
+    # the engine's check on the distinct values, then the rows holding a refused one
+    words = pc.fill_null(col.dictionary.cast(pa.string()), "")
+    refused = check.flag(words)
+    out = None
+    if refused is not None and pc.any(refused).as_py():
+        out = pc.is_in(col.indices, value_set=pc.indices_nonzero(refused).cast(col.indices.type))
+        out = pc.fill_null(out, False)
+    if check.required and col.null_count:
+        empty = pc.is_null(col)
+        out = empty if out is None else pc.or_(out, empty)
+    return out
+
+
+def rule_flags(rule, cols):
+    # each distinct combination of the indices of the columns the rule reads, judged once
+    key, size, words = None, 1, []
+    for name in rule.reads:
+        col = cols[name]
+        if not pa.types.is_dictionary(col.type):
+            col = pc.dictionary_encode(col)
+        word = [w or "" for w in col.dictionary.to_pylist()] + [""]  # the last: null
+        index = pc.fill_null(pc.cast(col.indices, pa.int64()), len(word) - 1)
+        key = index if key is None else pc.add(pc.multiply(key, len(word)), index)
+        size *= len(word)
+        words.append(word)
+    bad = []
+    for combined in pc.unique(key).to_pylist():
+        raws, rest = [], combined
+        for word in reversed(words):
+            raws.append(word[rest % len(word)])
+            rest //= len(word)
+        if not rule_holds(rule, tuple(reversed(raws)), check_of):
+            bad.append(combined)
+    return pc.is_in(key, value_set=pa.array(bad, pa.int64())) if bad else None
+
+
+t, cpu = time.perf_counter(), time.process_time()
+flagged = 0
+for path in parts:
+    schema = pq.ParquetFile(path).metadata.row_group(0)
+    encoded = [
+        schema.column(i).path_in_schema
+        for i in range(schema.num_columns)
+        if "PLAIN_DICTIONARY" in schema.column(i).encodings
+        or "RLE_DICTIONARY" in schema.column(i).encodings
+    ]
+    lap = time.process_time()
+    for batch in pq.ParquetFile(path, read_dictionary=encoded).iter_batches(batch_size=65536):
+        now = time.process_time()
+        each["read"] += now - lap
+        cols = dict(zip(batch.schema.names, batch.columns))
+        flags = None
+        for column, col in cols.items():
+            check = check_of[column]
+            lap = time.process_time()
+            if pa.types.is_dictionary(col.type):
+                flag = dictionary_flags(check, col)
+                each["dictionary columns"] += time.process_time() - lap
+            else:
+                flag = check.flag(pc.fill_null(col, ""))
+                each["plain columns"] += time.process_time() - lap
+            if flag is not None:
+                flags = flag if flags is None else pc.or_(flags, flag)
+        lap = time.process_time()
+        for rule in rules:
+            flag = rule_flags(rule, cols)
+            if flag is not None:
+                flags = flag if flags is None else pc.or_(flags, flag)
+        each["rules"] += time.process_time() - lap
+        flagged += 0 if flags is None else pc.sum(flags).as_py() or 0
+        lap = time.process_time()
+found = [[flagged]]
+"""
+
 #: the checks of ``compiled`` and ``profile``: the patterned columns, the other columns,
 #: the record rules (the last)
 CHECK_NAMES = [c.name for c in checks("engagement") if c.mode != "exact"] + [
@@ -505,6 +606,7 @@ NAMES = (
     "arrow-ids",
     "dict-ids",
     "native",
+    "dictionary-cells",
 )
 
 
@@ -550,7 +652,12 @@ def expected(rows: int, fmt: str) -> dict[str, list[int]]:
         "arrow-ids": [held_twice],
         "dict-ids": [held_twice],
         "native": [held_twice, named],
+        "dictionary-cells": [cells],
     }
+
+
+#: the queries that read Parquet files only (a CSV file has no dictionaries)
+PARQUET_ONLY = ("dictionary-cells",)
 
 
 def _script(name: str) -> str:
@@ -558,6 +665,8 @@ def _script(name: str) -> str:
         return POLARS
     if name == "native":
         return NATIVE
+    if name == "dictionary-cells":
+        return DICTIONARY
     return ARROW if name in ("arrow-ids", "dict-ids") else QUERY
 
 
@@ -603,6 +712,8 @@ def main() -> None:
         want = expected(rows, fmt)
         floor: float | None = None
         for name in ["floor", *(q for q in args.queries if q != "floor")]:
+            if name in PARQUET_ONLY and fmt != "parquet":
+                continue
             got = measure(name, parts, actors)
             seconds = float(got["seconds"])  # type: ignore[arg-type]
             if floor is None:
