@@ -253,15 +253,20 @@ def _count_ahead(monkeypatch: pytest.MonkeyPatch, blocks: Any) -> dict[str, int]
     return seen
 
 
-@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
+@pytest.mark.parametrize(
+    ("batch", "damaged"),
+    [(None, 3), (1, 1), (1, 2), (1, 3)],
+    ids=["one-batch", "ahead-first", "ahead-middle", "ahead-last"],
+)
 def test_a_corrupt_parquet_page_is_a_finding_naming_the_file_and_row(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None, damaged: int
 ) -> None:
-    """A part whose footer reads but whose last page is corrupt: every engine reports
-    that the file cannot be read from the first row of the batch that holds it (the
-    whole file in one batch; its last row in batches of a row, read ahead), not an
-    internal error; and the rows unread may hold the ids others name (an agreement
-    names the last engagement), so no reference into the table is called dangling."""
+    """A part whose footer reads but one of whose pages is damaged (the first, a
+    middle or the last of three): every engine reports that the file cannot be read
+    from the first row of the batch that holds it (the whole file in one batch; that
+    row in batches of a row, read ahead), not an internal error; and the rows unread
+    may hold the ids others name (an agreement names the last engagement), so no
+    reference into the table is called dangling."""
     import pyarrow.parquet as pq
 
     from bilat.validation import structure
@@ -273,20 +278,126 @@ def test_a_corrupt_parquet_page_is_a_finding_naming_the_file_and_row(
     table = pq.read_table(part)
     pq.write_table(table, part, row_group_size=1)  # a row group, and pages, a row
     metadata = pq.ParquetFile(part).metadata
-    last = metadata.num_row_groups
-    page = metadata.row_group(last - 1).column(0).data_page_offset
+    assert metadata.num_row_groups == 3
+    page = metadata.row_group(damaged - 1).column(0).data_page_offset
     data = bytearray(part.read_bytes())
     data[page + 2 : page + 12] = bytes(b ^ 0xFF for b in data[page + 2 : page + 12])
     part.write_bytes(bytes(data))
-    first = 1 if batch is None else last  # the first row of the batch not read
+    first = 1 if batch is None else damaged  # the first row of the batch not read
     for engine in ENGINES:
         report = validate(folder, engine=engine, max_per_code=None)
         [finding] = [f for f in report.findings if f.path == "engagements-1.parquet"]
-        assert (finding.code, finding.row) == ("not-a-regular-file", first), engine
-        assert f"rows from {first} on cannot be read" in finding.message
+        assert (finding.code, finding.row) == ("parquet-unreadable", first), engine
+        assert "'engagements-1.parquet' cannot be read from this row on" in finding.message
         assert "\n" not in finding.message and finding.message.isprintable()
         assert not any(f.code == "internal-error" for f in report.findings), engine
         assert not any(f.code == "dangling-reference" for f in report.findings), engine
+
+
+@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
+def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_at_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
+) -> None:
+    """pyarrow reads a Parquet string column without checking its UTF-8: a title
+    whose bytes are not UTF-8 is an encoding-error at its row and field in every
+    engine (the rows after it unread), not an internal error."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bilat.validation import structure
+
+    if batch is not None:
+        monkeypatch.setattr(structure, "PARQUET_BATCH", batch)
+    folder = build("pqutf8", tmp_path, lambda f: parquet_parts(f, parts=1))
+    part = folder / "engagements-1.parquet"
+    table = pq.read_table(part)
+    title = table.column("title").combine_chunks()
+    _valid, offsets, data = title.buffers()
+    raw = bytearray(data.to_pybytes())
+    second = int.from_bytes(offsets.to_pybytes()[4:8], "little")  # row 2's first byte
+    raw[second] = 0xFF
+    bad = pa.Array.from_buffers(pa.string(), len(title), [None, offsets, pa.py_buffer(bytes(raw))])
+    with pytest.raises(pa.ArrowInvalid):
+        bad.validate(full=True)
+    index = table.schema.get_field_index("title")
+    pq.write_table(table.set_column(index, "title", bad), part)
+    for engine in ENGINES:
+        report = validate(folder, engine=engine, max_per_code=None)
+        [finding] = [f for f in report.findings if f.path == "engagements-1.parquet"]
+        assert (finding.code, finding.row, finding.field) == ("encoding-error", 2, "title")
+        assert not any(f.code == "internal-error" for f in report.findings), engine
+
+
+def test_a_row_loop_that_stops_early_ends_the_threads_reading_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the row loop stops before a Parquet part's last batch (here, Ctrl-C while
+    a flagged row is checked), the thread reading the part ahead and its pool end
+    with it, at once: not when the exception, which holds the loop's frame, is let go
+    (an internal error, for one, is reported while it is held)."""
+    import threading
+
+    from mutants import DEFECTS
+
+    from bilat.validation import records, structure
+    from bilat.validation.engines.columnar import blocks
+
+    monkeypatch.setattr(structure, "PARQUET_BATCH", 1)
+    ahead = _count_ahead(monkeypatch, blocks)
+    folder = build("pqstop", tmp_path, DEFECTS["bad_date"])
+    parquet_parts(folder, parts=1)
+    checker = records.checker
+
+    def failing(plan: Any, emit: Any) -> Any:
+        check = checker(plan, emit)
+
+        def each(row: Any) -> Any:
+            if plan.kind == "engagement":
+                raise KeyboardInterrupt
+            return check(row)
+
+        return each
+
+    monkeypatch.setattr(records, "checker", failing)
+    for engine in ("columnar", "sql"):
+        with pytest.raises(KeyboardInterrupt) as caught:
+            validate(folder, engine=engine)
+        left = [t.name for t in threading.enumerate() if t.name.startswith("bilat-")]
+        assert caught.tb is not None  # the frames are still held here
+        assert left == [], engine
+        del caught
+    assert ahead["started"] == 2
+
+
+def test_a_part_of_long_rows_is_read_in_smaller_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch holds fewer rows where rows are long (PARQUET_BATCH_BYTES as the file
+    stores them), so that the batches in flight stay that size whatever the cells: a
+    part of 400 rows with 2 KB notes, under a 64 KiB cap, is read in batches of about
+    30 rows, ahead, and every engine still gives the row engine's report."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bilat.validation import structure
+    from bilat.validation.engines.columnar import blocks
+
+    monkeypatch.setattr(structure, "PARQUET_BATCH_BYTES", 64 << 10)
+    ahead = _count_ahead(monkeypatch, blocks)
+    folder = build("pqlong", tmp_path, lambda f: parquet_parts(f, parts=1))
+    part = folder / "engagements-1.parquet"
+    table = pq.read_table(part)
+    rows = table.take([i % table.num_rows for i in range(400)])
+    ids = pa.array([f"e-{i}" for i in range(400)])
+    notes = pa.array([f"{i} " + "x" * 2000 for i in range(400)])
+    rows = rows.set_column(rows.schema.get_field_index("id"), "id", ids)
+    rows = rows.set_column(rows.schema.get_field_index("notes"), "notes", notes)
+    pq.write_table(rows, part, compression="none")
+    size = structure._batch_rows(pq.ParquetFile(part))
+    assert 10 < size < 60, size
+    found = {e: _errors(folder, e) for e in ENGINES}
+    assert found["rows"] == found["columnar"] == found["sql"]
+    assert ahead["started"] == 2  # the columnar and sql engines, once each
 
 
 def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:

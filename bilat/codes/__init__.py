@@ -64,6 +64,7 @@ CodeName = Literal[
     "json-too-deep",
     "json-not-array",
     "json-not-object",
+    "parquet-unreadable",
     "record-invalid",
     "end-before-start",
     "duplicate-id",

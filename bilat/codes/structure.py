@@ -232,4 +232,12 @@ CODES: tuple[Code, ...] = (
         "item {row} is not an object",
         "Each item of the array is one record object.",
     ),
+    entry(
+        "parquet-unreadable",
+        "structure",
+        "error",
+        "{value!r} cannot be read from this row on: {detail}",
+        "Write the Parquet file again from its source: a page of it is damaged, and the"
+        " rows from there on were not checked.",
+    ),
 )

@@ -283,6 +283,7 @@ def _resource(
     progress: Progress | None,
 ) -> None:
     """Layers 2 to 5 over one resource (layers 4 and 5 finish after the last one)."""
+    # long: the per-row hot loop of layers 3 to 5, its names bound once in locals, and the rows closed however it ends
     report = run.report
     emit = report.add
 
@@ -304,26 +305,31 @@ def _resource(
     register, check_refs, observe, kind = refs.register, refs.check, rules.observe, plan.kind
     base = refs.key(index, 0)
     invalid = records.INVALID
-    for row in rows:
-        number = row.row
-        checked = check_record(row)
-        record = checked.record
-        if record is not None:
-            register(index, number, record.id)
+    try:
+        for row in rows:
+            number = row.row
+            checked = check_record(row)
+            record = checked.record
+            if record is not None:
+                register(index, number, record.id)
+                values = checked.values
+                check_refs(index, number, kind, values)
+                observe(plan, number, kind, values, True, base | number)
+                if numbered is not None:
+                    numbered.append((number, record))
+                continue
             values = checked.values
-            check_refs(index, number, kind, values)
-            observe(plan, number, kind, values, True, base | number)
-            if numbered is not None:
-                numbered.append((number, record))
-            continue
-        values = checked.values
-        record_id = values["id"]
-        if record_id is invalid:
-            record_id = row.data.get("id")
-        if isinstance(record_id, str):
-            register(index, number, record_id)
-        check_refs(index, number, kind, values, checked.salvage)
-        observe(plan, number, kind, values, False, base | number)
+            record_id = values["id"]
+            if record_id is invalid:
+                record_id = row.data.get("id")
+            if isinstance(record_id, str):
+                register(index, number, record_id)
+            check_refs(index, number, kind, values, checked.salvage)
+            observe(plan, number, kind, values, False, base | number)
+    finally:  # the engine's reading threads end with the rows, however the loop ends
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
     if kept is not None and not kept.blocks:  # this file's records (a part: after others')
         run.records.setdefault(plan.kind, []).extend(
             record for _row, record in kept.numbered[already:]

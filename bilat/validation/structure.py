@@ -826,25 +826,31 @@ def _parquet_body(
     try:
         for number, cells in rows:
             yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
-    except _UnreadableBatch as exc:  # a page past the footer is corrupt
+    except _UnreadableBatch as exc:  # a damaged page, or a cell that is not UTF-8
         plan.incomplete = True
-        find(
-            "not-a-regular-file",
-            row=exc.row,
-            value=plan.path,
-            detail=f"not a Parquet file: rows from {exc.row} on cannot be read ({exc.why()})",
-        )
+        if exc.field is not None:
+            find(
+                "encoding-error",
+                row=exc.row,
+                field=exc.field,
+                column=column_of.get(exc.field),
+                detail="a Parquet string cell; the rows after it were not read",
+            )
+        else:
+            find("parquet-unreadable", row=exc.row, value=plan.path, detail=exc.why())
     finally:
         rows.close()
 
 
 class _UnreadableBatch(Exception):
-    """The rows of a Parquet file from *row* on cannot be read (*error*)."""
+    """The rows of a Parquet file from *row* on cannot be read (*error*): a damaged
+    page, or (*field* named) a string cell at *row* that is not UTF-8."""
 
-    def __init__(self, row: int, error: BaseException) -> None:
+    def __init__(self, row: int, error: BaseException, field: str | None = None) -> None:
         super().__init__(row, error)
         self.row = row
         self.error = error
+        self.field = field
 
     def why(self) -> str:
         """The error's text on one line, control characters escaped, at most 200."""
@@ -852,14 +858,32 @@ class _UnreadableBatch(Exception):
         return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:200]
 
 
-def _parquet_batches(parquet: Any) -> Iterator[list[Any]]:
-    """The batches of the Parquet file *parquet*, as columns of the CSV cells' text
-    ("" for null); a batch that cannot be read (a corrupt page) raises
+#: Bytes of a Parquet batch as the file stores it before compression: a batch holds
+#: fewer than PARQUET_BATCH rows where rows are long, so that the few batches read
+#: ahead (see bilat.validation.engines.columnar.blocks) stay this size whatever the cells.
+PARQUET_BATCH_BYTES = 16 << 20
+
+_NOT_UTF8 = re.compile(r"Invalid UTF8 sequence at string index (\d+)")
+
+
+def _batch_rows(parquet: Any) -> int:
+    """The rows of a batch of the Parquet file *parquet* (see PARQUET_BATCH_BYTES)."""
+    metadata = parquet.metadata
+    stored = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    per_row = stored // metadata.num_rows if metadata.num_rows else 0
+    return max(1, min(PARQUET_BATCH, PARQUET_BATCH_BYTES // max(1, per_row)))
+
+
+def _parquet_batches(parquet: Any, size: int) -> Iterator[list[Any]]:
+    """The batches of *size* rows of the Parquet file *parquet*, as columns of the CSV
+    cells' text ("" for null). A batch that cannot be read (a damaged page), or that
+    holds a string that is not UTF-8 (pyarrow does not check), raises
     :class:`_UnreadableBatch`, wherever it is read."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    batches = parquet.iter_batches(batch_size=PARQUET_BATCH)
+    batches = parquet.iter_batches(batch_size=size)
+    names = parquet.schema_arrow.names
     row = 0
     while True:
         try:
@@ -868,6 +892,14 @@ def _parquet_batches(parquet: Any) -> Iterator[list[Any]]:
             return
         except (OSError, pa.ArrowException) as exc:
             raise _UnreadableBatch(row + 1, exc) from exc
+        for name, column in zip(names, batch.columns, strict=True):
+            try:
+                column.validate(full=True)
+            except pa.ArrowInvalid as exc:
+                found = _NOT_UTF8.search(str(exc))
+                if found is None:
+                    raise _UnreadableBatch(row + 1, exc) from exc
+                raise _UnreadableBatch(row + 1 + int(found.group(1)), exc, name) from exc
         row += batch.num_rows
         yield [pc.fill_null(c, "") for c in batch.columns]
 
@@ -880,11 +912,12 @@ def _parquet_rows(
     engine's *block* validates each batch in columns, only those it hands on."""
     import pyarrow as pa
 
-    batches = _parquet_batches(parquet)
+    size = _batch_rows(parquet)
+    batches = _parquet_batches(parquet, size)
     checked: Generator[tuple[list[Any], list[int] | None], None, None] = (
         ((b, None) for b in batches)
         if block is None
-        else block.batches(batches, parquet.metadata.num_rows > PARQUET_BATCH)
+        else block.batches(batches, parquet.metadata.num_rows > size)
     )
     row = 0
     try:

@@ -265,16 +265,20 @@ class _Ahead:
         self._thread.start()
 
     def _produce(self) -> None:
-        item: Any
-        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="bilat-check") as pool:
-            try:
-                for value in self._items:
-                    item = (value, pool.submit(self._prepare, value))
-                    if not self._put(item):
-                        return
-                self._put(_END)
-            except BaseException as exc:  # raised on the caller's thread, in order
-                self._put(_Failed(exc))
+        pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="bilat-check")
+        try:
+            while not self._stop.is_set():
+                try:
+                    value = next(self._items)
+                except StopIteration:
+                    self._put(_END)
+                    return
+                if not self._put((value, pool.submit(self._prepare, value))):
+                    return
+        except BaseException as exc:  # raised on the caller's thread, in order
+            self._put(_Failed(exc))
+        finally:  # what was submitted and not yet started is not wanted any more
+            pool.shutdown(wait=True, cancel_futures=self._stop.is_set())
 
     def _put(self, item: Any) -> bool:
         while not self._stop.is_set():
@@ -287,7 +291,14 @@ class _Ahead:
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=0.1)
+            except queue.Empty:
+                if self._thread.is_alive():
+                    continue
+                item = self._queue.get_nowait() if not self._queue.empty() else None
+                if item is None:  # pragma: no cover - the thread died without a word
+                    raise RuntimeError("the thread reading a Parquet part stopped") from None
             if item is _END:
                 return
             if isinstance(item, _Failed):
