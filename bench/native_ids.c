@@ -6,7 +6,9 @@
  * twice would then be compared exactly in a second read of the ids it names (not done
  * here: it only over-counts, and the benchmark fails if the count is not the planted
  * one). One thread; the caller reads the columns (pyarrow) and hands over the Arrow
- * buffers of each batch. A benchmark's code, compiled by it: bilat ships no C. */
+ * buffers of each batch (never a null pointer: an empty column's bytes are a static
+ * empty buffer) and fails on any negative return (out of memory). A benchmark's code,
+ * compiled by it: bilat ships no C. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,7 @@ static uint64_t hash64(const uint8_t *p, int64_t n) {
         n -= 8;
     }
     uint64_t k = 0;
-    memcpy(&k, p, (size_t)n);
+    if (n) memcpy(&k, p, (size_t)n);
     h = (h ^ (k * 0xC2B2AE3D27D4EB4FULL)) * 0x9E3779B97F4A7C15ULL;
     h ^= h >> 33; h *= 0xff51afd7ed558ccdULL; h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ULL; h ^= h >> 33;
@@ -76,9 +78,11 @@ int64_t add_ids(const int32_t *off, const uint8_t *data, int64_t n) {
         clash += member(actors, actor_mask, h);
         part_t *p = &parts[h >> (64 - PBITS)];
         if (p->n == p->cap) {
-            p->cap = p->cap ? 2 * p->cap : 4096;
-            p->v = realloc(p->v, (size_t)p->cap * 8);
-            if (!p->v) return -1;
+            int64_t cap = p->cap ? 2 * p->cap : 4096;
+            uint64_t *grown = realloc(p->v, (size_t)cap * 8);
+            if (!grown) return -1; /* p->v is still the caller's to free */
+            p->v = grown;
+            p->cap = cap;
         }
         p->v[p->n++] = h;
     }
@@ -92,7 +96,11 @@ int64_t held_twice(void) {
     int64_t size = 1;
     while (size < 2 * biggest) size <<= 1;
     uint64_t *seen = calloc((size_t)size, 8), *again = calloc((size_t)size, 8);
-    if (!seen || !again) return -1;
+    if (!seen || !again) {
+        free(seen);
+        free(again);
+        return -1;
+    }
     for (int i = 0; i < NPART; i++) {
         part_t *p = &parts[i];
         int64_t s = 1;

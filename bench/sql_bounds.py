@@ -447,16 +447,27 @@ columns = ["id", "participants"]
 both = pacsv.ConvertOptions(include_columns=columns, column_types=dict.fromkeys(columns, pa.string()))
 
 
+EMPTY = pa.py_buffer(b"\0")  # the bytes of a column with none: never a null pointer
+kept = []  # the arrays whose buffers C reads, alive until it has read them
+
+
 def buffers(array):  # the offsets (from the array's first), the bytes, the length
     array = array.cast(pa.string())
+    kept[:] = [array]
     _valid, offsets, data = array.buffers()
-    return offsets.address + 4 * array.offset, 0 if data is None else data.address, len(array)
+    return offsets.address + 4 * array.offset, (data or EMPTY).address, len(array)
+
+
+def checked(result):  # a negative result: C ran out of memory
+    if result < 0:
+        raise SystemExit("native_ids.c: out of memory")
+    return result
 
 
 each = {"read": 0.0, "ids": 0.0, "references": 0.0}
 gathered = None
 t, cpu = time.perf_counter(), time.process_time()
-lib.set_actors(*buffers(held))
+checked(lib.set_actors(*buffers(held)))
 clash = missing = 0
 for path in parts:
     if path.endswith(".parquet"):
@@ -468,14 +479,14 @@ for path in parts:
     for batch in batches:
         now = time.process_time()
         each["read"] += now - lap
-        clash += lib.add_ids(*buffers(batch.column(0)))
+        clash += checked(lib.add_ids(*buffers(batch.column(0))))
         lap = time.process_time()
         each["ids"] += lap - now
-        missing += lib.unheld(*buffers(batch.column(1)))
+        missing += checked(lib.unheld(*buffers(batch.column(1))))
         now, lap = lap, time.process_time()
         each["references"] += lap - now
 lap = time.process_time()
-twice = lib.held_twice()
+twice = checked(lib.held_twice())
 each["ids"] += time.process_time() - lap
 found = [[twice + clash, missing]]
 """
