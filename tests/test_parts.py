@@ -400,6 +400,58 @@ def test_a_part_of_long_rows_is_read_in_smaller_batches(
     assert ahead["started"] == 2  # the columnar and sql engines, once each
 
 
+def test_a_parquet_part_that_decodes_to_gigabytes_is_read_in_bounded_memory(
+    tmp_path: Path,
+) -> None:
+    """A 15 KB part whose notes are one 300 KiB value repeated on 4,000 rows, which
+    the file holds once, in a dictionary: decoded, 1.2 GB. Each batch is decoded in
+    pieces of at most PARQUET_DECODED_BYTES, so validating it (in a process of its
+    own, whose peak is measured) stays under 1 GiB in the row engine and in the
+    columnar one, which reads ahead; decoded whole, the peak was 3.1 and 3.7 GiB.
+    The findings are the same in both."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = build("pqbomb", tmp_path, lambda f: parquet_parts(f, parts=1))
+    part = folder / "engagements-1.parquet"
+    table = pq.read_table(part)
+    rows = table.take([i % table.num_rows for i in range(4000)])
+    rows = rows.set_column(
+        rows.schema.get_field_index("id"), "id", pa.array([f"e-{i}" for i in range(4000)])
+    )
+    notes = pa.array(["y" * (300 << 10)] * 4000)
+    rows = rows.set_column(rows.schema.get_field_index("notes"), "notes", notes)
+    pq.write_table(rows, part, compression="zstd", dictionary_pagesize_limit=1 << 20)
+    assert part.stat().st_size < 20_000
+    run = (
+        "import sys, json\n"
+        "from bilat.validation import validate\n"
+        "r = validate(sys.argv[1], engine=sys.argv[2], max_per_code=None)\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(json.dumps([int(peak.split()[1]) // 1024,"
+        " sorted((f.code, f.row or 0, f.field or '') for f in r.findings)]))\n"
+    )
+    found = {}
+    for engine in ("rows", "columnar"):
+        done = subprocess.run(
+            [sys.executable, "-c", run, str(folder), engine],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        peak, findings = json.loads(done.stdout)
+        assert peak < 1024, (engine, peak)
+        found[engine] = findings
+    assert found["rows"] == found["columnar"]
+    # each row once, numbered across the pieces
+    notes_rows = [r for code, r, f in found["rows"] if (code, f) == ("constraint-error", "notes")]
+    assert notes_rows == list(range(1, 4001))
+
+
 def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:
     """Each part counts as a record file in the keys of layer 4 (16 bits of them): 300
     parts, an id of the first part taken again in the last, is one duplicate named by
