@@ -452,6 +452,30 @@ def test_a_parquet_part_that_decodes_to_gigabytes_is_read_in_bounded_memory(
     assert notes_rows == list(range(1, 4001))
 
 
+def test_parquet_batches_join_the_row_groups_dictionaries_stop_at(tmp_path: Path) -> None:
+    """pyarrow's batches of a column read as a dictionary stop at each row group's end;
+    layer 2 joins the pieces again, so that a batch holds its full count of rows
+    (the engines pay per batch), every cell in order, as text ("" for null)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from bilat.files import open_parquet
+    from bilat.validation import structure
+
+    types = pa.array(["visit", "summit", None] * 100)
+    ids = pa.array([f"e-{i}" for i in range(300)])
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"id": ids, "type": types}), path, row_group_size=7)
+    parquet = open_parquet(path)
+    assert structure._dictionary_columns(parquet) == ["id", "type"]
+    batches = list(structure._parquet_batches(parquet, 50, path))
+    assert [len(b[0]) for b in batches] == [50] * 6
+    assert all(pa.types.is_string(c.type) for b in batches for c in b)
+    assert [v for b in batches for v in b[0].to_pylist()] == ids.to_pylist()
+    want = [t or "" for t in types.to_pylist()]
+    assert [v for b in batches for v in b[1].to_pylist()] == want
+
+
 def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:
     """Each part counts as a record file in the keys of layer 4 (16 bits of them): 300
     parts, an id of the first part taken again in the last, is one duplicate named by

@@ -941,41 +941,77 @@ def _decode(column: Any) -> Any:
 
 
 def _parquet_batches(parquet: Any, size: int, path: Path) -> Iterator[list[Any]]:
-    """The batches of *size* rows of the Parquet file *parquet* at *path* (read again
-    from there with the columns
-    it holds as dictionaries kept as such, see :func:`_decoded`), as columns of the
-    CSV cells' text ("" for null). A batch that cannot be read (a damaged page), or
-    that holds a string that is not UTF-8 (pyarrow does not check), raises
-    :class:`_UnreadableBatch`, wherever it is read."""
+    """The batches of at most *size* rows of the Parquet file *parquet* at *path*, as
+    columns of the CSV cells' text ("" for null). The file is read again from *path*
+    with the columns it holds as dictionaries kept as such, decoded in pieces
+    (:func:`_decoded`) and joined again up to *size* rows (pyarrow's batches of
+    dictionaries stop at each row group's end). A batch that cannot be read (a damaged
+    page), or a string that is not UTF-8 (pyarrow does not check), raises
+    :class:`_UnreadableBatch` once the rows before it have been yielded."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    names = parquet.schema_arrow.names
-    row = 0
     try:
         coded = _dictionary_columns(parquet)
         source = open_parquet(path, coded) if coded else parquet
         batches = source.iter_batches(batch_size=size)
     except (OSError, pa.ArrowException, FileProblem, FooterTooLarge) as exc:
         raise _UnreadableBatch(1, exc) from exc
+    names = parquet.schema_arrow.names
+    pending: list[list[Any]] = []
+    read = 0  # rows read, those pending included
     while True:
         try:
             batch = next(batches)
         except StopIteration:
-            return
+            break
         except (OSError, pa.ArrowException) as exc:
-            raise _UnreadableBatch(row + 1, exc) from exc
+            yield from _joined(pending)
+            raise _UnreadableBatch(read + 1, exc) from exc
         for piece in _decoded(batch.columns, batch.num_rows):
-            for name, column in zip(names, piece, strict=True):
-                try:
-                    column.validate(full=True)
-                except pa.ArrowInvalid as exc:
-                    found = _NOT_UTF8.search(str(exc))
-                    if found is None:
-                        raise _UnreadableBatch(row + 1, exc) from exc
-                    raise _UnreadableBatch(row + 1 + int(found.group(1)), exc, name) from exc
-            row += len(piece[0]) if piece else 0
-            yield [pc.fill_null(c, "") for c in piece]
+            rows = len(piece[0]) if piece else 0
+            bad = _not_utf8(names, piece)
+            if bad is not None:
+                index, name, error = bad
+                yield from _joined([*pending, [c.slice(0, index) for c in piece]])
+                raise _UnreadableBatch(read + 1 + index, error, name) from error
+            pending.append(piece)
+            read += rows
+            if sum(len(p[0]) for p in pending) >= size or (
+                sum(c.nbytes for p in pending for c in p) >= PARQUET_DECODED_BYTES
+            ):
+                yield from _joined(pending)
+                pending = []
+    yield from _joined(pending)
+
+
+def _not_utf8(names: list[str], piece: list[Any]) -> tuple[int, str, BaseException] | None:
+    """The first cell of *piece* that is not UTF-8: its row in the piece, its column and
+    the error (None: every cell is text)."""
+    import pyarrow as pa
+
+    for name, column in zip(names, piece, strict=True):
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid as exc:
+            found = _NOT_UTF8.search(str(exc))
+            return (0 if found is None else int(found.group(1)), name, exc)
+    return None
+
+
+def _joined(pieces: list[list[Any]]) -> Iterator[list[Any]]:
+    """The *pieces* of rows (in order) as one batch of text columns, "" for null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces = [p for p in pieces if p and len(p[0])]
+    if not pieces:
+        return
+    width = len(pieces[0])
+    if len(pieces) == 1:
+        columns = pieces[0]
+    else:
+        columns = [pa.concat_arrays([p[i] for p in pieces]) for i in range(width)]
+    yield [pc.fill_null(c, "") for c in columns]
 
 
 def _parquet_rows(
