@@ -958,6 +958,7 @@ def _parquet_batches(parquet: Any, size: int, path: Path) -> Iterator[list[Any]]
         raise _UnreadableBatch(1, exc) from exc
     names = parquet.schema_arrow.names
     pending: list[list[Any]] = []
+    held = [0, 0]  # the rows and bytes pending
     read = 0  # rows read, those pending included
     while True:
         try:
@@ -974,13 +975,13 @@ def _parquet_batches(parquet: Any, size: int, path: Path) -> Iterator[list[Any]]
                 index, name, error = bad
                 yield from _joined([*pending, [c.slice(0, index) for c in piece]])
                 raise _UnreadableBatch(read + 1 + index, error, name) from error
+            weight = sum(c.nbytes for c in piece)
+            if pending and (held[0] + rows > size or held[1] + weight > PARQUET_DECODED_BYTES):
+                yield from _joined(pending)  # a batch stays within both bounds
+                pending, held = [], [0, 0]
             pending.append(piece)
+            held = [held[0] + rows, held[1] + weight]
             read += rows
-            if sum(len(p[0]) for p in pending) >= size or (
-                sum(c.nbytes for p in pending for c in p) >= PARQUET_DECODED_BYTES
-            ):
-                yield from _joined(pending)
-                pending = []
     yield from _joined(pending)
 
 
