@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -131,15 +131,14 @@ def check_parquet_footer(path: str | os.PathLike[str], cap: int = MAX_PARQUET_FO
         )
 
 
-def open_parquet(path: str | os.PathLike[str], read_dictionary: Sequence[str] | None = None) -> Any:
+def open_parquet(path: str | os.PathLike[str]) -> Any:
     """The ``pyarrow.parquet.ParquetFile`` at *path*, its footer checked first by
     :func:`check_parquet_footer` (:class:`FooterTooLarge` past the cap); pyarrow's own
-    errors for what is not a Parquet file pass through. The columns *read_dictionary*
-    names are read as Arrow dictionaries (as the file holds them), not decoded."""
+    errors for what is not a Parquet file pass through."""
     import pyarrow.parquet as pq
 
     check_parquet_footer(path)
-    return pq.ParquetFile(path, read_dictionary=read_dictionary)
+    return pq.ParquetFile(path)
 
 
 def inside(root: Path, path: Path) -> bool | None:

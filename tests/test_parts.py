@@ -294,14 +294,38 @@ def test_a_corrupt_parquet_page_is_a_finding_naming_the_file_and_row(
         assert not any(f.code == "dangling-reference" for f in report.findings), engine
 
 
-@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
-def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_at_its_row(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int | None
-) -> None:
-    """pyarrow reads a Parquet string column without checking its UTF-8: a title
-    whose bytes are not UTF-8 is an encoding-error at its row and field in every
-    engine (the rows after it unread), not an internal error."""
+def _not_utf8_at(table: Any, name: str, row: int) -> Any:
+    """*table* with the first byte of column *name*'s cell at *row* (from 1) made 0xFF."""
     import pyarrow as pa
+
+    column = table.column(name).combine_chunks()
+    _valid, offsets, data = column.buffers()
+    raw = bytearray(data.to_pybytes())
+    start = int.from_bytes(offsets.to_pybytes()[4 * (row - 1) : 4 * row], "little")
+    raw[start] = 0xFF
+    bad = pa.Array.from_buffers(pa.string(), len(column), [None, offsets, pa.py_buffer(bytes(raw))])
+    with pytest.raises(pa.ArrowInvalid):
+        bad.validate(full=True)
+    return table.set_column(table.schema.get_field_index(name), name, bad)
+
+
+@pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
+@pytest.mark.parametrize(
+    ("damaged", "want"),
+    [([("title", 2)], ("title", 2)), ([("title", 2), ("start", 1)], ("start", 1))],
+    ids=["one-cell", "a-later-column-an-earlier-row"],
+)
+def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_at_its_row(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    batch: int | None,
+    damaged: list[tuple[str, int]],
+    want: tuple[str, int],
+) -> None:
+    """pyarrow reads a Parquet string column without checking its UTF-8: a cell whose
+    bytes are not UTF-8 is an encoding-error at its row and field in every engine (the
+    rows before it checked, those after it unread), not an internal error. Of two such
+    cells, the first row's is reported, whichever column comes first."""
     import pyarrow.parquet as pq
 
     from bilat.validation import structure
@@ -311,20 +335,15 @@ def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_at_its_row(
     folder = build("pqutf8", tmp_path, lambda f: parquet_parts(f, parts=1))
     part = folder / "engagements-1.parquet"
     table = pq.read_table(part)
-    title = table.column("title").combine_chunks()
-    _valid, offsets, data = title.buffers()
-    raw = bytearray(data.to_pybytes())
-    second = int.from_bytes(offsets.to_pybytes()[4:8], "little")  # row 2's first byte
-    raw[second] = 0xFF
-    bad = pa.Array.from_buffers(pa.string(), len(title), [None, offsets, pa.py_buffer(bytes(raw))])
-    with pytest.raises(pa.ArrowInvalid):
-        bad.validate(full=True)
-    index = table.schema.get_field_index("title")
-    pq.write_table(table.set_column(index, "title", bad), part)
+    assert table.schema.names.index("title") < table.schema.names.index("start")
+    for name, row in damaged:
+        table = _not_utf8_at(table, name, row)
+    pq.write_table(table, part)
     for engine in ENGINES:
         report = validate(folder, engine=engine, max_per_code=None)
         [finding] = [f for f in report.findings if f.path == "engagements-1.parquet"]
-        assert (finding.code, finding.row, finding.field) == ("encoding-error", 2, "title")
+        field, row = want
+        assert (finding.code, finding.row, finding.field) == ("encoding-error", row, field)
         assert not any(f.code == "internal-error" for f in report.findings), engine
 
 
@@ -398,82 +417,6 @@ def test_a_part_of_long_rows_is_read_in_smaller_batches(
     found = {e: _errors(folder, e) for e in ENGINES}
     assert found["rows"] == found["columnar"] == found["sql"]
     assert ahead["started"] == 2  # the columnar and sql engines, once each
-
-
-def test_a_parquet_part_that_decodes_to_gigabytes_is_read_in_bounded_memory(
-    tmp_path: Path,
-) -> None:
-    """A 15 KB part whose notes are one 300 KiB value repeated on 4,000 rows, which
-    the file holds once, in a dictionary: decoded, 1.2 GB. Each batch is decoded in
-    pieces of at most PARQUET_DECODED_BYTES, so validating it (in a process of its
-    own, whose peak is measured) stays under 1 GiB in the row engine and in the
-    columnar one, which reads ahead; decoded whole, the peak was 3.1 and 3.7 GiB.
-    The findings are the same in both."""
-    import subprocess
-    import sys
-
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    folder = build("pqbomb", tmp_path, lambda f: parquet_parts(f, parts=1))
-    part = folder / "engagements-1.parquet"
-    table = pq.read_table(part)
-    rows = table.take([i % table.num_rows for i in range(4000)])
-    rows = rows.set_column(
-        rows.schema.get_field_index("id"), "id", pa.array([f"e-{i}" for i in range(4000)])
-    )
-    notes = pa.array(["y" * (300 << 10)] * 4000)
-    rows = rows.set_column(rows.schema.get_field_index("notes"), "notes", notes)
-    pq.write_table(rows, part, compression="zstd", dictionary_pagesize_limit=1 << 20)
-    assert part.stat().st_size < 20_000
-    run = (
-        "import sys, json\n"
-        "from bilat.validation import validate\n"
-        "r = validate(sys.argv[1], engine=sys.argv[2], max_per_code=None)\n"
-        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-        "print(json.dumps([int(peak.split()[1]) // 1024,"
-        " sorted((f.code, f.row or 0, f.field or '') for f in r.findings)]))\n"
-    )
-    found = {}
-    for engine in ("rows", "columnar"):
-        done = subprocess.run(
-            [sys.executable, "-c", run, str(folder), engine],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        )
-        peak, findings = json.loads(done.stdout)
-        assert peak < 1024, (engine, peak)
-        found[engine] = findings
-    assert found["rows"] == found["columnar"]
-    # each row once, numbered across the pieces
-    notes_rows = [r for code, r, f in found["rows"] if (code, f) == ("constraint-error", "notes")]
-    assert notes_rows == list(range(1, 4001))
-
-
-def test_parquet_batches_join_the_row_groups_dictionaries_stop_at(tmp_path: Path) -> None:
-    """pyarrow's batches of a column read as a dictionary stop at each row group's end;
-    layer 2 joins the pieces again, so that a batch holds its full count of rows
-    (the engines pay per batch), every cell in order, as text ("" for null)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from bilat.files import open_parquet
-    from bilat.validation import structure
-
-    types = pa.array(["visit", "summit", None] * 100)
-    ids = pa.array([f"e-{i}" for i in range(300)])
-    path = tmp_path / "t.parquet"
-    pq.write_table(pa.table({"id": ids, "type": types}), path, row_group_size=7)
-    parquet = open_parquet(path)
-    assert structure._dictionary_columns(parquet) == ["id", "type"]
-    batches = list(structure._parquet_batches(parquet, 50, path))
-    assert [len(b[0]) for b in batches] == [50] * 6
-    assert all(pa.types.is_string(c.type) for b in batches for c in b)
-    assert [v for b in batches for v in b[0].to_pylist()] == ids.to_pylist()
-    want = [t or "" for t in types.to_pylist()]
-    assert [v for b in batches for v in b[1].to_pylist()] == want
 
 
 def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:

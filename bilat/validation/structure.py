@@ -10,7 +10,6 @@ cells already failed here, so that one bad cell never hides another's defect.
 
 from __future__ import annotations
 
-import bisect
 import codecs
 import csv
 import gzip
@@ -22,7 +21,6 @@ import re
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import IO, Any, Protocol
 
 from bilat.files import FileProblem, FooterTooLarge, open_parquet, open_regular
@@ -824,7 +822,7 @@ def _parquet_body(
     typed = [(name, p) for name in cols if (p := parser(cols[name])) is not None]
     required = [name for name in cols if cols[name].required]
     column_of = {name: index + 1 for index, name in enumerate(cols)}
-    rows = _parquet_rows(parquet, header, block, plan.file)
+    rows = _parquet_rows(parquet, header, block)
     try:
         for number, cells in rows:
             yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
@@ -864,10 +862,6 @@ class _UnreadableBatch(Exception):
 #: fewer than PARQUET_BATCH rows where rows are long, so that the few batches read
 #: ahead (see bilat.validation.engines.columnar.blocks) stay this size whatever the cells.
 PARQUET_BATCH_BYTES = 16 << 20
-#: Most bytes of cells a batch decodes to at once: a column the file holds as a
-#: dictionary is read as one and decoded in pieces of rows this size, since a short
-#: dictionary page can stand for far more (one long value repeated on every row).
-PARQUET_DECODED_BYTES = 64 << 20
 
 _NOT_UTF8 = re.compile(r"Invalid UTF8 sequence at string index (\d+)")
 
@@ -880,143 +874,54 @@ def _batch_rows(parquet: Any) -> int:
     return max(1, min(PARQUET_BATCH, PARQUET_BATCH_BYTES // max(1, per_row)))
 
 
-def _dictionary_columns(parquet: Any) -> list[str]:
-    """The columns of *parquet* that every row group holds dictionary-encoded."""
-    metadata = parquet.metadata
-    names = parquet.schema_arrow.names
-    if not metadata.num_row_groups:
-        return []
-    kept = set(names)
-    for i in range(metadata.num_row_groups):
-        group = metadata.row_group(i)
-        for j in range(group.num_columns):
-            encodings = group.column(j).encodings
-            if "PLAIN_DICTIONARY" not in encodings and "RLE_DICTIONARY" not in encodings:
-                kept.discard(group.column(j).path_in_schema)
-    return [name for name in names if name in kept]
-
-
-def _decoded(columns: list[Any], rows: int) -> Iterator[list[Any]]:
-    """The cells of a batch (*columns*, some read as dictionaries) as text columns, in
-    pieces of consecutive rows of at most PARQUET_DECODED_BYTES (a row at least)."""
+def _parquet_batches(parquet: Any, size: int) -> Iterator[list[Any]]:
+    """The batches of *size* rows of the Parquet file *parquet*, as columns of the CSV
+    cells' text ("" for null). A batch that cannot be read (a damaged page) raises
+    :class:`_UnreadableBatch`, wherever it is read; so does a string that is not UTF-8
+    (pyarrow does not check), once the rows before it have been yielded."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    coded = [pa.types.is_dictionary(c.type) for c in columns]
-    if not any(coded):
-        yield columns
-        return
-    longest = [
-        pc.max(pc.binary_length(c.dictionary)).as_py() or 0 if d else 0
-        for c, d in zip(columns, coded, strict=True)
-    ]
-    bound = sum(c.nbytes for c, d in zip(columns, coded, strict=True) if not d) + rows * sum(
-        longest
-    )
-    if bound > PARQUET_DECODED_BYTES:
-        sizes = None
-        for column, d in zip(columns, coded, strict=True):
-            each = (
-                pc.take(pc.binary_length(column.dictionary), column.indices)
-                if d
-                else pc.binary_length(column)
-            )
-            each = pc.fill_null(pc.cast(each, pa.int64()), 0)
-            sizes = each if sizes is None else pc.add(sizes, each)
-        ends = pc.cumulative_sum(sizes).to_pylist()
-        start = 0
-        while start < rows:
-            before = ends[start - 1] if start else 0
-            stop = max(start + 1, bisect.bisect_right(ends, before + PARQUET_DECODED_BYTES))
-            yield [_decode(c.slice(start, stop - start)) for c in columns]
-            start = stop
-        return
-    yield [_decode(c) for c in columns]
-
-
-def _decode(column: Any) -> Any:
-    import pyarrow as pa
-
-    return column.dictionary_decode() if pa.types.is_dictionary(column.type) else column
-
-
-def _parquet_batches(parquet: Any, size: int, path: Path) -> Iterator[list[Any]]:
-    """The batches of at most *size* rows of the Parquet file *parquet* at *path*, as
-    columns of the CSV cells' text ("" for null). The file is read again from *path*
-    with the columns it holds as dictionaries kept as such, decoded in pieces
-    (:func:`_decoded`) and joined again up to *size* rows (pyarrow's batches of
-    dictionaries stop at each row group's end). A batch that cannot be read (a damaged
-    page), or a string that is not UTF-8 (pyarrow does not check), raises
-    :class:`_UnreadableBatch` once the rows before it have been yielded."""
-    import pyarrow as pa
-
-    try:
-        coded = _dictionary_columns(parquet)
-        source = open_parquet(path, coded) if coded else parquet
-        batches = source.iter_batches(batch_size=size)
-    except (OSError, pa.ArrowException, FileProblem, FooterTooLarge) as exc:
-        raise _UnreadableBatch(1, exc) from exc
+    batches = parquet.iter_batches(batch_size=size)
     names = parquet.schema_arrow.names
-    pending: list[list[Any]] = []
-    held = [0, 0]  # the rows and bytes pending
-    read = 0  # rows read, those pending included
+    row = 0
     while True:
         try:
             batch = next(batches)
         except StopIteration:
-            break
+            return
         except (OSError, pa.ArrowException) as exc:
-            yield from _joined(pending)
-            raise _UnreadableBatch(read + 1, exc) from exc
-        for piece in _decoded(batch.columns, batch.num_rows):
-            rows = len(piece[0]) if piece else 0
-            bad = _not_utf8(names, piece)
-            if bad is not None:
-                index, name, error = bad
-                yield from _joined([*pending, [c.slice(0, index) for c in piece]])
-                raise _UnreadableBatch(read + 1 + index, error, name) from error
-            weight = sum(c.nbytes for c in piece)
-            if pending and (held[0] + rows > size or held[1] + weight > PARQUET_DECODED_BYTES):
-                yield from _joined(pending)  # a batch stays within both bounds
-                pending, held = [], [0, 0]
-            pending.append(piece)
-            held = [held[0] + rows, held[1] + weight]
-            read += rows
-    yield from _joined(pending)
+            raise _UnreadableBatch(row + 1, exc) from exc
+        columns = batch.columns
+        bad = _not_utf8(names, columns)
+        if bad is not None:
+            index, name, error = bad
+            if index:
+                yield [pc.fill_null(c.slice(0, index), "") for c in columns]
+            raise _UnreadableBatch(row + 1 + index, error, name) from error
+        row += batch.num_rows
+        yield [pc.fill_null(c, "") for c in columns]
 
 
-def _not_utf8(names: list[str], piece: list[Any]) -> tuple[int, str, BaseException] | None:
-    """The first cell of *piece* that is not UTF-8: its row in the piece, its column and
-    the error (None: every cell is text)."""
+def _not_utf8(names: list[str], columns: list[Any]) -> tuple[int, str, BaseException] | None:
+    """The first row of a batch (*columns*) with a cell that is not UTF-8: its index,
+    the first such column and the error (None: every cell is text)."""
     import pyarrow as pa
 
-    for name, column in zip(names, piece, strict=True):
+    first: tuple[int, str, BaseException] | None = None
+    for name, column in zip(names, columns, strict=True):
         try:
             column.validate(full=True)
         except pa.ArrowInvalid as exc:
             found = _NOT_UTF8.search(str(exc))
-            return (0 if found is None else int(found.group(1)), name, exc)
-    return None
-
-
-def _joined(pieces: list[list[Any]]) -> Iterator[list[Any]]:
-    """The *pieces* of rows (in order) as one batch of text columns, "" for null."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    pieces = [p for p in pieces if p and len(p[0])]
-    if not pieces:
-        return
-    width = len(pieces[0])
-    if len(pieces) == 1:
-        columns = pieces[0]
-    else:
-        columns = [pa.concat_arrays([p[i] for p in pieces]) for i in range(width)]
-    yield [pc.fill_null(c, "") for c in columns]
+            index = 0 if found is None else int(found.group(1))
+            if first is None or index < first[0]:
+                first = (index, name, exc)
+    return first
 
 
 def _parquet_rows(
-    parquet: Any, header: list[str], block: Any, path: Path
+    parquet: Any, header: list[str], block: Any
 ) -> Generator[tuple[int, list[str]], None, None]:
     """The rows of the Parquet file *parquet* the row engine reads, numbered from 1,
     their cells as the CSV cells would be ("" for null): all of them, or when an
@@ -1024,7 +929,7 @@ def _parquet_rows(
     import pyarrow as pa
 
     size = _batch_rows(parquet)
-    batches = _parquet_batches(parquet, size, path)
+    batches = _parquet_batches(parquet, size)
     checked: Generator[tuple[list[Any], list[int] | None], None, None] = (
         ((b, None) for b in batches)
         if block is None
