@@ -903,18 +903,22 @@ def _parquet_batches(parquet: Any, size: int) -> Iterator[list[Any]]:
         yield [pc.fill_null(c, "") for c in columns]
 
 
-def _not_utf8(names: list[str], columns: list[Any]) -> tuple[int, str, BaseException] | None:
+def _not_utf8(names: list[str], columns: list[Any]) -> tuple[int, str | None, BaseException] | None:
     """The first row of a batch (*columns*) with a cell that is not UTF-8: its index,
-    the first such column and the error (None: every cell is text)."""
+    the first such column and the error (None: every cell is text). A column that is
+    not valid otherwise (its offsets, say) makes the whole batch unreadable: index 0,
+    no column."""
     import pyarrow as pa
 
-    first: tuple[int, str, BaseException] | None = None
+    first: tuple[int, str | None, BaseException] | None = None
     for name, column in zip(names, columns, strict=True):
         try:
             column.validate(full=True)
         except pa.ArrowInvalid as exc:
             found = _NOT_UTF8.search(str(exc))
-            index = 0 if found is None else int(found.group(1))
+            if found is None:
+                return (0, None, exc)
+            index = int(found.group(1))
             if first is None or index < first[0]:
                 first = (index, name, exc)
     return first
