@@ -83,9 +83,9 @@ class BlockText:
         self._first = True
         self._pending: deque[tuple[int, str]] = deque()
         self._next_line = 1  # number of the first line of the next block
-        self._queue: queue.Queue[Any] | None = None
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+        #: the blocks read ahead, each with its checks (once the thread has started)
+        self._ahead: _Ahead | None = None
+        self._blocks: Iterator[tuple[bytes, Any]] | None = None
         self.lineno = 0  # number of the last line handed out
         self.fast: Fast | None = None
         #: rows the fast path validated (and so the row engine never saw)
@@ -122,42 +122,15 @@ class BlockText:
 
     def _start(self) -> None:
         """Read, parse and check the blocks after this one on a thread of their own."""
-        self._queue = queue.Queue(maxsize=WORKERS)
-        self._thread = threading.Thread(target=self._produce, name="bilat-blocks", daemon=True)
-        self._thread.start()
+        assert self.fast is not None
+        self._ahead = _Ahead(iter(self._raw_block, None), self.fast.prepare, "bilat-blocks")
+        self._blocks = iter(self._ahead)
 
     def close(self) -> None:
         """Stop the reading thread (before the stream is closed)."""
-        self._stop.set()
-        if self._thread is not None:
-            while self._thread.is_alive():
-                with contextlib.suppress(queue.Empty):  # make room for a put in progress
-                    while True:
-                        self._queue.get_nowait()  # type: ignore[union-attr]
-                self._thread.join(0.01)
-            self._thread = None
-
-    def _produce(self) -> None:
-        """The reading thread: blocks in order, each with its parse and checks
-        running on a small pool (pyarrow releases the GIL), into the queue."""
-        assert self.fast is not None and self._queue is not None
-        item: Any
-        with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="bilat-check") as pool:
-            try:
-                while not self._stop.is_set():
-                    block = self._raw_block()
-                    item = _END if block is None else (block, pool.submit(self.fast.prepare, block))
-                    while not self._stop.is_set():
-                        try:
-                            self._queue.put(item, timeout=0.05)
-                            break
-                        except queue.Full:
-                            continue
-                    if item is _END:
-                        return
-            except BaseException as exc:  # handed to the caller's thread, raised there
-                with contextlib.suppress(queue.Full):
-                    self._queue.put(_Failed(exc), timeout=1)
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = self._blocks = None
 
     def _read(self, size: int) -> bool:
         """Read about *size* more bytes, in the pieces the row engine reads too.
@@ -213,15 +186,11 @@ class BlockText:
 
     def _load(self, mid_record: bool) -> bool:
         prepared: Any = _NOT_YET
-        if self._queue is not None:
-            item = self._queue.get()
-            if item is _END:
-                self._queue.put(_END)  # and again, for every later call
+        if self._blocks is not None:
+            item = next(self._blocks, None)  # a failure of the thread is raised here
+            if item is None:
                 return False
-            if isinstance(item, _Failed):
-                raise item.error
-            block, future = item
-            prepared = future.result()
+            block, prepared = item
         else:
             found = self._raw_block()
             if found is None:
@@ -252,16 +221,19 @@ class BlockText:
 
 class _Ahead:
     """The items of an iterator, each with what *prepare* makes of it, read on a
-    thread of their own and prepared on a small pool, a few ahead of the caller (see
-    :meth:`Fast.batches`). An exception raised by the iterator comes out where its
+    thread of their own (named *name*) and prepared on a small pool, a few ahead of
+    the caller: a CSV file's blocks (:class:`BlockText`), a Parquet part's batches
+    (:meth:`Fast.batches`). An exception raised by the iterator comes out where its
     item would have; :meth:`close` stops the thread."""
 
-    def __init__(self, items: Iterator[Any], prepare: Callable[[Any], Any]) -> None:
+    def __init__(
+        self, items: Iterator[Any], prepare: Callable[[Any], Any], name: str = "bilat-batches"
+    ) -> None:
         self._items = items
         self._prepare = prepare
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=WORKERS)
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._produce, name="bilat-batches", daemon=True)
+        self._thread = threading.Thread(target=self._produce, name=name, daemon=True)
         self._thread.start()
 
     def _produce(self) -> None:
