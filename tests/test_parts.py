@@ -219,7 +219,7 @@ def test_every_defect_in_parquet_gives_the_row_engines_report_in_every_engine(
     from bilat.validation import structure
     from bilat.validation.engines.columnar import blocks
 
-    ahead = _count_ahead(monkeypatch, blocks)
+    ahead = count_ahead(monkeypatch, blocks)
     if batch is not None:
         monkeypatch.setattr(structure, "PARQUET_BATCH", batch)
     picked = random.Random(2612 if batch is None else 1207).sample(sorted(DEFECTS), 12)
@@ -240,16 +240,16 @@ def test_every_defect_in_parquet_gives_the_row_engines_report_in_every_engine(
     assert (ahead["started"] > 0) == (batch is not None), ahead
 
 
-def _count_ahead(monkeypatch: pytest.MonkeyPatch, blocks: Any) -> dict[str, int]:
+def count_ahead(monkeypatch: pytest.MonkeyPatch, blocks: Any) -> dict[str, int]:
     """A count of the times an engine read a Parquet part's batches ahead."""
     seen = {"started": 0}
-    start = blocks._Ahead.__init__
+    start = blocks.ReadAhead.__init__
 
     def counting(self: Any, *args: Any) -> None:
         seen["started"] += 1
         start(self, *args)
 
-    monkeypatch.setattr(blocks._Ahead, "__init__", counting)
+    monkeypatch.setattr(blocks.ReadAhead, "__init__", counting)
     return seen
 
 
@@ -362,7 +362,7 @@ def test_a_row_loop_that_stops_early_ends_the_threads_reading_ahead(
     from bilat.validation.engines.columnar import blocks
 
     monkeypatch.setattr(structure, "PARQUET_BATCH", 1)
-    ahead = _count_ahead(monkeypatch, blocks)
+    ahead = count_ahead(monkeypatch, blocks)
     folder = build("pqstop", tmp_path, DEFECTS["bad_date"])
     parquet_parts(folder, parts=1)
     checker = records.checker
@@ -407,7 +407,7 @@ def test_a_part_of_long_rows_is_read_in_smaller_batches(
     from bilat.validation.engines.columnar import blocks
 
     monkeypatch.setattr(structure, "PARQUET_BATCH_BYTES", 64 << 10)
-    ahead = _count_ahead(monkeypatch, blocks)
+    ahead = count_ahead(monkeypatch, blocks)
     folder = build("pqlong", tmp_path, lambda f: parquet_parts(f, parts=1))
     part = folder / "engagements-1.parquet"
     table = pq.read_table(part)
@@ -497,16 +497,16 @@ def test_a_parquet_footer_longer_than_the_cap_is_refused_before_pyarrow_reads_it
 
 
 def test_batches_read_ahead_come_in_order_and_an_error_where_it_was_raised() -> None:
-    """The reading thread of a Parquet part (``blocks._Ahead``) hands its items over in
+    """The reading thread of a Parquet part (``blocks.ReadAhead``) hands its items over in
     order, each with what the pool made of it; an error of the reader comes after the
     items read before it, and one of the pool's with its own item."""
-    from bilat.validation.engines.columnar.blocks import _Ahead
+    from bilat.validation.engines.columnar.blocks import ReadAhead
 
     def items() -> Any:
         yield from range(7)
         raise OSError("page 8 is corrupt")
 
-    ahead = _Ahead(items(), lambda x: x * 10)
+    ahead = ReadAhead(items(), lambda x: x * 10)
     got = []
     with pytest.raises(OSError, match="page 8 is corrupt"):
         for value, made in ahead:
@@ -519,7 +519,7 @@ def test_batches_read_ahead_come_in_order_and_an_error_where_it_was_raised() -> 
             raise ValueError("a check failed")
         return x
 
-    ahead = _Ahead(iter(range(6)), prepare)
+    ahead = ReadAhead(iter(range(6)), prepare)
     got = []
     with pytest.raises(ValueError, match="a check failed"):
         for _value, made in ahead:
@@ -535,10 +535,10 @@ def test_batches_read_ahead_stop_when_their_reader_is_left() -> None:
     import itertools
     import threading
 
-    from bilat.validation.engines.columnar.blocks import _Ahead
+    from bilat.validation.engines.columnar.blocks import ReadAhead
 
     before = {t.ident for t in threading.enumerate()}
-    ahead = _Ahead(itertools.count(), lambda x: x)
+    ahead = ReadAhead(itertools.count(), lambda x: x)
     for value, _made in ahead:
         if value == 3:
             break

@@ -482,13 +482,13 @@ def test_the_spark_engine_over_flags_unicode_in_parquet(
     (a row Spark left unflagged would be missing from it). The part is read in three
     batches, each flagged from Spark's stream in order: none is checked ahead on
     DuckDB, as the other engines check the batches of a large part."""
-    from test_parts import _count_ahead, parquet_parts
+    from test_parts import count_ahead, parquet_parts
 
     from bilat.validation import structure, validate
     from bilat.validation.engines.columnar import blocks
 
     monkeypatch.setattr(structure, "PARQUET_BATCH", 700)
-    ahead = _count_ahead(monkeypatch, blocks)
+    ahead = count_ahead(monkeypatch, blocks)
 
     def tricky(folder: Path) -> None:
         fields = _fields("engagement")

@@ -84,7 +84,7 @@ class BlockText:
         self._pending: deque[tuple[int, str]] = deque()
         self._next_line = 1  # number of the first line of the next block
         #: the blocks read ahead, each with its checks (once the thread has started)
-        self._ahead: _Ahead | None = None
+        self._ahead: ReadAhead | None = None
         self._blocks: Iterator[tuple[bytes, Any]] | None = None
         self.lineno = 0  # number of the last line handed out
         self.fast: Fast | None = None
@@ -123,7 +123,7 @@ class BlockText:
     def _start(self) -> None:
         """Read, parse and check the blocks after this one on a thread of their own."""
         assert self.fast is not None
-        self._ahead = _Ahead(iter(self._raw_block, None), self.fast.prepare, "bilat-blocks")
+        self._ahead = ReadAhead(iter(self._raw_block, None), self.fast.prepare, "bilat-blocks")
         self._blocks = iter(self._ahead)
 
     def close(self) -> None:
@@ -219,7 +219,7 @@ class BlockText:
         return True
 
 
-class _Ahead:
+class ReadAhead:
     """The items of an iterator, each with what *prepare* makes of it, read on a
     thread of their own (named *name*) and prepared on a small pool, a few ahead of
     the caller: a CSV file's blocks (:class:`BlockText`), a Parquet part's batches
@@ -566,7 +566,7 @@ class Fast:
                 yield batch, self.columns(dict(zip(self.header, batch, strict=True)), first)
                 first += len(batch[0]) if batch else 0
             return
-        ahead = _Ahead(iter(batches), self._prepare_batch)
+        ahead = ReadAhead(iter(batches), self._prepare_batch)
         try:
             for batch, prepared in ahead:
                 done = self.block(b"", first, prepared)
