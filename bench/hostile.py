@@ -5,7 +5,7 @@
 
 Prints, per case: exit code, wall seconds, peak RSS (MB) and output size. The README
 states the figures; tests/test_hostile.py holds smaller versions of the same cases
-as tests, under an address-space limit.
+as tests, under an address-space limit (tests/test_parts.py the Parquet one's).
 """
 
 from __future__ import annotations
@@ -136,7 +136,53 @@ def cases(tmp: Path, quick: bool) -> dict[str, tuple[list[str], dict[str, str] |
         for _ in range(20 if quick else 200):
             f.write(b"a" * (1 << 20))
     out[f"{20 if quick else 200} MB single-line CSV"] = (["validate", str(pkg)], None)
+
+    rows = 20_000 if quick else 60_000
+    pkg = package(tmp, "parquet-dictionary")
+    size = _parquet_dictionary(pkg, rows, 19_000) / 1e6
+    out[f"{size:.1f} MB Parquet, {rows * 19_000 / 1e9:.1f} GB of notes once read"] = (
+        ["validate", str(pkg)],
+        None,
+    )
     return out
+
+
+def _parquet_dictionary(pkg: Path, rows: int, length: int) -> int:
+    """Make the engagements of *pkg* a Parquet part of *rows* rows whose notes are one
+    value of *length* characters, which the file stores once (a dictionary); its size."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table = pacsv.read_csv(
+        pkg / "engagements.csv",
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in _header(pkg / "engagements.csv")},
+            strings_can_be_null=True,
+        ),
+    )
+    table = table.take([i % table.num_rows for i in range(rows)])
+    table = table.set_column(
+        table.schema.get_field_index("id"), "id", pa.array([f"e-{i}" for i in range(rows)])
+    )
+    one = pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array(["y" * length]))
+    table = table.set_column(table.schema.get_field_index("notes"), "notes", one)
+    # without the Arrow schema, so that the notes read back as strings
+    pq.write_table(table, pkg / "engagements.parquet", store_schema=False)
+    (pkg / "engagements.csv").unlink()
+    data = json.loads((pkg / "datapackage.json").read_text())
+    for res in data["resources"]:
+        if res["name"] == "engagements":
+            for key in ("bytes", "hash", "dialect", "encoding", "mediatype"):
+                res.pop(key, None)
+            res.update(path="engagements.parquet", format="parquet")
+    (pkg / "datapackage.json").write_text(json.dumps(data))
+    return (pkg / "engagements.parquet").stat().st_size
+
+
+def _header(file: Path) -> list[str]:
+    with file.open(encoding="utf-8") as f:
+        return f.readline().rstrip("\n").split(",")
 
 
 def main() -> None:

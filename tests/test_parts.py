@@ -424,6 +424,114 @@ def test_a_part_of_long_rows_is_read_in_smaller_batches(
     assert ahead["started"] == 2  # the columnar and sql engines, once each
 
 
+def _long_values(file: Path, short: int, long: int, length: int) -> None:
+    """A Parquet file of *short* rows of short values, then *long* rows of one value
+    of *length* characters, which the file stores once, in a dictionary."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    values = [f"v{i}" for i in range(short)] + ["x" * length] * long
+    table = pa.table({"id": [f"r-{i}" for i in range(short + long)], "text": values})
+    pq.write_table(table, file, row_group_size=short + long)
+
+
+def test_parquet_batches_fit_the_size_their_rows_take_once_read(tmp_path: Path) -> None:
+    """A Parquet file may store a long value once, for any number of rows: 20,000 rows
+    of a 5,000-character value are 100 MB read, from a file of kilobytes. The first
+    batch is of PARQUET_FIRST_ROWS rows; each next one of as many rows as fit the
+    budget at the size the rows before took: every batch holds the budget, every row
+    is read once, in order."""
+    import pyarrow.parquet as pq
+
+    from bilat.files import PARQUET_FIRST_ROWS, parquet_batches
+
+    file = tmp_path / "long.parquet"
+    _long_values(file, 0, 20_000, 5_000)
+    assert file.stat().st_size < 200_000
+    budget = 1 << 20
+    batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
+    sizes = [b.num_rows for b in batches]
+    assert sizes[0] == PARQUET_FIRST_ROWS
+    assert all(b.nbytes <= budget for b in batches[1:]), [b.nbytes for b in batches]
+    assert 150 < max(sizes[1:]) <= budget // 5_000
+    assert sum(sizes) == 20_000
+    ids = [i for b in batches for i in b.column("id").to_pylist()]
+    assert ids == [f"r-{i}" for i in range(20_000)]
+    # only the columns asked for, and never more rows than asked for
+    batches = list(parquet_batches(pq.ParquetFile(file), 100, columns=["id"], budget=budget))
+    assert {b.num_columns for b in batches} == {1}
+    assert max(b.num_rows for b in batches) == 100
+
+
+def test_parquet_batches_follow_rows_that_grow_long(tmp_path: Path) -> None:
+    """Rows that grow long after short ones: the batch in which they start is read at
+    the size fitted to the short rows (what is not known cannot be fitted: the bound
+    is that batch's rows), every batch after it fits the budget again."""
+    import pyarrow.parquet as pq
+
+    from bilat.files import parquet_batches
+
+    file = tmp_path / "grow.parquet"
+    _long_values(file, 30_000, 3_000, 2_000)
+    budget = 1 << 20
+    batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
+    first_long = next(i for i, b in enumerate(batches) if b.nbytes > 2 * budget)
+    assert batches[first_long].num_rows > 1_000  # fitted to the short rows
+    assert all(b.nbytes <= budget for b in batches[first_long + 1 :])
+    assert sum(b.num_rows for b in batches) == 33_000
+
+
+def test_a_small_parquet_part_of_long_repeated_values_is_read_in_bounded_memory(
+    tmp_path: Path,
+) -> None:
+    """A part of 20,000 rows whose notes are one 19,000-character value, stored once
+    (a file of under a megabyte, 380 MB of text once read), is validated by every
+    engine in a fraction of that: before, a batch of 20,000 such rows was read at once
+    (1.2 GB at the peak). Each engine runs in a process of its own,
+    which reports its peak."""
+    import subprocess
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = build("pqbomb", tmp_path, lambda f: parquet_parts(f, parts=1))
+    part = folder / "engagements-1.parquet"
+    table = pq.read_table(part)
+    rows = table.take([i % table.num_rows for i in range(20_000)])
+    ids = pa.array([f"e-{i}" for i in range(20_000)])
+    rows = rows.set_column(rows.schema.get_field_index("id"), "id", ids)
+    # one value and its indices here too (the file's Arrow schema left out, so that
+    # it reads back as strings)
+    one = pa.array(["y" * 19_000])
+    notes = pa.DictionaryArray.from_arrays(pa.array([0] * 20_000, pa.int32()), one)
+    rows = rows.set_column(rows.schema.get_field_index("notes"), "notes", notes)
+    pq.write_table(rows, part, store_schema=False)
+    assert part.stat().st_size < 1_000_000
+    # the peak of the process's own memory (VmHWM: ru_maxrss would count this one's,
+    # which it replaced)
+    script = (
+        "import re, sys\n"
+        "from pathlib import Path\n"
+        "from bilat.validation import validate\n"
+        "report = validate(sys.argv[1], engine=sys.argv[2], max_per_code=None)\n"
+        "codes = sorted({f.code for f in report.findings if f.severity == 'error'})\n"
+        "status = Path('/proc/self/status').read_text()\n"
+        "print(re.search(r'VmHWM:\\s*(\\d+)', status).group(1), *codes)\n"
+    )
+    for engine in ENGINES:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(folder), engine],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        peak_kib, *codes = done.stdout.split()
+        assert int(peak_kib) < 700 << 10, (engine, peak_kib)
+        assert "internal-error" not in codes, (engine, done.stdout)
+
+
 def test_three_hundred_parts_keep_their_own_rows_and_names(tmp_path: Path) -> None:
     """Each part counts as a record file in the keys of layer 4 (16 bits of them): 300
     parts, an id of the first part taken again in the last, is one duplicate named by

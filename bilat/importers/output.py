@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, open_parquet
+from bilat.files import FileProblem, open_parquet, parquet_batches
 
 #: Above this many rows, a coded-event table is written as Parquet parts.
 PARQUET_ABOVE_ROWS = 1_000_000
@@ -283,7 +283,7 @@ def _parquet_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
         if wrong:
             raise FileProblem(f"its columns {wrong} do not hold strings")
         names = [c for c in columns if c in parquet.schema_arrow.names]
-        for batch in parquet.iter_batches(batch_size=ROW_GROUP_ROWS, columns=names):
+        for batch in parquet_batches(parquet, ROW_GROUP_ROWS, columns=names):
             got = dict(zip(names, (c.to_pylist() for c in batch.columns), strict=True))
             empty = [None] * batch.num_rows
             for values in zip(*(got.get(c, empty) for c in columns), strict=True):

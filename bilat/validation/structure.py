@@ -23,7 +23,14 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
-from bilat.files import FileProblem, FooterTooLarge, open_parquet, open_regular
+from bilat.files import (
+    PARQUET_BATCH_BYTES,
+    FileProblem,
+    FooterTooLarge,
+    open_parquet,
+    open_regular,
+    parquet_batches,
+)
 from bilat.findings import CodeName, Finding
 from bilat.limits import Limits
 from bilat.tables import Column, columns
@@ -858,16 +865,15 @@ class _UnreadableBatch(Exception):
         return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)[:200]
 
 
-#: Bytes of a Parquet batch as the file stores it before compression: a batch holds
-#: fewer than PARQUET_BATCH rows where rows are long, so that the few batches read
-#: ahead (see bilat.validation.engines.columnar.blocks) stay this size whatever the cells.
-PARQUET_BATCH_BYTES = 16 << 20
-
 _NOT_UTF8 = re.compile(r"Invalid UTF8 sequence at string index (\d+)")
 
 
 def _batch_rows(parquet: Any) -> int:
-    """The rows of a batch of the Parquet file *parquet* (see PARQUET_BATCH_BYTES)."""
+    """The rows of a batch of the Parquet file *parquet* at most: PARQUET_BATCH, or
+    fewer where its rows are long as the file stores them before compression, so that
+    the few batches read ahead (see bilat.validation.engines.columnar.blocks) stay
+    about PARQUET_BATCH_BYTES; :func:`bilat.files.parquet_batches` then fits each
+    batch to the size its rows take once read."""
     metadata = parquet.metadata
     stored = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
     per_row = stored // metadata.num_rows if metadata.num_rows else 0
@@ -875,14 +881,15 @@ def _batch_rows(parquet: Any) -> int:
 
 
 def _parquet_batches(parquet: Any, size: int) -> Iterator[list[Any]]:
-    """The batches of *size* rows of the Parquet file *parquet*, as columns of the CSV
+    """The batches of the Parquet file *parquet* (at most *size* rows, and fitted to
+    PARQUET_BATCH_BYTES by :func:`bilat.files.parquet_batches`), as columns of the CSV
     cells' text ("" for null). A batch that cannot be read (a damaged page) raises
     :class:`_UnreadableBatch`, wherever it is read; so does a string that is not UTF-8
     (pyarrow does not check), once the rows before it have been yielded."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    batches = parquet.iter_batches(batch_size=size)
+    batches = parquet_batches(parquet, size, budget=PARQUET_BATCH_BYTES)
     names = parquet.schema_arrow.names
     row = 0
     while True:
