@@ -139,7 +139,7 @@ def cases(tmp: Path, quick: bool) -> dict[str, tuple[list[str], dict[str, str] |
 
     rows = 20_000 if quick else 60_000
     pkg = package(tmp, "parquet-dictionary")
-    size = _parquet_dictionary(pkg, rows, 19_000) / 1e6
+    size = parquet_dictionary(pkg, rows, 19_000) / 1e6
     out[f"{size:.1f} MB Parquet, {rows * 19_000 / 1e9:.1f} GB of notes once read"] = (
         ["validate", str(pkg)],
         None,
@@ -147,7 +147,7 @@ def cases(tmp: Path, quick: bool) -> dict[str, tuple[list[str], dict[str, str] |
     return out
 
 
-def _parquet_dictionary(pkg: Path, rows: int, length: int) -> int:
+def parquet_dictionary(pkg: Path, rows: int, length: int) -> int:
     """Make the engagements of *pkg* a Parquet part of *rows* rows whose notes are one
     value of *length* characters, which the file stores once (a dictionary); its size."""
     import pyarrow as pa

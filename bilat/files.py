@@ -147,8 +147,8 @@ def open_parquet(path: str | os.PathLike[str]) -> Any:
 #: 19,000 characters decodes to 1.1 GB).
 PARQUET_BATCH_BYTES = 32 << 20
 
-#: Rows of a Parquet file's first batch, read before the size of its rows is known.
-PARQUET_FIRST_ROWS = 1024
+#: Rows of a Parquet file read first, alone, to learn the size its rows take once read.
+PARQUET_PROBE_ROWS = 16
 
 
 def parquet_batches(
@@ -156,19 +156,36 @@ def parquet_batches(
 ) -> Iterator[Any]:
     """The record batches of the ``pyarrow.parquet.ParquetFile`` *parquet* (of its
     *columns*, or all), each of at most *most* rows and about *budget* bytes once read
-    (:data:`PARQUET_BATCH_BYTES`): the first of :data:`PARQUET_FIRST_ROWS` rows at
-    most, each next one of as many rows as fit the budget at the size the rows of the
-    one before took. So a batch is that size whatever the file stores, unless its rows
-    are much longer than the rows before them. pyarrow's errors pass through."""
+    (:data:`PARQUET_BATCH_BYTES`). The file's first :data:`PARQUET_PROBE_ROWS` rows are
+    read alone and the rest of the first batch at the size they took (the two yielded
+    as one batch); each next batch holds as many rows as fit the budget at the size
+    the rows of the batch before took. So a batch is that size whatever the file
+    stores, except that rows which grow long after shorter ones are read at the size
+    fitted to those: the first batch can take the probe's rows times the longest
+    row, and a later one *most* times the longest row. pyarrow's errors pass through."""
+    import pyarrow as pa
+
     budget = budget or PARQUET_BATCH_BYTES
-    size = max(1, min(most, PARQUET_FIRST_ROWS))
-    for batch in parquet.iter_batches(batch_size=size, columns=columns):
+
+    def fit(batch: Any) -> int:
+        rows: int = budget * batch.num_rows // max(1, batch.nbytes)
+        return max(1, min(most, rows))
+
+    reading = max(1, min(most, PARQUET_PROBE_ROWS))
+    batches = parquet.iter_batches(batch_size=reading, columns=columns)
+    batch = next(batches, None)
+    if batch is not None and batch.num_rows == reading < fit(batch):
+        reading = fit(batch) - reading
+        parquet.reader.set_batch_size(reading)  # read at each batch, not once
+        rest = next(batches, None)
+        if rest is not None:
+            batch = pa.Table.from_batches([batch, rest]).combine_chunks().to_batches()[0]
+    while batch is not None:
         yield batch
-        if batch.num_rows:
-            fit = max(1, min(most, budget * batch.num_rows // max(1, batch.nbytes)))
-            if fit != size:
-                size = fit
-                parquet.reader.set_batch_size(size)  # read at each batch, not once
+        if batch.num_rows and fit(batch) != reading:
+            reading = fit(batch)
+            parquet.reader.set_batch_size(reading)
+        batch = next(batches, None)
 
 
 def inside(root: Path, path: Path) -> bool | None:

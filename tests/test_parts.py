@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from mutants import build
 
 from bilat.validation import validate
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 pytestmark = pytest.mark.scale
 
@@ -438,12 +441,13 @@ def _long_values(file: Path, short: int, long: int, length: int) -> None:
 def test_parquet_batches_fit_the_size_their_rows_take_once_read(tmp_path: Path) -> None:
     """A Parquet file may store a long value once, for any number of rows: 20,000 rows
     of a 5,000-character value are 100 MB read, from a file of kilobytes. The first
-    batch is of PARQUET_FIRST_ROWS rows; each next one of as many rows as fit the
-    budget at the size the rows before took: every batch holds the budget, every row
-    is read once, in order."""
+    PARQUET_PROBE_ROWS rows are read alone, and the rest of the first batch at the
+    size they took (one batch); each next batch of as many rows as fit the budget at
+    the size the rows before took: every batch holds the budget, every row is read
+    once, in order."""
     import pyarrow.parquet as pq
 
-    from bilat.files import PARQUET_FIRST_ROWS, parquet_batches
+    from bilat.files import PARQUET_PROBE_ROWS, parquet_batches
 
     file = tmp_path / "long.parquet"
     _long_values(file, 0, 20_000, 5_000)
@@ -451,9 +455,8 @@ def test_parquet_batches_fit_the_size_their_rows_take_once_read(tmp_path: Path) 
     budget = 1 << 20
     batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
     sizes = [b.num_rows for b in batches]
-    assert sizes[0] == PARQUET_FIRST_ROWS
-    assert all(b.nbytes <= budget for b in batches[1:]), [b.nbytes for b in batches]
-    assert 150 < max(sizes[1:]) <= budget // 5_000
+    assert all(b.nbytes <= budget for b in batches), [b.nbytes for b in batches]
+    assert PARQUET_PROBE_ROWS < sizes[0] and 150 < max(sizes) <= budget // 5_000
     assert sum(sizes) == 20_000
     ids = [i for b in batches for i in b.column("id").to_pylist()]
     assert ids == [f"r-{i}" for i in range(20_000)]
@@ -461,53 +464,47 @@ def test_parquet_batches_fit_the_size_their_rows_take_once_read(tmp_path: Path) 
     batches = list(parquet_batches(pq.ParquetFile(file), 100, columns=["id"], budget=budget))
     assert {b.num_columns for b in batches} == {1}
     assert max(b.num_rows for b in batches) == 100
+    assert [i for b in batches for i in b.column("id").to_pylist()] == ids
+    # rows longer than the budget: the probe's rows are read alone, then one at a time
+    _long_values(file, 0, 100, 200_000)
+    batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
+    assert [b.num_rows for b in batches] == [PARQUET_PROBE_ROWS] + [5] * 16 + [4]
 
 
 def test_parquet_batches_follow_rows_that_grow_long(tmp_path: Path) -> None:
-    """Rows that grow long after short ones: the batch in which they start is read at
-    the size fitted to the short rows (what is not known cannot be fitted: the bound
-    is that batch's rows), every batch after it fits the budget again."""
+    """Rows that grow long after short ones are read at the size fitted to the short
+    rows (what is not known cannot be fitted: the bound is that batch's rows times the
+    longest), and so may the batch after, fitted to the rows of a batch mostly short;
+    from the next on, every batch fits the budget again."""
     import pyarrow.parquet as pq
 
     from bilat.files import parquet_batches
 
     file = tmp_path / "grow.parquet"
-    _long_values(file, 30_000, 3_000, 2_000)
+    _long_values(file, 20_000, 10_000, 2_000)
     budget = 1 << 20
-    batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
+    batches = list(parquet_batches(pq.ParquetFile(file), 8192, budget=budget))
     first_long = next(i for i, b in enumerate(batches) if b.nbytes > 2 * budget)
-    assert batches[first_long].num_rows > 1_000  # fitted to the short rows
-    assert all(b.nbytes <= budget for b in batches[first_long + 1 :])
-    assert sum(b.num_rows for b in batches) == 33_000
+    assert batches[first_long].num_rows == 8192  # fitted to the short rows
+    assert all(b.nbytes <= budget for b in batches[first_long + 2 :])
+    assert len(batches) > first_long + 4
+    assert sum(b.num_rows for b in batches) == 30_000
 
 
 def test_a_small_parquet_part_of_long_repeated_values_is_read_in_bounded_memory(
     tmp_path: Path,
 ) -> None:
     """A part of 20,000 rows whose notes are one 19,000-character value, stored once
-    (a file of under a megabyte, 380 MB of text once read), is validated by every
-    engine in a fraction of that: before, a batch of 20,000 such rows was read at once
-    (1.2 GB at the peak). The engines run in a process of their own, which reports
-    its peak."""
+    (a file of under a megabyte, 380 MB of text once read; ``bench/hostile.py``'s
+    case), is validated by every engine in a fraction of that: before, a batch of
+    20,000 such rows was read at once (1.2 GB at the peak). The engines run in a
+    process of their own, which reports its peak."""
     import subprocess
-    import sys
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import hostile
 
-    folder = build("pqbomb", tmp_path, lambda f: parquet_parts(f, parts=1))
-    part = folder / "engagements-1.parquet"
-    table = pq.read_table(part)
-    rows = table.take([i % table.num_rows for i in range(20_000)])
-    ids = pa.array([f"e-{i}" for i in range(20_000)])
-    rows = rows.set_column(rows.schema.get_field_index("id"), "id", ids)
-    # one value and its indices here too (the file's Arrow schema left out, so that
-    # it reads back as strings)
-    one = pa.array(["y" * 19_000])
-    notes = pa.DictionaryArray.from_arrays(pa.array([0] * 20_000, pa.int32()), one)
-    rows = rows.set_column(rows.schema.get_field_index("notes"), "notes", notes)
-    pq.write_table(rows, part, store_schema=False)
-    assert part.stat().st_size < 1_000_000
+    folder = hostile.package(tmp_path, "pqbomb")
+    assert hostile.parquet_dictionary(folder, 20_000, 19_000) < 1_000_000
     # the peak of the process's own memory (VmHWM: ru_maxrss would count this one's,
     # which it replaced), over the three engines in turn
     script = (
