@@ -137,13 +137,17 @@ def cases(tmp: Path, quick: bool) -> dict[str, tuple[list[str], dict[str, str] |
             f.write(b"a" * (1 << 20))
     out[f"{20 if quick else 200} MB single-line CSV"] = (["validate", str(pkg)], None)
 
+    # a part that stores one long note once (a dictionary) for every row: of many
+    # rows, then of rows longer than a batch's budget from the first on
     rows = 20_000 if quick else 60_000
-    pkg = package(tmp, "parquet-dictionary")
-    size = parquet_dictionary(pkg, rows, 19_000) / 1e6
-    out[f"{size:.1f} MB Parquet, {rows * 19_000 / 1e9:.1f} GB of notes once read"] = (
-        ["validate", str(pkg)],
-        None,
-    )
+    for name, (count, length) in {"many": (rows, 19_000), "long": (2_000, 1_000_000)}.items():
+        pkg = package(tmp, f"parquet-dictionary-{name}")
+        size = parquet_dictionary(pkg, count, length) / 1e3
+        gb = count * length / 1e9
+        out[f"{size:.0f} KB Parquet, {gb:.1f} GB of notes once read"] = (
+            ["validate", str(pkg)],
+            None,
+        )
     return out
 
 

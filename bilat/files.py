@@ -171,7 +171,9 @@ def parquet_batches(
         rows: int = budget * batch.num_rows // max(1, batch.nbytes)
         return max(1, min(most, rows))
 
-    reading = max(1, min(most, PARQUET_PROBE_ROWS))
+    read = parquet.schema_arrow.names if columns is None else columns
+    # (no column, nothing to measure: pyarrow then keeps its first batch size)
+    reading = max(1, min(most, PARQUET_PROBE_ROWS if read else most))
     batches = parquet.iter_batches(batch_size=reading, columns=columns)
     batch = next(batches, None)
     if batch is not None and batch.num_rows == reading < fit(batch):

@@ -465,6 +465,8 @@ def test_parquet_batches_fit_the_size_their_rows_take_once_read(tmp_path: Path) 
     assert {b.num_columns for b in batches} == {1}
     assert max(b.num_rows for b in batches) == 100
     assert [i for b in batches for i in b.column("id").to_pylist()] == ids
+    batches = list(parquet_batches(pq.ParquetFile(file), 8192, columns=[], budget=budget))
+    assert [b.num_rows for b in batches] == [8192, 8192, 3616]
     # rows longer than the budget: the probe's rows are read alone, then one at a time
     _long_values(file, 0, 100, 200_000)
     batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
