@@ -124,8 +124,8 @@ LONGEST_FIRST = (
     "test_spark.py",  # 60 s of CPU, most in its JVM, over 65 s of wall time
     "test_columnar.py",  # 57 s
     "test_writes.py",  # 47 s, most of it in subprocesses
-    "test_schema_laws.py",  # 23 s
     "test_parts.py",  # 24 s, 6 of them a process that reads a Parquet bomb
+    "test_schema_laws.py",  # 23 s
     "test_frictionless_law.py",  # 20 s, 8 s with Frictionless's verdicts cached
     "test_precommit_hook.py",  # 12 s, and half a minute installing the hook
     "test_fuzz.py",  # 17 s
