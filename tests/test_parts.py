@@ -467,7 +467,7 @@ def test_parquet_batches_fit_the_size_their_rows_take_once_read(tmp_path: Path) 
     assert [i for b in batches for i in b.column("id").to_pylist()] == ids
     batches = list(parquet_batches(pq.ParquetFile(file), 8192, columns=[], budget=budget))
     assert [b.num_rows for b in batches] == [8192, 8192, 3616]
-    # rows longer than the budget: the probe's rows are read alone, then one at a time
+    # rows of 200 KB: the probe's rows are read alone (3.2 MB), then 5 at a time
     _long_values(file, 0, 100, 200_000)
     batches = list(parquet_batches(pq.ParquetFile(file), 65536, budget=budget))
     assert [b.num_rows for b in batches] == [PARQUET_PROBE_ROWS] + [5] * 16 + [4]
