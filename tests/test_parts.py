@@ -420,7 +420,7 @@ def test_a_part_of_long_rows_is_read_in_smaller_batches(
     rows = rows.set_column(rows.schema.get_field_index("id"), "id", ids)
     rows = rows.set_column(rows.schema.get_field_index("notes"), "notes", notes)
     pq.write_table(rows, part, compression="none")
-    size = structure._batch_rows(pq.ParquetFile(part))
+    size = structure.parquet_batch_rows(pq.ParquetFile(part))
     assert 10 < size < 60, size
     found = {e: _errors(folder, e) for e in ENGINES}
     assert found["rows"] == found["columnar"] == found["sql"]

@@ -868,7 +868,7 @@ class _UnreadableBatch(Exception):
 _NOT_UTF8 = re.compile(r"Invalid UTF8 sequence at string index (\d+)")
 
 
-def _batch_rows(parquet: Any) -> int:
+def parquet_batch_rows(parquet: Any) -> int:
     """The rows of a batch of the Parquet file *parquet* at most: PARQUET_BATCH, or
     fewer where its rows are long as the file stores them before compression, so that
     the few batches read ahead (see bilat.validation.engines.columnar.blocks) stay
@@ -939,7 +939,7 @@ def _parquet_rows(
     engine's *block* validates each batch in columns, only those it hands on."""
     import pyarrow as pa
 
-    size = _batch_rows(parquet)
+    size = parquet_batch_rows(parquet)
     batches = _parquet_batches(parquet, size)
     checked: Generator[tuple[list[Any], list[int] | None], None, None] = (
         ((b, None) for b in batches)

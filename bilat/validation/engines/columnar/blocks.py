@@ -270,7 +270,7 @@ class ReadAhead:
                     continue
                 item = self._queue.get_nowait() if not self._queue.empty() else None
                 if item is None:  # pragma: no cover - the thread died without a word
-                    raise RuntimeError("the thread reading a Parquet part stopped") from None
+                    raise RuntimeError("the thread reading ahead stopped") from None
             if item is _END:
                 return
             if isinstance(item, _Failed):
