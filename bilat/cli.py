@@ -161,7 +161,7 @@ def _on_spark(chosen: str, master: str, named: bool) -> str:
     problem = on_spark.problem(master)
     if problem is not None:
         raise _fail("validate", f"--spark {on_spark.shown(master)}: {problem}")
-    on_spark.use(master)
+    on_spark.use(master, checked=True)  # the engine does not ask again for each target
     return "spark"
 
 

@@ -663,6 +663,25 @@ def test_from_python_an_engine_that_cannot_run_says_why() -> None:
     )
 
 
+def test_a_master_checked_once_is_not_asked_again_until_the_next_choice() -> None:
+    """``bilat validate --spark`` checks its master before the first target and tells
+    :func:`use` so; the engine then does not ask again for each target (a Spark Connect
+    server is asked twice over the network). Any other master, or the next ``use``
+    without ``checked``, is asked again."""
+    from bilat.validation.engines.spark import problem, use
+
+    dead = "sc://127.0.0.1:1"
+    use(dead, checked=True)
+    try:
+        assert problem() is None
+        assert problem(dead) is None
+        assert "no Spark Connect server answers" in (problem("sc://127.0.0.1:2") or "")
+        use(dead)
+        assert "no Spark Connect server answers at 127.0.0.1:1" in (problem() or "")
+    finally:
+        use(None)
+
+
 def test_parts_spark_would_not_read_as_named_are_flagged_on_duckdb(
     spark: Any, tmp_path: Path
 ) -> None:

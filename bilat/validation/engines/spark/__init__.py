@@ -28,6 +28,7 @@ from bilat.validation.engines.base import Context
 from bilat.validation.engines.spark.masters import (
     INSTALL,
     MASTER_ENV,
+    checked,
     chosen,
     connect,
     master,
@@ -46,11 +47,15 @@ def problem(name: str | None = None) -> str | None:
     or None: pyspark, duckdb or sqlglot missing; no Java for a master other than a
     Spark Connect URL; a Connect server that does not answer, or on which no session
     opens (a token missing or wrong, TLS on one side); or this process already
-    running Spark on another master (one SparkContext a process)."""
+    running Spark on another master (one SparkContext a process). None at once for
+    the master :func:`use` was told had been checked (``bilat validate`` checks it
+    once, before its first target)."""
     from bilat.validation.engines import sql
 
     explicit = name or chosen()
     name = explicit or master()
+    if checked(name):
+        return None
     without_pandas_warning()
     try:
         from pyspark.sql import SparkSession

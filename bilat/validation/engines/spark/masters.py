@@ -13,6 +13,9 @@ DEFAULT_MASTER = "local[*]"
 INSTALL = "pip install 'bilat[spark]'"
 
 _chosen: list[str] = []
+#: The master :func:`use` was told had been checked to run (by ``bilat validate``
+#: before its first target), so that the engine does not ask again for each target.
+_checked: list[str] = []
 
 
 def without_pandas_warning() -> None:
@@ -29,9 +32,17 @@ def without_pandas_warning() -> None:
     )
 
 
-def use(master: str | None) -> None:
-    """Run the spark engine on *master* from now on (None: back to the default)."""
+def use(master: str | None, checked: bool = False) -> None:
+    """Run the spark engine on *master* from now on (None: back to the default).
+    *checked*: the caller has just found that the engine runs there (its ``problem``
+    was None), so it is not asked again until the next ``use``."""
     _chosen[:] = [] if master is None else [master]
+    _checked[:] = [master] if checked and master is not None else []
+
+
+def checked(name: str) -> bool:
+    """Whether :func:`use` was last told that the engine runs on *name*."""
+    return _checked == [name]
 
 
 def chosen() -> str | None:
