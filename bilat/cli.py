@@ -907,7 +907,7 @@ def cache_clear(
     import shutil
 
     from bilat.catalog import CatalogError
-    from bilat.catalog.download import parse_spec, releases
+    from bilat.catalog.download import parse_spec, releases, sweep
 
     root = _cache_root("cache clear", dest)
     name = version = None
@@ -921,8 +921,9 @@ def cache_clear(
         if (name is None or n == name) and (version is None or v == version):
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
-    if spec is None:
-        shutil.rmtree(root / ".tmp", ignore_errors=True)
+    tmp = root / ".tmp"
+    if spec is None and tmp.is_dir() and not tmp.is_symlink():
+        sweep(tmp)  # the work folders of downloads that were killed, never a live one's
     typer.echo(f"removed {removed} release(s) from {root}", err=True)
 
 

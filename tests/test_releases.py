@@ -9,11 +9,12 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -371,3 +372,139 @@ def test_validate_and_load_take_a_release_name(
     assert bilat.validate("india-russia").valid  # the bundled dataset comes first
     missing = bilat.validate("atlantis@1.0.0")
     assert missing.counts() == {"target-unreadable": 1}
+
+
+# -- what the cache commands may touch, and deadlines that hold ---------------------------------
+
+
+def test_cache_clear_takes_only_releases_and_never_goes_through_a_link(
+    site: Path, cache: Path, tmp_path: Path
+) -> None:
+    """``--dest`` (or BILAT_CACHE_DIR) pointed at someone's folder: ``cache list`` and
+    ``cache clear`` take only the folders an install made (a dataset's name, a version,
+    an install record), and never a folder a link in the cache points at."""
+    download("india-russia@1.0.0", str(site / "catalog.json"))
+    theirs = [cache / "thesis" / "chapter1", cache / "photos" / "2024", cache / "notes" / "1.0.0"]
+    for folder in theirs:
+        folder.mkdir(parents=True)
+        (folder / "draft.txt").write_text("precious")
+    outside = tmp_path / "outside"
+    (outside / "2.0.0").mkdir(parents=True)
+    (outside / "2.0.0" / MARKER).write_text("{}")
+    (cache / "india-china").symlink_to(outside)
+    (cache / "india-russia" / "9.9.9").symlink_to(outside / "2.0.0")
+    (cache / ".tmp" / "mine").mkdir(parents=True)
+    listing = runner.invoke(app, ["cache", "list"])
+    assert listing.exit_code == 0
+    assert "1.0.0" in listing.stdout and "intact" in listing.stdout
+    assert "thesis" not in listing.stdout and "india-china" not in listing.stdout
+    assert "9.9.9" not in listing.stdout and "DAMAGED" not in listing.stdout
+    cleared = runner.invoke(app, ["cache", "clear"])
+    assert cleared.exit_code == 0 and "removed 1 release(s)" in cleared.output
+    assert not (cache / "india-russia" / "1.0.0").exists()
+    assert all((folder / "draft.txt").read_text() == "precious" for folder in theirs)
+    assert (outside / "2.0.0" / MARKER).is_file()
+    assert (cache / ".tmp" / "mine").is_dir()  # not a download's work folder
+
+
+def _raw_server(answer: Callable[[socket.socket, int], None]) -> Iterator[str]:
+    """A server on 127.0.0.1 that hands each connection (and its number) to *answer*."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    done = threading.Event()
+
+    def serve() -> None:
+        count = 0
+        while not done.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            count += 1
+            threading.Thread(target=answer, args=(conn, count), daemon=True).start()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        done.set()
+        thread.join()
+        listener.close()
+
+
+def _drip_headers(conn: socket.socket, _: int) -> None:
+    """A status line, then one byte of a header every 0.3 s for a minute."""
+    with conn:
+        try:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-A: ")
+            for _ in range(200):
+                conn.sendall(b"a")
+                time.sleep(0.3)
+        except OSError:
+            return
+
+
+def _slow_redirects(conn: socket.socket, count: int) -> None:
+    """Each request answered after a second, with a redirect to the next."""
+    with conn:
+        try:
+            conn.recv(65536)
+            time.sleep(1)
+            conn.sendall(
+                f"HTTP/1.1 302 Found\r\nLocation: /hop/{count}\r\nContent-Length: 0\r\n"
+                "Connection: close\r\n\r\n".encode()
+            )
+        except OSError:
+            return
+
+
+@pytest.mark.parametrize("answer", [_drip_headers, _slow_redirects], ids=["headers", "redirects"])
+def test_the_deadline_holds_while_headers_drip_and_across_redirects(
+    cache: Path, answer: Callable[[socket.socket, int], None]
+) -> None:
+    """httpx's timeouts are per read: the overall deadline (3 s here) must also cut off
+    a server that sends its headers a byte at a time, or redirects slowly (20 hops of
+    a second each)."""
+    servers = _raw_server(answer)
+    url = next(servers)
+    try:
+        start = time.monotonic()
+        with pytest.raises(CatalogError, match="longer than 3 s"):
+            load_catalog(f"{url}/catalog.json")
+        assert time.monotonic() - start < 5
+        start = time.monotonic()
+        result = runner.invoke(app, ["list", "--catalog", f"{url}/catalog.json"])
+        assert result.exit_code == 1 and "BILAT_HTTP_TIMEOUT" in result.output
+        assert time.monotonic() - start < 5
+    finally:
+        servers.close()
+
+
+def test_a_release_listed_as_a_fifo_or_too_large_is_refused_at_once(
+    site: Path, cache: Path, tmp_path: Path
+) -> None:
+    """A local catalog whose release file is a FIFO: refused, not waited on. A catalog
+    listing more bytes than an installable release can hold: refused before a byte is
+    fetched (the disk is not filled with what could not be installed)."""
+    catalog = json.loads((site / "catalog.json").read_text())
+    entry = next(e for e in catalog["datasets"] if e["version"] == "1.0.0")
+    local = tmp_path / "fifo-site"
+    local.mkdir()
+    os.mkfifo(local / Path(entry["url"]).name)
+    (local / "catalog.json").write_text(
+        json.dumps({**catalog, "datasets": [{**entry, "url": Path(entry["url"]).name}]})
+    )
+    start = time.monotonic()
+    with pytest.raises(CatalogError, match="FIFO"):
+        download("india-russia@1.0.0", str(local / "catalog.json"))
+    assert time.monotonic() - start < 5
+    huge = tmp_path / "huge-site"
+    shutil.copytree(site, huge)
+    (huge / "catalog.json").write_text(
+        json.dumps({**catalog, "datasets": [{**entry, "bytes": 10**12}]})
+    )
+    with pytest.raises(CatalogError, match="nothing was downloaded"):
+        download("india-russia@1.0.0", str(huge / "catalog.json"))
+    assert not list((cache / ".tmp").glob("dl-*"))  # nothing was fetched

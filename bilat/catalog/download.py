@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,14 @@ from bilat.archives import MAX_ZIP_BYTES, ArchiveError, extract_zip
 from bilat.cachedir import ENV_CACHE, CacheDirError, cache_root
 from bilat.catalog import CatalogError
 from bilat.catalog.catalog import Catalog, Entry, find
-from bilat.files import FileProblem, WriteRefused, atomic_write, guard_out, read_capped
+from bilat.files import (
+    FileProblem,
+    WriteRefused,
+    atomic_write,
+    guard_out,
+    open_regular,
+    read_capped,
+)
 
 MARKER = ".bilat-release.json"
 #: Called as progress(bytes_done, bytes_total).
@@ -41,6 +49,9 @@ Warn = Callable[[str], None]
 
 #: Longest dataset name (a folder name in the cache, so within any file system's limit).
 MAX_NAME = 200
+#: A dataset's name, and a release's version (the folders of the cache).
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+VERSION_PATTERN = r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$"
 
 
 class SpecError(CatalogError):
@@ -81,14 +92,9 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
     included: an empty version is not "every version")."""
     name, at, version = spec.partition("@")
     if (
-        not re.match(r"^[a-z0-9][a-z0-9._-]*$", name)
+        not re.match(NAME_PATTERN, name)
         or len(name) > MAX_NAME
-        or (
-            at
-            and not re.match(
-                r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$", version
-            )
-        )
+        or (at and not re.match(VERSION_PATTERN, version))
     ):
         shown = spec if len(spec) <= 80 else spec[:60] + f"... ({len(spec)} characters)"
         why = f" (a name has at most {MAX_NAME} characters)" if len(name) > MAX_NAME else ""
@@ -150,6 +156,8 @@ def check(folder: Path, full: bool = False) -> str | None:
 def cached(entry: Entry, root: Path | None = None, full: bool = False) -> Path | None:
     """The installed folder of *entry* when the cache holds exactly that release, intact."""
     folder = _cache(root) / entry.name / entry.version
+    if not (_real_folder(folder.parent) and _real_folder(folder)):
+        return None
     marker = _marker(folder)
     if marker is None or marker.get("sha256") != entry.sha256:
         return None
@@ -160,23 +168,46 @@ def installed(name: str, root: Path | None = None) -> dict[str, Path]:
     """Intact installed versions of *name* in the cache: version -> folder."""
     base = _cache(root) / name
     out = {}
-    if os.path.isdir(base):
+    if _real_folder(base):
         for folder in base.iterdir():
-            if re.match(r"^[0-9]+\.[0-9]+\.[0-9]+$", folder.name) and check(folder) is None:
+            if (
+                re.match(VERSION_PATTERN, folder.name)
+                and _real_folder(folder)
+                and check(folder) is None
+            ):
                 out[folder.name] = folder
     return out
 
 
+def _real_folder(path: Path) -> bool:
+    """Whether *path* is a folder itself, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def releases(root: Path | None = None) -> list[tuple[str, str, Path]]:
-    """Every release folder in the cache, intact or not: (name, version, folder)."""
+    """Every release folder in the cache, intact or not: (name, version, folder).
+
+    Only what an install made counts: a folder named as a dataset, holding folders
+    named as versions that hold an install record (:data:`MARKER`), none of them a
+    link. So ``cache list`` and ``cache clear`` never take a folder that is not
+    bilat's (``--dest`` or ``BILAT_CACHE_DIR`` pointed at someone's folder), nor go
+    through a link out of the cache."""
     base = _cache(root)
     out = []
-    if os.path.isdir(base):
-        for name_dir in sorted(
-            p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")
-        ):
+    if _real_folder(base):
+        for name_dir in sorted(base.iterdir()):
+            if not re.match(NAME_PATTERN, name_dir.name) or not _real_folder(name_dir):
+                continue
             for folder in sorted(name_dir.iterdir(), key=lambda p: p.name):
-                if folder.is_dir():
+                if (
+                    re.match(VERSION_PATTERN, folder.name)
+                    and _real_folder(folder)
+                    and os.path.isfile(folder / MARKER)
+                    and not os.path.islink(folder / MARKER)
+                ):
                     out.append((name_dir.name, folder.name, folder))
     return out
 
@@ -209,9 +240,11 @@ def _fetch(url: str, out: Path, entry: Entry, progress: Progress | None) -> None
                 raise CatalogError(f"{exc}; nothing was installed") from None
         else:
             try:
-                with open(url, "rb") as src:
+                with open_regular(url) as src:  # never blocks on a FIFO, never reads a device
                     while chunk := src.read(1 << 16):
                         take(chunk)
+            except FileProblem as exc:
+                raise CatalogError(f"{url}: {exc}; nothing was installed") from None
             except OSError as exc:
                 raise CatalogError(f"{url}: {exc.strerror or exc}; nothing was installed") from None
     if done != entry.bytes:
@@ -261,6 +294,11 @@ def sweep(tmp_root: Path) -> int:
     return removed
 
 
+#: A release's zip may be this fraction (1/16) larger than what it expands to (its
+#: members' headers and directory); a catalog listing more is refused before a byte
+#: is fetched, since such a zip could not be installed (:data:`MAX_ZIP_BYTES`).
+FETCH_SLACK = 16
+
 #: Seconds an install waits for another process installing the same release.
 INSTALL_WAIT = 600.0
 
@@ -296,7 +334,8 @@ def install(
 
     Any number of processes may install into one cache at once: each works in its own
     folder, and the last step (checking the cache again, then renaming into place)
-    holds a lock per release.
+    holds a lock per release. A release the catalog lists at more than *max_bytes*
+    and a sixteenth (:data:`FETCH_SLACK`) is refused before anything is fetched.
     """
     # long: one work folder and its lock held over fetch, extraction, validation and the final rename
     from filelock import FileLock, Timeout
@@ -308,6 +347,13 @@ def install(
         hit = cached(entry, root)
         if hit is not None:
             return hit
+    most = max_bytes + max_bytes // FETCH_SLACK
+    if entry.bytes > most:  # never fill the disk with what could not be installed
+        raise CatalogError(
+            f"{entry.name}@{entry.version}: the catalog lists {entry.bytes:,} bytes; bilat "
+            f"installs releases of at most {max_bytes:,} bytes once expanded, so it downloads "
+            f"at most {most:,}; nothing was downloaded"
+        )
     tmp_root = root / ".tmp"
     try:
         tmp_root.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bilat.catalog import CatalogError
 
@@ -45,41 +46,90 @@ def stream(
     """GET *url*, handing each chunk to *take*; return the bytes received.
 
     Fails with :class:`CatalogError` on an HTTP error status, past *max_bytes*, or when
-    the overall deadline passes.
+    the overall deadline passes: while connecting, while the headers arrive (a server
+    may drip them a byte at a time), across redirects and while the body arrives. The
+    request runs on a thread of its own that hands its chunks over a short queue; this
+    thread calls *take* and stops waiting at the deadline, closing the connection,
+    which ends the other thread at its next read.
     """
+    import queue
+    import threading
+
     import httpx
 
     budget = deadline_seconds()
-    start = time.monotonic()
-    timeout = httpx.Timeout(min(READ_TIMEOUT, budget))
+    end = time.monotonic() + budget
+    chunks: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=8)
+    stop = threading.Event()
+    client = httpx.Client(
+        timeout=httpx.Timeout(min(READ_TIMEOUT, budget)),
+        follow_redirects=True,
+        headers={"Accept-Encoding": "identity"},
+    )
+
+    def hand(kind: str, value: Any) -> bool:
+        """Put (kind, value) on the queue unless told to stop; whether it was put."""
+        while not stop.is_set():
+            try:
+                chunks.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def fetch() -> None:
+        try:
+            with client.stream("GET", url) as response:
+                if not hand("response", (response.status_code, response.headers)):
+                    return
+                for chunk in response.iter_raw():  # as received: a drip meets the deadline
+                    if not hand("chunk", chunk):
+                        return
+            hand("end", None)
+        except Exception as exc:  # handed over, raised on the caller's thread
+            hand("error", exc)
+
+    def late() -> CatalogError:
+        return CatalogError(
+            f"{what} {url} took longer than {budget:g} s (set {ENV_TIMEOUT} to allow more); stopped"
+        )
+
+    worker = threading.Thread(target=fetch, name="bilat-http", daemon=True)
+    worker.start()
     received = 0
     try:
-        with httpx.stream(
-            "GET",
-            url,
-            timeout=timeout,
-            follow_redirects=True,
-            headers={"Accept-Encoding": "identity"},
-        ) as response:
-            if response.status_code != 200:
-                raise CatalogError(f"cannot fetch {what} {url}: HTTP {response.status_code}")
-            declared = response.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0:
+                raise late()
+            try:
+                kind, value = chunks.get(timeout=left)
+            except queue.Empty:
+                raise late() from None
+            if kind == "end":
+                return received
+            if kind == "error":
+                if isinstance(value, httpx.HTTPError):
+                    raise CatalogError(f"cannot fetch {what} {url}: {value}") from None
+                raise value
+            if kind == "response":
+                status, headers = value
+                if status != 200:
+                    raise CatalogError(f"cannot fetch {what} {url}: HTTP {status}")
+                declared = headers.get("content-length")
+                if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+                    raise CatalogError(
+                        f"{what} {url} is {declared} bytes, more than the {max_bytes} allowed"
+                    )
+                continue
+            received += len(value)
+            if received > max_bytes:
                 raise CatalogError(
-                    f"{what} {url} is {declared} bytes, more than the {max_bytes} allowed"
+                    f"{what} {url} sent more than the {max_bytes} bytes allowed; stopped"
                 )
-            for chunk in response.iter_raw():  # as received: a drip still meets the deadline
-                received += len(chunk)
-                if received > max_bytes:
-                    raise CatalogError(
-                        f"{what} {url} sent more than the {max_bytes} bytes allowed; stopped"
-                    )
-                take(chunk)
-                if time.monotonic() - start > budget:
-                    raise CatalogError(
-                        f"{what} {url} took longer than {budget:g} s "
-                        f"(set {ENV_TIMEOUT} to allow more); stopped"
-                    )
-    except httpx.HTTPError as exc:
-        raise CatalogError(f"cannot fetch {what} {url}: {exc}") from None
-    return received
+            take(value)
+            if time.monotonic() > end:
+                raise late()
+    finally:
+        stop.set()
+        client.close()  # the worker's next read fails; it hands nothing more
