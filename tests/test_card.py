@@ -1,9 +1,12 @@
 """The HTML data card in headless Chromium at a phone's width (390 px): words not
 codes, claims and indicators, capped sections, isolated bidi text, wide tables that
-scroll in their own box, and a page under 1 MB for large packages."""
+scroll in their own box, and a page under 1 MB whatever the package holds: many
+engagements, engagements of many participants with long names, many claims on one
+field, and every text at its longest."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from html.parser import HTMLParser
@@ -16,7 +19,19 @@ from chromium import Chromium
 from typer.testing import CliRunner
 
 import bilat
-from bilat import Claim, Engagement, Indicator, Motion, Organization, Source, State, Vote
+from bilat import (
+    Claim,
+    Engagement,
+    Evidence,
+    Indicator,
+    Motion,
+    Organization,
+    Position,
+    Source,
+    State,
+    Vote,
+    cardhtml,
+)
 from bilat.cardhtml import CAPS
 from bilat.cli import app
 from bilat.package import write_package
@@ -187,6 +202,194 @@ def large(folder: Path, n: int = 20_000) -> Path:
     return folder
 
 
+def left_out(html: str) -> dict[str, int]:
+    """What each note of the card says is left out, by what."""
+    notes = re.findall(r'data-left="(\d+)">([\d,]+) more (\w[\w ]*?) not shown', html)
+    return {what: int(n) for n, _, what in notes}
+
+
+def unga(folder: Path, n: int = 400) -> Path:
+    """*n* engagements, each with 193 states taking part (a UNGA-style package)."""
+    codes = sorted(c.alpha_3 for c in pycountry.countries)[:193]
+    states = [
+        State(id=c.lower(), name=pycountry.countries.get(alpha_3=c).name, iso3=c, sources=["s"])
+        for c in codes
+    ]
+    sessions = [
+        Engagement(
+            id=f"e{i:03d}",
+            type="meeting",
+            status="held",
+            title=f"Plenary meeting {i}",
+            participants=[s.id for s in states],
+            start=f"{1950 + i % 75}-09",
+            sources=["s"],
+        )
+        for i in range(n)
+    ]
+    write_package(folder, [_source(), *states, *sessions], name="unga", title="UNGA", version="1")
+    return folder
+
+
+def long_name(i: int, length: int = 490) -> str:
+    return (f"Organisation {i} " + "with a long name " * 30)[:length].strip()
+
+
+def crowd(folder: Path, n: int = 300, m: int = 400) -> Path:
+    """*n* engagements, each with the same *m* organizations of long names."""
+    bodies = [
+        Organization(
+            id=f"o{i:03d}", type="international_organization", name=long_name(i), sources=["s"]
+        )
+        for i in range(m)
+    ]
+    meetings = [
+        Engagement(
+            id=f"e{i:03d}",
+            type="meeting",
+            status="held",
+            title=f"Meeting {i}",
+            participants=[b.id for b in bodies],
+            start="2020",
+            sources=["s"],
+        )
+        for i in range(n)
+    ]
+    write_package(folder, [_source(), *bodies, *meetings], name="crowd", title="C", version="1")
+    return folder
+
+
+def disputed(folder: Path, n: int = 200) -> Path:
+    """*n* claims, with long values and reasons, on one field of one engagement."""
+    state = State(id="ind", name="India", iso3="IND", sources=["s"])
+    visit = Engagement(
+        id="e1",
+        type="official_visit",
+        status="held",
+        title="A visit",
+        location="Delhi",
+        participants=["ind"],
+        start="2024",
+        sources=["s"],
+    )
+    claims = [
+        Claim(
+            id=f"c{i:03d}",
+            record="e1",
+            field="notes",
+            value=f'"Place {i} ' + "named at length " * 600 + '"',
+            status="open",
+            rationale=f"Reason {i}: " + "the reports differ " * 250,
+            sources=["s"],
+        )
+        for i in range(n)
+    ]
+    write_package(folder, [_source(), state, visit, *claims], name="d", title="D", version="1")
+    return folder
+
+
+def longest(folder: Path) -> Path:
+    """Every section past its caps, every name at its longest and every text past what
+    the card shows, of characters that escape to the most bytes, and the longest ids and
+    addresses."""
+    text = '"&<' * 700  # 2,100 characters (past CHARS["text"]), each escaped to 4 to 6 bytes
+    name = '"&<' * 166
+
+    def rid(kind: str, i: int) -> str:
+        return f"{kind}-" + "x" * 110 + f"-{i:05d}"
+
+    url = "https://example.org/?" + "a=1&" * 494
+    sources = [
+        Source(id=rid("s", i), type="news_article", title=name, url=url, publisher=name)
+        for i in range(400)
+    ]
+    cited = [s.id for s in sources[:20]]
+    bodies = [
+        Organization(id=rid("o", i), type="international_organization", name=name, sources=cited)
+        for i in range(250)
+    ]
+    actors = [b.id for b in bodies]
+    records: list[Any] = [*sources, *bodies]
+    records += [
+        Engagement(
+            id=rid("e", i),
+            type="meeting",
+            status="held",
+            title=name,
+            location=name,
+            participants=actors,
+            part_of=rid("e", 0) if i else None,
+            start="2020",
+            sources=cited,
+        )
+        for i in range(400)
+    ]
+    records += [
+        Position(
+            id=rid("p", i),
+            holder=actors[i],
+            stance="supports",
+            issue=name,
+            target=actors[i + 1],
+            basis="reported",
+            sources=cited,
+        )
+        for i in range(100)
+    ]
+    records += [
+        Evidence(id=rid("ev", i), source=cited[0], quote=text, supports=[rid("p", i % 100)])
+        for i in range(500)
+    ]
+    records += [
+        Motion(id=rid("m", i), body=actors[0], title=name, symbol=name, date="2020", sources=cited)
+        for i in range(70)
+    ]
+    records += [
+        Vote(
+            id=rid("v", 1000 * i + k),
+            motion=rid("m", i),
+            voter=actors[k],
+            option="yes",
+            sources=cited,
+        )
+        for i in range(70)
+        for k in range(210)
+    ]
+    records += [
+        Claim(
+            id=rid("c", i),
+            record=rid("e", i % 200),
+            field="notes",
+            value=json.dumps(text),
+            status="open",
+            rationale=text[:-3] + str(i),
+            sources=cited,
+        )
+        for i in range(200 * 13)
+    ]
+    records += [
+        Indicator(
+            id=rid("x", i),
+            subject=actors[i % 200],
+            counterpart=actors[i % 200 + 1],
+            flow="imports",
+            measure=name,
+            commodity=name,
+            unit=name,
+            start="2020",
+            value=1.0,
+            sources=cited,
+        )
+        for i in range(400)
+    ]
+    metadata = {
+        "description": text * 50,
+        "contributors": [{"title": name, "role": "author"} for _ in range(100)],
+    }
+    write_package(folder, records, name="longest", title=name, version="1", metadata=metadata)
+    return folder
+
+
 # -- the tests ------------------------------------------------------------------------------
 
 
@@ -304,3 +507,70 @@ def test_bidi_text_is_isolated_in_the_html(tmp_path: Path) -> None:
     # the title (in the head, the heading and the citation), the source, state and visit
     assert parser.isolated == 7
     assert "<bdi>\u202eTitle</bdi>" in html
+
+
+def test_engagements_of_193_states_name_the_first_and_count_the_rest(
+    tmp_path: Path, browser: Chromium
+) -> None:
+    page = card(unga(tmp_path / "unga"), tmp_path / "card")
+    size = page.stat().st_size
+    assert size < MB / 2, size  # 2.8 MB when every participant was named
+    html = page.read_text()
+    shown = CAPS["participants"]
+    assert html.count(f" and {193 - shown} more</span></li>") == CAPS["engagements"]
+    assert left_out(html)["engagements"] == 400 - CAPS["engagements"]
+    seen = look(browser, page)
+    assert seen["width"] <= 390
+
+
+def test_long_names_of_many_participants_are_cut(tmp_path: Path) -> None:
+    page = card(crowd(tmp_path / "crowd"), tmp_path / "card")
+    size = page.stat().st_size
+    assert size < MB, size  # 63 MB when every name was shown in full
+    html = page.read_text()
+    assert long_name(7) not in html  # the full name is left out, not hidden
+    # the budget cuts the timeline too: each engagement takes some 4 kB
+    shown = html.count('class="engagement"')
+    assert 100 < shown < CAPS["engagements"] and left_out(html)["engagements"] == 300 - shown
+    cut = long_name(7)[: cardhtml.CHARS["name"] - 1].rstrip() + "\u2026"
+    assert html.count(f"<bdi>{cut}</bdi>") == shown
+    assert html.count(f" and {400 - CAPS['participants']} more") == shown
+
+
+def test_claims_on_one_field_are_capped(tmp_path: Path) -> None:
+    page = card(disputed(tmp_path / "d"), tmp_path / "card")
+    size = page.stat().st_size
+    assert size < MB / 4, size  # 3.8 MB when every claim was listed
+    html = page.read_text()
+    assert html.count('<li data-id="c') == CAPS["field_claims"]
+    assert left_out(html)["claims on this field"] == 200 - CAPS["field_claims"]
+    assert "200 claims on 1 fields" in html
+    # each value and reason is cut to CHARS["text"] characters
+    assert "named at length " * 60 in html and "named at length " * 63 not in html
+    assert "the reports differ " * 50 in html and "the reports differ " * 53 not in html
+
+
+def test_a_card_of_every_text_at_its_longest_stays_under_1_mb(tmp_path: Path) -> None:
+    """Past the caps on counts and lengths, the byte budget cuts each section, and
+    each section still shows its first items and counts the rest."""
+    page = card(longest(tmp_path / "p"), tmp_path / "card")
+    size = page.stat().st_size
+    assert size < MB, size
+    html = page.read_text()
+    left = left_out(html)
+    # each section shows its first records and counts the rest; one field's claims
+    # (12, each citing 10 sources with addresses of 2,000 characters) take more than the
+    # claims' share of the budget, so that section shows none and counts them all
+    for what, total, mark in (
+        ("engagements", 400, 'class="engagement"'),
+        ("positions", 100, '<h3 data-id="p-'),
+        ("motions", 70, '<tr data-id="m-'),
+        ("claimed fields", 200, 'class="claim-open"'),
+        ("indicators", 400, '<tr data-id="x-'),
+        ("sources", 400, "<li id='s-"),
+    ):
+        shown = html.count(mark)
+        assert left[what] == total - shown, (what, shown, left.get(what))
+        assert (shown > 0) is (what != "claimed fields"), what
+    assert left["voters"] == 210 - CAPS["voters"]
+    assert '"&<' * 100 not in html
