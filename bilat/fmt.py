@@ -9,9 +9,12 @@ card (README.md) with a coverage block gets the block regenerated from the recor
 (:mod:`bilat.card`), and a source's ``seed_sha256`` is set from its seed file: what is
 derived from the package is regenerated from it.
 
-A resource whose rows cannot all be read as records is left untouched and reported;
-every file is written to a temporary name and renamed (the descriptor last), so a
-run that is stopped at any point leaves each file either as it was or formatted.
+A resource whose rows cannot all be read as records is left untouched and reported.
+A package's files are written all or none: each is guarded (never a link or a
+special file) and written in full to a temporary name before any is renamed into
+place (the descriptor last), so a refused file or a failed write changes nothing. The
+renames are not one atomic step: a run stopped between two of them leaves each file
+either as it was or formatted, and the next run finishes the package.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +30,17 @@ from typing import TYPE_CHECKING, Any
 
 from bilat import versions
 from bilat.card import with_coverage
-from bilat.files import FileProblem, atomic_write, inside, path_problem, read_capped
+from bilat.files import (
+    FileProblem,
+    WriteRefused,
+    commit,
+    guard_out,
+    inside,
+    named,
+    path_problem,
+    read_capped,
+    temporary_beside,
+)
 from bilat.findings import Report
 from bilat.package import csv_bytes, json_bytes
 from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
@@ -54,14 +68,53 @@ class Formatted:
     #: why the package was left as it is without a problem (it is not a bilat package)
     skipped: str | None = None
 
+    def refused(self) -> dict[Path, str]:
+        """The files of :attr:`changes` bilat will not replace (a link, a folder, a
+        device, a FIFO, a socket), each with the one line that says why: the guard
+        every command that writes passes (:func:`bilat.files.guard_out`)."""
+        out: dict[Path, str] = {}
+        for path in sorted(self.changes):
+            try:
+                guard_out(path, force=True)
+            except WriteRefused as exc:
+                out[path] = str(exc)
+        return out
+
     def write(self, written: Callable[[Path], None] | None = None) -> None:
-        """Write the changes: data files first, datapackage.json last; call *written*
-        with each file once it is written. A file that is a link or not a regular file
-        is never replaced (:class:`bilat.files.WriteRefused`)."""
-        for path in sorted(self.changes, key=lambda p: p.name == "datapackage.json"):
-            atomic_write(path, self.changes[path])
-            if written is not None:
-                written(path)
+        """Write the changes, all or none: every file is guarded first (a file that is
+        a link or not a regular file is never replaced: :class:`WriteRefused`, and
+        nothing is written), then written in full to a temporary file beside it, and
+        only once every temporary file is written are they renamed into place, data
+        files first, datapackage.json last; *written* is called with each file once
+        it is renamed. An error while writing (a full disk) removes the temporary
+        files and replaces nothing.
+
+        What is not atomic: the renames, one per file, are not one step. A run stopped
+        between two of them (killed, or a file turned into a link meanwhile, which
+        :func:`bilat.files.commit` refuses) leaves each file whole, either as it was or
+        formatted, but the package partly formatted; running ``bilat fmt`` again
+        finishes it."""
+        refused = self.refused()
+        if refused:
+            first = next(iter(refused.values()))
+            raise WriteRefused(f"{first}; nothing in {self.target} was written")
+        order = sorted(self.changes, key=lambda p: (p.name == "datapackage.json", str(p)))
+        with contextlib.ExitStack() as temporaries:
+            ready: list[tuple[Path, Path]] = []
+            for path in order:
+                tmp = temporaries.enter_context(temporary_beside(path))
+                try:
+                    with open(tmp, "wb") as f:
+                        f.write(self.changes[path])
+                        f.flush()
+                        os.fsync(f.fileno())
+                except OSError as exc:
+                    raise named(exc, path) from None
+                ready.append((tmp, path))
+            for tmp, path in ready:
+                commit(tmp, path)
+                if written is not None:
+                    written(path)
 
 
 def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> Formatted:

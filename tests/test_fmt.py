@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import random
 import shutil
 import signal
@@ -194,3 +195,57 @@ def test_a_changed_seed_gets_its_hash_from_fmt(tmp_path: Path) -> None:
     assert validate(pkg).valid
     changed = {n for n, data in snapshot(pkg).items() if before.get(n) != data}
     assert changed == {"sources.csv"}
+
+
+def release_1_0(tmp_path: Path) -> Path:
+    """The committed 1.0.0 release of india-russia (schema version 1), unpacked: what
+    `fmt --upgrade` rewrites (statements.csv, then datapackage.json)."""
+    import zipfile
+
+    with zipfile.ZipFile(ROOT / "catalog" / "india-russia-1.0.0.zip") as archive:
+        archive.extractall(tmp_path / "unpacked")
+    return tmp_path / "unpacked" / "india-russia-1.0.0"
+
+
+def test_a_refused_descriptor_leaves_the_whole_package_as_it_was(tmp_path: Path) -> None:
+    """datapackage.json is a link, which fmt never replaces: before, fmt --upgrade
+    rewrote statements.csv first and then refused the descriptor, leaving a package
+    that no longer validated. Every file is guarded before any is written."""
+    pkg = release_1_0(tmp_path)
+    (pkg / "datapackage.json").rename(pkg / "real.json")
+    (pkg / "datapackage.json").symlink_to("real.json")
+    before = snapshot(pkg)
+    result = runner.invoke(app, ["fmt", "--upgrade", str(pkg)])
+    assert result.exit_code == 1
+    assert "datapackage.json is a symbolic link" in result.output
+    assert "reformatted" not in result.output
+    assert snapshot(pkg) == before
+    assert validate(pkg).valid
+
+
+def test_a_write_that_fails_midway_replaces_nothing(tmp_path: Path) -> None:
+    """A full disk, as the file size limit makes it: statements.csv (1.5 kB) fits and
+    datapackage.json (59 kB) does not. Nothing is replaced, no temporary file is
+    left, and the error names the file."""
+    import resource
+
+    pkg = release_1_0(tmp_path)
+    before = snapshot(pkg)
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8192, 8192))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bilat", "fmt", "--upgrade", str(pkg)],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "datapackage.json" in done.stderr and "Traceback" not in done.stderr
+    assert "reformatted" not in done.stdout
+    assert snapshot(pkg) == before  # statements.csv too: nothing replaced
+    assert not [p for p in pkg.iterdir() if p.name.endswith(".tmp")]
+    assert validate(pkg).valid
