@@ -53,6 +53,9 @@ if TYPE_CHECKING:
 MANAGED = frozenset(
     {"name", "type", "path", "scheme", "format", "mediatype", "encoding", "dialect", "schema"}
 )
+#: Largest data card (README.md) fmt reads to regenerate its coverage table: a card
+#: is a few kilobytes of text.
+MAX_CARD_BYTES = 16 << 20
 #: Layer 2 findings that formatting repairs rather than refuses.
 REPAIRABLE = frozenset({"header-mismatch", "missing-header"})
 
@@ -161,8 +164,8 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     blocked = _blocked(report)
     new_resources = _resources(resources, version, run, root, blocked, result)
     card = root / "README.md"
-    if not blocked and card.is_file():  # the data card's derived coverage table
-        text_card = card.read_text(encoding="utf-8")
+    text_card = None if blocked else _card(root, card, result)
+    if text_card is not None:  # the data card's derived coverage table
         records = [r for kind in run.records for r in run.records[kind]]
         updated = with_coverage(text_card, records)
         if updated != text_card:
@@ -302,6 +305,32 @@ def _with_seed_hash(root: Path, source: Any, digests: dict[str, str | None]) -> 
     return source.model_copy(update={"seed_sha256": digest})
 
 
+def _card(root: Path, card: Path, result: Formatted) -> str | None:
+    """The text of the data card *card*, read as validate reads a package's files
+    (a regular file inside *root*, at most :data:`MAX_CARD_BYTES`); None when there is
+    none, or when it cannot be read, which goes into *result*'s problems."""
+    if not os.path.lexists(card):
+        return None
+    where = inside(root, card)
+    if not where:
+        why = "it is a link out of the package" if where is False else "it is a link loop"
+        result.problems.append(f"{card}: not formatted: {why}")
+        return None
+    try:
+        data = read_capped(card, MAX_CARD_BYTES)
+    except FileProblem as exc:
+        result.problems.append(f"{card}: not formatted: {exc}")
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        result.problems.append(
+            f"{card}: not formatted: it is not UTF-8 text "
+            f"(byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        )
+        return None
+
+
 def _read_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
@@ -327,4 +356,4 @@ def _blocked(report: Report) -> dict[str, str]:
     return out
 
 
-__all__ = ["MANAGED", "REPAIRABLE", "Formatted", "plan"]
+__all__ = ["MANAGED", "MAX_CARD_BYTES", "REPAIRABLE", "Formatted", "plan"]

@@ -249,3 +249,29 @@ def test_a_write_that_fails_midway_replaces_nothing(tmp_path: Path) -> None:
     assert snapshot(pkg) == before  # statements.csv too: nothing replaced
     assert not [p for p in pkg.iterdir() if p.name.endswith(".tmp")]
     assert validate(pkg).valid
+
+
+def test_a_data_card_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path) -> None:
+    """README.md is read as a package's other files are: bytes that are not UTF-8, a
+    link out of the package, a FIFO are each one line naming the card (before: a
+    UnicodeDecodeError's traceback, or a read through the link); the rest is formatted."""
+    pkg = shuffled(tmp_path)
+    card = pkg / "README.md"
+    card.write_bytes(b"# A card\n\xff\xfe bad\n")
+    secret = tmp_path / "secret.md"
+    secret.write_text("<!-- coverage:start -->\n<!-- coverage:end -->\n")
+    for check in (["--check"], []):
+        result = runner.invoke(app, ["fmt", *check, str(pkg)])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result
+        assert f"{card}: not formatted: it is not UTF-8 text (byte 0xff" in result.output
+    assert (pkg / "persons.csv").read_bytes() == (VALID / "persons.csv").read_bytes()
+    card.unlink()
+    card.symlink_to(secret)
+    result = runner.invoke(app, ["fmt", str(pkg)])
+    assert result.exit_code == 1
+    assert f"{card}: not formatted: it is a link out of the package" in result.output
+    assert secret.read_text() == "<!-- coverage:start -->\n<!-- coverage:end -->\n"
+    card.unlink()
+    os.mkfifo(card)
+    result = runner.invoke(app, ["fmt", str(pkg)])
+    assert result.exit_code == 1 and "README.md: not formatted: it is a FIFO" in result.output
