@@ -526,10 +526,10 @@ def fmt_cmd(
     package is left untouched (one line says so) unless --adopt is given.
 
     Exit 0: nothing to change (or all written). 1: --check found something to change,
-    or a file could not be formatted. 2: usage error.
+    or a file could not be formatted (each package is reported, and the next one
+    formatted). 2: usage error.
     """
     # long: most lines are the options, declared in the signature as typer wants
-    from bilat.files import WriteRefused
     from bilat.fmt import plan
 
     names = _targets("fmt", targets, exclude, allow_empty)
@@ -547,21 +547,45 @@ def fmt_cmd(
         for problem in result.problems:
             typer.echo(f"bilat fmt: {problem}", err=True)
             failed = True
-        changed += len(result.changes)
+        refused = result.refused()
+        for why in refused.values():
+            typer.echo(f"bilat fmt: {why}", err=True)
+            failed = True
         if check:
-            for path in sorted(result.changes):
+            for path in sorted(set(result.changes) - set(refused)):
                 typer.echo(f"would reformat {os.path.relpath(path)}")
-            continue
-        try:
-            result.write(lambda path: typer.echo(f"reformatted {os.path.relpath(path)}"))
-        except WriteRefused as exc:
-            raise _fail("fmt", str(exc), 1) from None
-        except OSError as exc:
-            raise _fail("fmt", _cannot_write(exc, name), 1) from None
+                changed += 1
+        elif refused:
+            typer.echo(f"bilat fmt: {name}: nothing was written", err=True)
+        else:
+            failed = _fmt_write(result, name) or failed
     if check and changed:
         typer.echo(f"{changed} file(s) would be reformatted", err=True)
-        raise typer.Exit(1)
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if failed or (check and changed) else 0)
+
+
+def _fmt_write(result: Any, name: str) -> bool:
+    """Write the package that *result* (a :class:`bilat.fmt.Formatted`) formats, saying
+    each file written; True when it could not be written (said in one line; the caller
+    goes on to the next package)."""
+    from bilat.files import WriteRefused
+
+    written: list[Path] = []
+
+    def say(path: Path) -> None:
+        written.append(path)
+        typer.echo(f"reformatted {os.path.relpath(path)}")
+
+    try:
+        result.write(say)
+    except WriteRefused as exc:
+        typer.echo(f"bilat fmt: {exc}", err=True)
+        return True
+    except OSError as exc:
+        none = "" if written else f"; nothing in {name} was written"
+        typer.echo(f"bilat fmt: {_cannot_write(exc, name)}{none}", err=True)
+        return True
+    return False
 
 
 @app.command("vocab")

@@ -275,3 +275,42 @@ def test_a_data_card_that_cannot_be_read_is_one_line_naming_it(tmp_path: Path) -
     os.mkfifo(card)
     result = runner.invoke(app, ["fmt", str(pkg)])
     assert result.exit_code == 1 and "README.md: not formatted: it is a FIFO" in result.output
+
+
+def linked(tmp_path: Path) -> Path:
+    """A shuffled package whose persons.csv (to be reformatted) is a link, which fmt
+    never replaces."""
+    pkg = shuffled(tmp_path / "linked")
+    (pkg / "persons.csv").rename(pkg / "people.csv")
+    (pkg / "persons.csv").symlink_to("people.csv")
+    return pkg
+
+
+def test_check_reports_the_file_the_run_would_refuse(tmp_path: Path) -> None:
+    """--check said "would reformat" for a link that the real run refuses: it says the
+    refusal, as the run does, and changes nothing."""
+    pkg = linked(tmp_path)
+    before = snapshot(pkg)
+    result = runner.invoke(app, ["fmt", "--check", str(pkg)])
+    assert result.exit_code == 1
+    assert f"{pkg / 'persons.csv'} is a symbolic link" in result.output
+    assert "would reformat" in result.output  # the other files
+    assert not any(
+        line.startswith("would reformat") and line.endswith("persons.csv")
+        for line in result.output.splitlines()
+    )
+    assert snapshot(pkg) == before
+
+
+def test_a_refused_package_does_not_stop_the_next(tmp_path: Path) -> None:
+    """A link in the first package used to abort the run: the second was never
+    formatted. Each package is reported and the next formatted; exit 1."""
+    first = linked(tmp_path)
+    second = shuffled(tmp_path / "second")
+    before = snapshot(first)
+    result = runner.invoke(app, ["fmt", str(first), str(second)])
+    assert result.exit_code == 1
+    assert f"{first}: nothing was written" in result.output
+    assert snapshot(first) == before
+    assert (second / "persons.csv").read_bytes() == (VALID / "persons.csv").read_bytes()
+    assert validate(second).valid
