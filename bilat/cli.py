@@ -527,17 +527,17 @@ def fmt_cmd(
 
     Exit 0: nothing to change (or all written). 1: --check found something to change,
     or a file could not be formatted (each package is reported, and the next one
-    formatted). 2: usage error.
+    formatted). 2: usage error, or a target that is not a package folder or a
+    datapackage.json.
     """
     # long: most lines are the options, declared in the signature as typer wants
-    from bilat.fmt import plan
+    from bilat.fmt import not_a_target, plan
 
     names = _targets("fmt", targets, exclude, allow_empty)
     for name in names:
-        if not os.path.lexists(name):
-            raise _fail(
-                "fmt", f"{name}: does not exist (give a package folder or its datapackage.json)"
-            )
+        why = not_a_target(name)
+        if why is not None:
+            raise _fail("fmt", why)
     failed = False
     changed = 0
     for name in names:

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,12 +37,14 @@ from bilat.files import (
     commit,
     guard_out,
     inside,
+    kind_of,
     named,
     path_problem,
     read_capped,
     temporary_beside,
+    why_not_regular,
 )
-from bilat.findings import Report
+from bilat.findings import Report, printable
 from bilat.package import csv_bytes, json_bytes
 from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
 from bilat.validation.rules import MAX_SEED_BYTES
@@ -120,6 +123,32 @@ class Formatted:
                     written(path)
 
 
+def not_a_target(target: str | Path) -> str | None:
+    """Why *target* cannot be formatted at all, in one line naming it (a usage error,
+    exit 2 in the CLI), or None: it must be a folder or a regular file named
+    datapackage.json (links followed), not a .zip, a FIFO, a device or a name that is
+    not there."""
+    label = printable(str(target))
+    takes = "bilat fmt takes a package folder or its datapackage.json"
+    if not os.path.lexists(target):
+        return f"{label}: does not exist (give a package folder or its datapackage.json)"
+    try:
+        mode = os.stat(target).st_mode
+    except OSError as exc:
+        return f"{label}: cannot be opened: {why_not_regular(target) or exc.strerror or exc}"
+    except ValueError as exc:  # a NUL in the name
+        return f"{label}: not a usable path ({exc})"
+    if stat.S_ISDIR(mode):
+        return None
+    if not stat.S_ISREG(mode):
+        return f"{label}: it is {kind_of(mode)}; {takes}"
+    if Path(target).name != "datapackage.json":
+        zipped = Path(target).suffix.lower() == ".zip"
+        what = "a .zip, which fmt cannot rewrite" if zipped else "not a datapackage.json"
+        return f"{label}: {what}; {takes}"
+    return None
+
+
 def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> Formatted:
     """Work out the canonical form of the package *target* (a folder or datapackage.json).
 
@@ -135,11 +164,9 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     package (tables named like record types become record tables).
     """
     result = Formatted(str(target))
-    path = Path(target)
-    if path.suffix.lower() == ".zip" or not (path.is_dir() or path.name == "datapackage.json"):
-        result.problems.append(
-            f"{target}: bilat fmt takes a package folder or its datapackage.json"
-        )
+    why = not_a_target(target)
+    if why is not None:
+        result.problems.append(why)
         return result
     read = _read(target, adopt, result)
     if read is None:
@@ -356,4 +383,4 @@ def _blocked(report: Report) -> dict[str, str]:
     return out
 
 
-__all__ = ["MANAGED", "MAX_CARD_BYTES", "REPAIRABLE", "Formatted", "plan"]
+__all__ = ["MANAGED", "MAX_CARD_BYTES", "REPAIRABLE", "Formatted", "not_a_target", "plan"]

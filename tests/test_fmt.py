@@ -314,3 +314,26 @@ def test_a_refused_package_does_not_stop_the_next(tmp_path: Path) -> None:
     assert snapshot(first) == before
     assert (second / "persons.csv").read_bytes() == (VALID / "persons.csv").read_bytes()
     assert validate(second).valid
+
+
+@pytest.mark.parametrize("kind", ["zip", "device", "fifo", "other file"])
+def test_a_target_that_is_not_a_package_is_a_usage_error(tmp_path: Path, kind: str) -> None:
+    """The README's table: exit 2 for a target that is not a package folder or its
+    datapackage.json (a .zip, /dev/null, a FIFO were exit 1), before any is formatted."""
+    pkg = shuffled(tmp_path)
+    before = snapshot(pkg)
+    if kind == "zip":
+        target = str(tmp_path / "x.zip")
+        shutil.make_archive(target[:-4], "zip", pkg)
+    elif kind == "device":
+        target = "/dev/null"
+    elif kind == "fifo":
+        target = str(tmp_path / "pipe")
+        os.mkfifo(target)
+    else:
+        target = str(pkg / "persons.csv")
+    for check in (["--check"], []):
+        result = runner.invoke(app, ["fmt", *check, str(pkg), target])
+        assert result.exit_code == 2, result.output
+        assert f"{target}: " in result.output and "package folder" in result.output
+        assert snapshot(pkg) == before
