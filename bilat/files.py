@@ -316,10 +316,16 @@ def temporary_beside(path: Path) -> Iterator[Path]:
 
 def commit(tmp: Path, path: Path) -> None:
     """Rename the finished temporary file *tmp* over *path* (never over a link or a
-    special file) and make the rename durable."""
+    special file) and make the rename durable. A file replaced keeps its permission
+    bits (a 0600 file stays 0600, as ``open`` over it would keep them); a new one gets
+    those the umask allows."""
     _replaceable(path)
     try:
-        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            mode = os.lstat(path).st_mode & 0o777  # never set-user-ID: tmp is ours
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         raise named(exc, path) from None
@@ -341,8 +347,9 @@ def _umask() -> int:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write *data* to *path* through a uniquely named temporary file in the same folder,
     flushed to disk and renamed over *path*: a reader sees the old file or the new one,
-    never half of one, and two writers never share a temporary name. The file gets the
-    mode the umask allows, as ``open`` would give it. A link or special file at *path*
+    never half of one, and two writers never share a temporary name. A new file gets
+    the mode the umask allows, as ``open`` would give it; a file replaced keeps its
+    permission bits (:func:`commit`). A link or special file at *path*
     is never replaced (:class:`WriteRefused`); the temporary file is removed on every
     error and on Ctrl-C; an OSError names *path*, not the temporary file."""
     with temporary_beside(path) as tmp:

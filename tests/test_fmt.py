@@ -337,3 +337,15 @@ def test_a_target_that_is_not_a_package_is_a_usage_error(tmp_path: Path, kind: s
         assert result.exit_code == 2, result.output
         assert f"{target}: " in result.output and "package folder" in result.output
         assert snapshot(pkg) == before
+
+
+def test_a_file_replaced_keeps_its_permissions(tmp_path: Path) -> None:
+    """A private (0600) table stays private once formatted (it became 0644: the mode
+    the umask allows a new file); one of 0640 stays 0640."""
+    pkg = shuffled(tmp_path)
+    (pkg / "states.csv").chmod(0o600)
+    (pkg / "persons.csv").chmod(0o640)
+    assert runner.invoke(app, ["fmt", str(pkg)]).exit_code == 0
+    assert (pkg / "persons.csv").read_bytes() == (VALID / "persons.csv").read_bytes()
+    assert (pkg / "states.csv").stat().st_mode & 0o777 == 0o600
+    assert (pkg / "persons.csv").stat().st_mode & 0o777 == 0o640
