@@ -75,24 +75,34 @@ class PackageTooLarge(ValueError):
 
 
 def _data_bytes(found: Path) -> int | None:
-    """The bytes of the regular files of the package at *found* (a folder, its
-    datapackage.json or a .zip); None when it cannot be measured (no such path, a name
-    too long for the system): the reader then says what is wrong."""
+    """The bytes of the data files of the package at *found* (a folder, its
+    datapackage.json or a .zip): a zip's size, else the regular files its resources
+    name (not whatever else shares the folder: a repository's .git, a virtual
+    environment). None when it cannot be measured (no such path, a descriptor that
+    cannot be read): the reader then says what is wrong."""
     import os
     import stat
 
-    root = found.parent if found.name == "datapackage.json" else found
+    from bilat.validation.descriptor import load_descriptor
+
+    descriptor = found if found.name == "datapackage.json" else found / "datapackage.json"
     try:
-        if root.is_file():
-            return root.stat().st_size
-        if not root.is_dir():
+        if found.is_file() and found.name != "datapackage.json":
+            return found.stat().st_size
+        data, _ = load_descriptor(descriptor)
+        if data is None or not isinstance(data.get("resources"), list):
             return None
         total = 0
-        for folder, _, files in os.walk(root):  # links to folders are not followed
-            for name in files:
-                st = os.lstat(os.path.join(folder, name))
-                if stat.S_ISREG(st.st_mode):
-                    total += st.st_size
+        for resource in data["resources"]:
+            paths = resource.get("path") if isinstance(resource, dict) else None
+            for path in paths if isinstance(paths, list) else [paths]:
+                if isinstance(path, str) and not os.path.isabs(path):
+                    try:
+                        st = os.lstat(descriptor.parent / path)
+                    except (OSError, ValueError):
+                        continue  # the reader says what is wrong with it
+                    if stat.S_ISREG(st.st_mode):
+                        total += st.st_size
         return total
     except OSError:
         return None

@@ -15,6 +15,8 @@ from mutants import build
 
 from bilat.validation import validate
 
+ROOT = Path(__file__).resolve().parent.parent
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 pytestmark = pytest.mark.scale
@@ -156,6 +158,25 @@ def test_load_refuses_a_package_above_its_size_and_points_at_export(tmp_path: Pa
     rows = sum(pq.ParquetFile(p).metadata.num_rows for p in folder.glob("*.parquet"))
     loaded = bilat.load(folder).records("engagement")  # below the cap: every part, once
     assert rows > 1 and len(loaded) == len({r.id for r in loaded}) == rows
+
+
+def test_load_counts_the_files_the_package_names_not_the_folder(tmp_path: Path) -> None:
+    """A package at a repository's root shares its folder with .git, a virtual
+    environment...: bilat.load's cap counts the resources' files, not those."""
+    import shutil
+
+    import bilat
+
+    folder = tmp_path / "repo"
+    shutil.copytree(ROOT / "datasets" / "india-china", folder)
+    (folder / ".git" / "objects").mkdir(parents=True)
+    with open(folder / ".git" / "objects" / "pack.pack", "wb") as pack:
+        pack.truncate(3 << 30)  # sparse: 3 GB that take no disk
+    assert bilat.load(folder).name == "india-china"
+    assert bilat.load(folder / "datapackage.json").name == "india-china"
+    data = sum(p.stat().st_size for p in folder.glob("*.csv"))
+    with pytest.raises(bilat.PackageTooLarge, match=f"{data:,} bytes"):
+        bilat.load(folder, max_bytes=data - 1)
 
 
 def test_export_reads_parquet_parts(tmp_path: Path) -> None:
