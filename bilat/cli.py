@@ -647,7 +647,7 @@ CatalogOption = Annotated[
 def _load_for(command: str, target: str) -> Any:
     """The package *target* names, loaded; exit 1 with the first errors if invalid."""
     import bilat
-    from bilat.catalog import CatalogError
+    from bilat.catalog import CatalogError, UnknownDataset
     from bilat.catalog.download import SpecError
     from bilat.package import PackageError
 
@@ -661,7 +661,7 @@ def _load_for(command: str, target: str) -> Any:
             where = ", ".join(str(x) for x in (f.resource, f.row, f.field) if x is not None)
             typer.echo(f"bilat {command}: {where + ': ' if where else ''}{f.message}", err=True)
         raise _fail(command, f"{target} is invalid; run bilat validate {target}", 1) from None
-    except SpecError as exc:
+    except (SpecError, UnknownDataset) as exc:  # a malformed name, or one nowhere: exit 2
         raise _fail(command, str(exc)) from None
     except CatalogError as exc:
         raise _fail(command, str(exc), 1) from None

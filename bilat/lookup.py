@@ -57,6 +57,11 @@ def _release(spec: str, label: str, known: str) -> Path:
         ) from None
 
 
+#: Endings of a target that names a file, never a release: a package's zip or its
+#: descriptor (``release.zip`` that does not exist is a path the reader reports).
+PATH_SUFFIXES = (".zip", ".json")
+
+
 def locate(target: str | Path, catalog: str | None = None) -> str | Path:
     """What :func:`bilat.load` reads for *target*: the target itself when it is a path
     or a bundled dataset (or no name at all: a path that does not exist, which the
@@ -66,6 +71,8 @@ def locate(target: str | Path, catalog: str | None = None) -> str | Path:
 
     if not isinstance(target, str) or os.path.lexists(target) or target in bundled():
         return target
+    if os.sep in target or target.lower().endswith(PATH_SUFFIXES):
+        return target  # a path that does not exist (release.zip), which the reader reports
     from bilat.catalog.download import SpecError, download, parse_spec
 
     try:
@@ -74,14 +81,15 @@ def locate(target: str | Path, catalog: str | None = None) -> str | Path:
         if "@" in target:
             raise
         return target  # not a name: a path that does not exist, which the reader reports
-    from bilat.catalog import CatalogError
+    from bilat.catalog import CatalogError, UnknownDataset
 
     try:
         return download(target, catalog)
     except SpecError:
         raise
     except CatalogError as exc:
-        raise CatalogError(
+        error = UnknownDataset if isinstance(exc, UnknownDataset) else CatalogError
+        raise error(
             f"{target}: no such file or folder, no bundled dataset of that name, "
             f"and no release: {exc}"
         ) from None

@@ -508,3 +508,31 @@ def test_a_release_listed_as_a_fifo_or_too_large_is_refused_at_once(
     with pytest.raises(CatalogError, match="nothing was downloaded"):
         download("india-russia@1.0.0", str(huge / "catalog.json"))
     assert not list((cache / ".tmp").glob("dl-*"))  # nothing was fetched
+
+
+def test_a_target_that_is_nowhere_is_a_usage_error_and_a_missing_zip_a_path(
+    site: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name no catalog lists (every catalog read) is a target that does not exist:
+    exit 2 for export and card, as the README's table says; a catalog that cannot be
+    read is exit 1. A missing ``release.zip`` or ``datapackage.json`` is a path,
+    reported as one (PackageError), not looked up as a release."""
+    import bilat
+    from bilat.catalog import UnknownDataset
+    from bilat.package import PackageError
+
+    monkeypatch.setenv("BILAT_CATALOG", str(site / "catalog.json"))
+    monkeypatch.chdir(tmp_path)
+    for missing in ("release.zip", "datapackage.json"):
+        with pytest.raises(PackageError):
+            bilat.load(missing)
+    with pytest.raises(UnknownDataset, match="no dataset 'my-package'"):
+        bilat.load("my-package")
+    export = runner.invoke(app, ["export", "my-package", "--to", "sqlite", "x.db"])
+    assert export.exit_code == 2 and "no dataset 'my-package'" in export.output
+    card = runner.invoke(app, ["card", "my-package", "--out", "c"])
+    assert card.exit_code == 2 and "no dataset 'my-package'" in card.output
+    monkeypatch.setenv("BILAT_CATALOG", str(tmp_path / "no-catalog-here.json"))
+    unread = runner.invoke(app, ["card", "my-package", "--out", "c"])
+    assert unread.exit_code == 1 and "cannot read catalog" in unread.output
+    assert not (tmp_path / "x.db").exists() and not (tmp_path / "c").exists()

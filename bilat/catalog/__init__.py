@@ -13,3 +13,8 @@ from __future__ import annotations
 
 class CatalogError(Exception):
     """A catalog, release or download problem, with a message that says what to do."""
+
+
+class UnknownDataset(CatalogError):
+    """Every catalog was read and none lists the dataset (or the version) named: a
+    target that does not exist, a usage error (exit 2 on the command line)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from bilat.catalog import CatalogError
+from bilat.catalog import CatalogError, UnknownDataset
 from bilat.files import FileProblem, atomic_write, read_capped
 
 CATALOG_VERSION = 1
@@ -77,14 +77,16 @@ class Catalog:
         versions = [e for e in self.entries if e.name == name]
         if not versions:
             known = ", ".join(sorted({e.name for e in self.entries})) or "none"
-            raise CatalogError(f"no dataset {name!r} in catalog {self.location} (it has: {known})")
+            raise UnknownDataset(
+                f"no dataset {name!r} in catalog {self.location} (it has: {known})"
+            )
         if version is None:
             return max(versions, key=lambda e: e.key)
         for e in versions:
             if e.version == version:
                 return e
         have = ", ".join(e.version for e in sorted(versions, key=lambda e: e.key))
-        raise CatalogError(
+        raise UnknownDataset(
             f"{name} has no version {version} in catalog {self.location} (it has: {have})"
         )
 
@@ -177,17 +179,21 @@ def find(name: str, version: str | None, location: str | None = None) -> tuple[E
     it, searching :func:`locations` in order; CatalogError when none has it (or none
     can be read)."""
     problems: list[str] = []
+    unread = False
     for where in locations(location):
         try:
             catalog = load_catalog(where)
         except CatalogError as exc:
             problems.append(str(exc))
+            unread = True
             continue
         try:
             return catalog.find(name, version), catalog
         except CatalogError as exc:
             problems.append(str(exc))
-    raise CatalogError("; ".join(problems) or f"no catalog lists {name}")
+    # every catalog read, none lists it: UnknownDataset; one unread might have: not known
+    error = CatalogError if unread else UnknownDataset
+    raise error("; ".join(problems) or f"no catalog lists {name}")
 
 
 def write_catalog(path: Path, entries: list[Entry]) -> None:
