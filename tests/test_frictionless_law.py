@@ -182,6 +182,25 @@ def parquet(*edits: tuple[bytes, bytes], split: bool = False) -> Change:
     return apply
 
 
+def renamed(old: str, new: str, name: str = "persons", **changes: Any) -> Change:
+    """Rename the file *old* to *new* and name it so in resource *name*'s path."""
+
+    def apply(folder: Path) -> None:
+        (folder / old).rename(folder / new)
+        desc = json.loads((folder / "datapackage.json").read_text())
+        entry = resource(desc, name)
+        path = entry["path"]
+        entry["path"] = [new if p == old else p for p in path] if isinstance(path, list) else new
+        for key, value in changes.items():
+            if value is None:
+                entry.pop(key, None)
+            else:
+                entry[key] = value
+        (folder / "datapackage.json").write_text(json.dumps(desc))
+
+    return apply
+
+
 def chain(*steps: Change) -> Change:
     def apply(folder: Path) -> None:
         for step in steps:
@@ -435,6 +454,27 @@ CORPUS: dict[str, Change] = {
     ),
     "multi_file_csv_no_header": parts(b'x-1,,"[""src-article""]",X,,,person,rus\n'),
     "multi_file_csv_other_header": parts(b'id,name\nx-1,,"[""src-article""]",X,,,person,rus\n'),
+    # every part is read in the format of the first one's extension (no format declared)
+    "multi_file_other_extension": chain(
+        parts(PERSONS_HEADER.encode() + b'\nBad Id,,"[""src-article""]",X,,,person,rus\n'),
+        renamed("persons2.csv", "persons2.txt", format=None),
+    ),
+    "multi_file_csv_then_parquet": lambda f: (
+        (f / "header.csv").write_text(PERSONS_HEADER + "\n"),
+        (kept := resource(json.loads((f / "datapackage.json").read_text()), "persons")),
+        parquet()(f),
+        renamed(
+            "persons.parquet",
+            "persons2.parquet",
+            path=["header.csv", "persons2.parquet"],
+            format=None,
+            dialect=kept["dialect"],
+            encoding=kept["encoding"],
+        )(f),
+    ),
+    # a format is known in lower case only (an extension in capitals is read)
+    "format_upper_csv": res("persons", format="CSV"),
+    "format_upper_parquet": chain(parquet(), res("persons", format="PARQUET")),
     "parquet_valid": parquet(),
     "parquet_bad_cell": parquet((b"\nlavrov,", b"\nBad Lavrov,")),
     "parquet_parts_bad_second": parquet((b"\nlavrov,", b"\nBad Lavrov,"), split=True),
@@ -630,6 +670,10 @@ MEASURED = {
     "parquet_valid": True,
     "parquet_bad_cell": False,
     "parquet_parts_bad_second": True,  # only the first Parquet part is read
+    "multi_file_other_extension": False,  # the .txt part is read as CSV
+    "multi_file_csv_then_parquet": False,  # the Parquet part is read as CSV
+    "format_upper_csv": False,
+    "format_upper_parquet": False,
 }
 
 
@@ -644,6 +688,11 @@ BILAT = {
     "parquet_bad_cell": (False, "constraint-error", "persons.parquet", 2),
     # every part is read: the second repeats the first's ids, and has the bad cell
     "parquet_parts_bad_second": (False, "duplicate-id", "persons-2.parquet", 1),
+    # a part whose extension is not the first part's is refused
+    "multi_file_other_extension": (False, "unsupported-format", "persons2.txt", None),
+    "multi_file_csv_then_parquet": (False, "unsupported-format", "persons2.parquet", None),
+    "format_upper_csv": (False, "unsupported-format", "datapackage.json", None),
+    "format_upper_parquet": (False, "unsupported-format", "datapackage.json", None),
 }
 
 
@@ -655,3 +704,22 @@ def test_what_frictionless_does_with_parquet_and_parts(name: str, verdicts: dict
     errors = [f for f in report.findings if f.severity == "error"]
     first = (errors[0].code, errors[0].path, errors[0].row) if errors else (None, None, None)
     assert (report.valid, *first) == BILAT[name], [f.to_dict() for f in errors[:3]]
+
+
+#: Packages of the corpus where the engines once went apart from the law: each engine
+#: must give the row engine's report.
+ENGINES_ALIKE = [
+    "multi_file_other_extension",
+    "multi_file_csv_then_parquet",
+    "format_upper_csv",
+    "format_upper_parquet",
+]
+
+
+@pytest.mark.scale
+@pytest.mark.parametrize("name", ENGINES_ALIKE)
+def test_every_engine_gives_the_same_report(name: str, tmp_path: Path) -> None:
+    folder = build(name, tmp_path, chain(law_base, CORPUS[name]))
+    rows = [f.to_dict() for f in validate(folder, engine="rows").findings]
+    for engine in ("columnar", "sql", "auto"):
+        assert [f.to_dict() for f in validate(folder, engine=engine).findings] == rows, engine

@@ -532,16 +532,41 @@ def _parts_plan(
             detail=f"{declared[0]!r} of a multi-file resource is not checked; remove it",
         )
         return None
+    if not res.get("format"):
+        # Frictionless reads every part in the format of the first one's extension
+        first = _extension(path[0])
+        for i, part in enumerate(path[1:], start=2):
+            if _extension(part) != first:
+                rfind(
+                    "unsupported-format",
+                    path=part,
+                    field="path",
+                    value=part,
+                    detail=f"part {i} is not a {first!r} file as the first part is: "
+                    f"Frictionless reads every part in the first one's format; "
+                    f"give the parts one extension",
+                )
+                return None
+        res = {**res, "format": first}
     plans = []
     for i, part in enumerate(path):
+        held: list[tuple[CodeName, dict[str, Any]]] = []
 
-        def find(code: CodeName, _i: int = i, **kw: Any) -> None:
+        def find(
+            code: CodeName,
+            _i: int = i,
+            _held: list[tuple[CodeName, dict[str, Any]]] = held,
+            **kw: Any,
+        ) -> None:
             if _i > 0 and kw.get("field") != "path":
-                return  # what the table declares is said once, for its first part
+                _held.append((code, kw))  # said once, for the first part, unless
+                return  # this part fails where the first did not
             rfind(code, **kw)
 
         plan = _part_plan(res, rname, kind, part, scope, find, remote, None)
         if not isinstance(plan, ResourcePlan):
+            for code, kw in held:
+                rfind(code, **{"path": part, **kw})
             return None
         if plan.fmt == "json":
             rfind("unsupported-format", field="format", detail="multi-file JSON is not supported")
@@ -550,6 +575,11 @@ def _parts_plan(
     for plan in plans:
         plan.parts = tuple(p.file for p in plans)
     return plans
+
+
+def _extension(path: str) -> str:
+    """The format a path's extension names (lower case; a ``.gz`` is not one)."""
+    return path.removesuffix(".gz").rsplit(".", 1)[-1].lower()
 
 
 def _part_plan(
@@ -616,12 +646,11 @@ def _table_plan(
     if not (isinstance(encoding, str) and encoding.lower().replace("-", "") == "utf8"):
         stale.append(("encoding", 'the resource does not declare "encoding": "utf-8"'))
     declared_format = res.get("format")
-    fmt = str(declared_format or "").lower() or path.rsplit(".", 1)[-1].lower()
+    # a declared format is taken as written: Frictionless knows "csv", not "CSV"
+    fmt = str(declared_format) if declared_format else _extension(path)
     compression = res.get("compression")
     if path.endswith(".gz") and compression is None:
         compression = "gz"
-        if not declared_format:
-            fmt = path[:-3].rsplit(".", 1)[-1].lower()
     if compression not in (None, "gz", "gzip"):
         rfind(
             "unsupported-format",
@@ -649,7 +678,8 @@ def _table_plan(
             "unsupported-format",
             field="format",
             value=fmt,
-            detail=f"format {fmt!r} is not supported; use csv, json or parquet",
+            detail=f"format {fmt!r} is not supported; use csv, json or parquet"
+            + (" (Frictionless knows formats in lower case only)" if fmt != fmt.lower() else ""),
         )
         return None
     resolved = resolve_dialect(res.get("dialect"))
