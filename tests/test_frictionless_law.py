@@ -472,6 +472,11 @@ CORPUS: dict[str, Change] = {
             encoding=kept["encoding"],
         )(f),
     ),
+    # the parts are one stream: a part's last row without a line break runs on
+    "multi_file_csv_no_final_newline": chain(
+        parts(PERSONS_HEADER.encode() + b'\nx-1,,"[""src-article""]",X,,,person,rus\n'),
+        lambda f: (f / "persons.csv").write_bytes((f / "persons.csv").read_bytes().rstrip()),
+    ),
     # a format is known in lower case only (an extension in capitals is read)
     "format_upper_csv": res("persons", format="CSV"),
     "format_upper_parquet": chain(parquet(), res("persons", format="PARQUET")),
@@ -672,6 +677,7 @@ MEASURED = {
     "parquet_parts_bad_second": True,  # only the first Parquet part is read
     "multi_file_other_extension": False,  # the .txt part is read as CSV
     "multi_file_csv_then_parquet": False,  # the Parquet part is read as CSV
+    "multi_file_csv_no_final_newline": False,  # the last row runs into the next part
     "format_upper_csv": False,
     "format_upper_parquet": False,
 }
@@ -691,6 +697,7 @@ BILAT = {
     # a part whose extension is not the first part's is refused
     "multi_file_other_extension": (False, "unsupported-format", "persons2.txt", None),
     "multi_file_csv_then_parquet": (False, "unsupported-format", "persons2.parquet", None),
+    "multi_file_csv_no_final_newline": (False, "table-error", "persons.csv", None),
     "format_upper_csv": (False, "unsupported-format", "datapackage.json", None),
     "format_upper_parquet": (False, "unsupported-format", "datapackage.json", None),
 }
@@ -713,6 +720,7 @@ ENGINES_ALIKE = [
     "multi_file_csv_then_parquet",
     "format_upper_csv",
     "format_upper_parquet",
+    "multi_file_csv_no_final_newline",
 ]
 
 

@@ -80,6 +80,7 @@ class _Tap(io.RawIOBase):
         self._cap = cap
         self.count = 0
         self.digest = hashlib.new(algorithm) if algorithm else None
+        self.last = b""  # the last byte read
 
     def readable(self) -> bool:
         return True
@@ -89,6 +90,8 @@ class _Tap(io.RawIOBase):
         self.count += len(data)
         if self.count > self._cap:
             raise _TooLarge
+        if data:
+            self.last = data[-1:]
         if self.digest is not None:
             self.digest.update(data)
         buffer[: len(data)] = data
@@ -385,11 +388,34 @@ def check_csv(
             if complete:
                 data_rows += numbered.fast_rows if numbered is not None else 0
                 check_expected(plan, tap, len(header) if header else None, data_rows, emit)
+                _check_part_end(plan, getattr(stream, "raw", tap), find)
     finally:
         csv.field_size_limit(old_limit)
         if text is not None and hasattr(text, "close"):
             text.close()  # the columnar reader's thread, before the stream it reads
         stream.close()
+
+
+def _check_part_end(plan: ResourcePlan, read: Any, find: Callable[..., None]) -> None:
+    """A CSV part before the last must end with a line break: the Data Package spec
+    (and Frictionless) reads a resource's parts as one stream, so a last row without one
+    runs into the next part's first line."""
+    if (
+        plan.parts
+        and plan.file != plan.parts[-1]
+        and getattr(read, "last", b"\n")
+        not in (
+            b"",
+            b"\n",
+            b"\r",
+        )
+    ):
+        find(
+            "table-error",
+            value="this part's last row joined to the next part's first line",
+            detail="the part does not end with a line break, and a resource's parts are "
+            "read as one stream (Data Package spec); end the part with a line break",
+        )
 
 
 def _record_start(lines: _Lines | None) -> int:
