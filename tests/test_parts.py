@@ -73,9 +73,12 @@ def test_bytes_declared_for_all_parts_are_refused(tmp_path: Path) -> None:
     assert ("unsupported-format", "datapackage.json", None, "bytes") in _errors(folder, "rows")
 
 
-def parquet_parts(folder: Path, name: str = "engagements", parts: int = 1, **types: Any) -> None:
+def parquet_parts(
+    folder: Path, name: str = "engagements", parts: int = 1, first: bool = False, **types: Any
+) -> None:
     """*name* as Parquet, every column a string (or of the pyarrow type in *types*),
-    cut in *parts* files."""
+    cut in *parts* files; with *first*, every row in the first and none in the others
+    (Frictionless reads only the first part, so records can name every one)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -88,7 +91,7 @@ def parquet_parts(folder: Path, name: str = "engagements", parts: int = 1, **typ
     )
     table = pacsv.read_csv(csv_file, convert_options=strings)
     csv_file.unlink()
-    step = -(-table.num_rows // parts)
+    step = table.num_rows if first else -(-table.num_rows // parts)
     paths = []
     for i in range(parts):
         paths.append(f"{name}-{i + 1}.parquet")
@@ -104,8 +107,18 @@ def parquet_parts(folder: Path, name: str = "engagements", parts: int = 1, **typ
 
 @pytest.mark.parametrize("parts", [1, 3])
 def test_a_package_in_parquet_is_valid(tmp_path: Path, parts: int) -> None:
-    folder = build("pq", tmp_path, lambda f: parquet_parts(f, parts=parts))
+    folder = build("pq", tmp_path, lambda f: parquet_parts(f, parts=parts, first=True))
     assert _errors(folder, "rows") == []
+
+
+def test_records_that_name_a_row_of_a_later_parquet_part_are_errors(tmp_path: Path) -> None:
+    """Frictionless reads only a Parquet resource's first part: a record naming an id
+    held only in a later one fails there, so bilat reports it, in every engine."""
+    folder = build("pq", tmp_path, lambda f: parquet_parts(f, parts=3))
+    errors = _errors(folder, "rows")
+    assert errors and {e[0] for e in errors} == {"reference-past-first-part"}
+    for engine in ("columnar", "sql"):
+        assert _errors(folder, engine) == errors
 
 
 def test_parquet_rows_are_numbered_in_their_file(tmp_path: Path) -> None:
@@ -119,7 +132,7 @@ def test_parquet_rows_are_numbered_in_their_file(tmp_path: Path) -> None:
         parquet_parts(folder, parts=2)
 
     folder = build("pqbad", tmp_path, change)
-    errors = _errors(folder, "rows")
+    errors = [e for e in _errors(folder, "rows") if e[0] != "reference-past-first-part"]
     import pyarrow.parquet as pq
 
     rows = pq.ParquetFile(folder / "engagements-2.parquet").metadata.num_rows
@@ -137,7 +150,7 @@ def test_parquet_columns_must_be_the_schemas_strings(tmp_path: Path) -> None:
 def test_fmt_leaves_parquet_parts_as_they_are(tmp_path: Path) -> None:
     from bilat.fmt import plan
 
-    folder = build("pqfmt", tmp_path, lambda f: parquet_parts(f, parts=2))
+    folder = build("pqfmt", tmp_path, lambda f: parquet_parts(f, parts=2, first=True))
     before = {p.name: p.read_bytes() for p in folder.glob("*.parquet")}
     formatted = plan(folder)
     assert formatted.problems == []
@@ -149,7 +162,7 @@ def test_fmt_leaves_parquet_parts_as_they_are(tmp_path: Path) -> None:
 def test_load_refuses_a_package_above_its_size_and_points_at_export(tmp_path: Path) -> None:
     import bilat
 
-    folder = build("big", tmp_path, lambda f: parquet_parts(f, parts=2))
+    folder = build("big", tmp_path, lambda f: parquet_parts(f, parts=2, first=True))
     with pytest.raises(bilat.PackageTooLarge, match="bilat export"):
         bilat.load(folder, max_bytes=1000)
     assert bilat.LOAD_MAX_BYTES == 2 << 30
@@ -184,7 +197,7 @@ def test_export_reads_parquet_parts(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    folder = build("exp", tmp_path, lambda f: parquet_parts(f, parts=2))
+    folder = build("exp", tmp_path, lambda f: parquet_parts(f, parts=2, first=True))
     out = tmp_path / "out.sqlite"
     done = subprocess.run(
         [sys.executable, "-m", "bilat", "export", str(folder), str(out), "--to", "sqlite"],

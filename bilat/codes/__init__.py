@@ -70,6 +70,7 @@ CodeName = Literal[
     "duplicate-id",
     "dangling-reference",
     "wrong-reference-kind",
+    "reference-past-first-part",
     "linked-package-missing",
     "linked-record-missing",
     "linked-record-kind",

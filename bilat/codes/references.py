@@ -32,6 +32,15 @@ CODES: tuple[Code, ...] = (
         "Point the field at a record of an allowed kind.",
     ),
     entry(
+        "reference-past-first-part",
+        "references",
+        "error",
+        "{field} names {value!r}, which only {detail} holds: Frictionless reads only the "
+        "first part of a multi-file Parquet resource, so it finds no such id there",
+        "The package is not portable as it is: write a table that records refer to as one "
+        "Parquet file, or as CSV parts (Frictionless reads every CSV part).",
+    ),
+    entry(
         "linked-package-missing",
         "references",
         "warning",

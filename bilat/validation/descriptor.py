@@ -517,6 +517,7 @@ def _parts_plan(
 ) -> list[ResourcePlan] | None:
     """A multi-file record table (``path`` a list): a plan for each part, read in
     order, each with its own header row (docs/frictionless.md says why)."""
+    # long: the parts' one format, then each part's plan, whose failure is never silent
     if kind is None or not path or not all(isinstance(p, str) for p in path):
         rfind(
             "unsupported-format",

@@ -70,6 +70,10 @@ class References:
         self._bases: list[int] = []
         self._verified: dict[frozenset[str], set[str]] = {}
         self._deferred: list[tuple[str, tuple[str, ...], int, int, str]] = []
+        #: The resources (by number) that are a later part of a multi-file Parquet
+        #: resource: Frictionless reads only a Parquet resource's first part, so a
+        #: reference resolved only there fails in Frictionless.
+        self.past_first: set[int] = set()
         #: Kinds whose resource could not be read in full: a reference that might
         #: point into one is not reported as dangling, since the id may be there.
         self.incomplete: set[str] = set()
@@ -101,7 +105,14 @@ class References:
             raise ValueError(f"more than {MAX_RESOURCES} record files in one package")
         self.resources.append(plan)
         self._bases.append(self._pack(plan.kind, index, 0))
+        if plan.fmt == "parquet" and plan.parts and plan.file != plan.parts[0]:
+            self.past_first.add(index)
         return index
+
+    def past_first_part(self, key: int) -> bool:
+        """Whether the record with *key* is in a later part of a multi-file Parquet
+        resource (see :attr:`past_first`)."""
+        return bool(self.past_first) and (key >> _ROW_BITS) & (MAX_RESOURCES - 1) in self.past_first
 
     def locate(self, key: int) -> tuple[str, ResourcePlan, int]:
         """The kind, resource and row of the record with *key*."""
@@ -166,12 +177,24 @@ class References:
         target: str,
         held: str | None,
         kinds: tuple[str, ...],
+        other: int | None = None,
     ) -> Finding | None:
         """The finding for *target*, named at *row* of *plan* in *field*, which no
-        record holds (*held* None: ``dangling-reference``) or a record of kind *held*
-        not among *kinds* holds (``wrong-reference-kind``)."""
+        record holds (*held* None: ``dangling-reference``), a record of kind *held*
+        not among *kinds* holds (``wrong-reference-kind``), or a record in a later part
+        of a multi-file Parquet resource holds (*other*, its key:
+        ``reference-past-first-part``)."""
         if held is None:
             return plan.finding("dangling-reference", row=row, field=field, value=target)
+        if held in kinds and other is not None:
+            _kind, holder, holder_row = self._unpack(other)
+            return plan.finding(
+                "reference-past-first-part",
+                row=row,
+                field=field,
+                value=target,
+                detail=self.where(holder, holder_row),
+            )
         return plan.finding(
             "wrong-reference-kind",
             row=row,
@@ -232,6 +255,8 @@ class References:
             return False
         packed = self.ids.get(target)
         if packed is not None and _KINDS[packed >> _KIND_SHIFT] in allowed:
+            if self.past_first and self.past_first_part(packed):
+                return False  # check_target reports it
             ok.add(target)
             return True
         return False
@@ -262,8 +287,10 @@ class References:
             self._deferred.append((target, kinds, resource, row, field))
             return
         kind = _KINDS[packed >> _KIND_SHIFT]
-        if kind not in kinds:
-            self.emit(self.broken(self.resources[resource], row, field, target, kind, kinds))
+        # (Frictionless never reads a later Parquet part's rows, so checks none of theirs)
+        if kind not in kinds or (self.past_first_part(packed) and resource not in self.past_first):
+            plan = self.resources[resource]
+            self.emit(self.broken(plan, row, field, target, kind, kinds, packed))
 
     def prefetch(self, ids: Iterable[str]) -> None:
         """Get ready to answer :meth:`holder` for *ids* (here, a dict already can)."""

@@ -66,7 +66,17 @@ def _read(name: str, path: Path) -> str:
 
 
 #: The tables the end's queries read and make (a backend may rename them).
-TABLES = ("ids", "refs", "holders", "allowed", "forgiven", "groups", "capped", "wanted")
+TABLES = (
+    "ids",
+    "refs",
+    "holders",
+    "allowed",
+    "forgiven",
+    "past_first",
+    "groups",
+    "capped",
+    "wanted",
+)
 
 #: the first record read with each id (order: resource read, then row), and how many
 #: records hold it (the table ``holders``)
@@ -78,19 +88,26 @@ _TWICE = (
     " FROM ids AS i JOIN (SELECT id, key FROM holders WHERE n > 1) AS h ON i.id = h.id"
     " WHERE i.key <> h.key"
 )
-#: every reference to an id no record holds (other: null), or held by a record of a
-#: kind the field does not take (its key). Each distinct (id, kinds) named is judged
-#: once, then the references to those found broken are picked out.
+#: every reference to an id no record holds (other: null; why 0), held by a record of
+#: a kind the field does not take (its key; why 1), or held by a record of a later part
+#: of a multi-file Parquet resource (its key; why 2), named from a row Frictionless reads
+#: (not itself in such a part). Each distinct (id, kinds) named is judged once, then the
+#: references to those found broken are picked out.
 _BROKEN = (
     "WITH named AS (SELECT DISTINCT target, spec FROM refs),"
-    " judged AS (SELECT n.target, n.spec, h.key AS other"
-    " FROM named AS n LEFT JOIN holders AS h ON n.target = h.id),"
+    " judged AS (SELECT n.target, n.spec, h.key AS other, a.kind AS fits"
+    " FROM named AS n LEFT JOIN holders AS h ON n.target = h.id"
+    " LEFT JOIN allowed AS a ON a.spec = n.spec AND a.kind = h.key >> {kind_shift}),"
     " bad AS (SELECT * FROM judged AS j"
     " WHERE (j.other IS NULL AND j.spec NOT IN (SELECT spec FROM forgiven))"
-    " OR (j.other IS NOT NULL AND NOT EXISTS"
-    " (SELECT 1 FROM allowed AS a WHERE a.spec = j.spec AND a.kind = j.other >> {kind_shift})))"
-    " SELECT r.key AS key, b.other AS other, r.target AS value, r.spec AS spec, r.field AS field"
+    " OR (j.other IS NOT NULL AND j.fits IS NULL)"
+    " OR (j.fits IS NOT NULL"
+    " AND (j.other >> {row_bits}) & {resource_mask} IN (SELECT resource FROM past_first)))"
+    " SELECT r.key AS key, b.other AS other, r.target AS value, r.spec AS spec, r.field AS field,"
+    " CASE WHEN b.other IS NULL THEN 0 WHEN b.fits IS NULL THEN 1 ELSE 2 END AS why"
     " FROM refs AS r JOIN bad AS b ON r.target = b.target AND r.spec = b.spec"
+    " WHERE b.fits IS NULL"
+    " OR (r.key >> {row_bits}) & {resource_mask} NOT IN (SELECT resource FROM past_first)"
 )
 #: the findings of one query, by (resource group, code): those up to the row of the
 #: cap-th one in each (the report sorts and cuts them), then counts of the rest (the
@@ -291,13 +308,18 @@ class DeferredReferences(References):
             self.emit(self.taken_twice(key, other, value))
         specs = {number: kinds for kinds, number in self._specs.items()}
         fields = {number: name for name, number in self._fields.items()}
-        broken = _BROKEN.format(kind_shift=ORDER_BITS)
-        missing = "CASE WHEN other IS NULL THEN 0 ELSE 1 END"
-        codes: tuple[CodeName, ...] = ("dangling-reference", "wrong-reference-kind")
-        for key, other, value, spec, field in self._capped(broken, _BROKEN_COLUMNS, missing, codes):
+        broken = _BROKEN.format(
+            kind_shift=ORDER_BITS, row_bits=ROW_BITS, resource_mask=MAX_RESOURCES - 1
+        )
+        codes: tuple[CodeName, ...] = (
+            "dangling-reference",
+            "wrong-reference-kind",
+            "reference-past-first-part",
+        )
+        for key, other, value, spec, field in self._capped(broken, _BROKEN_COLUMNS, "why", codes):
             _kind, plan, row = self.locate(key)
             held = None if other is None else self.kind_of(other)
-            self.emit(self.broken(plan, row, fields[field], value, held, specs[spec]))
+            self.emit(self.broken(plan, row, fields[field], value, held, specs[spec], other))
         self._finished = True
 
     # -- where the end's queries run: DuckDB here, another engine in a subclass -----
@@ -344,7 +366,7 @@ class DeferredReferences(References):
         allowed: dict[str, list[int]] = {"spec": [], "kind": []}
         forgiven: list[int] = []
         for names, number in self._specs.items():
-            for name in names:
+            for name in dict.fromkeys(names):
                 allowed["spec"].append(number)
                 allowed["kind"].append(kind_index(name))
             if self.incomplete.intersection(names):
@@ -356,6 +378,8 @@ class DeferredReferences(References):
             "allowed", pa.table({k: pa.array(v, pa.int64()) for k, v in allowed.items()})
         )
         self.small_table("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())}))
+        past_first = pa.array(sorted(self.past_first), pa.int64())
+        self.small_table("past_first", pa.table({"resource": past_first}))
         groups_table = {
             "resource": pa.array(range(len(self._groups)), pa.int64()),
             "grp": pa.array(self._groups, pa.int64()),
