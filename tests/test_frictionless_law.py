@@ -148,9 +148,10 @@ def parts(*bodies: bytes) -> Change:
     return apply
 
 
-def parquet(*edits: tuple[bytes, bytes], split: bool = False) -> Change:
+def parquet(*edits: tuple[bytes, bytes], split: bool = False, halves: bool = False) -> Change:
     """persons as Parquet (every column a string), with *edits* to the CSV first; with
-    *split*, as two Parquet parts, the edits in the second."""
+    *split*, as two Parquet parts, the edits in the second; with *halves*, as two
+    Parquet parts, the first row in the first and the others in the second."""
 
     def apply(folder: Path) -> None:
         import pyarrow as pa
@@ -165,9 +166,10 @@ def parquet(*edits: tuple[bytes, bytes], split: bool = False) -> Change:
             raw = raw.replace(old, new)
         edited = pacsv.read_csv(io.BytesIO(raw), convert_options=strings)
         (folder / "persons.csv").unlink()
-        if split:
-            pq.write_table(whole, folder / "persons-1.parquet")
-            pq.write_table(edited, folder / "persons-2.parquet")
+        if split or halves:
+            first, second = (edited.slice(0, 1), edited.slice(1)) if halves else (whole, edited)
+            pq.write_table(first, folder / "persons-1.parquet")
+            pq.write_table(second, folder / "persons-2.parquet")
             path: Any = ["persons-1.parquet", "persons-2.parquet"]
         else:
             pq.write_table(edited, folder / "persons.parquet")
@@ -199,6 +201,31 @@ def renamed(old: str, new: str, name: str = "persons", **changes: Any) -> Change
         (folder / "datapackage.json").write_text(json.dumps(desc))
 
     return apply
+
+
+def parquet_edit(edit: Callable[[Any], Any], raw: tuple[bytes, bytes] | None = None) -> Change:
+    """persons as Parquet, its table changed by *edit* (a pyarrow table to another),
+    then the bytes *raw* replaced in the file (its schema not stored, so a column name
+    is written once)."""
+
+    def apply(folder: Path) -> None:
+        import pyarrow.parquet as pq
+
+        parquet()(folder)
+        path = folder / "persons.parquet"
+        pq.write_table(edit(pq.read_table(path)), path, store_schema=False)
+        if raw is not None:
+            path.write_bytes(path.read_bytes().replace(*raw))
+
+    return apply
+
+
+def _typed(table: Any) -> Any:
+    import pyarrow as pa
+
+    n = table.num_rows
+    table = table.set_column(1, "notes", pa.array([1] * n))
+    return table.set_column(6, "kind", pa.array([1.5] * n))
 
 
 def chain(*steps: Change) -> Change:
@@ -483,6 +510,17 @@ CORPUS: dict[str, Change] = {
     "parquet_valid": parquet(),
     "parquet_bad_cell": parquet((b"\nlavrov,", b"\nBad Lavrov,")),
     "parquet_parts_bad_second": parquet((b"\nlavrov,", b"\nBad Lavrov,"), split=True),
+    "parquet_column_name_not_utf8": parquet_edit(
+        lambda t: t.rename_columns([*t.column_names[:-1], "nationaliXy"]),
+        (b"nationaliXy", b"nationali\xffy"),
+    ),
+    "parquet_not_parquet": lambda f: (
+        parquet()(f),
+        (f / "persons.parquet").write_bytes(b"id,notes\n"),
+    ),
+    "parquet_columns_not_strings": parquet_edit(_typed),
+    # records name persons of the second part, which Frictionless never reads
+    "parquet_parts_referenced_second": parquet(halves=True),
     "foreign_text_file": lambda f: (
         (f / "README.txt").write_text("notes\n"),
         edit_desc(lambda d: d["resources"].append({"name": "readme", "path": "README.txt"}))(f),
@@ -675,6 +713,10 @@ MEASURED = {
     "parquet_valid": True,
     "parquet_bad_cell": False,
     "parquet_parts_bad_second": True,  # only the first Parquet part is read
+    "parquet_parts_referenced_second": False,  # foreign-key: the ids are not found
+    "parquet_column_name_not_utf8": False,
+    "parquet_not_parquet": False,
+    "parquet_columns_not_strings": False,
     "multi_file_other_extension": False,  # the .txt part is read as CSV
     "multi_file_csv_then_parquet": False,  # the Parquet part is read as CSV
     "multi_file_csv_no_final_newline": False,  # the last row runs into the next part
@@ -694,6 +736,16 @@ BILAT = {
     "parquet_bad_cell": (False, "constraint-error", "persons.parquet", 2),
     # every part is read: the second repeats the first's ids, and has the bad cell
     "parquet_parts_bad_second": (False, "duplicate-id", "persons-2.parquet", 1),
+    # a file Parquet cannot read is unreadable, whatever the reason (never a crash)
+    "parquet_column_name_not_utf8": (False, "parquet-unreadable", "persons.parquet", 1),
+    "parquet_not_parquet": (False, "parquet-unreadable", "persons.parquet", 1),
+    "parquet_columns_not_strings": (False, "type-error", "persons.parquet", None),
+    "parquet_parts_referenced_second": (
+        False,
+        "reference-past-first-part",
+        "tenures.csv",
+        3,
+    ),
     # a part whose extension is not the first part's is refused
     "multi_file_other_extension": (False, "unsupported-format", "persons2.txt", None),
     "multi_file_csv_then_parquet": (False, "unsupported-format", "persons2.parquet", None),
@@ -721,6 +773,7 @@ ENGINES_ALIKE = [
     "format_upper_csv",
     "format_upper_parquet",
     "multi_file_csv_no_final_newline",
+    "parquet_parts_referenced_second",
 ]
 
 
@@ -731,3 +784,9 @@ def test_every_engine_gives_the_same_report(name: str, tmp_path: Path) -> None:
     rows = [f.to_dict() for f in validate(folder, engine="rows").findings]
     for engine in ("columnar", "sql", "auto"):
         assert [f.to_dict() for f in validate(folder, engine=engine).findings] == rows, engine
+
+
+def test_every_parquet_column_not_of_strings_is_named_with_its_type(tmp_path: Path) -> None:
+    folder = build("typed", tmp_path, chain(law_base, CORPUS["parquet_columns_not_strings"]))
+    found = {(f.field, f.value) for f in validate(folder).findings if f.code == "type-error"}
+    assert found == {("notes", "int64"), ("kind", "double")}

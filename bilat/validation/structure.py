@@ -818,16 +818,22 @@ def check_parquet(
                 find("file-too-large", detail=f"{plan.path} is larger than the cap")
                 return
         parquet = open_parquet(plan.file)
+        header = list(parquet.schema_arrow.names)
     except FooterTooLarge as exc:
         plan.incomplete = True
         find("file-too-large", detail=f"{plan.path}: {exc}")
         return
-    except (FileProblem, OSError, pa.ArrowException) as exc:
+    except FileProblem as exc:
         plan.incomplete = True
-        find("not-a-regular-file", value=plan.path, detail=f"not a Parquet file: {exc}")
+        find("not-a-regular-file", value=plan.path, detail=str(exc))
+        return
+    except (OSError, pa.ArrowException, UnicodeDecodeError) as exc:
+        # damaged, not Parquet, or with a column name that is not UTF-8
+        plan.incomplete = True
+        why = f"a column name is not UTF-8 ({exc})" if isinstance(exc, UnicodeError) else ""
+        find("parquet-unreadable", row=1, value=plan.path, detail=why or f"not Parquet: {exc}")
         return
     cols = {c.name: c for c in columns(plan.kind, plan.version)}
-    header = list(parquet.schema_arrow.names)
     if header != list(cols):
         plan.incomplete = True
         find("header-mismatch", row=1, detail=f"the Parquet columns are {header}, not {list(cols)}")
@@ -835,7 +841,14 @@ def check_parquet(
     wrong = not_strings(parquet.schema_arrow)
     if wrong:
         plan.incomplete = True
-        find("type-error", field=wrong[0], detail="every Parquet column must hold strings")
+        for name in wrong:
+            find(
+                "type-error",
+                field=name,
+                column=header.index(name) + 1,
+                value=str(parquet.schema_arrow.field(name).type),
+                detail="a string type: every Parquet column must hold strings",
+            )
         return
     check_expected(plan, tap, len(header), parquet.metadata.num_rows, emit)
     block = None if fast is None else fast.start(header)
