@@ -698,6 +698,7 @@ def export_cmd(
     error, or TARGET does not exist.
     """
     from bilat.export import ExportError, check_out, export, metadata_path
+    from bilat.files import WriteRefused
 
     try:
         check_out(to.value, out, force=force)  # before the package is read
@@ -705,8 +706,8 @@ def export_cmd(
         raise _fail("export", str(exc), 1) from None
     pkg = _load_for("export", target)
     try:
-        path = export(pkg, to.value, out, force=force)
-    except ExportError as exc:
+        path = export(pkg, to.value, out, force=force)  # checks every file it writes
+    except (ExportError, WriteRefused) as exc:
         raise _fail("export", str(exc), 1) from None
     except OSError as exc:
         raise _fail("export", _cannot_write(exc, out), 1) from None

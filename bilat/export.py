@@ -451,8 +451,7 @@ def tables(pkg: Exportable) -> list[Table]:
     records.data[0] = _joined(record_ids)
     actors.data[0] = _joined(actor_ids)
     actors.data[2] = _joined(actor_names)
-    taken = {t.name for t in out + links} | set(VIEWS)
-    return out + links + other_tables(pkg, taken)
+    return out + links + other_tables(pkg)
 
 
 def _joined(pieces: list[Any]) -> Any:
@@ -493,13 +492,34 @@ def _other_value(ftype: str, value: Any) -> Any:
     return value if isinstance(value, str) else str(value)
 
 
-def other_tables(pkg: Exportable, taken: set[str] | frozenset[str] = frozenset()) -> list[Table]:
+@cache
+def bilat_names() -> frozenset[str]:
+    """The names of the tables and views bilat's own records make (in every format)."""
+    names = {"records", "actors", *(RESOURCE_NAMES[k] for k in RECORD_TYPES), *VIEWS}
+    names |= {
+        f"{kind}_{col.name}"
+        for kind in RECORD_TYPES
+        for col in columns(kind)
+        if col.type == "array"
+    }
+    return frozenset(names)
+
+
+def other_names(pkg: Exportable) -> dict[str, str]:
+    """The table name each of the package's other resources gets, by resource name.
+    A name a bilat table already has gets the prefix ``resource_``."""
+    taken = bilat_names()
+    return {name: name if name not in taken else f"resource_{name}" for name in pkg.others}
+
+
+def other_tables(pkg: Exportable) -> list[Table]:
     """The package's own resources that are not bilat records (read when the package
     was loaded), one table each, typed from their Table Schemas: integers and years
     as integers, numbers as reals, booleans, dates and datetimes as such, anything
-    else as text; a datetime with an offset is converted to UTC. A name a bilat table
-    already has gets the prefix ``resource_``."""
+    else as text; a datetime with an offset is converted to UTC. Each is named as
+    :func:`other_names` says."""
     out = []
+    names = other_names(pkg)
     for other in pkg.others.values():
         types = [_OTHER_TYPES.get(f.type, "text") for f in other.fields]
         cols = [Column(f.name, t, f.description) for f, t in zip(other.fields, types, strict=True)]
@@ -507,7 +527,7 @@ def other_tables(pkg: Exportable, taken: set[str] | frozenset[str] = frozenset()
         for row in other.rows:
             for values, ftype, value in zip(data, types, row, strict=True):
                 values.append(_other_value(ftype, value))
-        name = other.name if other.name not in taken else f"resource_{other.name}"
+        name = names[other.name]
         out.append(
             Table(
                 name,
@@ -1056,30 +1076,27 @@ def to_graphml(pkg: Exportable, out: Path) -> Path:
     return out
 
 
-#: The tables the Parquet export writes besides the record and link tables.
-_PARQUET_VIEWS = ("actor_states", "engagement_states")
-
-
-def outputs(fmt: str, out: Path) -> list[Path]:
-    """Every file an export in *fmt* to *out* writes."""
+def outputs(fmt: str, out: Path, pkg: Exportable | None = None) -> list[Path]:
+    """Every file an export in *fmt* to *out* writes (of *pkg*: for Parquet, a file
+    for each of its other tables too; without *pkg*, those of bilat's tables)."""
     if fmt == "sqlite":
         return [out, metadata_path(out)]
     if fmt == "parquet":
-        names = ["records", "actors", *(RESOURCE_NAMES[k] for k in RECORD_TYPES)]
-        names += [
-            f"{kind}_{col.name}"
-            for kind in RECORD_TYPES
-            for col in columns(kind)
-            if col.type == "array"
-        ]
-        return [out / f"{n}.parquet" for n in [*names, *_PARQUET_VIEWS]]
+        names = sorted(bilat_names())
+        if pkg is not None:
+            names += other_names(pkg).values()
+        return [out / f"{n}.parquet" for n in names]
     return [out]
 
 
-def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
+def check_out(
+    fmt: str, out: str | Path, *, force: bool = False, pkg: Exportable | None = None
+) -> None:
     """Refuse, before anything is built, an export in *fmt* to *out* that would replace
     what is not its own (:class:`ExportError` naming the path), or that lacks its
-    optional dependency; see :func:`bilat.files.guard_out`."""
+    optional dependency; see :func:`bilat.files.guard_out`. Given the package *pkg*,
+    every file the export writes is checked (for Parquet, its other tables' files
+    too); without it, the files bilat's own tables make."""
     path = Path(out)
     if fmt not in FORMATS:
         raise ExportError(f"format {fmt!r}: use one of {', '.join(FORMATS)}")
@@ -1090,7 +1107,7 @@ def check_out(fmt: str, out: str | Path, *, force: bool = False) -> None:
             guard_out(path, folder=True)
         elif os.path.isdir(path) and not os.path.islink(path):
             raise ExportError(f"{path}: --to {fmt} writes a file; this is a folder")
-        for file in outputs(fmt, path):
+        for file in outputs(fmt, path, pkg):
             if fmt != "parquet" or os.path.isdir(file.parent):
                 guard_out(file, force=force)
         if fmt == "duckdb":  # loaded before the tables are built, not after
@@ -1127,12 +1144,14 @@ def export(pkg: Exportable, fmt: str, out: str | Path, *, force: bool = False) -
         "parquet": to_parquet,
         "graphml": to_graphml,
     }
-    check_out(fmt, path, force=force)
+    check_out(fmt, path, force=force, pkg=pkg)  # every file, before any is written
     # millions of short-lived values and no cycles: the collector runs once, after
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
         return writers[fmt](pkg, path)
+    except WriteRefused as exc:  # a link or special file put there since the check
+        raise ExportError(str(exc)) from None
     finally:
         if gc_was_enabled:
             gc.enable()
