@@ -697,7 +697,7 @@ def export_cmd(
     (OUT exists, is not a regular file, or a missing optional dependency). 2: usage
     error, or TARGET does not exist.
     """
-    from bilat.export import ExportError, check_out, export, metadata_path
+    from bilat.export import ExportError, check_out, export, metadata_path, name_clash, other_names
     from bilat.files import WriteRefused
 
     try:
@@ -714,6 +714,12 @@ def export_cmd(
     typer.echo(f"wrote {path}")
     if to.value == "sqlite":
         typer.echo(f"wrote {metadata_path(path)} (datasette metadata)")
+    if to.value != "graphml":
+        for resource, table in other_names(pkg).items():
+            if table != resource:
+                typer.echo(
+                    f"the resource {resource!r} is the table {table}: {name_clash(resource)}"
+                )
 
 
 @app.command("card")

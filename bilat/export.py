@@ -88,6 +88,8 @@ class Table:
     primary_key: tuple[str, ...] = ()
     description: str | None = None
     label: str | None = None
+    #: the package's resource it holds, for one of its other tables (None for bilat's)
+    resource: str | None = None
 
     def __post_init__(self) -> None:
         if not self.data:
@@ -505,11 +507,39 @@ def bilat_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def name_clash(name: str) -> str | None:
+    """Why the package's resource *name* cannot give its table its own name (a bilat
+    table or view has it, or SQLite reserves it), or None when it can."""
+    folded = name.casefold()  # SQLite and DuckDB fold the case of names
+    if folded in bilat_names():
+        return f"bilat's own table {folded!r} has that name"
+    if folded.startswith("sqlite_"):
+        return "SQLite reserves names that begin with sqlite_"
+    return None
+
+
 def other_names(pkg: Exportable) -> dict[str, str]:
-    """The table name each of the package's other resources gets, by resource name.
-    A name a bilat table already has gets the prefix ``resource_``."""
-    taken = bilat_names()
-    return {name: name if name not in taken else f"resource_{name}" for name in pkg.others}
+    """The table name each of the package's other resources gets, by resource name,
+    the same in every format and from one export to the next: its own name, unless
+    :func:`name_clash` says it cannot have it; then ``resource_NAME``, or when that
+    is taken too (a resource has it, or another's table got it),
+    ``resource_NAME_2``, ``resource_NAME_3``, ..., the first that is free, the
+    resources renamed in the package's order. No two tables share a name, whatever
+    their case."""
+    own = [name for name in pkg.others if name_clash(name) is None]
+    taken = {name.casefold() for name in own}
+    out = dict.fromkeys(own, "")
+    for name in pkg.others:
+        if name in out:
+            out[name] = name
+            continue
+        candidate, n = f"resource_{name}", 1
+        while candidate.casefold() in taken or name_clash(candidate) is not None:
+            n += 1
+            candidate = f"resource_{name}_{n}"
+        taken.add(candidate.casefold())
+        out[name] = candidate
+    return {name: out[name] for name in pkg.others}
 
 
 def other_tables(pkg: Exportable) -> list[Table]:
@@ -517,7 +547,7 @@ def other_tables(pkg: Exportable) -> list[Table]:
     was loaded), one table each, typed from their Table Schemas: integers and years
     as integers, numbers as reals, booleans, dates and datetimes as such, anything
     else as text; a datetime with an offset is converted to UTC. Each is named as
-    :func:`other_names` says."""
+    :func:`other_names` says, and a renamed one's description says what it was."""
     out = []
     names = other_names(pkg)
     for other in pkg.others.values():
@@ -528,15 +558,21 @@ def other_tables(pkg: Exportable) -> list[Table]:
             for values, ftype, value in zip(data, types, row, strict=True):
                 values.append(_other_value(ftype, value))
         name = names[other.name]
+        description = (
+            other.description
+            or f"The package's resource {other.name!r}, as its Table Schema types it."
+        )
+        if name != other.name:
+            description += f" It is named {name} here because {name_clash(other.name)}."
         out.append(
             Table(
                 name,
                 cols,
                 data,
                 primary_key=tuple(other.primary_key),
-                description=other.description
-                or f"The package's resource {other.name!r}, as its Table Schema types it.",
+                description=description,
                 label=None,
+                resource=other.name,
             )
         )
     return out
@@ -980,6 +1016,9 @@ def to_duckdb(pkg: Exportable, out: Path) -> Path:
                     con.execute(_ddl(table, types, keys=table.name in _KEYED))
                     data = _arrow(table)  # noqa: F841 - read by name in the SQL below
                     con.execute(f"INSERT INTO {_q(table.name)} SELECT * FROM data")
+                    if table.resource is not None:  # what it holds (renamed or not)
+                        text = (table.description or "").replace("'", "''")
+                        con.execute(f"COMMENT ON TABLE {_q(table.name)} IS '{text}'")
                 for name, sql in VIEWS.items():
                     con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
                 con.execute("USE memory")
@@ -1032,8 +1071,13 @@ def to_parquet(pkg: Exportable, out: Path) -> Path:
     extra[1].data = _engagement_states(built, _arrow(extra[0]))
     for table in [*built, *extra]:
         target = out / f"{table.name}.parquet"
+        data = _arrow(table)
+        if table.resource is not None:  # which resource it holds, in the file's metadata
+            data = data.replace_schema_metadata(
+                {"bilat.resource": table.resource, "description": table.description or ""}
+            )
         with temporary_beside(target) as temp:
-            pq.write_table(_arrow(table), temp)
+            pq.write_table(data, temp)
             commit(temp, target)
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,53 @@ def test_parquet_replaces_another_tables_file_only_with_force(tmp_path: Path, tr
         "year": ["2020", "2021"],
         "n": [15, 25],
     }
+
+
+def test_other_tables_get_distinct_names_the_same_in_every_format(
+    tmp_path: Path,
+) -> None:
+    pkg = package_with(
+        tmp_path / "pkg",
+        {
+            "records": "k,n\na,1\n",  # a bilat table's name
+            "resource_records": "k,n\nb,2\n",  # the name records would have got
+            "sqlite_x": "k,n\nc,3\n",  # a name SQLite reserves
+            "resource_sqlite_x_2": "k,n\nd,4\n",
+        },
+    )
+    expect = {
+        "resource_records_2": [("a", 1)],
+        "resource_records": [("b", 2)],
+        "resource_sqlite_x": [("c", 3)],
+        "resource_sqlite_x_2": [("d", 4)],
+    }
+    held: dict[str, dict[str, list[tuple[object, ...]]]] = {}
+    for fmt in ("sqlite", "duckdb", "parquet"):
+        code, output = export(str(pkg), "--to", fmt, str(tmp_path / f"x.{fmt}"))
+        assert code == 0, output
+        assert "the resource 'records' is the table resource_records_2" in output
+        assert "the resource 'sqlite_x' is the table resource_sqlite_x: SQLite reserves" in output
+    import duckdb
+    import pyarrow.parquet as pq
+
+    con = sqlite3.connect(tmp_path / "x.sqlite")
+    held["sqlite"] = {t: con.execute(f"SELECT k, n FROM {t}").fetchall() for t in expect}
+    dcon = duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
+    held["duckdb"] = {t: dcon.execute(f"SELECT k, n FROM {t}").fetchall() for t in expect}
+    held["parquet"] = {
+        t: [
+            tuple(r.values())
+            for r in pq.read_table(tmp_path / "x.parquet" / f"{t}.parquet").to_pylist()
+        ]
+        for t in expect
+    }
+    assert held == {"sqlite": expect, "duckdb": expect, "parquet": expect}
+    # where a renamed resource went, in each format's own description of the table
+    said = "The package's resource 'records', as its Table Schema types it. It is named "
+    said += "resource_records_2 here because bilat's own table 'records' has that name."
+    meta = json.loads((tmp_path / "x.metadata.json").read_text())
+    assert meta["databases"]["x"]["tables"]["resource_records_2"]["description"] == said
+    comment = "SELECT comment FROM duckdb_tables() WHERE table_name = 'resource_records_2'"
+    assert dcon.execute(comment).fetchall() == [(said,)]
+    schema = pq.read_schema(tmp_path / "x.parquet" / "resource_records_2.parquet")
+    assert schema.metadata[b"bilat.resource"] == b"records"
