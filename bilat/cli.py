@@ -674,6 +674,23 @@ class ExportFormat(str, Enum):
     graphml = "graphml"
 
 
+def _export_inputs(target: str, descriptor: dict[str, Any]) -> list[Path]:
+    """The files of the package *target* names that its export must not replace: a
+    .zip itself, or a folder's descriptor, README, CHANGELOG and data files (a release
+    in the cache: none)."""
+    from bilat.datasets import bundled
+    from bilat.export import package_files
+
+    path = Path(target)
+    if os.path.lexists(path):
+        if path.is_file() and path.suffix.lower() == ".zip":
+            return [path]
+        root = path if path.is_dir() else path.parent
+        return [path, *package_files(root, descriptor)]
+    folder = bundled().get(target)
+    return package_files(Path(folder), descriptor) if folder is not None else []
+
+
 @app.command("export")
 def export_cmd(
     target: Annotated[
@@ -706,7 +723,8 @@ def export_cmd(
         raise _fail("export", str(exc), 1) from None
     pkg = _load_for("export", target)
     try:
-        path = export(pkg, to.value, out, force=force)  # checks every file it writes
+        inputs = _export_inputs(target, pkg.descriptor)
+        path = export(pkg, to.value, out, force=force, inputs=inputs)  # checks every file
     except (ExportError, WriteRefused) as exc:
         raise _fail("export", str(exc), 1) from None
     except OSError as exc:

@@ -1174,12 +1174,59 @@ def check_out(
         raise ExportError(f"--to {fmt} needs {need}: pip install '{extra}'") from None
 
 
-def export(pkg: Exportable, fmt: str, out: str | Path, *, force: bool = False) -> Path:
+def package_files(root: Path, descriptor: dict[str, Any]) -> list[Path]:
+    """The files of the package in folder *root* (of *descriptor*) that an export must
+    never replace: its descriptor, README.md and CHANGELOG.md, and each resource's
+    data files (local paths)."""
+    files = [root / n for n in ("datapackage.json", "datapackage.yaml", "datapackage.yml")]
+    files += [root / "README.md", root / "CHANGELOG.md"]
+    for resource in descriptor.get("resources") or []:
+        paths = resource.get("path") if isinstance(resource, dict) else None
+        for item in paths if isinstance(paths, list) else [paths]:
+            if isinstance(item, str) and "://" not in item:
+                files.append(root / item)
+    return files
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if os.path.realpath(a) == os.path.realpath(b):
+            return True
+        return os.path.exists(a) and os.path.exists(b) and os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def check_inputs(fmt: str, out: Path, inputs: Iterable[Path], pkg: Exportable | None) -> None:
+    """Refuse (:class:`ExportError`) an export in *fmt* to *out* that would write over
+    one of *inputs*, the package's own files (see :func:`package_files`), whatever
+    ``--force`` says."""
+    inputs = list(inputs)
+    for file in outputs(fmt, out, pkg):
+        mine = next((i for i in inputs if _same_file(file, i)), None)
+        if mine is not None:
+            same = "" if str(mine) == str(file) else f" ({mine})"
+            raise ExportError(
+                f"{file} is one of the package's own files{same}; bilat export never "
+                "replaces the package it reads, even with --force (name another path)"
+            )
+
+
+def export(
+    pkg: Exportable,
+    fmt: str,
+    out: str | Path,
+    *,
+    force: bool = False,
+    inputs: Iterable[Path] = (),
+) -> Path:
     """Write *pkg* to *out* in format *fmt* (one of :data:`FORMATS`); return the path.
 
     An *out* that is a link, a device, a FIFO or a socket is refused, and so is an
-    existing file unless *force* (:class:`ExportError`, nothing written). Every file is
-    written to a temporary name, removed on any error or Ctrl-C, and renamed.
+    existing file unless *force*, and one of *inputs* (the package's own files, see
+    :func:`package_files`) even with it (:class:`ExportError`, nothing written).
+    Every file is written to a temporary name, removed on any error or Ctrl-C, and
+    renamed.
     """
     path = Path(out)
     writers = {
@@ -1188,6 +1235,7 @@ def export(pkg: Exportable, fmt: str, out: str | Path, *, force: bool = False) -
         "parquet": to_parquet,
         "graphml": to_graphml,
     }
+    check_inputs(fmt, path, inputs, pkg)
     check_out(fmt, path, force=force, pkg=pkg)  # every file, before any is written
     # millions of short-lived values and no cycles: the collector runs once, after
     gc_was_enabled = gc.isenabled()
@@ -1248,12 +1296,14 @@ __all__ = [
     "ExportError",
     "Table",
     "actor_states",
+    "check_inputs",
     "check_out",
     "datasette_metadata",
     "engagement_states",
     "export",
     "frames",
     "graph",
+    "package_files",
     "tables",
     "to_duckdb",
     "to_graphml",

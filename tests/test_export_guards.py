@@ -144,3 +144,30 @@ def test_other_tables_get_distinct_names_the_same_in_every_format(
     assert dcon.execute(comment).fetchall() == [(said,)]
     schema = pq.read_schema(tmp_path / "x.parquet" / "resource_records_2.parquet")
     assert schema.metadata[b"bilat.resource"] == b"records"
+
+
+def test_export_never_replaces_the_package_it_reads_even_with_force(tmp_path: Path) -> None:
+    pkg = tmp_path / "wi"
+    shutil.copytree(DATASET, pkg)
+    before = {p.name: p.read_bytes() for p in pkg.iterdir() if p.is_file()}
+    (tmp_path / "link").symlink_to(pkg)
+    for target, fmt, out in (
+        (pkg, "graphml", pkg / "datapackage.json"),
+        (pkg, "sqlite", pkg / "states.csv"),
+        (pkg / "datapackage.json", "duckdb", pkg / "README.md"),
+        (tmp_path / "link", "graphml", pkg / "CHANGELOG.md"),  # the same file by another path
+    ):
+        code, output = export(str(target), "--to", fmt, str(out), "--force")
+        assert code == 1, (fmt, out, output)
+        assert f"{out} is one of the package's own files" in output
+        assert "never replaces the package it reads" in output
+    assert {p.name: p.read_bytes() for p in pkg.iterdir() if p.is_file()} == before
+    shutil.make_archive(str(tmp_path / "wi"), "zip", pkg)
+    code, output = export(
+        str(tmp_path / "wi.zip"), "--to", "graphml", str(tmp_path / "wi.zip"), "--force"
+    )
+    assert code == 1 and "is one of the package's own files" in output
+    # a Parquet folder inside the package replaces none of its files: written
+    code, output = export(str(pkg), "--to", "parquet", str(pkg / "parquet"))
+    assert code == 0, output
+    assert {p.name: p.read_bytes() for p in pkg.iterdir() if p.is_file()} == before
