@@ -40,7 +40,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bilat.files import WriteRefused, atomic_write, commit, guard_out, temporary_beside
+from bilat.files import WriteRefused, commit, guard_out, named, temporary_beside
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
 from bilat.query import Records
 from bilat.tables import RESOURCE_NAMES, columns
@@ -656,7 +656,34 @@ def metadata_path(out: Path) -> Path:
 
 
 def to_sqlite(pkg: Exportable, out: Path) -> Path:
-    """Write the package as a SQLite database at *out* (and its datasette metadata)."""
+    """Write the package as a SQLite database at *out* and its datasette metadata
+    beside it (:func:`metadata_path`): both, or on any error neither."""
+    built = tables(pkg)
+    meta = metadata_path(out)
+    metadata = (json.dumps(datasette_metadata(pkg, out.stem, built), indent=2) + "\n").encode()
+    # the two files are written whole under temporary names, then renamed: a full disk
+    # leaves neither, never a database without its metadata
+    with temporary_beside(out) as temp, temporary_beside(meta) as meta_temp:
+        try:
+            with open(meta_temp, "wb") as f:
+                f.write(metadata)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:
+            raise named(exc, meta) from None
+        _write_sqlite(built, temp, out)
+        commit(temp, out)
+        try:
+            commit(meta_temp, meta)
+        except BaseException:  # the pair or neither (a rename fails seldom)
+            out.unlink(missing_ok=True)
+            raise
+    return out
+
+
+def _write_sqlite(built: list[Table], temp: Path, out: Path) -> None:
+    """Write the tables *built* as a SQLite database into the temporary file *temp*
+    (an error names *out*)."""
     types = {
         "text": "TEXT",
         "integer": "INTEGER",
@@ -665,34 +692,27 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
         "boolean": "BOOLEAN",
         "datetime": "DATETIME",
     }
-    built = tables(pkg)
-    with temporary_beside(out) as temp:
-        con = sqlite3.connect(temp)
-        try:
-            # a temporary file, renamed once whole: no journal, no syncing on the way
-            con.execute("PRAGMA journal_mode = OFF")
-            con.execute("PRAGMA synchronous = OFF")
-            derived = _derived()
-            for table in built:
-                # keyed tables are stored in their key's B-tree (one tree, not a table
-                # and an index)
-                con.execute(_ddl(table, types, without_rowid=True))
-                if table.name not in derived:
-                    _insert(con, table)
-            for sql in derived.values():  # from the tables of each kind, in SQLite
-                con.execute(sql)
-            for name, sql in VIEWS.items():
-                con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
-            con.commit()
-        except sqlite3.Error as exc:  # a full disk, an I/O error
-            raise ExportError(f"cannot write {out}: {exc}") from None
-        finally:
-            con.close()
-        commit(temp, out)
-    meta = metadata_path(out)
-    metadata = datasette_metadata(pkg, out.stem, built)
-    atomic_write(meta, (json.dumps(metadata, indent=2) + "\n").encode())
-    return out
+    con = sqlite3.connect(temp)
+    try:
+        # a temporary file, renamed once whole: no journal, no syncing on the way
+        con.execute("PRAGMA journal_mode = OFF")
+        con.execute("PRAGMA synchronous = OFF")
+        derived = _derived()
+        for table in built:
+            # keyed tables are stored in their key's B-tree (one tree, not a table
+            # and an index)
+            con.execute(_ddl(table, types, without_rowid=True))
+            if table.name not in derived:
+                _insert(con, table)
+        for sql in derived.values():  # from the tables of each kind, in SQLite
+            con.execute(sql)
+        for name, sql in VIEWS.items():
+            con.execute(f"CREATE VIEW {_q(name)} AS {sql}")
+        con.commit()
+    except sqlite3.Error as exc:  # a full disk, an I/O error
+        raise ExportError(f"cannot write {out}: {exc}") from None
+    finally:
+        con.close()
 
 
 @cache

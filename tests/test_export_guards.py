@@ -8,16 +8,21 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import bilat
 from bilat.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = ROOT / "datasets" / "india-russia"
 runner = CliRunner()
+#: the bilat under test, for a subprocess
+CODE = str(Path(bilat.__file__).resolve().parent.parent)
 
 
 def package_with(folder: Path, others: dict[str, str]) -> Path:
@@ -171,3 +176,43 @@ def test_export_never_replaces_the_package_it_reads_even_with_force(tmp_path: Pa
     code, output = export(str(pkg), "--to", "parquet", str(pkg / "parquet"))
     assert code == 0, output
     assert {p.name: p.read_bytes() for p in pkg.iterdir() if p.is_file()} == before
+
+
+def test_sqlite_writes_the_database_and_its_metadata_or_neither(tmp_path: Path) -> None:
+    """A file size limit (RLIMIT_FSIZE) the database fits in and its metadata does not
+    (a resource described at length): the metadata fails as on a full disk."""
+    import resource
+
+    pkg = package_with(tmp_path / "pkg", {"notes": "k,n\na,1\n"})
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    desc["resources"][-1]["description"] = "A long description. " * 100_000  # 2 MB
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_500_000, 1_500_000))
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bilat", "export", str(pkg), "--to", "sqlite", str(out / "x.db")],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        env={**os.environ, "PYTHONPATH": CODE},
+        timeout=120,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "cannot write" in run.stderr and "x.metadata.json" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert os.listdir(out) == []  # neither file, no temporary file
+    # without the limit, both
+    run = subprocess.run(
+        [sys.executable, "-m", "bilat", "export", str(pkg), "--to", "sqlite", str(out / "x.db")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": CODE},
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert sorted(os.listdir(out)) == ["x.db", "x.metadata.json"]
+    assert os.path.getsize(out / "x.db") < 1_500_000 < os.path.getsize(out / "x.metadata.json")
