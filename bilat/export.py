@@ -1046,8 +1046,16 @@ def to_duckdb(pkg: Exportable, out: Path) -> Path:
             finally:
                 con.close()
             commit(temp, out)
+        except duckdb.InterruptException:
+            raise KeyboardInterrupt from None
         except duckdb.Error as exc:  # a full disk, an I/O error
             raise ExportError(f"cannot write {out}: {exc}") from None
+        except RuntimeError as exc:
+            # Ctrl-C while DuckDB runs a statement: it takes the KeyboardInterrupt
+            # and raises this instead ("Query interrupted")
+            if "interrupted" in str(exc).lower():
+                raise KeyboardInterrupt from None
+            raise
         finally:
             wal.unlink(missing_ok=True)
     return out

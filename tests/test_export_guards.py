@@ -4,6 +4,7 @@ real links, FIFOs and files in the way."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -216,3 +217,68 @@ def test_sqlite_writes_the_database_and_its_metadata_or_neither(tmp_path: Path) 
     assert run.returncode == 0, run.stderr
     assert sorted(os.listdir(out)) == ["x.db", "x.metadata.json"]
     assert os.path.getsize(out / "x.db") < 1_500_000 < os.path.getsize(out / "x.metadata.json")
+
+
+def test_ctrl_c_while_duckdb_inserts_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
+    """A real SIGINT to ``bilat export --to duckdb`` while DuckDB inserts the rows of a
+    package of 390,000 votes (sent once the temporary database passes 1 MB, which it
+    does only as the rows go in; the inserts take seconds)."""
+    import csv
+    import signal
+    import time
+
+    pkg = tmp_path / "big"
+    shutil.copytree(DATASET, pkg)
+    with (pkg / "motions.csv").open(newline="") as f:
+        motion = next(csv.DictReader(f))
+    with (pkg / "states.csv").open(newline="") as f:
+        states = [row["id"] for row in csv.DictReader(f)]
+    with (pkg / "motions.csv").open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(motion), lineterminator="\n")
+        for i in range(2000):
+            blank = dict.fromkeys(("roll_call", "yes", "no", "abstain", "not_voting", "notes"), "")
+            writer.writerow({**motion, **blank, "id": f"gen-{i}", "symbol": f"A/RES/GEN/{i}"})
+    with (pkg / "votes.csv").open("a") as f:
+        f.writelines(
+            f'vote-{s}-gen-{i},,"[""src-ukrviz-voting""]",gen-{i},{s},yes\n'
+            for i in range(2000)
+            for s in states
+        )
+    out = tmp_path / "out"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bilat",
+            "export",
+            str(pkg),
+            "--to",
+            "duckdb",
+            str(out / "x.duckdb"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": CODE},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and time.monotonic() < deadline:
+            sizes = []
+            for name in os.listdir(out):
+                with contextlib.suppress(OSError):  # removed meanwhile
+                    sizes.append(os.path.getsize(out / name))
+            if max(sizes, default=0) > 1 << 20:
+                break
+            time.sleep(0.002)
+        assert proc.poll() is None, "the export ended before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "interrupted" not in err
+    assert os.listdir(out) == []  # the temporary database and its WAL removed
