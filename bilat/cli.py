@@ -707,12 +707,14 @@ def export_cmd(
     table per list field, actors and records tables, foreign keys, views resolving
     actors to states; each partial date f as text plus f_earliest and f_latest.
 
-    An OUT that exists is replaced only with --force, and never when it is a link,
-    a device, a FIFO or a socket.
+    Every file the export writes is checked before any is written: one that exists is
+    replaced only with --force, and never when it is a link, a device, a FIFO or a
+    socket, or one of the package's own files (its descriptor, README, CHANGELOG,
+    data files, or the .zip).
 
     Exit 0: written. 1: the package is invalid, or the export cannot be written
     (OUT exists, is not a regular file, or a missing optional dependency). 2: usage
-    error, or TARGET does not exist.
+    error, or TARGET does not exist. 130: interrupted (Ctrl-C); nothing is left.
     """
     from bilat.export import ExportError, check_out, export, metadata_path, name_clash, other_names
     from bilat.files import WriteRefused
