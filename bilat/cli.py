@@ -217,7 +217,7 @@ def validate_cmd(
         typer.Option(
             "--engine",
             help="How CSV tables are read: columnar (whole blocks, with pyarrow), sql "
-            "(whole blocks, checked in DuckDB; needs bilat[duckdb]), rows (one row at a "
+            "(whole blocks, checked in DuckDB; needs bilat\\[duckdb]), rows (one row at a "
             "time, the reference) or auto (columnar for large files; docs/scale.md). "
             "Every engine gives the same report. Default: $BILAT_ENGINE, else auto.",
             show_default=False,
@@ -229,7 +229,7 @@ def validate_cmd(
             "--spark",
             metavar="MASTER",
             help="Run the sql engine's checks on Spark: local[*], a cluster's master URL, "
-            "or a Spark Connect sc:// URL (needs bilat[spark]; docs/scale.md). "
+            "or a Spark Connect sc:// URL (needs bilat\\[spark]; docs/scale.md). "
             "Default: $BILAT_SPARK_MASTER unless --engine names another engine than sql, "
             "else not on Spark.",
             show_default=False,

@@ -275,7 +275,7 @@ def test_unknown_names_in_vocabularies() -> None:
 
 def test_repr_is_short(pkg: Any) -> None:
     text = repr(pkg)
-    assert text.startswith("<Package india-russia 1.2.0: ") and len(text) < 400
+    assert text.startswith("<Package india-russia 1.2.1: ") and len(text) < 400
 
 
 def test_frames_have_nullable_integers_and_date_columns(pkg: Any) -> None:
