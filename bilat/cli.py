@@ -451,7 +451,7 @@ def codes_cmd(
 
 @app.command("init")
 def init_cmd(
-    directory: Annotated[Path, typer.Argument(help="Folder for the new package.")],
+    directory: Annotated[str, typer.Argument(help="Folder for the new package.")],
     name: Annotated[
         str, typer.Option("--name", help="Package name: lowercase letters, digits, . _ -")
     ],
@@ -472,11 +472,13 @@ def init_cmd(
 
     from bilat.package import PackageExists, init_package
 
+    if not directory.strip():  # Path("") is the current folder: say "." for that
+        raise _fail("init", "DIRECTORY is empty: name a folder (. for the current one)")
     if not re.match(r"^[a-z0-9._-]+$", name):
         raise _fail("init", f"--name {name!r}: use lowercase letters, digits, '.', '_' or '-'")
     chosen = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
     try:
-        path = init_package(directory, name=name, title=title, kinds=chosen, fmt=fmt)
+        path = init_package(Path(directory), name=name, title=title, kinds=chosen, fmt=fmt)
     except PackageExists as exc:
         raise _fail("init", str(exc), 1) from None
     except (KeyError, ValueError) as exc:

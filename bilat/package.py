@@ -48,8 +48,17 @@ class PackageError(Exception):
 
     def __init__(self, report: Report) -> None:
         errors = report.errors
-        first = errors[0].message if errors else "invalid package"
-        super().__init__(f"{report.target}: {len(errors)} error(s); first: {first}")
+        if errors:
+            message = f"{len(errors)} error(s); first: {errors[0].message}"
+        elif report.warnings:  # refused with strict=True: its warnings count as errors
+            first = report.warnings[0]
+            message = (
+                f"no errors, but {len(report.warnings)} warning(s), which strict=True "
+                f"refuses; first: {first.code}: {first.message}"
+            )
+        else:
+            message = "invalid package"
+        super().__init__(f"{report.target}: {message}")
         self.report = report
 
 

@@ -600,8 +600,10 @@ def positions_of(
 def positions_of(
     pkg: Records, actor: str, at: When | None = None, *, undated: bool = False
 ) -> list[Position] | list[Position | Undated]:
-    """Positions *actor* holds. With a date *at*: those dated to hold then (``since``
-    at or before it, and not ended before it); with ``undated=True`` also, after them,
+    """Positions *actor* holds. With a date *at*: those that may hold then (the first
+    day ``since`` may be is not after *at*'s last day, and the last day ``until`` may
+    be is not before *at*'s first: partial dates count where they may overlap, so
+    ``since="1988-12"`` holds at ``"1988-12-01"``); with ``undated=True`` also, after them,
     those with no ``since`` not ended before *at*, each wrapped as :class:`Undated`.
     With no date: all of them.
 

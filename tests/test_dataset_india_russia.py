@@ -386,3 +386,28 @@ def test_data_card_known_gaps_are_the_data() -> None:
         keys = [k for k in GAPS if gap.startswith(k)]
         assert len(keys) == 1, f"no check for the known gap: {gap}"
         assert GAPS[keys[0]](pkg), f"the known gap is not (or no longer) true: {gap}"
+
+
+def test_strict_names_the_warnings_it_refuses() -> None:
+    """india-russia has no errors and two open claims (warnings): strict=True refuses
+    it, and the message says so, naming the first warning (it said "0 error(s);
+    first: invalid package")."""
+    import bilat
+    from bilat.package import PackageError
+
+    with pytest.raises(PackageError) as raised:
+        bilat.load("india-russia", strict=True)
+    message = str(raised.value)
+    assert "no errors, but 2 warning(s), which strict=True refuses" in message
+    assert "first: claim-open:" in message
+
+
+def test_the_description_names_every_complete_roll_call() -> None:
+    """The description shown atop the card says what the votes hold: a complete roll
+    call on each of the nine General Assembly resolutions."""
+    pkg = read_package(ROOT / "datasets" / "india-russia")
+    complete = sorted(
+        m.id for m in pkg.records("motion") if getattr(m, "roll_call", None) == "complete"
+    )
+    assert len(complete) == 9
+    assert "the nine General Assembly resolutions" in str(pkg.descriptor["description"])

@@ -46,6 +46,15 @@ def test_init_refuses_to_overwrite_and_names_bad_input(tmp_path: Path) -> None:
     assert bad_kind.exit_code == 2 and "ufo" in bad_kind.output
 
 
+def test_an_empty_directory_argument_is_a_usage_error_not_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "", "--name", "x"])
+    assert result.exit_code == 2 and "DIRECTORY is empty" in result.output
+    assert not any(tmp_path.iterdir())
+
+
 def test_the_new_user_path(tmp_path: Path) -> None:
     """init, add a source, a state, a person, an engagement and an evidence row by
     appending CSV lines; fmt; validate with both tools; build a release."""
