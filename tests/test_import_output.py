@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -314,4 +317,55 @@ def test_append_onto_a_table_it_cannot_read_is_an_error_naming_the_file(
     assert ("do not hold strings" in done.output) == (damage == "a column not of strings")
     assert "nothing was written" in done.output and "Traceback" not in done.output
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == beside
+
+
+# -- what --append reads and replaces --------------------------------------------------
+
+
+def bilat_import(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``bilat import ARGS`` in a process of its own, run in *cwd* (a hang is a
+    timeout, not a stuck test run)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bilat", "import", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+    )
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Each entry of *folder*: its kind and, for a regular file, its bytes."""
+    out: dict[str, tuple[str, bytes]] = {}
+    for p in folder.iterdir():
+        if p.is_symlink():
+            out[p.name] = ("link", os.readlink(p).encode())
+        elif p.is_dir():
+            out[p.name] = ("folder", b"")
+        elif p.is_file():
+            out[p.name] = ("file", p.read_bytes())
+        else:
+            out[p.name] = ("other", b"")
+    return out
+
+
+@pytest.mark.parametrize(
+    "name", ["states.csv", "sources.csv", "coded_events.csv", "datapackage.json"]
+)
+def test_append_onto_a_fifo_is_an_error_naming_it_not_a_hang(tmp_path: Path, name: str) -> None:
+    """Every file of the package --append reads is opened only if it is a regular
+    file: a FIFO in its place is one line naming it, exit 2, nothing changed."""
+    out = tmp_path / "ev"
+    run_import("icews", [QUIRKS], out)
+    (out / name).unlink()
+    os.mkfifo(out / name)
+    before = snapshot(out)
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    done = bilat_import(tmp_path, "icews", str(QUIRKS), "--out", str(out), "--append")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [done.stderr.strip()]
+    assert f"{out / name}: cannot read it (it is a FIFO (named pipe))" in done.stderr
+    assert done.stderr.count("nothing was written") == 1
+    assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == beside

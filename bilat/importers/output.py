@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import csv
 import heapq
+import io
 import re
 import struct
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, open_parquet, parquet_batches
+from bilat.files import FileProblem, open_parquet, open_regular, parquet_batches
 
 #: Above this many rows, a coded-event table is written as Parquet parts.
 PARQUET_ABOVE_ROWS = 1_000_000
@@ -293,12 +294,20 @@ def _parquet_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
 
 
 def _csv_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
-    with file.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        head = next(reader, [])
-        where = [head.index(c) if c in head else None for c in columns]
-        for cells in reader:
-            yield ["" if i is None or i >= len(cells) else cells[i] for i in where]
+    """Opened only if a regular file (a FIFO would block the read for ever), each cell
+    capped as ``bilat validate`` caps it (:attr:`Limits.max_cell`)."""
+    from bilat.limits import Limits
+
+    old_limit = csv.field_size_limit(Limits().max_cell)
+    try:
+        with io.TextIOWrapper(open_regular(file), encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            head = next(reader, [])
+            where = [head.index(c) if c in head else None for c in columns]
+            for cells in reader:
+                yield ["" if i is None or i >= len(cells) else cells[i] for i in where]
+    finally:
+        csv.field_size_limit(old_limit)
 
 
 __all__ = [

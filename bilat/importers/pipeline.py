@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bilat.files import FileProblem, open_regular
+from bilat.files import FileProblem, open_regular, why_not_regular
 from bilat.importers.actors import Curated, Resolver
 from bilat.importers.formats import FORMATS, FileRejected, Reject
 from bilat.importers.output import csv_line
@@ -409,16 +409,21 @@ class OldTable:
 
         if existing is None:
             return None
-        descriptor = json.loads((existing / "datapackage.json").read_text("utf-8"))
-        found = resource_layout(descriptor, RESOURCE_NAMES[kind])
+        found = resource_layout(read_descriptor(existing), RESOURCE_NAMES[kind])
         if found is None:
             return None
         for rel in found[1]:  # read, then maybe removed: only regular files of the folder
             path = existing / rel
-            if not _PART.fullmatch(rel) or not path.is_file() or path.is_symlink():
+            if not _PART.fullmatch(rel):
                 raise ImportProblem(
                     f"{existing / 'datapackage.json'}: {rel!r} is not a file of the package "
                     "folder; --append reads and replaces only the files an import wrote"
+                )
+            why = "it is a symbolic link" if path.is_symlink() else why_not_regular(path)
+            if why is not None:
+                raise ImportProblem(
+                    f"{path}: cannot read it ({why}); --append reads and replaces only the "
+                    "regular files an import wrote, and nothing was written"
                 )
         return cls(existing, found[0], found[1], columns)
 
@@ -679,7 +684,7 @@ def check_out(out: Path, append: bool, kind: str) -> Path | None:
             raise ImportProblem(f"{out.parent}: no such folder")
         return None
     descriptor = out / "datapackage.json"
-    if not descriptor.exists():
+    if not os.path.lexists(descriptor):
         if any(out.iterdir()):
             raise ImportProblem(
                 f"{out}: a folder that holds files but no package; nothing was written"
@@ -687,16 +692,30 @@ def check_out(out: Path, append: bool, kind: str) -> Path | None:
         return None
     if not append:
         raise ImportProblem(f"{out}: already holds a package; use --append to add to it")
-    try:
-        data = json.loads(descriptor.read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ImportProblem(f"{descriptor}: cannot read it: {exc}") from None
-    if not isinstance(data, dict) or data.get("x-bilat-import", {}).get("kind") != kind:
+    made = read_descriptor(out).get("x-bilat-import")
+    if not isinstance(made, dict) or made.get("kind") != kind:
         raise ImportProblem(
             f"{out}: not a package written by bilat import for this format; --append adds "
             "only to those"
         )
     return out
+
+
+def read_descriptor(folder: Path) -> dict[str, Any]:
+    """The datapackage.json of the package *folder*, read as every file of the package
+    ``--append`` adds to is: only if a regular file (never blocking on a FIFO), capped
+    at the size ``bilat validate`` reads. :class:`ImportProblem` naming it otherwise."""
+    from bilat.files import read_capped
+    from bilat.validation.descriptor import MAX_DESCRIPTOR_BYTES
+
+    path = folder / "datapackage.json"
+    try:
+        data = json.loads(read_capped(path, MAX_DESCRIPTOR_BYTES).decode("utf-8"))
+    except (FileProblem, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        raise ImportProblem(f"{path}: cannot read it ({exc}); nothing was written") from None
+    if not isinstance(data, dict):
+        raise ImportProblem(f"{path}: not a JSON object; nothing was written")
+    return data
 
 
 def curated_records(actors: Path | None) -> Curated | None:
@@ -833,7 +852,7 @@ def finish_import(
     _write_others(work, kinds, extra)
     history = []
     if existing is not None:
-        old = json.loads((existing / "datapackage.json").read_text("utf-8"))
+        old = read_descriptor(existing)
         history = list(old.get("x-bilat-import", {}).get("runs", []))
     history.append(
         {
