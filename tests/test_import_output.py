@@ -25,6 +25,7 @@ pytestmark = pytest.mark.events
 DATA = Path(__file__).parent / "data" / "import"
 ICEWS = DATA / "icews-2018-06-01-excerpt.tab"
 QUIRKS = DATA / "icews-quirks-built.tab"
+REJECTED = "import-rejected.csv"
 runner = CliRunner()
 
 
@@ -369,3 +370,75 @@ def test_append_onto_a_fifo_is_an_error_naming_it_not_a_hang(tmp_path: Path, nam
     assert done.stderr.count("nothing was written") == 1
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == beside
+
+
+@pytest.mark.parametrize(
+    "damage", ["datapackage.json a link", "import-rejected.csv a folder", "states.csv a link"]
+)
+def test_append_refuses_a_file_it_cannot_replace_before_replacing_any(
+    tmp_path: Path, damage: str
+) -> None:
+    """Every file --append would replace, the descriptor included, is checked before
+    any is moved in: a link or a folder in the place of one is one line naming it,
+    exit 2, and the package as it was (no README, no table moved in before)."""
+    out = tmp_path / "ev"
+    run_import("icews", [QUIRKS], out)
+    name, what = damage.split(" a ")
+    target = out / name
+    if what == "link":
+        moved = tmp_path / f"real-{name}"
+        target.rename(moved)
+        target.symlink_to(moved)
+    else:
+        target.unlink()
+        target.mkdir()
+    before = snapshot(out)
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(out), "--append"])
+    assert done.exit_code == 2, done.output
+    assert len(done.stderr.splitlines()) == 1
+    kind = "a symbolic link" if what == "link" else "a folder, not a regular file"
+    assert f"{target} is {kind}" in done.stderr
+    assert done.stderr.count("nothing was written") == 1
+    assert "Traceback" not in done.output and "wrote" not in done.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == beside
+
+
+def test_a_rename_that_fails_midway_puts_back_what_was_moved_in(tmp_path: Path) -> None:
+    """When a rename fails after others were done (here: a file gone from the work
+    folder), the files already moved in are put back and the old ones restored: the
+    message names the file and says nothing was written, which is then true."""
+    from bilat.importers.pipeline import ImportProblem, move_in
+
+    out, work = tmp_path / "pkg", tmp_path / "work"
+    out.mkdir()
+    work.mkdir()
+    for name in ("README.md", "coded_events.csv", "datapackage.json"):
+        (out / name).write_text(f"old {name}")
+        (work / name).write_text(f"new {name}")
+    (out / REJECTED).write_text("old rejections")
+    (work / "coded_events.csv").unlink()  # its rename fails, after README.md's
+    moves = [(work / n, out / n) for n in ("README.md", "coded_events.csv", "datapackage.json")]
+    with pytest.raises(ImportProblem) as caught:
+        move_in(moves, [out / REJECTED], out)
+    message = str(caught.value)
+    assert message.startswith(f"{out / 'coded_events.csv'}: cannot replace it (")
+    assert "nothing was written (1 files already moved into" in message
+    assert {p.name: p.read_text() for p in out.iterdir()} == {
+        "README.md": "old README.md",
+        "coded_events.csv": "old coded_events.csv",
+        "datapackage.json": "old datapackage.json",
+        REJECTED: "old rejections",
+    }
+    assert (work / "README.md").read_text() == "new README.md"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "work"]
+
+
+def test_an_out_that_is_a_file_says_nothing_was_written_once(tmp_path: Path) -> None:
+    a_file = tmp_path / "out"
+    a_file.write_text("mine")
+    done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(a_file)])
+    assert done.exit_code == 2
+    assert done.stderr.count("nothing was written") == 1, done.stderr
+    assert a_file.read_text() == "mine"

@@ -678,7 +678,7 @@ def check_out(out: Path, append: bool, kind: str) -> Path | None:
     try:
         guard_out(out, folder=True)
     except WriteRefused as exc:
-        raise ImportProblem(f"{exc}; nothing was written") from None
+        raise refused(exc) from None
     if not out.exists():
         if not out.parent.is_dir():
             raise ImportProblem(f"{out.parent}: no such folder")
@@ -698,7 +698,38 @@ def check_out(out: Path, append: bool, kind: str) -> Path | None:
             f"{out}: not a package written by bilat import for this format; --append adds "
             "only to those"
         )
+    for name in ("datapackage.json", "README.md", REJECTED_FILE):  # refused before the work
+        guard_target(out / name)
     return out
+
+
+def refused(exc: Exception) -> ImportProblem:
+    """*exc* (a :class:`WriteRefused`) as an :class:`ImportProblem` that says, once,
+    that nothing was written."""
+    text = str(exc)
+    return ImportProblem(text if "nothing was written" in text else f"{text}; nothing was written")
+
+
+def guard_target(target: Path, root: Path | None = None) -> None:
+    """Refuse (:class:`ImportProblem`) to replace *target*, a file an import writes,
+    unless it is absent or a regular file; each folder between *root* and it must be
+    absent or a folder (a link to one is refused too)."""
+    from bilat.files import WriteRefused, guard_out
+
+    try:
+        if root is not None:
+            folder = target.parent
+            between = []
+            while folder != root and root in folder.parents:
+                between.append(folder)
+                folder = folder.parent
+            for d in reversed(between):
+                if not os.path.lexists(d):
+                    return  # created by the move: nothing below it to replace
+                guard_out(d, folder=True)
+        guard_out(target, force=True)
+    except WriteRefused as exc:
+        raise refused(exc) from None
 
 
 def read_descriptor(folder: Path) -> dict[str, Any]:
@@ -865,13 +896,19 @@ def finish_import(
     )
     descriptor = _descriptor(out, title, kind, kinds, history, layout)
     (work / "README.md").write_text(_readme(title, history, result, n_rejected), encoding="utf-8")
-    _move_in(work, out, n_rejected)
-    from bilat.files import atomic_write
-
-    atomic_write(
-        out / "datapackage.json",
-        (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode(),
+    if n_rejected == 0:
+        (work / REJECTED_FILE).unlink(missing_ok=True)
+    (work / "datapackage.json").write_text(
+        json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+    moves = [(p, out / p.relative_to(work)) for p in _files_of(work)]
+    moves.sort(key=lambda m: m[0].name == "datapackage.json")  # the descriptor last
+    gone = [out / REJECTED_FILE] if n_rejected == 0 else []  # an earlier run's rejections
+    if os.path.lexists(out):  # each file it replaces, before any is
+        for target in [t for _, t in moves] + gone:
+            guard_target(target, out)
+    out.mkdir(exist_ok=True)
+    move_in(moves, gone, out)
     if layout is not None:  # the old table's files the new descriptor no longer lists
         for rel in layout.stale:
             if rel not in layout.paths:
@@ -931,19 +968,76 @@ def _descriptor(
     }
 
 
-def _move_in(work: Path, out: Path, n_rejected: int) -> None:
-    """Every file of *work* but the descriptor into *out* (created if need be)."""
-    out.mkdir(exist_ok=True)
-    for entry in sorted(work.iterdir()):
-        if entry.name in ("datapackage.json",):
-            continue
-        if entry.name == REJECTED_FILE and n_rejected == 0:
-            (out / REJECTED_FILE).unlink(missing_ok=True)
-            continue
-        if entry.is_dir():
-            shutil.copytree(entry, out / entry.name, dirs_exist_ok=True)
-        else:
-            os.replace(entry, out / entry.name)
+def _files_of(folder: Path) -> list[Path]:
+    """Every file under *folder*, sorted."""
+    return sorted(p for p in folder.rglob("*") if not p.is_dir() or p.is_symlink())
+
+
+class PartlyWritten(ImportProblem):
+    """An import that replaced some of the package's files and could not put them back."""
+
+
+Step = tuple[Path | None, Path, Path | None]  # (file moved in, its target, the old one)
+
+
+def move_in(moves: list[tuple[Path, Path]], gone: list[Path], out: Path) -> None:
+    """Each *moves* (file, target) renamed onto its target, in order (the descriptor
+    last), and each file of *gone* removed: all of it or none. The files replaced are
+    first moved aside, into a folder beside *out*; when a rename fails, what was done is
+    undone, in reverse, and the :class:`ImportProblem` names the file that failed and
+    says that nothing was written. When undoing fails too, :class:`PartlyWritten` names
+    the files replaced, the folder that keeps the old ones, and the files as they were."""
+    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.replaced-", dir=out.parent))
+    done: list[Step] = []
+    steps: list[tuple[Path | None, Path]] = [(None, g) for g in gone]
+    steps += moves
+    for n, (src, target) in enumerate(steps):
+        try:
+            if os.path.lexists(target):
+                old = aside / f"{n:05d}-{target.name}"
+                os.replace(target, old)
+                done.append((None, target, old))
+            if src is not None:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, target)
+                done.append((src, target, None))
+        except (OSError, KeyboardInterrupt) as exc:
+            _undo(done, aside, out, target, exc, [t for _, t in steps])
+            raise  # a KeyboardInterrupt, once undone
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _undo(
+    done: list[Step], aside: Path, out: Path, failed: Path, exc: BaseException, every: list[Path]
+) -> None:
+    """Put back, in reverse, what :func:`move_in` did before *failed* (of the targets
+    *every*); raise what to say."""
+    why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "interrupted"
+    left: list[Path] = []
+    for src, target, old in reversed(done):
+        try:
+            if src is not None:
+                os.replace(target, src)
+            elif old is not None:
+                os.replace(old, target)
+        except OSError:
+            left.append(target)
+    if not left:
+        shutil.rmtree(aside, ignore_errors=True)
+        if isinstance(exc, OSError):
+            moved = sum(1 for src, _, _ in done if src is not None)
+            raise ImportProblem(
+                f"{failed}: cannot replace it ({why}); nothing was written "
+                f"({moved} files already moved into {out} were put back)"
+            ) from None
+        return
+    new = sorted({t.relative_to(out).as_posix() for t in left})
+    kept = sorted({t.relative_to(out).as_posix() for t in every} - set(new))
+    raise PartlyWritten(
+        f"{failed}: cannot replace it ({why}), nor put back what was already replaced: "
+        f"{out} is half-written: replaced {', '.join(new)} (the old files are in {aside}); "
+        f"as they were: {', '.join(kept)}"
+    ) from None
 
 
 def _readme(
@@ -998,6 +1092,7 @@ __all__ = [
     "Counts",
     "ImportProblem",
     "ImportResult",
+    "PartlyWritten",
     "Rejection",
     "appended_rows",
     "import_events",
