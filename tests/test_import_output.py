@@ -442,3 +442,50 @@ def test_an_out_that_is_a_file_says_nothing_was_written_once(tmp_path: Path) -> 
     assert done.exit_code == 2
     assert done.stderr.count("nothing was written") == 1, done.stderr
     assert a_file.read_text() == "mine"
+
+
+def test_a_killed_import_leaves_a_work_folder_the_next_import_removes(tmp_path: Path) -> None:
+    """SIGTERM ends an import without its cleanup; its work folder (locked while the
+    process lived) is removed by the next import into the same folder, which leaves
+    nothing beside the package. A work folder whose import still runs is left alone."""
+    import signal
+    import time
+
+    head, *rows = ICEWS.read_text().splitlines()
+    big = tmp_path / "big.tab"
+    with big.open("w") as f:
+        f.write(head + "\n")
+        for n in range(3000):
+            for row in rows:
+                event_id, rest = row.split("\t", 1)
+                f.write(f"{n}{event_id}\t{rest}\n")
+    out = tmp_path / "ev"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bilat", "import", "icews", str(big), "--out", str(out)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not list(tmp_path.glob(".ev.import-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert proc.poll() is None, "the import ended before it could be stopped"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    left = sorted(p.name for p in tmp_path.glob(".ev.import-*"))
+    assert [n for n in left if not n.endswith(".lock")], left  # what SIGTERM leaves
+    live = tmp_path / ".ev.import-live"  # an import that runs: its lock is held
+    live.mkdir()
+    from filelock import FileLock
+
+    with FileLock(str(live) + ".lock", timeout=0):
+        done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(out)])
+        assert done.exit_code == 1, done.output
+        assert sorted(p.name for p in tmp_path.glob(".ev.*")) == [
+            ".ev.import-live",
+            ".ev.import-live.lock",
+        ]

@@ -307,7 +307,7 @@ def import_events(
     fmt = FORMATS[fmt_name]
     existing = check_out(out, append, "coded_event")
     resolver = Resolver(curated=curated_records(actors))
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
+    work, finished = work_folder(out)
     try:
         file_sources = _file_sources(files, fmt)
         names = [p.name for p in files]
@@ -341,7 +341,62 @@ def import_events(
         )
         return result
     finally:
+        finished()
+
+
+def work_folder(out: Path) -> tuple[Path, Callable[[], None]]:
+    """A new work folder beside *out* (``.OUT.import-XXXX``) and what to call when the
+    import is done (it removes the folder). The folder is marked in use by a lock on
+    ``.OUT.import-XXXX.lock``, taken before the folder exists and held until it is
+    gone; the lock dies with its process, however it ends (SIGTERM, SIGKILL), so the
+    work folders of imports into *out* whose lock can be taken are removed first, as
+    ``bilat download`` sweeps its own (:func:`sweep_work`)."""
+    from filelock import FileLock
+
+    sweep_work(out)
+    fd, lock_path = tempfile.mkstemp(prefix=f".{out.name}.import-", suffix=".lock", dir=out.parent)
+    os.close(fd)
+    lock = FileLock(lock_path, timeout=0)
+    lock.acquire()
+    work = Path(lock_path[: -len(".lock")])
+
+    def finished() -> None:
         shutil.rmtree(work, ignore_errors=True)
+        lock.release()
+        Path(lock_path).unlink(missing_ok=True)
+
+    try:
+        work.mkdir()
+    except BaseException:
+        finished()
+        raise
+    return work, finished
+
+
+def sweep_work(out: Path) -> int:
+    """Remove the work folders of imports into *out* whose process is gone (killed or
+    crashed): those whose lock file is there and can be locked. A folder without a lock
+    file is left alone. Returns the number removed."""
+    import glob
+
+    from filelock import FileLock, Timeout
+
+    removed = 0
+    for path in out.parent.glob(f".{glob.escape(out.name)}.import-*"):
+        lock_file = Path(str(path) + ".lock")
+        if path.suffix == ".lock" or path.is_symlink() or not path.is_dir():
+            continue
+        if lock_file.is_symlink() or not lock_file.is_file():
+            continue
+        try:
+            with FileLock(str(lock_file), timeout=0):
+                if path.is_dir():  # else its owner finished while this looked
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed += 1
+                lock_file.unlink(missing_ok=True)
+        except (Timeout, OSError):
+            continue
+    return removed
 
 
 def _read_files(
@@ -1096,4 +1151,6 @@ __all__ = [
     "Rejection",
     "appended_rows",
     "import_events",
+    "sweep_work",
+    "work_folder",
 ]

@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -46,6 +45,7 @@ from bilat.importers.pipeline import (
     finish_import,
     read_small,
     validation_reason,
+    work_folder,
     write_small,
 )
 from bilat.models.dates import PartialDate
@@ -110,7 +110,7 @@ def import_unvotes(
     existing = check_out(out, append, "vote")
     resolver = Resolver(curated=curated_records(actors))
     roll_files, vote_files = _tables(files)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.import-", dir=out.parent))
+    work, finished = work_folder(out)
     try:
         sources: dict[str, dict[str, Any]] = {}
         src_of: dict[Path, str] = {}
@@ -136,7 +136,7 @@ def import_unvotes(
         _finish_votes(work, out, extra, result, existing, rejected.count)
         return result
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        finished()
 
 
 def _tables(files: list[Path]) -> tuple[list[Path], list[Path]]:
