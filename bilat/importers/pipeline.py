@@ -937,6 +937,7 @@ def finish_import(
     ]
     _write_others(work, kinds, extra)
     history = []
+    old: dict[str, Any] = {}
     if existing is not None:
         old = read_descriptor(existing)
         history = list(old.get("x-bilat-import", {}).get("runs", []))
@@ -950,6 +951,7 @@ def finish_import(
         }
     )
     descriptor = _descriptor(out, title, kind, kinds, history, layout)
+    descriptor["resources"] += kept_resources(old, descriptor["resources"])
     (work / "README.md").write_text(_readme(title, history, result, n_rejected), encoding="utf-8")
     if n_rejected == 0:
         (work / REJECTED_FILE).unlink(missing_ok=True)
@@ -1021,6 +1023,17 @@ def _descriptor(
         versions.KEY: versions.declaration(versions.CURRENT),
         "resources": resources,
     }
+
+
+def kept_resources(old: dict[str, Any], written: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The resources of the descriptor *old* (of the package ``--append`` adds to) that
+    the import does not write itself (*written*): the links ``bilat link`` added, a
+    resource its user added. They are kept as they were, their files untouched."""
+    ours = {r["name"] for r in written}
+    resources = old.get("resources")
+    if not isinstance(resources, list):
+        return []
+    return [r for r in resources if not (isinstance(r, dict) and r.get("name") in ours)]
 
 
 def _files_of(folder: Path) -> list[Path]:

@@ -1,0 +1,63 @@
+"""`bilat import --append` onto a package its user (or `bilat link`) added to, and what
+an import does with input it cannot take: each case one line naming it, never a
+traceback, never a package silently changed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bilat.cli import app
+from bilat.validation import validate
+
+pytestmark = pytest.mark.events
+
+DATA = Path(__file__).parent / "data" / "import"
+ICEWS = DATA / "icews-2018-06-01-excerpt.tab"
+ENGAGEMENTS = Path(__file__).parent / "data" / "link" / "engagements-2018-06-01"
+runner = CliRunner()
+
+
+def halves(tmp_path: Path) -> tuple[Path, Path]:
+    lines = ICEWS.read_text(encoding="utf-8").splitlines(keepends=True)
+    a, b = tmp_path / "icews-a.tab", tmp_path / "icews-b.tab"
+    a.write_text("".join(lines[:36]), encoding="utf-8")
+    b.write_text(lines[0] + "".join(lines[36:]), encoding="utf-8")
+    return a, b
+
+
+def bilat(*args: object) -> tuple[int, str]:
+    done = runner.invoke(app, [str(a) for a in args])
+    return done.exit_code, done.output
+
+
+def names(out: Path) -> list[str]:
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    return [r["name"] for r in descriptor["resources"]]
+
+
+def test_append_keeps_the_links_and_the_resources_it_does_not_write(tmp_path: Path) -> None:
+    """Links proposed by `bilat link`, and a resource its user added, stay in the
+    descriptor (their files untouched) after an --append; `bilat link` runs again."""
+    a, b = halves(tmp_path)
+    out = tmp_path / "ev"
+    assert bilat("import", "icews", a, "--out", out)[0] == 0
+    assert bilat("link", out, ENGAGEMENTS)[0] == 0
+    (out / "notes.csv").write_text("id,note\nn1,mine\n", encoding="utf-8")
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append(
+        {"name": "notes", "path": "notes.csv", "type": "table", "format": "csv"}
+    )
+    (out / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    links = (out / "links.csv").read_bytes()
+    code, said = bilat("import", "icews", b, "--out", out, "--append")
+    assert code == 0, said
+    assert {"links", "notes", "coded_events"} <= set(names(out)), names(out)
+    assert (out / "links.csv").read_bytes() == links
+    assert (out / "notes.csv").read_text(encoding="utf-8") == "id,note\nn1,mine\n"
+    code, said = bilat("link", out, ENGAGEMENTS)
+    assert code == 0, said
+    assert validate(out, engine="rows").valid
