@@ -61,3 +61,28 @@ def test_append_keeps_the_links_and_the_resources_it_does_not_write(tmp_path: Pa
     code, said = bilat("link", out, ENGAGEMENTS)
     assert code == 0, said
     assert validate(out, engine="rows").valid
+
+
+def test_append_keeps_what_the_user_wrote_in_the_readme(tmp_path: Path) -> None:
+    """README.md: the import's part (between its markers) is written again at each
+    --append; notes above and below it are kept, and a README without the markers is
+    kept whole, the import's part added after it."""
+    a, b = halves(tmp_path)
+    out = tmp_path / "ev"
+    assert bilat("import", "icews", a, "--out", out)[0] == 0
+    readme = out / "README.md"
+    readme.write_text(
+        "My notes above.\n\n" + readme.read_text(encoding="utf-8") + "\nMy notes below.\n",
+        encoding="utf-8",
+    )
+    assert bilat("import", "icews", b, "--out", out, "--append")[0] == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("My notes above.\n\n")
+    assert text.endswith("\nMy notes below.\n")
+    assert text.count("## Import 2: icews") == 1 and text.count("## Import 1: icews") == 1
+    readme.write_text("Hand-written, no markers.\n", encoding="utf-8")
+    assert bilat("import", "icews", b, "--out", out, "--append")[0] == 0
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("Hand-written, no markers.\n")
+    assert "## Import 3: icews" in text
+    assert validate(out, engine="rows").valid

@@ -952,7 +952,8 @@ def finish_import(
     )
     descriptor = _descriptor(out, title, kind, kinds, history, layout)
     descriptor["resources"] += kept_resources(old, descriptor["resources"])
-    (work / "README.md").write_text(_readme(title, history, result, n_rejected), encoding="utf-8")
+    generated = _readme(title, history, result, n_rejected)
+    (work / "README.md").write_text(readme_text(existing, generated), encoding="utf-8")
     if n_rejected == 0:
         (work / REJECTED_FILE).unlink(missing_ok=True)
     (work / "datapackage.json").write_text(
@@ -1106,6 +1107,40 @@ def _undo(
         f"{out} is half-written: replaced {', '.join(new)} (the old files are in {aside}); "
         f"as they were: {', '.join(kept)}"
     ) from None
+
+
+#: The lines around the part of README.md an import writes (and writes again at each
+#: ``--append``); what is outside them is the user's, kept as it is.
+README_START = "<!-- bilat import: written by each import, up to the end marker -->"
+README_END = "<!-- bilat import: end -->"
+#: The largest README.md ``--append`` reads.
+MAX_README_BYTES = 16 << 20
+
+
+def readme_text(existing: Path | None, generated: str) -> str:
+    """The package's README.md: *generated* between the markers; in the package
+    ``--append`` adds to, in place of the marked part of its README, the rest kept (a
+    README without the markers, hand-written or older, is kept whole, the marked part
+    added after it)."""
+    from bilat.files import read_capped
+
+    marked = f"{README_START}\n{generated.rstrip()}\n{README_END}\n"
+    path = existing / "README.md" if existing is not None else None
+    if path is None or not os.path.lexists(path):
+        return marked
+    try:
+        old = read_capped(path, MAX_README_BYTES).decode("utf-8")
+    except (FileProblem, ValueError) as exc:
+        raise ImportProblem(
+            f"{path}: cannot read it ({exc}); --append keeps what it holds beside the "
+            "import's part, and nothing was written"
+        ) from None
+    start = old.find(README_START)
+    end = old.find(README_END, start + 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        return f"{old.rstrip()}\n\n{marked}" if old.strip() else marked
+    after = old[end + len(README_END) :].removeprefix("\n")
+    return old[:start] + marked + after
 
 
 def _readme(
