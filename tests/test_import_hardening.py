@@ -86,3 +86,35 @@ def test_append_keeps_what_the_user_wrote_in_the_readme(tmp_path: Path) -> None:
     assert text.startswith("Hand-written, no markers.\n")
     assert "## Import 3: icews" in text
     assert validate(out, engine="rows").valid
+
+
+def test_plover_fields_that_are_not_text_reject_the_row_naming_the_field(
+    tmp_path: Path,
+) -> None:
+    """A PLOVER number, list or object where text belongs, and an object nested past
+    what Python's JSON reader takes, each reject their row (line and field named)."""
+    good = {"id": "a0", "date": "2021-03-04", "event": "CONSULT"}
+    bad = [
+        ({"story_id": 12345}, "story_id"),
+        ({"mode": 3}, "mode"),
+        ({"url": 7}, "url"),
+        ({"event": ["CONSULT"]}, "event"),
+        ({"source": {"actorText": ["A", "B"]}}, "source.actorText"),
+        ({"context": [{"x": 1}]}, "context"),
+    ]
+    lines = [json.dumps(good)]
+    for n, (extra, _) in enumerate(bad, 1):
+        lines.append(json.dumps({**good, "id": f"a{n}", **extra}))
+    deep = 20_000
+    lines.append('{"id":"deep","date":"2021-03-04","x":' + "[" * deep + "]" * deep + "}")
+    src = tmp_path / "s.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "q"
+    code, said = bilat("import", "plover", src, "--out", out)
+    assert code == 1, said  # rows were rejected
+    assert "Traceback" not in said
+    assert "read 8, imported 1" in said and "rejected 7" in said, said
+    rejected = (out / "import-rejected.csv").read_text(encoding="utf-8").splitlines()
+    fields = [line.split(",")[2] for line in rejected[1:]]
+    assert fields == [f for _, f in bad] + [""], rejected
+    assert "nested too deep" in rejected[-1] and ",8," in rejected[-1]

@@ -536,11 +536,30 @@ def _plover_side(value: Any) -> tuple[list[dict[str, Any]], str | None]:
     return value, None
 
 
+def _json_type(value: Any) -> str:
+    return {bool: "true/false", int: "a number", float: "a number", list: "a list"}.get(
+        type(value), "an object"
+    )
+
+
+def _str(obj: dict[str, Any], key: str, where: str | None = None) -> str | None:
+    """The text *obj* holds under *key* (None when absent or null); anything else (a
+    number, a list, an object) is a :class:`Reject` naming the field."""
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    name = f"{where}.{key}" if where else key
+    raise Reject(f"{name} is {_json_type(value)}, not text", name)
+
+
 def plover(raw: Raw, resolver: Resolver) -> Fields:
+    # long: one PLOVER record's fields, each checked to be text before it is used
     try:
         r = json.loads(raw)
     except ValueError as exc:
         raise Reject(f"is not JSON: {exc}") from None
+    except RecursionError:
+        raise Reject("is not JSON bilat reads: nested too deep") from None
     if not isinstance(r, dict):
         raise Reject("is not a JSON object")
     eid = r.get("id")
@@ -553,19 +572,21 @@ def plover(raw: Raw, resolver: Resolver) -> Fields:
     contexts = r.get("context") or []
     if isinstance(contexts, str):
         contexts = [c.strip() for c in re.split(r"[;,]", contexts) if c.strip()]
-    event = r.get("event")
+    if not isinstance(contexts, list) or not all(isinstance(c, str) for c in contexts):
+        raise Reject("context is not text nor a list of texts", "context")
+    event = _str(r, "event")
     f: Fields = {
         "id": f"plover-{slug(eid.strip())}",
         "dataset": "plover",
         "native_id": eid.strip(),
         "date": date,
-        "plover_event": event.strip().upper() if isinstance(event, str) and event.strip() else None,
-        "plover_mode": (r.get("mode") or "").strip().lower() or None,
-        "plover_context": [str(c).lower() for c in contexts],
-        "text": r.get("text") or None,
-        "publisher": one_line(r.get("publication") or r.get("source_name")),
-        "url": url_or_none(r.get("url")),
-        "story": one_line(r.get("story_id")),
+        "plover_event": event.strip().upper() if event and event.strip() else None,
+        "plover_mode": (_str(r, "mode") or "").strip().lower() or None,
+        "plover_context": [c.lower() for c in contexts],
+        "text": _str(r, "text") or None,
+        "publisher": one_line(_str(r, "publication") or _str(r, "source_name")),
+        "url": url_or_none(_str(r, "url")),
+        "story": one_line(_str(r, "story_id")),
     }
     notes = []
     for side, keys in (("actor", ("source", "actor")), ("recipient", ("target", "recipient"))):
@@ -573,9 +594,9 @@ def plover(raw: Raw, resolver: Resolver) -> Fields:
         actors, _ = _plover_side(r.get(key))
         if len(actors) == 1:
             a = actors[0]
-            name = one_line(a.get("actorText"))
-            code = one_line(a.get("code"))
-            sector = one_line(a.get("sector"))
+            name = one_line(_str(a, "actorText", key))
+            code = one_line(_str(a, "code", key))
+            sector = one_line(_str(a, "sector", key))
             sectors = [sector] if sector else []
             f[f"{side}_name"] = name
             f[f"{side}_country"] = code
