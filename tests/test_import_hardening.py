@@ -118,3 +118,79 @@ def test_plover_fields_that_are_not_text_reject_the_row_naming_the_field(
     fields = [line.split(",")[2] for line in rejected[1:]]
     assert fields == [f for _, f in bad] + [""], rejected
     assert "nested too deep" in rejected[-1] and ",8," in rejected[-1]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def edit_csv(path: Path, column: str, value: str) -> None:
+    """Set *column* of the first row of the CSV file *path* to *value*."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+
+
+def test_append_reads_a_table_that_starts_with_a_bom(tmp_path: Path) -> None:
+    """A BOM at the start of coded_events.csv or sources.csv (validate allows one, with
+    a warning) is skipped, not read as part of the first column's name."""
+    a, b = halves(tmp_path)
+    out = tmp_path / "ev"
+    assert bilat("import", "icews", a, "--out", out)[0] == 0
+    for name in ("coded_events.csv", "sources.csv"):
+        path = out / name
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, said = bilat("import", "icews", b, "--out", out, "--append")
+    assert code == 0, said
+    assert validate(out, engine="rows").valid
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "intensity abc, merged",
+        "intensity abc, carried",
+        "source type datasett",
+        "x-bilat-import a string",
+        "runs a string",
+        "a run without files",
+    ],
+)
+def test_append_onto_a_hand_edited_package_is_one_line_naming_it(
+    tmp_path: Path, damage: str
+) -> None:
+    """A cell of the package appended to that is not of its field's type (merged into
+    or only carried on), a record its model refuses, and an import history that is not
+    one: each is one line naming file, row and field (or the descriptor), exit 2, and
+    the package as it was."""
+    a, b = halves(tmp_path)
+    out = tmp_path / "ev"
+    assert bilat("import", "icews", a, "--out", out)[0] == 0
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    again = a if damage.endswith("merged") else b
+    expect = "datapackage.json"
+    if damage.startswith("intensity"):
+        edit_csv(out / "coded_events.csv", "intensity", "abc")
+        expect = "coded_events.csv: row 1, field intensity"
+    elif damage.startswith("source"):
+        edit_csv(out / "sources.csv", "type", "datasett")
+        expect = "sources.csv: row 1, field type"
+    elif damage.startswith("x-bilat"):
+        descriptor["x-bilat-import"] = "icews"
+        expect = "not a package written by bilat import"
+    elif damage.startswith("runs"):
+        descriptor["x-bilat-import"]["runs"] = "many"
+    else:
+        del descriptor["x-bilat-import"]["runs"][0]["files"]
+    (out / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    before = snapshot(out)
+    done = runner.invoke(app, ["import", "icews", str(again), "--out", str(out), "--append"])
+    assert done.exit_code == 2, done.output
+    assert done.exception is None or isinstance(done.exception, SystemExit)
+    assert expect in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert snapshot(out) == before

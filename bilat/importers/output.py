@@ -300,8 +300,8 @@ def _csv_rows(file: Path, columns: list[str]) -> Iterator[list[str]]:
 
     old_limit = csv.field_size_limit(Limits().max_cell)
     try:
-        with io.TextIOWrapper(open_regular(file), encoding="utf-8", newline="") as f:
-            reader = csv.reader(f)
+        with io.TextIOWrapper(open_regular(file), encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)  # a BOM, which validate allows (with a warning), skipped
             head = next(reader, [])
             where = [head.index(c) if c in head else None for c in columns]
             for cells in reader:

@@ -223,6 +223,42 @@ def row_fields(kind: str, cells: dict[str, str]) -> dict[str, Any]:
     return out
 
 
+def checked_fields(
+    kind: str, cells: dict[str, str], where: str, model: bool = True
+) -> dict[str, Any]:
+    """A row of *kind* of the package ``--append`` adds to (at *where*: file and row)
+    as model fields, each cell checked as ``bilat validate`` checks it and the record
+    by its model: a cell or record that is not is an :class:`ImportProblem` naming the
+    file, row and field (the import would carry it on, or fail on it later)."""
+    from pydantic import ValidationError
+
+    from bilat.models import RECORD_TYPES
+    from bilat.validation.cells import CellProblem
+
+    out: dict[str, Any] = {}
+    for name, parse in _parsers(kind):
+        raw = cells.get(name, "")
+        if raw == "":
+            continue
+        try:
+            out[name] = parse(raw) if parse else raw
+        except (CellProblem, ValueError, TypeError) as exc:
+            raise ImportProblem(
+                f"{where}, field {name}: {exc}; --append rewrites the rows it adds to, and "
+                "nothing was written"
+            ) from None
+    try:
+        if model:  # not for each coded event: their cells are what validate checks
+            RECORD_TYPES[kind].model_validate(out)
+    except ValidationError as exc:
+        reason, _ = validation_reason(exc)
+        raise ImportProblem(
+            f"{where}, field {reason}; --append rewrites the rows it adds to, and nothing "
+            "was written"
+        ) from None
+    return out
+
+
 def _key_hash(text: str) -> int:
     return int.from_bytes(
         hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little"
@@ -546,8 +582,20 @@ class EventRows:
         self.old = len(self.origin)
 
     def sort_old(self, old: OldTable) -> None:
-        for index, cells in enumerate(old.rows()):
-            self.sorter.add(cells[self.id_at], index, self.line(cells))
+        """The rows of the package appended to, into the sorter, each checked
+        (:func:`checked_fields`) since the table is written again."""
+        index = 0
+        for rel in old.paths:
+            rows = appended_rows(old.folder, old.format, [rel], self.columns)
+            for n, cells in enumerate(rows, 1):
+                checked_fields(
+                    "coded_event",
+                    dict(zip(self.columns, cells, strict=True)),
+                    f"{old.folder / rel}: row {n}",
+                    model=False,
+                )
+                self.sorter.add(cells[self.id_at], index, self.line(cells))
+                index += 1
 
     def write(
         self,
@@ -753,9 +801,41 @@ def check_out(out: Path, append: bool, kind: str) -> Path | None:
             f"{out}: not a package written by bilat import for this format; --append adds "
             "only to those"
         )
+    check_runs(made.get("runs", []), out / "datapackage.json")
     for name in ("datapackage.json", "README.md", REJECTED_FILE):  # refused before the work
         guard_target(out / name)
     return out
+
+
+def check_runs(runs: Any, path: Path) -> None:
+    """Refuse (:class:`ImportProblem`) the ``x-bilat-import.runs`` of the descriptor
+    *path* unless each is as an import writes it: the README tells each run again."""
+    counts = ("read", "imported", "merged", "skipped", "rejected")
+
+    def tally(value: Any) -> bool:
+        return isinstance(value, dict) and all(isinstance(value.get(k), int) for k in counts)
+
+    if not isinstance(runs, list):
+        raise ImportProblem(
+            f"{path}: x-bilat-import.runs is not a list; --append adds a run to it, and "
+            "nothing was written"
+        )
+    for n, run in enumerate(runs, 1):
+        ok = (
+            isinstance(run, dict)
+            and isinstance(run.get("format"), str)
+            and isinstance(run.get("files"), dict)
+            and all(tally(c) for c in run["files"].values())
+            and tally(run.get("total"))
+            and isinstance(run.get("actors", {}), dict)
+            and isinstance(run.get("dedupe"), str | None)
+        )
+        if not ok:
+            raise ImportProblem(
+                f"{path}: x-bilat-import.runs[{n}] is not a run as bilat import writes it "
+                "(format, files, total); --append tells each run again, and nothing was "
+                "written"
+            )
 
 
 def refused(exc: Exception) -> ImportProblem:
@@ -831,8 +911,8 @@ def _existing_rows(path: Path, kind: str) -> Iterator[dict[str, Any]]:
     from bilat.tables import columns
 
     names = [c.name for c in columns(kind)]
-    for cells in appended_rows(path.parent, "csv", [path.name], names):
-        yield row_fields(kind, dict(zip(names, cells, strict=True)))
+    for n, cells in enumerate(appended_rows(path.parent, "csv", [path.name], names), 1):
+        yield checked_fields(kind, dict(zip(names, cells, strict=True)), f"{path}: row {n}")
 
 
 def read_small(existing: Path | None, kind: str) -> dict[str, dict[str, Any]]:
