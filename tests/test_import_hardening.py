@@ -194,3 +194,27 @@ def test_append_onto_a_hand_edited_package_is_one_line_naming_it(
     assert expect in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("append", [False, True])
+def test_an_import_into_an_out_another_import_is_writing_is_refused(
+    tmp_path: Path, append: bool
+) -> None:
+    """While one import holds OUT (its lock beside it), a second into the same OUT, an
+    --append or a new package, is one line saying so, exit 2, nothing written; once
+    the first is done, the next runs."""
+    from filelock import FileLock
+
+    a, b = halves(tmp_path)
+    out = tmp_path / "ev"
+    if append:
+        assert bilat("import", "icews", a, "--out", out)[0] == 0
+    before = snapshot(out) if append else None
+    args = ["import", "icews", str(b), "--out", str(out)] + (["--append"] if append else [])
+    with FileLock(str(tmp_path / ".ev.import.lock"), timeout=0):
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2, done.output
+        assert "another bilat import into it is running" in done.stderr, done.stderr
+        assert (snapshot(out) if append else out.exists()) == (before if append else False)
+    done = runner.invoke(app, args)
+    assert done.exit_code == 0, done.output

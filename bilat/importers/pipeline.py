@@ -341,10 +341,9 @@ def import_events(
     as CSV, or as Parquet parts above :data:`output.PARQUET_ABOVE_ROWS` rows (*parquet*
     True or False chooses either)."""
     fmt = FORMATS[fmt_name]
-    existing = check_out(out, append, "coded_event")
-    resolver = Resolver(curated=curated_records(actors))
-    work, finished = work_folder(out)
+    existing, work, finished = begin(out, append, "coded_event")
     try:
+        resolver = Resolver(curated=curated_records(actors))
         file_sources = _file_sources(files, fmt)
         names = [p.name for p in files]
         origins = [str(p) if names.count(p.name) > 1 else p.name for p in files]
@@ -378,6 +377,63 @@ def import_events(
         return result
     finally:
         finished()
+
+
+def begin(out: Path, append: bool, kind: str) -> tuple[Path | None, Path, Callable[[], None]]:
+    """Start an import into *out*: lock it (:func:`lock_out`), check it
+    (:func:`check_out`: the package to append to, or None) and make the work folder
+    (:func:`work_folder`); and what to call when the import is done (it removes the
+    folder, then frees *out*). Two imports into one *out* never run at once: the second
+    is refused, and one that finds a package where it meant to start one is too."""
+    if not out.parent.is_dir():
+        raise ImportProblem(f"{out.parent}: no such folder")
+    unlock = lock_out(out)
+    try:
+        existing = check_out(out, append, kind)
+        work, done = work_folder(out)
+    except BaseException:
+        unlock()
+        raise
+
+    def finished() -> None:
+        try:
+            done()
+        finally:
+            unlock()
+
+    return existing, work, finished
+
+
+def lock_out(out: Path) -> Callable[[], None]:
+    """Lock *out* for one import, on ``.OUT.import.lock`` beside it, from reading the
+    package it appends to until the last file is moved in; what to call to free it
+    (the lock file is removed while still locked: filelock retries a file unlinked
+    under it, so nothing is left beside *out*). Another import holding it is an
+    :class:`ImportProblem` (nothing waits: an import may take hours)."""
+    from filelock import FileLock, Timeout
+
+    path = out.parent / f".{out.name}.import.lock"
+    guard_target(path)  # never through a link planted there
+    lock = FileLock(str(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ImportProblem(
+            f"{out}: another bilat import into it is running (it holds {path}); try again "
+            "when it is done; nothing was written"
+        ) from None
+    except OSError as exc:
+        raise ImportProblem(
+            f"{path}: cannot lock it ({exc.strerror or exc}); nothing was written"
+        ) from None
+
+    def unlock() -> None:
+        try:
+            path.unlink(missing_ok=True)
+        finally:
+            lock.release()
+
+    return unlock
 
 
 def work_folder(out: Path) -> tuple[Path, Callable[[], None]]:
@@ -1278,6 +1334,7 @@ __all__ = [
     "PartlyWritten",
     "Rejection",
     "appended_rows",
+    "begin",
     "import_events",
     "sweep_work",
     "work_folder",

@@ -39,13 +39,12 @@ from bilat.importers.pipeline import (
     Rejection,
     add_states,
     appended_rows,
-    check_out,
+    begin,
     curated_records,
     file_source,
     finish_import,
     read_small,
     validation_reason,
-    work_folder,
     write_small,
 )
 from bilat.models.dates import PartialDate
@@ -107,11 +106,10 @@ def import_unvotes(
 ) -> ImportResult:
     """Import unvotes tables (a roll-call table and a vote table) into *out*: motions
     and votes, each table sorted by id as ``bilat fmt`` wants it."""
-    existing = check_out(out, append, "vote")
-    resolver = Resolver(curated=curated_records(actors))
-    roll_files, vote_files = _tables(files)
-    work, finished = work_folder(out)
+    existing, work, finished = begin(out, append, "vote")
     try:
+        resolver = Resolver(curated=curated_records(actors))
+        roll_files, vote_files = _tables(files)
         sources: dict[str, dict[str, Any]] = {}
         src_of: dict[Path, str] = {}
         for path in files:
