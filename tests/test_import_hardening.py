@@ -218,3 +218,27 @@ def test_an_import_into_an_out_another_import_is_writing_is_refused(
         assert (snapshot(out) if append else out.exists()) == (before if append else False)
     done = runner.invoke(app, args)
     assert done.exit_code == 0, done.output
+
+
+def test_long_native_ids_never_share_an_id(tmp_path: Path) -> None:
+    """Two ICEWS ids that differ only past the 91st character are two events (the
+    hash that tells them apart is kept when the slug is cut); an id whose slug was
+    short enough keeps the id it had."""
+    from bilat.importers.formats import slug
+
+    assert slug("20180101-ABC_1") == "20180101-abc-1-1cb0f8ee"
+    assert slug("9" * 100) == "9" * 100
+    assert slug("A" * 91) == "a" * 91 + "-5cd33462"  # as before
+    assert len(slug("A" * 91)) == 100
+    assert slug("1" * 110 + "a") != slug("1" * 110 + "b")
+    assert len(slug("1" * 300)) == 100
+    head, row = ICEWS.read_text(encoding="utf-8").splitlines()[:2]
+    rest = row.split("\t", 1)[1]
+    src = tmp_path / "long.tab"
+    src.write_text(
+        f"{head}\n{'1' * 110}A\t{rest}\n{'1' * 110}B\t{rest}\n{'1' * 110}a\t{rest}\n",
+        encoding="utf-8",
+    )
+    code, said = bilat("import", "icews", src, "--out", tmp_path / "ev")
+    assert code == 0, said
+    assert "read 3, imported 3, merged 0" in said, said

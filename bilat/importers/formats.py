@@ -66,18 +66,28 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
 
 
+#: The longest slug: one longer keeps its first characters and a longer hash.
+SLUG_MAX = 100
+
+
 def slug(native: str) -> str:
     """A record-id part for a native id: lower case, runs of other characters as
     ``-``; a short hash of the native id is added when that changed anything, so two
-    native ids never share a slug.
+    native ids never share a slug. A slug longer than :data:`SLUG_MAX` is cut to its
+    first characters and a 16-digit hash of the native id (what is cut never takes the
+    hash with it).
 
     >>> slug("32889836"), slug("20180101-ABC_1")
-    ('32889836', '20180101-abc-1-d6b2b81e')
+    ('32889836', '20180101-abc-1-1cb0f8ee')
     """
+    digest = hashlib.sha1(native.encode("utf-8", "surrogatepass")).hexdigest()
     s = _SLUG.sub("-", native.lower()).strip("-")
     if s != native:
-        s = f"{s}-{hashlib.sha1(native.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
-    return s.lstrip("-")[:100]
+        s = f"{s}-{digest[:8]}"
+    s = s.lstrip("-")
+    if len(s) <= SLUG_MAX:
+        return s
+    return f"{s[: SLUG_MAX - 17].rstrip('-')}-{digest[:16]}"
 
 
 @lru_cache(maxsize=4096)
