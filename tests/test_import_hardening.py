@@ -242,3 +242,17 @@ def test_long_native_ids_never_share_an_id(tmp_path: Path) -> None:
     code, said = bilat("import", "icews", src, "--out", tmp_path / "ev")
     assert code == 0, said
     assert "read 3, imported 3, merged 0" in said, said
+
+
+@pytest.mark.parametrize("fmt", ["icews", "polecat"])
+def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path, fmt: str) -> None:
+    """Which of two columns of one name to read is not known: the file is refused,
+    naming the column, exit 2, nothing written."""
+    head = "Event ID\tEvent Date\tEvent Type\tIntensity\tIntensity"
+    src = tmp_path / "dup.tab"
+    src.write_text(f"{head}\ne1\t2018-06-01\tCONSULT\t1\t9\n", encoding="utf-8")
+    out = tmp_path / "ev"
+    done = runner.invoke(app, ["import", fmt, str(src), "--out", str(out)])
+    assert done.exit_code == 2, done.output
+    assert "'Intensity' twice" in done.stderr, done.stderr
+    assert not out.exists()

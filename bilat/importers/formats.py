@@ -224,6 +224,12 @@ class _Headed:
         for line, item in _tab_rows(path, header=True):
             if isinstance(item, tuple):
                 head = item[1]
+                twice = next((h for n, h in enumerate(head) if h in head[:n]), None)
+                if twice is not None:
+                    raise FileRejected(
+                        f"its header names the column {twice!r} twice; which one to read "
+                        "is not known"
+                    )
                 missing = [n for n in self.needed if n not in head]
                 if missing:
                     raise FileRejected(
