@@ -256,3 +256,21 @@ def test_a_header_naming_a_column_twice_is_refused(tmp_path: Path, fmt: str) -> 
     assert done.exit_code == 2, done.output
     assert "'Intensity' twice" in done.stderr, done.stderr
     assert not out.exists()
+
+
+def test_a_rejected_cell_is_shown_cut_not_whole(tmp_path: Path) -> None:
+    """A cell of a megabyte that rejects its row is shown as its first characters and
+    its length, in the terminal, the README and the rejections file."""
+    head, row = ICEWS.read_text(encoding="utf-8").splitlines()[:2]
+    cells = row.split("\t")
+    cells[head.split("\t").index("Intensity")] = "9" * 500_000 + "x"
+    src = tmp_path / "huge.tab"
+    src.write_text(f"{head}\n" + "\t".join(cells) + "\n", encoding="utf-8")
+    out = tmp_path / "ev"
+    done = runner.invoke(app, ["import", "icews", str(src), "--out", str(out)])
+    assert done.exit_code == 1, done.output[:2000]
+    assert "(500001 characters)" in done.output
+    assert len(done.output) < 5000
+    for name in ("README.md", "import-rejected.csv"):
+        text = (out / name).read_text(encoding="utf-8")
+        assert "(500001 characters)" in text and len(text) < 5000, name

@@ -61,6 +61,19 @@ class Format:
 
 # -- shared helpers ---------------------------------------------------------------
 
+#: How many characters of a value a message shows.
+SHOWN_CHARS = 80
+
+
+def shown(value: object) -> str:
+    """*value* as a message shows it (``repr``), cut to its first
+    :data:`SHOWN_CHARS` characters and its length when longer: a cell of megabytes is
+    not echoed whole into the terminal, the README and the rejections file."""
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return f"{value[:SHOWN_CHARS]!r}… ({len(value)} characters)"
+    return repr(value)
+
+
 _URL = re.compile(URL_PATTERN)
 _SLUG = re.compile(r"[^a-z0-9]+")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
@@ -99,7 +112,7 @@ def day(text: str, field: str) -> str:
     else:
         m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
         if m is None:
-            raise Reject(f"{field} {text!r} is not a date (YYYY-MM-DD or M/D/YYYY)", field)
+            raise Reject(f"{field} {shown(text)} is not a date (YYYY-MM-DD or M/D/YYYY)", field)
         mo, d, y = m.groups()
     out = f"{y}-{int(mo):02d}-{int(d):02d}"
     return checked_date(out, field)
@@ -110,7 +123,7 @@ def checked_date(text: str, field: str) -> str:
     try:
         PartialDate(text)
     except ValueError as exc:
-        raise Reject(f"{field} {text!r}: {exc}", field) from None
+        raise Reject(f"{field} {shown(text)}: {exc}", field) from None
     return text
 
 
@@ -120,9 +133,9 @@ def number(text: str | None, field: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise Reject(f"{field} {text!r} is not a number", field) from None
+        raise Reject(f"{field} {shown(text)} is not a number", field) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise Reject(f"{field} {text!r} is not a finite number", field)
+        raise Reject(f"{field} {shown(text)} is not a finite number", field)
     return value
 
 
@@ -132,7 +145,7 @@ def whole(text: str | None, field: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise Reject(f"{field} {text!r} is not a whole number", field) from None
+        raise Reject(f"{field} {shown(text)} is not a whole number", field) from None
 
 
 def url_or_none(text: str | None) -> str | None:
@@ -156,7 +169,7 @@ def cameo(code: str | None, field: str) -> str | None:
     if code is None:
         return None
     if not re.fullmatch(r"[0-9]{2,4}", code):
-        raise Reject(f"{field} {code!r} is not a CAMEO code (two to four digits)", field)
+        raise Reject(f"{field} {shown(code)} is not a CAMEO code (two to four digits)", field)
     return code
 
 
@@ -227,7 +240,7 @@ class _Headed:
                 twice = next((h for n, h in enumerate(head) if h in head[:n]), None)
                 if twice is not None:
                     raise FileRejected(
-                        f"its header names the column {twice!r} twice; which one to read "
+                        f"its header names the column {shown(twice)} twice; which one to read "
                         "is not known"
                     )
                 missing = [n for n in self.needed if n not in head]
@@ -361,7 +374,7 @@ def _gdelt_rows(path: Path) -> Iterator[tuple[int, Raw]]:
 def _sqldate(text: str | None) -> str:
     """SQLDATE (YYYYMMDD) as a partial date; 00 for month or day lowers the precision."""
     if text is None or not re.fullmatch(r"[0-9]{8}", text):
-        raise Reject(f"SQLDATE {text!r} is not a date of the form YYYYMMDD", "SQLDATE")
+        raise Reject(f"SQLDATE {shown(text)} is not a date of the form YYYYMMDD", "SQLDATE")
     y, m, d = text[:4], text[4:6], text[6:]
     out = y if m == "00" else (f"{y}-{m}" if d == "00" else f"{y}-{m}-{d}")
     return checked_date(out, "SQLDATE")
@@ -386,7 +399,7 @@ def _gdelt(version: str) -> Callable[[Raw, Resolver], Fields]:
         r = {c: (v.strip() or None) for c, v in zip(columns, cells, strict=False)}  # 57 of 58
         gid = r["GLOBALEVENTID"]
         if gid is None or not gid.isdigit():
-            raise Reject(f"GLOBALEVENTID {gid!r} is not a number", "GLOBALEVENTID")
+            raise Reject(f"GLOBALEVENTID {shown(gid)} is not a number", "GLOBALEVENTID")
         source = r.get("SOURCEURL")
         url = url_or_none(source)
         f: Fields = {
@@ -684,4 +697,6 @@ __all__ = [
     "FileRejected",
     "Format",
     "Reject",
+    "shown",
+    "slug",
 ]

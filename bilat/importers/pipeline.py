@@ -49,6 +49,8 @@ OTHER_KINDS = ("source", "state", "person", "organization")
 REJECTED_FILE = "import-rejected.csv"
 #: How many rejected rows the README lists.
 README_REJECTED = 100
+#: The longest reason a rejection gives (the values it shows are cut first).
+MAX_REASON = 1000
 #: The origin of a row the package held before the import (``--append``).
 OLD = 0xFFFF
 
@@ -309,6 +311,8 @@ class Rejected:
         self.count = 0
 
     def add(self, r: Rejection) -> None:
+        if len(r.reason) > MAX_REASON:  # each value it shows is cut; this is the last net
+            r = Rejection(r.file, r.line, f"{r.reason[:MAX_REASON]}…", r.field)
         self.count += 1
         self.writer.writerow([r.file, r.line, r.field or "", r.reason])
         if len(self.shown) < README_REJECTED:

@@ -28,7 +28,7 @@ from typing import Any
 from bilat.files import FileProblem, open_regular
 from bilat.importers import reference
 from bilat.importers.actors import Resolver
-from bilat.importers.formats import Reject, checked_date, one_line
+from bilat.importers.formats import Reject, checked_date, one_line, shown
 from bilat.importers.output import csv_line
 from bilat.importers.pipeline import (
     REJECTED_FILE,
@@ -306,7 +306,7 @@ def _motion(head: list[str], cells: list[str], source: str) -> dict[str, Any]:
     r = {h: (c.strip() or None) for h, c in zip(head, cells, strict=True)}
     rcid = r.get("rcid")
     if rcid is None or not rcid.isdigit():
-        raise Reject(f"rcid {rcid!r} is not a number", "rcid")
+        raise Reject(f"rcid {shown(rcid)} is not a number", "rcid")
     date = checked_date(r["date"], "date") if r.get("date") else None
     title = one_line(r.get("short")) or one_line(r.get("descr"))
     if title is None:
@@ -349,14 +349,14 @@ def _vote(
         rcid = rcid[:-2]
     motion = f"unvotes-rcid-{rcid}"
     if motion not in dates:
-        raise Reject(f"rcid {rcid!r} has no roll call in the roll-call table", "rcid")
+        raise Reject(f"rcid {shown(rcid)} has no roll call in the roll-call table", "rcid")
     vote = (r.get("vote") or "").casefold()
     if vote in NOT_MEMBER:
         return None
     option = VOTES.get(vote)
     if option is None:
         raise Reject(
-            f"vote {r.get('vote')!r} is none of yes, no, abstain, absent, not a member", "vote"
+            f"vote {shown(r.get('vote'))} is none of yes, no, abstain, absent, not a member", "vote"
         )
     when = PartialDate(dates[motion]) if dates[motion] else None
     name = one_line(r.get("country"))
@@ -370,7 +370,7 @@ def _vote(
     if iso3 is None:
         resolver.counts["raw"] += 1
         raise Reject(
-            f"country {name!r} (code {code or ccode!r}) does not resolve to a state on "
+            f"country {shown(name)} (code {shown(code or ccode)}) does not resolve to a state on "
             f"{when}; a Vote needs its voter",
             "country_code",
         )
