@@ -237,20 +237,30 @@ class _Headed:
         for line, item in _tab_rows(path, header=True):
             if isinstance(item, tuple):
                 head = item[1]
-                twice = next((h for n, h in enumerate(head) if h in head[:n]), None)
-                if twice is not None:
-                    raise FileRejected(
-                        f"its header names the column {shown(twice)} twice; which one to read "
-                        "is not known"
-                    )
                 missing = [n for n in self.needed if n not in head]
                 if missing:
                     raise FileRejected(
                         f"not {self.what}: its header has no column {missing[0]!r} "
                         f"(read as tab-separated)"
                     )
+                twice = _twice(head)
+                if twice is not None:
+                    raise FileRejected(
+                        f"its header names the column {shown(twice)} twice; which one to read "
+                        "is not known"
+                    )
                 continue
             yield line, (head, item, self.nulls)
+
+
+def _twice(names: list[str]) -> str | None:
+    """The first name *names* holds twice, if any."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
 
 
 def _dict(raw: Raw) -> dict[str, str | None]:
