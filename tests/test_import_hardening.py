@@ -274,3 +274,18 @@ def test_a_rejected_cell_is_shown_cut_not_whole(tmp_path: Path) -> None:
     for name in ("README.md", "import-rejected.csv"):
         text = (out / name).read_text(encoding="utf-8")
         assert "(500001 characters)" in text and len(text) < 5000, name
+
+
+@pytest.mark.parametrize("column", ["Intensity", "Latitude", "Sentence Number"])
+def test_a_number_with_an_underscore_is_rejected(tmp_path: Path, column: str) -> None:
+    """Python reads 1_0 as 10; a cell that holds it is no number, and its row is
+    rejected naming the column."""
+    head, row = ICEWS.read_text(encoding="utf-8").splitlines()[:2]
+    cells = row.split("\t")
+    cells[head.split("\t").index(column)] = "1_0"
+    src = tmp_path / "u.tab"
+    src.write_text(f"{head}\n" + "\t".join(cells) + "\n", encoding="utf-8")
+    out = tmp_path / "ev"
+    done = runner.invoke(app, ["import", "icews", str(src), "--out", str(out)])
+    assert done.exit_code == 1, done.output
+    assert f"{column} '1_0' is not a" in done.output, done.output

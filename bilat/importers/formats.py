@@ -131,6 +131,8 @@ def number(text: str | None, field: str) -> float | None:
     if text is None:
         return None
     try:
+        if "_" in text:  # Python reads 1_0 as 10; no data set writes it
+            raise ValueError(text)
         value = float(text)
     except ValueError:
         raise Reject(f"{field} {shown(text)} is not a number", field) from None
@@ -143,6 +145,8 @@ def whole(text: str | None, field: str) -> int | None:
     if text is None:
         return None
     try:
+        if "_" in text:
+            raise ValueError(text)
         return int(text)
     except ValueError:
         raise Reject(f"{field} {shown(text)} is not a whole number", field) from None
