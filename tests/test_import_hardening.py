@@ -289,3 +289,18 @@ def test_a_number_with_an_underscore_is_rejected(tmp_path: Path, column: str) ->
     done = runner.invoke(app, ["import", "icews", str(src), "--out", str(out)])
     assert done.exit_code == 1, done.output
     assert f"{column} '1_0' is not a" in done.output, done.output
+
+
+def test_appending_the_same_file_again_lists_each_merged_id_once(tmp_path: Path) -> None:
+    """An exact repeat's native id goes into merged_ids once; appending the same file
+    again and again does not list it again."""
+    import csv
+
+    src = DATA / "icews-quirks-built.tab"
+    out = tmp_path / "q"
+    for n in range(3):
+        args = ["import", "icews", src, "--out", out] + (["--append"] if n else [])
+        assert bilat(*args)[0] == 1  # the file has rows it rejects
+    with (out / "coded_events.csv").open(encoding="utf-8", newline="") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert rows["icews-90000001-2018-06-02"]["merged_ids"] == '["90000001"]'

@@ -735,9 +735,8 @@ class EventRows:
         for (i, f), merged in _groups(held, self.daily is not None):
             ids = list(f.get("merged_ids", []))
             srcs = list(f["sources"])
-            for j, g in merged:
-                ids.append(g["native_id"])
-                ids.extend(g.get("merged_ids", []))
+            for j, g in merged:  # each native id listed once: an --append again adds none
+                ids.extend(n for n in [g["native_id"], *g.get("merged_ids", [])] if n not in ids)
                 srcs.extend(s for s in g["sources"] if s not in srcs)
                 o = self.origin[j]
                 if o != OLD:
