@@ -304,3 +304,20 @@ def test_appending_the_same_file_again_lists_each_merged_id_once(tmp_path: Path)
     with (out / "coded_events.csv").open(encoding="utf-8", newline="") as f:
         rows = {r["id"]: r for r in csv.DictReader(f)}
     assert rows["icews-90000001-2018-06-02"]["merged_ids"] == '["90000001"]'
+
+
+@pytest.mark.parametrize("code", ["999", "0000", "13"])
+def test_a_code_not_in_the_cameo_list_is_rejected(tmp_path: Path, code: str) -> None:
+    """A code of two to four digits that the CAMEO code list does not hold is not a
+    CAMEO code: its row is rejected naming the column (13, a root, is one)."""
+    head, row = ICEWS.read_text(encoding="utf-8").splitlines()[:2]
+    cells = row.split("\t")
+    cells[head.split("\t").index("CAMEO Code")] = code
+    src = tmp_path / "c.tab"
+    src.write_text(f"{head}\n" + "\t".join(cells) + "\n", encoding="utf-8")
+    done = runner.invoke(app, ["import", "icews", str(src), "--out", str(tmp_path / "ev")])
+    if code == "13":
+        assert done.exit_code == 0, done.output
+    else:
+        assert done.exit_code == 1, done.output
+        assert f"CAMEO Code '{code}' is not a CAMEO code" in done.output, done.output

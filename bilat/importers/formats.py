@@ -174,6 +174,8 @@ def cameo(code: str | None, field: str) -> str | None:
         return None
     if not re.fullmatch(r"[0-9]{2,4}", code):
         raise Reject(f"{field} {shown(code)} is not a CAMEO code (two to four digits)", field)
+    if code not in reference.cameo_codes():
+        raise Reject(f"{field} {code!r} is not a CAMEO code (not in the CAMEO code list)", field)
     return code
 
 

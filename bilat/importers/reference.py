@@ -79,6 +79,18 @@ def cameo_to_plover() -> dict[str, Plover]:
 
 
 @cache
+def cameo_codes() -> frozenset[str]:
+    """Every code of the CAMEO code list (cameo-codes.csv): roots (two digits) and
+    event codes (three and four).
+
+    >>> "036" in cameo_codes(), "999" in cameo_codes()
+    (True, False)
+    """
+    rows = csv.DictReader(io.StringIO(_text("cameo-codes.csv", "cp1252")))
+    return frozenset(row["code"] for row in rows)
+
+
+@cache
 def cameo_codes_by_name() -> dict[str, str]:
     """Event codes (three and four digits) by their case-folded CAMEO name.
 
@@ -266,6 +278,7 @@ def state_name(iso3: str) -> str:
 __all__ = [
     "CowRow",
     "Plover",
+    "cameo_codes",
     "cameo_codes_by_name",
     "cameo_to_plover",
     "cow_crosswalk",
