@@ -321,3 +321,63 @@ def test_a_code_not_in_the_cameo_list_is_rejected(tmp_path: Path, code: str) -> 
     else:
         assert done.exit_code == 1, done.output
         assert f"CAMEO Code '{code}' is not a CAMEO code" in done.output, done.output
+
+
+def test_a_line_longer_than_the_cap_is_rejected_not_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tab-separated line (or a PLOVER record) longer than the cap on a row is
+    rejected naming its line and length, the rows after it imported; it is read on
+    in pieces of the cap, never held whole (the cap lowered to 2,000 characters here;
+    the next test measures the memory at the real cap)."""
+    from bilat.importers import formats
+
+    monkeypatch.setattr(formats, "MAX_LINE", 2000)
+    lines = ICEWS.read_text(encoding="utf-8").splitlines(keepends=True)
+    long = lines[1].rstrip("\n").replace("\t", "\t" + "x" * 3000, 1) + "\n"
+    source = tmp_path / "long.tab"
+    source.write_text(lines[0] + long + "".join(lines[2:11]), encoding="utf-8")
+    out = tmp_path / "ev"
+    code, said = bilat("import", "icews", source, "--out", out)
+    assert code == 1, said  # written, one row rejected
+    rejected = (out / "import-rejected.csv").read_text(encoding="utf-8")
+    assert "is 3," in rejected and "characters long, more than the 2,000 read" in rejected
+    assert rejected.count("\n") == 2 and ",2," in rejected  # the header, and line 2 only
+    assert validate(out).valid
+    records = tmp_path / "plover.jsonl"
+    record = {"id": "a1", "date": "2021-03-04", "event": "CONSULT", "text": "y" * 3000}
+    records.write_text(json.dumps(record) + "\n" + json.dumps({**record, "id": "a2", "text": "ok"}))
+    code, said = bilat("import", "plover", records, "--out", tmp_path / "pl")
+    assert code == 1, said
+    assert "characters long, more than the 2,000 read" in said
+
+
+def test_a_200_mb_line_is_imported_in_bounded_memory(tmp_path: Path) -> None:
+    """A line of 64 MB with no newline (a file of another kind, say) took its size
+    several times over; it is now read 16 MiB at a time and dropped."""
+    import subprocess
+    import sys
+
+    lines = ICEWS.read_text(encoding="utf-8").splitlines(keepends=True)
+    source = tmp_path / "huge.tab"
+    with open(source, "w", encoding="utf-8") as f:
+        f.write("".join(lines[:6]))
+        f.write("z" * (64 << 20))
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from bilat.cli import app\n"
+        "done = CliRunner().invoke(app, ['import', 'icews', sys.argv[1], '--out', sys.argv[2]])\n"
+        "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+        "print(done.exit_code, int(peak.split()[1]) // 1024)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(source), str(tmp_path / "ev")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    code, peak = (int(x) for x in run.stdout.split()[-2:])
+    assert code == 1, run.stdout + run.stderr  # written, the long line rejected
+    assert peak < 250, f"peak {peak} MiB"

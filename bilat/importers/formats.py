@@ -24,10 +24,11 @@ from typing import Any
 from bilat.files import open_regular
 from bilat.importers import reference
 from bilat.importers.actors import Resolver
+from bilat.limits import Limits
 from bilat.models.dates import PartialDate
 from bilat.models.types import URL_PATTERN
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # lines are cut at MAX_LINE before csv
 
 
 class Reject(Exception):
@@ -199,18 +200,72 @@ def _text_lines(path: Path, encoding: str = "utf-8") -> io.TextIOWrapper:
 _BAD_BYTES = re.compile("[\udc80-\udcff]")
 
 
+def too_long(cells: Any) -> None:
+    """Reject a row whose line was longer than :data:`MAX_LINE` (:class:`TooLong`)."""
+    if isinstance(cells, TooLong):
+        raise Reject(f"is {cells.chars:,} characters long, more than the {MAX_LINE:,} read")
+
+
 def _has_bad_bytes(cells: list[str]) -> bool:
     """Whether a cell holds bytes that were not UTF-8 (read as surrogate escapes)."""
     return _BAD_BYTES.search("\t".join(cells)) is not None
 
 
+#: Characters of a line of a tab-separated file, or of a JSON record, an import reads:
+#: the cap on a row `bilat validate` applies (:class:`bilat.limits.Limits`). A longer
+#: one is rejected, never held whole.
+MAX_LINE = Limits().max_row
+
+
+class TooLong(list[str]):
+    """The cells of a line longer than :data:`MAX_LINE` (none: it was not kept)."""
+
+    def __init__(self, chars: int) -> None:
+        super().__init__()
+        self.chars = chars
+
+
+def _bounded(text: io.TextIOWrapper, long: list[int]) -> Iterator[str]:
+    """The lines of *text*, each read :data:`MAX_LINE` characters at most: a longer
+    line is read on and dropped, its number and length noted in *long* (as a pair)
+    and an empty line given in its place, so memory holds one line's cap at most."""
+    number = 0
+    while True:
+        line = text.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith(("\n", "\r")):
+            chars = len(line)
+            while line and not line.endswith(("\n", "\r")):
+                line = text.readline(MAX_LINE)
+                chars += len(line)
+            long.extend((number, chars))
+            yield "\n"
+            continue
+        yield line
+
+
 def _tab_rows(path: Path, header: bool) -> Iterator[tuple[int, Raw]]:
-    """Tab-separated rows, no quoting (ICEWS, GDELT, POLECAT write none)."""
+    """Tab-separated rows, no quoting (ICEWS, GDELT, POLECAT write none); a line
+    longer than :data:`MAX_LINE` is given as :class:`TooLong`, for its row to be
+    rejected."""
     with _text_lines(path) as text:
-        reader = csv.reader(text, delimiter="\t", quoting=csv.QUOTE_NONE)
+        long: list[int] = []
+        reader = csv.reader(_bounded(text, long), delimiter="\t", quoting=csv.QUOTE_NONE)
         head: list[str] | None = None
         for cells in reader:
             line = reader.line_num
+            if long:
+                number, chars = long
+                long.clear()
+                if header and head is None:
+                    raise FileRejected(
+                        f"line {number}: its header is {chars:,} characters long, more than "
+                        f"the {MAX_LINE:,} read"
+                    )
+                yield number, TooLong(chars)
+                continue
             if header and head is None:
                 head = [c.strip().lstrip("\ufeff") for c in cells]
                 yield line, ("header", head)
@@ -221,6 +276,7 @@ def _tab_rows(path: Path, header: bool) -> Iterator[tuple[int, Raw]]:
 
 
 def _by_header(head: list[str], cells: list[str], nulls: frozenset[str]) -> dict[str, str | None]:
+    too_long(cells)
     if len(cells) != len(head):
         raise Reject(f"has {len(cells)} cells; the header has {len(head)}")
     if _has_bad_bytes(cells):
@@ -401,6 +457,7 @@ def _gdelt(version: str) -> Callable[[Raw, Resolver], Fields]:
     allowed = (57, 58) if version == "1" else (61,)
 
     def convert(cells: Raw, resolver: Resolver) -> Fields:
+        too_long(cells)
         n = len(cells)
         if n not in allowed:
             other = " (a GDELT 2.0 row? import it as gdelt2)" if n == 61 else ""
@@ -513,9 +570,11 @@ def json_objects(path: Path) -> Iterator[tuple[int, Raw]]:
     """The top-level objects of a JSON array, JSON Lines, or objects one after another
     separated by commas, as PLOVER's gold standard records are written (with a comma
     before each closing brace, which JSON does not allow and this reader drops).
-    Streams: one object in memory at a time."""
+    Streams: one object in memory at a time, of :data:`MAX_LINE` characters at most
+    (a longer one is read on, dropped and given as :class:`TooLong`, to be rejected)."""
     with _text_lines(path) as text:
         buf: list[str] = []
+        chars = 0  # of the object being read, kept or not
         depth = 0
         in_str = esc = False
         line = 1
@@ -528,6 +587,10 @@ def json_objects(path: Path) -> Iterator[tuple[int, Raw]]:
             for ch in chunk:
                 if ch == "\n":
                     line += 1
+                if depth:
+                    chars += 1
+                    if chars > MAX_LINE and buf:
+                        buf = []  # too long: read on to its end, keep nothing
                 if in_str:
                     buf.append(ch)
                     if esc:
@@ -541,6 +604,7 @@ def json_objects(path: Path) -> Iterator[tuple[int, Raw]]:
                     if ch == "{":
                         depth = 1
                         buf = ["{"]
+                        chars = 1
                         start_line = line
                         pending_comma = False
                     elif ch in "[],\r\n\t ":
@@ -565,7 +629,7 @@ def json_objects(path: Path) -> Iterator[tuple[int, Raw]]:
                 elif ch in "}]":
                     depth -= 1
                     if depth == 0:
-                        yield start_line, "".join(buf)
+                        yield start_line, "".join(buf) if chars <= MAX_LINE else TooLong(chars)
                         buf = []
         if depth != 0:
             raise FileRejected(f"line {start_line}: a JSON object does not end")
@@ -599,6 +663,7 @@ def _str(obj: dict[str, Any], key: str, where: str | None = None) -> str | None:
 
 def plover(raw: Raw, resolver: Resolver) -> Fields:
     # long: one PLOVER record's fields, each checked to be text before it is used
+    too_long(raw)
     try:
         r = json.loads(raw)
     except ValueError as exc:
