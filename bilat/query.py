@@ -19,8 +19,8 @@ raises :class:`bilat.UnknownName` (a ``KeyError``) naming the nearest known ones
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, overload
 
 from bilat.models import (
@@ -527,29 +527,42 @@ class Gaps:
     """
 
     series: str
+    #: the numbers given, each once, ascending
     numbers: tuple[int, ...]
     missing: Missing
+    #: the ids of the engagements of the series with no number, sorted
     unnumbered: tuple[str, ...]
+    #: number -> the ids (sorted) of the engagements that share it, for the numbers
+    #: given to more than one (``bilat validate`` warns: ``series-number-duplicate``)
+    duplicates: Mapping[int, tuple[str, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def numbered(self) -> int:
+        """How many engagements of the series carry a number (shared ones each count)."""
+        return len(self.numbers) + sum(len(ids) - 1 for ids in self.duplicates.values())
 
     def __repr__(self) -> str:
         unnumbered = list(self.unnumbered[:10])
         more = f" and {len(self.unnumbered) - 10} more" if len(self.unnumbered) > 10 else ""
+        shared = dict(list(self.duplicates.items())[:10])
+        again = f" and {len(self.duplicates) - 10} more" if len(self.duplicates) > 10 else ""
         return (
-            f"Gaps({self.series!r}: {len(self.numbers)} numbered, missing {self.missing!r}, "
-            f"unnumbered {unnumbered}{more})"
+            f"Gaps({self.series!r}: {self.numbered} numbered, missing {self.missing!r}, "
+            f"duplicated {shared}{again}, unnumbered {unnumbered}{more})"
         )
 
 
 def gaps(pkg: Records, series: str) -> Gaps:
     """The numbers a series of engagements lacks between 1 and its highest number (as
-    ranges), and the engagements of the series that carry no number. A series no
-    engagement names raises :class:`bilat.UnknownName`.
+    ranges), the numbers more than one of its engagements carries (with their ids),
+    and the engagements of the series that carry no number. A series no engagement
+    names raises :class:`bilat.UnknownName`.
 
     >>> import bilat
     >>> bilat.load("india-russia").gaps("India–Russia Annual Summit").missing
     []
     """
-    numbered: dict[int, str] = {}
+    numbered: dict[int, list[str]] = {}
     unnumbered = []
     names = {r.series for r in pkg.records("engagement") if isinstance(r, Engagement) and r.series}
     if series not in names:
@@ -561,7 +574,7 @@ def gaps(pkg: Records, series: str) -> Gaps:
         if record.series_number is None:
             unnumbered.append(record.id)
         else:
-            numbered[record.series_number] = record.id
+            numbered.setdefault(record.series_number, []).append(record.id)
     numbers = tuple(sorted(numbered))
     missing = []
     previous = 0
@@ -569,7 +582,8 @@ def gaps(pkg: Records, series: str) -> Gaps:
         if n > previous + 1:
             missing.append(range(previous + 1, n))
         previous = n
-    return Gaps(series, numbers, Missing(missing), tuple(sorted(unnumbered)))
+    duplicates = {n: tuple(sorted(numbered[n])) for n in numbers if len(numbered[n]) > 1}
+    return Gaps(series, numbers, Missing(missing), tuple(sorted(unnumbered)), duplicates)
 
 
 @dataclass(frozen=True)

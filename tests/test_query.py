@@ -101,6 +101,36 @@ def test_gaps_in_a_numbered_series(tmp_path: Path) -> None:
     assert gaps.missing == (3, 4) and gaps.missing.ranges == (range(3, 5),)
     assert gaps.numbers == (1, 2, 5) and gaps.unnumbered == ("sx",)
     assert "missing [3-4]" in repr(gaps)
+    assert gaps.duplicates == {} and gaps.numbered == 3
+
+
+def test_gaps_reports_a_number_carried_twice(tmp_path: Path) -> None:
+    """Two summits numbered 20 and none 21: both are kept, neither is dropped."""
+    src = Source(id="s", type="web_page", title="A page", url="https://example.org/")
+    states = [State(id=i, name=i.upper(), iso3=i.upper(), sources=["s"]) for i in ("ind", "rus")]
+    summits = [
+        Engagement(
+            id=f"s{i}",
+            type="summit",
+            status="held",
+            title=f"Summit {i}",
+            participants=["ind", "rus"],
+            start=f"201{i}",
+            series="S",
+            series_number=n,
+            sources=["s"],
+        )
+        for i, n in ((1, 1), (3, 2), (2, 2), (4, 4), (5, 2), (6, 4))
+    ]
+    write_package(tmp_path / "p", [src, *states, *summits], name="p", title="P", version="1")
+    gaps = bilat.load(tmp_path / "p").gaps("S")
+    assert gaps.numbers == (1, 2, 4) and gaps.missing == (3,)
+    assert gaps.duplicates == {2: ("s2", "s3", "s5"), 4: ("s4", "s6")}
+    assert gaps.numbered == 6
+    assert repr(gaps) == (
+        "Gaps('S': 6 numbered, missing [3], "
+        "duplicated {2: ('s2', 's3', 's5'), 4: ('s4', 's6')}, unnumbered [])"
+    )
 
 
 def test_positions_held_at_a_date(pkg: Any) -> None:
