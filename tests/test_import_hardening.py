@@ -382,22 +382,3 @@ def test_a_64_mb_line_is_imported_in_bounded_memory(tmp_path: Path) -> None:
     code, peak = (int(x) for x in run.stdout.split()[-2:])
     assert code == 1, run.stdout + run.stderr  # written, the long line rejected
     assert peak < 250, f"peak {peak} MiB"
-
-
-@pytest.mark.parametrize("event", ["bogus", "consult", "None"])
-def test_a_polecat_event_type_not_in_plover_is_rejected(tmp_path: Path, event: str) -> None:
-    """An Event Type that is not one of PLOVER's event types is not upper-cased into
-    one: its row is rejected naming the column ("consult" is CONSULT; "None" is none)."""
-    head, row = (DATA / "polecat-built.txt").read_text(encoding="utf-8").splitlines()[:2]
-    cells = row.split("\t")
-    cells[head.split("\t").index("Event Type")] = event
-    src = tmp_path / "p.txt"
-    src.write_text(f"{head}\n" + "\t".join(cells) + "\n", encoding="utf-8")
-    out = tmp_path / "ev"
-    done = runner.invoke(app, ["import", "polecat", str(src), "--out", str(out)])
-    if event == "bogus":
-        assert done.exit_code == 1, done.output
-        assert "Event Type 'bogus' is not a PLOVER event type" in done.output, done.output
-        assert "BOGUS" not in (out / "coded_events.csv").read_text(encoding="utf-8")
-    else:
-        assert done.exit_code == 0, done.output

@@ -180,17 +180,6 @@ def cameo(code: str | None, field: str) -> str | None:
     return code
 
 
-def plover_event(event: str | None, field: str) -> str | None:
-    """*event* upper-cased as PLOVER writes it, when it is one of PLOVER's event types
-    (the crosswalk's sixteen); otherwise the row is rejected naming *field*."""
-    if event is None or not event.strip():
-        return None
-    code = event.strip().upper()
-    if code not in reference.plover_events():
-        raise Reject(f"{field} {shown(event)} is not a PLOVER event type", field)
-    return code
-
-
 def plover_of(fields: Fields) -> None:
     """Fill the PLOVER fields from the CAMEO code by the crosswalk (when not given)."""
     code = fields.get("cameo")
@@ -548,7 +537,7 @@ def polecat(raw: Raw, resolver: Resolver) -> Fields:
         "dataset": "polecat",
         "native_id": eid,
         "date": date,
-        "plover_event": plover_event(event, "Event Type"),
+        "plover_event": event.upper() if event else None,
         "plover_mode": (r.get("Event Mode") or "").lower() or None,
         "plover_context": [c.lower() for c in _sectors(r.get("Contexts"), ";")],
         "intensity": number(r.get(intensity_col), intensity_col),

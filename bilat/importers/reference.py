@@ -79,22 +79,6 @@ def cameo_to_plover() -> dict[str, Plover]:
 
 
 @cache
-def plover_events() -> frozenset[str]:
-    """PLOVER's event types: the sixteen the CAMEO-to-PLOVER crosswalk names (CONCEDE
-    and RETREAT, which share the root 08, among them).
-
-    >>> len(plover_events()), "CONSULT" in plover_events(), "BOGUS" in plover_events()
-    (16, True, False)
-    """
-    events: set[str] = set()
-    for raw in _text("CAMEO2PLOVER-2021.txt").splitlines():
-        m = _LINE.match(raw.strip())
-        if m is not None:
-            events.add(m.group(2).split(",")[0].strip())
-    return frozenset(events)
-
-
-@cache
 def cameo_codes() -> frozenset[str]:
     """Every code of the CAMEO code list (cameo-codes.csv): roots (two digits) and
     event codes (three and four).
@@ -303,6 +287,5 @@ __all__ = [
     "iso2_to_iso3",
     "iso3_of_name",
     "names_of",
-    "plover_events",
     "state_name",
 ]
