@@ -236,6 +236,28 @@ def chain(*steps: Change) -> Change:
     return apply
 
 
+def _person(number: int, notes: str) -> bytes:
+    return f'x-{number},{notes},"[""src-article""]",X,,,person,rus\n'.encode()
+
+
+#: persons in two CSV parts, no dialect declared, its notes cells holding ``;`` and
+#: ``'``: sniffed alone, each part reads as commas; the stream Frictionless reads
+#: (the first part, then the second without its header) sniffs as semicolons
+SNIFFED_AS_ONE_STREAM = chain(
+    edit_desc(lambda d: resource(d, "persons").pop("dialect")),
+    lambda f: (f / "persons.csv").write_bytes(
+        (f / "persons.csv").read_bytes() + b"".join(_person(i, "x;'a';y") for i in range(4))
+    ),
+    parts(
+        PERSONS_HEADER.encode()
+        + b"\n"
+        + b"".join(_person(100 + i, "x;'a';b;'c';y") for i in range(21))
+        + b"".join(_person(200 + i, "x;'a';y") for i in range(54))
+        + b"".join(_person(300 + i, "") for i in range(22))
+    ),
+)
+
+
 NOTES = "id,engagement,score,when\n1,summit-22,5,2024-01-01\n2,visit,7,2023-12-25\n"
 NOTES_SCHEMA: dict[str, Any] = {
     "fields": [
@@ -481,6 +503,7 @@ CORPUS: dict[str, Change] = {
     ),
     "multi_file_csv_no_header": parts(b'x-1,,"[""src-article""]",X,,,person,rus\n'),
     "multi_file_csv_other_header": parts(b'id,name\nx-1,,"[""src-article""]",X,,,person,rus\n'),
+    "multi_file_csv_sniffed_as_one_stream": SNIFFED_AS_ONE_STREAM,
     # every part is read in the format of the first one's extension (no format declared)
     "multi_file_other_extension": chain(
         parts(PERSONS_HEADER.encode() + b'\nBad Id,,"[""src-article""]",X,,,person,rus\n'),
@@ -720,6 +743,7 @@ MEASURED = {
     "multi_file_other_extension": False,  # the .txt part is read as CSV
     "multi_file_csv_then_parquet": False,  # the Parquet part is read as CSV
     "multi_file_csv_no_final_newline": False,  # the last row runs into the next part
+    "multi_file_csv_sniffed_as_one_stream": False,  # read with the delimiter ';'
     "format_upper_csv": False,
     "format_upper_parquet": False,
 }
@@ -750,6 +774,8 @@ BILAT = {
     "multi_file_other_extension": (False, "unsupported-format", "persons2.txt", None),
     "multi_file_csv_then_parquet": (False, "unsupported-format", "persons2.parquet", None),
     "multi_file_csv_no_final_newline": (False, "table-error", "persons.csv", None),
+    # the dialect Frictionless guesses from the parts' joined stream, at the first part
+    "multi_file_csv_sniffed_as_one_stream": (False, "dialect-ambiguous", "persons.csv", None),
     "format_upper_csv": (False, "unsupported-format", "datapackage.json", None),
     "format_upper_parquet": (False, "unsupported-format", "datapackage.json", None),
 }

@@ -20,7 +20,7 @@ import math
 import re
 import zlib
 from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, Any, Protocol
 
 from bilat.files import (
@@ -319,23 +319,33 @@ def check_csv(
                 text = io.TextIOWrapper(stream, encoding="utf-8", errors="bilat.mark", newline="")
             dialect = plan.dialect
             sample: list[str] = []
-            if {"delimiter", "quoteChar", "skipInitialSpace"} - dialect.declared:
+            first_part = not plan.parts or plan.file == plan.parts[0]
+            if {"delimiter", "quoteChar", "skipInitialSpace"} - dialect.declared and first_part:
+                # the resource's parts are one stream, sniffed once: at its first part
                 max_line = limits.max_row
+                ended = False
                 while len(sample) < SAMPLE_LINES:
                     line = text.readline(max_line)
                     if not line:
+                        ended = True
                         break
                     sample.append(line)
                     if len(line) >= max_line and line[-1] not in "\r\n":
                         break
-                guessed = guess(sample, dialect)
+                later = _later_lines(plan, limits, SAMPLE_LINES - len(sample)) if ended else []
+                guessed = guess(sample + later, dialect)
                 if guessed:
                     find(
                         "dialect-ambiguous",
                         field="dialect",
                         detail="Frictionless would guess "
                         + ", ".join(guessed)
-                        + " for this file, which the dialect does not declare",
+                        + (
+                            " for this file"
+                            if not plan.parts
+                            else " for the parts read as one stream"
+                        )
+                        + ", which the dialect does not declare",
                     )
             lines = _Lines(text, limits.max_row, sample, bad_at_start, numbered)
             reader = csv.reader(lines, **dialect.reader_options())
@@ -394,6 +404,38 @@ def check_csv(
         if text is not None and hasattr(text, "close"):
             text.close()  # the columnar reader's thread, before the stream it reads
         stream.close()
+
+
+def _later_lines(plan: ResourcePlan, limits: Limits, wanted: int) -> list[str]:
+    """The first *wanted* lines that follow the first part of *plan*'s resource in the
+    stream Frictionless reads: its later parts, each without its first line (Frictionless
+    drops it as the part's header), as far as they can be read."""
+    out: list[str] = []
+    for part in plan.parts[1:]:
+        if len(out) >= wanted:
+            break
+        try:
+            stream, _tap = _open(replace(plan, file=part), limits)
+        except FileProblem:
+            break  # the part reports it
+        try:
+            with stream:
+                first = stream.readline(limits.max_row)
+                if first[-1:] != b"\n":
+                    if len(first) >= limits.max_row:
+                        break  # a header line past the cap: the part reports it
+                    continue  # the part is its header line alone
+                text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline="")
+                while len(out) < wanted:
+                    line = text.readline(limits.max_row)
+                    if not line:
+                        break
+                    out.append(line)
+                    if len(line) >= limits.max_row and line[-1] not in "\r\n":
+                        return out
+        except (_TooLarge, OSError, EOFError, zlib.error):
+            break  # the part reports it
+    return out
 
 
 def _check_part_end(plan: ResourcePlan, read: Any, find: Callable[..., None]) -> None:
