@@ -169,6 +169,7 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
             refs.holder,
             votes_known="vote" in versions.kinds(result.version),
             span_blocks=refs.span_store(),
+            unread=refs.incomplete,
         )
         refs.incomplete.update(result.unread)
         # claims are read first: the records they are about are then recognised as they pass

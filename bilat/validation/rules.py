@@ -186,8 +186,13 @@ class Rules:
         holder: Callable[[str], int | None] | None = None,
         votes_known: bool = True,
         span_blocks: SpanBlocks | None = None,
+        unread: set[str] | None = None,
     ) -> None:
         self.emit = emit
+        #: the kinds of record whose rows were not all read (a table that cannot be
+        #: read, or whose reading stopped early; filled as the tables are read): a
+        #: rule that counts a kind's records says nothing of it
+        self.unread: set[str] = unread if unread is not None else set()
         self.root = root
         #: the record that holds an id (see References.holder): rules read the dates
         #: and persons of that record, the first with the id
@@ -451,6 +456,8 @@ class Rules:
     # -- votes ---------------------------------------------------------------------------
 
     def _finish_tally(self) -> None:
+        if "vote" in self.unread:
+            return  # the votes not read may hold the count's missing ones
         for motion, (plan, row, counts, roll_call) in self.motions.items():
             tally = self.tallies.get(motion, Counter())
             for option in COUNT_FIELDS:
@@ -486,8 +493,8 @@ class Rules:
         stances = vocabulary("stances")
         for plan, row, stance, ids in self.voted:
             votes = [i for i in ids if i in self.options]
-            if not votes and not self.votes_known:
-                continue  # the package's schema version has no votes to list
+            if not votes and (not self.votes_known or "vote" in self.unread):
+                continue  # no votes to list in its schema version, or not all read
             if not votes:
                 self.emit(
                     plan.finding(
