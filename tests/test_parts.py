@@ -348,21 +348,22 @@ def _not_utf8_at(table: Any, name: str, row: int) -> Any:
 
 @pytest.mark.parametrize("batch", [None, 1], ids=["one-batch", "batches-ahead"])
 @pytest.mark.parametrize(
-    ("damaged", "want"),
-    [([("title", 2)], ("title", 2)), ([("title", 2), ("start", 1)], ("start", 1))],
+    "damaged",
+    [[("title", 2)], [("title", 2), ("start", 1)]],
     ids=["one-cell", "a-later-column-an-earlier-row"],
 )
-def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_at_its_row(
+def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_and_reading_goes_on(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     batch: int | None,
     damaged: list[tuple[str, int]],
-    want: tuple[str, int],
 ) -> None:
     """pyarrow reads a Parquet string column without checking its UTF-8: a cell whose
-    bytes are not UTF-8 is an encoding-error at its row and field in every engine (the
-    rows before it checked, those after it unread), not an internal error. Of two such
-    cells, the first row's is reported, whichever column comes first."""
+    bytes are not UTF-8 is an encoding-error at its row and field, and reading goes on,
+    as after a bad byte in a CSV file: the other cells of its row are checked (row 2's
+    type is not a term), and so are the rows after it (row 3's type). Every engine
+    gives the row engine's report, not an internal error."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from bilat.validation import structure
@@ -373,15 +374,23 @@ def test_a_parquet_string_that_is_not_utf8_is_an_encoding_error_at_its_row(
     part = folder / "engagements-1.parquet"
     table = pq.read_table(part)
     assert table.schema.names.index("title") < table.schema.names.index("start")
+    types = table.column("type").to_pylist()
+    assert len(types) == 3
+    types[1] = types[2] = "tea_party"
+    table = table.set_column(table.schema.get_field_index("type"), "type", pa.array(types))
     for name, row in damaged:
         table = _not_utf8_at(table, name, row)
     pq.write_table(table, part)
+    want = {("encoding-error", row, name) for name, row in damaged}
+    want |= {("constraint-error", 2, "type"), ("constraint-error", 3, "type")}
+    rows = [f.to_dict() for f in validate(folder, engine="rows", max_per_code=None).findings]
     for engine in ENGINES:
         report = validate(folder, engine=engine, max_per_code=None)
-        [finding] = [f for f in report.findings if f.path == "engagements-1.parquet"]
-        field, row = want
-        assert (finding.code, finding.row, finding.field) == ("encoding-error", row, field)
-        assert not any(f.code == "internal-error" for f in report.findings), engine
+        found = [f for f in report.findings if f.path == "engagements-1.parquet"]
+        assert {(f.code, f.row, f.field) for f in found} == want, engine
+        assert [f.to_dict() for f in report.findings] == rows, engine
+    [bad] = [f for f in found if f.code == "encoding-error" and f.field == "title"]
+    assert "byte 0xff at character 1 of the cell" in bad.message
 
 
 def test_a_row_loop_that_stops_early_ends_the_threads_reading_ahead(

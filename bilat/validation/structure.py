@@ -912,33 +912,38 @@ def _parquet_body(
     column_of = {name: index + 1 for index, name in enumerate(cols)}
     rows = _parquet_rows(parquet, header, block)
     try:
-        for number, cells in rows:
-            yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
-    except _UnreadableBatch as exc:  # a damaged page, or a cell that is not UTF-8
+        for number, cells, marks in rows:
+            if marks is None:
+                yield _whole_row(number, header, cells, typed, required, column_of, _NONE, find)
+                continue
+            # cells that were not UTF-8: reported, and read as empty (as a CSV cell's)
+            for name, problem in marks.items():
+                find(
+                    "encoding-error",
+                    row=number,
+                    column=column_of[name],
+                    field=name,
+                    detail=f"a Parquet string cell: {problem}",
+                )
+                cells[column_of[name] - 1] = ""
+            kept = [name for name in required if name not in marks]
+            row = _whole_row(number, header, cells, typed, kept, column_of, _NONE, find)
+            yield Row(number, None, row.data, column_of, row.bad | frozenset(marks), _NONE)
+    except _UnreadableBatch as exc:  # a damaged page
         plan.incomplete = True
-        if exc.field is not None:
-            find(
-                "encoding-error",
-                row=exc.row,
-                field=exc.field,
-                column=column_of.get(exc.field),
-                detail="a Parquet string cell; the rows after it were not read",
-            )
-        else:
-            find("parquet-unreadable", row=exc.row, value=plan.path, detail=exc.why())
+        find("parquet-unreadable", row=exc.row, value=plan.path, detail=exc.why())
     finally:
         rows.close()
 
 
 class _UnreadableBatch(Exception):
     """The rows of a Parquet file from *row* on cannot be read (*error*): a damaged
-    page, or (*field* named) a string cell at *row* that is not UTF-8."""
+    page, or a column that is not valid otherwise than by its UTF-8."""
 
-    def __init__(self, row: int, error: BaseException, field: str | None = None) -> None:
+    def __init__(self, row: int, error: BaseException) -> None:
         super().__init__(row, error)
         self.row = row
         self.error = error
-        self.field = field
 
     def why(self) -> str:
         """The error's text on one line, control characters escaped, at most 200."""
@@ -965,8 +970,9 @@ def _parquet_batches(parquet: Any, size: int) -> Iterator[list[Any]]:
     """The batches of the Parquet file *parquet* (at most *size* rows, and fitted to
     PARQUET_BATCH_BYTES by :func:`bilat.files.parquet_batches`), as columns of the CSV
     cells' text ("" for null). A batch that cannot be read (a damaged page) raises
-    :class:`_UnreadableBatch`, wherever it is read; so does a string that is not UTF-8
-    (pyarrow does not check), once the rows before it have been yielded."""
+    :class:`_UnreadableBatch`, wherever it is read. A batch with string cells that are
+    not UTF-8 (pyarrow does not check) comes as a :class:`MarkedBatch`: those cells
+    made text, and named, for the row engine to report and read every row of it."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -982,13 +988,75 @@ def _parquet_batches(parquet: Any, size: int) -> Iterator[list[Any]]:
             raise _UnreadableBatch(row + 1, exc) from exc
         columns = batch.columns
         bad = _not_utf8(names, columns)
-        if bad is not None:
-            index, name, error = bad
-            if index:
-                yield [pc.fill_null(c.slice(0, index), "") for c in columns]
-            raise _UnreadableBatch(row + 1 + index, error, name) from error
+        if bad is not None and bad[1] is None:  # a column not valid otherwise
+            raise _UnreadableBatch(row + 1 + bad[0], bad[2]) from bad[2]
         row += batch.num_rows
-        yield [pc.fill_null(c, "") for c in columns]
+        if bad is not None:
+            marked = MarkedBatch(pc.fill_null(c, "") for c in _mark_not_utf8(names, columns))
+            marked.bad_cells = _not_utf8_cells(names, columns)
+            yield marked
+        else:
+            yield [pc.fill_null(c, "") for c in columns]
+
+
+class MarkedBatch(list[Any]):
+    """A Parquet batch (its columns) with string cells that were not UTF-8: those
+    cells hold their text with U+FFFD for each bad byte, and :attr:`bad_cells` names
+    them; an engine that reads batches in columns hands every row of it to the row
+    engine, which reports them (see :func:`_parquet_body`)."""
+
+    #: the index of each row with such cells in the batch -> its field -> the problem
+    bad_cells: dict[int, dict[str, str]]
+
+
+def _bad_columns(names: list[str], columns: list[Any]) -> Iterator[tuple[int, str]]:
+    """The index and name of each column of a batch that is not valid UTF-8."""
+    import pyarrow as pa
+
+    for index, (name, column) in enumerate(zip(names, columns, strict=True)):
+        try:
+            column.validate(full=True)
+        except pa.ArrowInvalid:
+            yield index, name
+
+
+def _raw_cells(column: Any) -> list[bytes | None]:
+    import pyarrow as pa
+
+    large = pa.types.is_large_string(column.type)
+    cells: list[bytes | None] = column.view(pa.large_binary() if large else pa.binary()).to_pylist()
+    return cells
+
+
+def _not_utf8_cells(names: list[str], columns: list[Any]) -> dict[int, dict[str, str]]:
+    """Each cell of a batch (*columns*) that is not UTF-8, by row index and field:
+    which byte, as a CSV cell's is named."""
+    out: dict[int, dict[str, str]] = {}
+    for index, name in _bad_columns(names, columns):
+        for i, raw in enumerate(_raw_cells(columns[index])):
+            if raw is None:
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                problem = _escaped_byte(raw.decode("utf-8", "surrogateescape"))
+                out.setdefault(i, {})[name] = problem or "bytes that are not UTF-8"
+    return out
+
+
+def _mark_not_utf8(names: list[str], columns: list[Any]) -> list[Any]:
+    """*columns* with each column that is not UTF-8 decoded cell by cell, a bad byte
+    replaced with U+FFFD."""
+    import pyarrow as pa
+
+    out = list(columns)
+    for index, _name in _bad_columns(names, columns):
+        cells = [
+            None if raw is None else raw.decode("utf-8", "replace")
+            for raw in _raw_cells(columns[index])
+        ]
+        out[index] = pa.array(cells, columns[index].type)
+    return out
 
 
 def _not_utf8(names: list[str], columns: list[Any]) -> tuple[int, str | None, BaseException] | None:
@@ -1014,9 +1082,10 @@ def _not_utf8(names: list[str], columns: list[Any]) -> tuple[int, str | None, Ba
 
 def _parquet_rows(
     parquet: Any, header: list[str], block: Any
-) -> Generator[tuple[int, list[str]], None, None]:
+) -> Generator[tuple[int, list[str], dict[str, str] | None], None, None]:
     """The rows of the Parquet file *parquet* the row engine reads, numbered from 1,
-    their cells as the CSV cells would be ("" for null): all of them, or when an
+    their cells as the CSV cells would be ("" for null), with the fields of those
+    that were not UTF-8 (see :class:`MarkedBatch`; None: none): all of them, or when an
     engine's *block* validates each batch in columns, only those it hands on."""
     import pyarrow as pa
 
@@ -1031,6 +1100,7 @@ def _parquet_rows(
     try:
         for columns_, wanted in checked:
             count = len(columns_[0]) if columns_ else 0
+            marks = getattr(columns_, "bad_cells", {})
             if wanted is not None:
                 columns_ = [c.take(pa.array(wanted, pa.int64())) for c in columns_]
                 numbers: Iterable[int] = [row + 1 + i for i in wanted]
@@ -1039,6 +1109,6 @@ def _parquet_rows(
             row += count
             cells_of = zip(*(c.to_pylist() for c in columns_), strict=True)
             for number, cells in zip(numbers, cells_of, strict=True):
-                yield number, list(cells)
+                yield number, list(cells), marks.get(number - row - 1 + count)
     finally:
         checked.close()  # and with it the engine's reading thread, if it has one

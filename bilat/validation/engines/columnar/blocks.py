@@ -559,11 +559,15 @@ class Fast:
         row numbered 1. When there are *many* (more than one), a thread reads them and
         a small pool checks them (:meth:`prepare_columns`) ahead of the one being
         finished; layers 4 and 5 stay on the caller's thread, in order, as for the
-        blocks of a CSV file."""
+        blocks of a CSV file. A batch with cells that are not UTF-8 (see
+        bilat.validation.structure.MarkedBatch) goes whole to the row engine."""
         first = 1
         if not (many and THREADED and self.ahead):
             for batch in batches:
-                yield batch, self.columns(dict(zip(self.header, batch, strict=True)), first)
+                if getattr(batch, "bad_cells", None):  # cells not UTF-8: every row to it
+                    yield batch, None
+                else:
+                    yield batch, self.columns(dict(zip(self.header, batch, strict=True)), first)
                 first += len(batch[0]) if batch else 0
             return
         ahead = ReadAhead(iter(batches), self._prepare_batch)
@@ -576,6 +580,8 @@ class Fast:
             ahead.close()
 
     def _prepare_batch(self, batch: list[pa.Array]) -> Prepared | None:
+        if getattr(batch, "bad_cells", None):  # cells not UTF-8: the row engine's
+            return None
         return self.prepare_columns(
             dict(zip(self.header, batch, strict=True)), len(batch[0]) if batch else 0
         )
