@@ -40,7 +40,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bilat.files import WriteRefused, commit, guard_out, named, temporary_beside
+from bilat.files import WriteRefused, commit, guard_out, temporary_beside, write_synced
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
 from bilat.query import Records
 from bilat.tables import RESOURCE_NAMES, columns
@@ -664,13 +664,7 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
     # the two files are written whole under temporary names, then renamed: a full disk
     # leaves neither, never a database without its metadata
     with temporary_beside(out) as temp, temporary_beside(meta) as meta_temp:
-        try:
-            with open(meta_temp, "wb") as f:
-                f.write(metadata)
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as exc:
-            raise named(exc, meta) from None
+        write_synced(meta_temp, metadata, meta)
         _write_sqlite(built, temp, out)
         commit(temp, out)
         try:

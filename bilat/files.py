@@ -353,14 +353,20 @@ def atomic_write(path: Path, data: bytes) -> None:
     is never replaced (:class:`WriteRefused`); the temporary file is removed on every
     error and on Ctrl-C; an OSError names *path*, not the temporary file."""
     with temporary_beside(path) as tmp:
-        try:
-            with open(tmp, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-        except OSError as exc:
-            raise named(exc, path) from None
+        write_synced(tmp, data, path)
         commit(tmp, path)
+
+
+def write_synced(tmp: Path, data: bytes, path: Path) -> None:
+    """Write *data* to the temporary file *tmp*, flushed to disk; an OSError names
+    *path*, the file it stands for."""
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        raise named(exc, path) from None
 
 
 def fsync_folder(folder: Path) -> None:
