@@ -186,7 +186,8 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
     try:
         with FileLock(str(out / ".catalog.json.lock"), timeout=LOCK_TIMEOUT):
             guard_out(catalog_path, force=True)  # never through a link or a device
-            entries = list(load_catalog(str(catalog_path)).entries) if catalog_path.exists() else []
+            listed = load_catalog(str(catalog_path)) if catalog_path.exists() else None
+            entries = list(listed.entries) if listed is not None else []
             previous = next((e for e in entries if (e.name, e.version) == (name, version)), None)
             if previous is not None and previous.sha256 == digest:
                 if not (out / previous.url).is_file():  # listed but lost: restore it
@@ -213,9 +214,10 @@ def build(target: str | Path, out_dir: str | Path, *, force: bool = False) -> En
                 bytes=len(data),
                 created=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
                 schema_version=versions.declared(pkg.descriptor)[0] or versions.CURRENT,
+                extra=previous.extra if previous is not None else {},  # the publisher's keys
             )
             kept = [e for e in entries if e is not previous]
-            write_catalog(catalog_path, [*kept, entry])
+            write_catalog(catalog_path, [*kept, entry], listed.extra if listed else None)
             if previous is not None and previous.url != url:
                 (out / previous.url).unlink(missing_ok=True)
             return entry

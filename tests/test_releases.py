@@ -85,6 +85,23 @@ def test_a_release_is_immutable(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.glob("*.zip")) == [replaced.url]
 
 
+def test_a_build_keeps_the_keys_a_publisher_added_to_the_catalog(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build(versioned(tmp_path, "1.0.0"), out)
+    doc = json.loads((out / "catalog.json").read_text())
+    doc["x-owner"] = {"team": "data", "mail": "data@example.org"}
+    doc["datasets"][0]["homepage"] = "https://example.org/india-russia"
+    (out / "catalog.json").write_text(json.dumps(doc))
+    build(versioned(tmp_path, "1.1.0"), out)  # a new version: the catalog is rewritten
+    build(versioned(tmp_path, "1.0.0", note="changed"), out, force=True)  # a replaced one
+    doc = json.loads((out / "catalog.json").read_text())
+    assert doc["x-owner"] == {"team": "data", "mail": "data@example.org"}
+    first, second = doc["datasets"]
+    assert (first["version"], first["homepage"]) == ("1.0.0", "https://example.org/india-russia")
+    assert second["version"] == "1.1.0" and "homepage" not in second
+    assert consistent(out) == [("india-russia", "1.0.0"), ("india-russia", "1.1.0")]
+
+
 def test_a_corrupt_catalog_stops_the_build_before_anything_is_written(tmp_path: Path) -> None:
     out = tmp_path / "site"
     out.mkdir()

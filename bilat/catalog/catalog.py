@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -18,6 +18,8 @@ ENV_CATALOG = "BILAT_CATALOG"
 _SEMVER = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+#: An entry's fields, in the order a catalog lists them.
+FIELDS = ("name", "version", "title", "url", "sha256", "bytes", "created", "schema_version")
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,18 @@ class Entry:
     bytes: int
     created: str
     schema_version: str
+    #: Keys the publisher added (``homepage``, ``x-...``): kept as they are, not checked.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_dict(cls, data: Any, where: str) -> Entry:
         if not isinstance(data, dict):
             raise CatalogError(f"{where}: a catalog entry is not an object")
         try:
-            entry = cls(**{k: data[k] for k in cls.__dataclass_fields__})
+            entry = cls(
+                **{k: data[k] for k in FIELDS},
+                extra={k: v for k, v in data.items() if k not in FIELDS},
+            )
         except KeyError as exc:
             raise CatalogError(f"{where}: a catalog entry lacks {exc}") from None
         label = f"{entry.name}@{entry.version}" if isinstance(entry.name, str) else "an entry"
@@ -58,7 +65,12 @@ class Entry:
         return entry
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The entry's own fields (without :attr:`extra`)."""
+        return {k: getattr(self, k) for k in FIELDS}
+
+    def listed(self) -> dict[str, Any]:
+        """The entry as a catalog lists it: its fields, then the publisher's keys."""
+        return {**self.to_dict(), **self.extra}
 
     @property
     def key(self) -> tuple[int, ...]:
@@ -71,6 +83,8 @@ class Catalog:
 
     location: str  # a URL or a file path
     entries: tuple[Entry, ...]
+    #: Top-level keys the publisher added (``x-owner``, ...): kept as they are.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def find(self, name: str, version: str | None = None) -> Entry:
         """The entry for *name* at *version*, or its newest version."""
@@ -152,7 +166,8 @@ def parse(raw: bytes, location: str) -> Catalog:
     if not isinstance(data, dict) or not isinstance(data.get("datasets"), list):
         raise CatalogError(f"{location}: a catalog is an object with a 'datasets' list")
     entries = tuple(Entry.from_dict(d, location) for d in data["datasets"])
-    return Catalog(location, entries)
+    extra = {k: v for k, v in data.items() if k not in ("catalog_version", "datasets")}
+    return Catalog(location, entries, extra)
 
 
 def load_catalog(location: str | None = None) -> Catalog:
@@ -196,8 +211,13 @@ def find(name: str, version: str | None, location: str | None = None) -> tuple[E
     raise error("; ".join(problems) or f"no catalog lists {name}")
 
 
-def write_catalog(path: Path, entries: list[Entry]) -> None:
-    """Write *entries* (sorted by name and version) to *path*, atomically."""
+def write_catalog(path: Path, entries: list[Entry], extra: dict[str, Any] | None = None) -> None:
+    """Write *entries* (sorted by name and version) to *path*, atomically, with the
+    publisher's top-level keys *extra* and each entry's own (:attr:`Entry.extra`)."""
     ordered = sorted(entries, key=lambda e: (e.name, e.key))
-    doc = {"catalog_version": CATALOG_VERSION, "datasets": [e.to_dict() for e in ordered]}
+    doc = {
+        "catalog_version": CATALOG_VERSION,
+        **(extra or {}),
+        "datasets": [e.listed() for e in ordered],
+    }
     atomic_write(path, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
