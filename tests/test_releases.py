@@ -208,6 +208,22 @@ def test_refresh_offline_and_the_fallback_when_no_catalog_answers(site: Path, ca
     assert not old.exists() and new.exists()
 
 
+def test_offline_names_a_damaged_cached_release_as_damaged(site: Path, cache: Path) -> None:
+    folder = download("india-russia@1.0.0", str(site / "catalog.json"))
+    victim = folder / "states.csv"
+    victim.write_text(victim.read_text().replace("India", "Indja"))
+    os.utime(victim, ns=(0, 0))
+    for spec in ("india-russia@1.0.0", "india-russia"):
+        result = runner.invoke(app, ["download", spec, "--offline"])
+        assert result.exit_code == 1, result.output
+        assert "not in the cache" not in result.output
+        assert "india-russia@1.0.0 is in the cache" in result.output
+        assert "but damaged (states.csv changed since it was installed)" in result.output
+        assert "without --offline" in result.output and "bilat cache verify" in result.output
+    result = runner.invoke(app, ["download", "india-russia@1.1.0", "--offline"])
+    assert result.exit_code == 1 and "is not in the cache" in result.output
+
+
 def test_bilat_catalog_lists_several_catalogs_and_the_bundled_one_comes_last(
     site: Path, cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -417,6 +417,21 @@ def install(
         Path(str(work) + ".lock").unlink(missing_ok=True)
 
 
+def _offline_miss(spec: str, name: str, version: str | None, root: Path, dest: Path | None) -> str:
+    """Why ``--offline`` cannot serve *spec*: its release (or, for a bare NAME, the
+    newest of its releases) is cached but damaged, or it is not cached at all."""
+    damaged = [(v, folder) for n, v, folder in releases(root) if n == name and version in (None, v)]
+    if not damaged:
+        return f"{spec} is not in the cache ({root}) and --offline is set"
+    shown, folder = max(damaged, key=lambda vf: _key(vf[0]))
+    why = check(folder) or "it changed while bilat looked"
+    verify = "bilat cache verify" + (f" --dest {dest}" if dest is not None else "")
+    return (
+        f"{name}@{shown} is in the cache ({folder}) but damaged ({why}) and --offline is set: "
+        f"download it again without --offline, or run `{verify}` to see what is damaged"
+    )
+
+
 def download(
     spec: str,
     catalog: str | None = None,
@@ -443,7 +458,7 @@ def download(
         if chosen is None and version is None and versions:
             chosen = max(versions, key=_key)
         if chosen is None:
-            raise CatalogError(f"{spec} is not in the cache ({root}) and --offline is set")
+            raise CatalogError(_offline_miss(spec, name, version, root, dest))
         return versions[chosen]
     try:
         entry, cat = find(name, version, catalog)
