@@ -252,6 +252,31 @@ def test_a_killed_download_leaves_nothing_after_the_next_start(cache: Path, site
     assert not any(tmp_root.iterdir())
 
 
+def test_a_download_served_from_the_cache_sweeps_a_killed_ones_folder(
+    cache: Path, site: Path
+) -> None:
+    import fcntl
+
+    catalog = str(site / "catalog.json")
+    old, new = download("india-russia@1.0.0", catalog), download("india-russia", catalog)
+    tmp_root = cache / ".tmp"
+    live = tmp_root / "dl-live"
+    live.mkdir()
+    with open(str(live) + ".lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running download holds it
+        for served, folder in (
+            (lambda: download("india-russia@1.0.0", catalog), old),  # no catalog read
+            (lambda: download("india-russia", catalog), new),  # the catalog's newest, cached
+            (lambda: download("india-russia", offline=True), new),
+        ):
+            (tmp_root / "dl-dead").mkdir()
+            (tmp_root / "dl-dead" / "release.zip").write_bytes(b"partial")
+            start = time.monotonic()
+            assert served() == folder
+            assert time.monotonic() - start < 2
+            assert sorted(p.name for p in tmp_root.iterdir()) == ["dl-live", "dl-live.lock"]
+
+
 @pytest.mark.parametrize("kind", ["file", "under-a-file", "proc"])
 def test_an_unusable_cache_folder_is_a_clean_error(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str

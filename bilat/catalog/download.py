@@ -6,7 +6,8 @@ a failed or interrupted download leaves the cache as it was: no half-written
 package, and older versions untouched. Each installed release records the size,
 modification time and sha256 of its files; a cached release is served only while
 its files still match (size and time checked every time, the hashes with
-``verify``). Work folders of downloads that were killed are removed on the next start.
+``verify``). Work folders of downloads that were killed are removed by the next
+download, whether it installs or is served from the cache.
 
 A name is looked up in one order everywhere (``bilat.load``, ``bilat validate``,
 ``bilat download``): an existing path; a dataset bundled with bilat; the cache; the
@@ -16,6 +17,7 @@ When no catalog can be read, the highest cached version is used, with a warning.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -276,12 +278,23 @@ def sweep(tmp_root: Path) -> int:
     and keeps it until the folder is gone, so a folder whose lock can be taken belongs
     to no one, however young it is. Returns the number removed.
     """
+    try:
+        with os.scandir(tmp_root) as listing:
+            found = [
+                Path(item.path)
+                for item in listing
+                if item.name.startswith("dl-")
+                and not item.name.endswith(".lock")
+                and item.is_dir(follow_symlinks=False)  # never through a link
+            ]
+    except OSError:  # no work folder, or one that cannot be listed: nothing to sweep
+        return 0
+    if not found:  # the usual case: one listing of a small folder, no import
+        return 0
     from filelock import FileLock, Timeout
 
     removed = 0
-    for path in tmp_root.glob("dl-*"):
-        if path.suffix == ".lock" or path.is_symlink() or not path.is_dir():
-            continue
+    for path in found:
         lock = FileLock(str(path) + ".lock", timeout=0)
         try:
             with lock:  # (re)creates the lock file if its owner has just removed it
@@ -292,6 +305,16 @@ def sweep(tmp_root: Path) -> int:
         except (Timeout, OSError):
             continue
     return removed
+
+
+def _tidy(root: Path) -> None:
+    """Sweep the cache's work folder (:func:`sweep`) when there is one, quietly: every
+    download does, served from the cache or not, so a killed one's folder does not
+    wait for the next install."""
+    tmp_root = root / ".tmp"
+    if _real_folder(tmp_root):  # never through a link
+        with contextlib.suppress(OSError):  # tidying never stops a download
+            sweep(tmp_root)
 
 
 #: A release's zip may be this fraction (1/16) larger than what it expands to (its
@@ -343,6 +366,7 @@ def install(
     from bilat.validation import validate
 
     root = _usable(_cache(root))
+    _tidy(root)
     if not refresh:
         hit = cached(entry, root)
         if hit is not None:
@@ -358,7 +382,6 @@ def install(
     try:
         tmp_root.mkdir(parents=True, exist_ok=True)
         guard_out(tmp_root, folder=True)
-        sweep(tmp_root)
         work, lock = _work_folder(tmp_root)
     except WriteRefused as exc:
         raise CatalogError(f"cannot install into {root}: {exc}") from None
@@ -450,6 +473,7 @@ def download(
     """
     name, version = parse_spec(spec)
     root = _cache(dest)
+    _tidy(root)
     if not refresh and version is not None and (hit := installed(name, root).get(version)):
         return hit
     if offline:
