@@ -3,6 +3,7 @@ truth; the network has deadlines and caps. Real servers on 127.0.0.1, real proce
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -363,6 +364,19 @@ class _Handler(BaseHTTPRequestHandler):
             except OSError:
                 return
             return
+        if self.path.startswith(("/gzip-all/", "/gzip-zips/")):  # despite Accept-Encoding
+            file = self.site / self.path.split("/", 2)[2]
+            data = file.read_bytes()
+            if self.path.startswith("/gzip-all/") or file.suffix == ".zip":
+                data = gzip.compress(data)
+                self.send_response(200)
+                self.send_header("Content-Encoding", "gzip")
+            else:
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if self.path.startswith("/redirect/"):
             self.send_response(302)
             self.send_header("Location", "/site/" + self.path.split("/", 2)[2])
@@ -414,6 +428,18 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(server: str, cache: Path) 
 def test_redirects_are_followed_and_downloads_verified(server: str, cache: Path) -> None:
     folder = download("india-russia@1.1.0", f"{server}/redirect/catalog.json")
     assert folder.name == "1.1.0" and (folder / MARKER).is_file()
+
+
+def test_a_server_that_compresses_despite_identity_is_named(server: str, cache: Path) -> None:
+    with pytest.raises(CatalogError, match=r"compressed it \(Content-Encoding: gzip\)"):
+        load_catalog(f"{server}/gzip-all/catalog.json")
+    result = runner.invoke(
+        app, ["download", "india-russia@1.1.0", "--catalog", f"{server}/gzip-zips/catalog.json"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "the server compressed it (Content-Encoding: gzip)" in result.output
+    assert "Accept-Encoding: identity" in result.output and "cut short" not in result.output
+    assert "nothing was installed" in result.output and not (cache / "india-russia").exists()
 
 
 def test_validate_and_load_take_a_release_name(

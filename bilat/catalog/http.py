@@ -45,7 +45,8 @@ def stream(
 ) -> int:
     """GET *url*, handing each chunk to *take*; return the bytes received.
 
-    Fails with :class:`CatalogError` on an HTTP error status, past *max_bytes*, or when
+    Fails with :class:`CatalogError` on an HTTP error status, on a body the server
+    compressed (a ``Content-Encoding`` other than identity), past *max_bytes*, or when
     the overall deadline passes: while connecting, while the headers arrive (a server
     may drip them a byte at a time), across redirects and while the body arrives. The
     request runs on a thread of its own that hands its chunks over a short queue; this
@@ -116,6 +117,15 @@ def stream(
                 status, headers = value
                 if status != 200:
                     raise CatalogError(f"cannot fetch {what} {url}: HTTP {status}")
+                encoding = headers.get("content-encoding", "")
+                if any(c.strip().lower() not in ("", "identity") for c in encoding.split(",")):
+                    shown = encoding if len(encoding) <= 40 else encoding[:40] + "..."
+                    raise CatalogError(
+                        f"{what} {url}: the server compressed it (Content-Encoding: {shown}) "
+                        "although bilat asked for it as it is (Accept-Encoding: identity); bilat "
+                        "checks the bytes as sent, so it cannot use them: the server must send "
+                        "the file uncompressed"
+                    )
                 declared = headers.get("content-length")
                 if declared is not None and declared.isdigit() and int(declared) > max_bytes:
                     raise CatalogError(
