@@ -36,6 +36,25 @@ def deadline_seconds() -> float:
     return value
 
 
+def _check_response(status: int, headers: Any, *, url: str, what: str, max_bytes: int) -> None:
+    """Refuse a response whose status is not 200, whose body the server compressed
+    (bilat asks for ``Accept-Encoding: identity`` and reads the bytes as sent), or
+    that declares more than *max_bytes*."""
+    if status != 200:
+        raise CatalogError(f"cannot fetch {what} {url}: HTTP {status}")
+    encoding = headers.get("content-encoding", "")
+    if any(c.strip().lower() not in ("", "identity") for c in encoding.split(",")):
+        shown = encoding if len(encoding) <= 40 else encoding[:40] + "..."
+        raise CatalogError(
+            f"{what} {url}: the server compressed it (Content-Encoding: {shown}) although "
+            "bilat asked for it as it is (Accept-Encoding: identity); bilat checks the bytes "
+            "as sent, so it cannot use them: the server must send the file uncompressed"
+        )
+    declared = headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+        raise CatalogError(f"{what} {url} is {declared} bytes, more than the {max_bytes} allowed")
+
+
 def stream(
     url: str,
     take: Callable[[bytes], None],
@@ -53,6 +72,7 @@ def stream(
     thread calls *take* and stops waiting at the deadline, closing the connection,
     which ends the other thread at its next read.
     """
+    # long: the worker thread and this one's loop share the deadline, the queue and the stop flag
     import queue
     import threading
 
@@ -114,23 +134,7 @@ def stream(
                     raise CatalogError(f"cannot fetch {what} {url}: {value}") from None
                 raise value
             if kind == "response":
-                status, headers = value
-                if status != 200:
-                    raise CatalogError(f"cannot fetch {what} {url}: HTTP {status}")
-                encoding = headers.get("content-encoding", "")
-                if any(c.strip().lower() not in ("", "identity") for c in encoding.split(",")):
-                    shown = encoding if len(encoding) <= 40 else encoding[:40] + "..."
-                    raise CatalogError(
-                        f"{what} {url}: the server compressed it (Content-Encoding: {shown}) "
-                        "although bilat asked for it as it is (Accept-Encoding: identity); bilat "
-                        "checks the bytes as sent, so it cannot use them: the server must send "
-                        "the file uncompressed"
-                    )
-                declared = headers.get("content-length")
-                if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-                    raise CatalogError(
-                        f"{what} {url} is {declared} bytes, more than the {max_bytes} allowed"
-                    )
+                _check_response(*value, url=url, what=what, max_bytes=max_bytes)
                 continue
             received += len(value)
             if received > max_bytes:
