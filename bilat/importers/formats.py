@@ -572,6 +572,7 @@ def json_objects(path: Path) -> Iterator[tuple[int, Raw]]:
     before each closing brace, which JSON does not allow and this reader drops).
     Streams: one object in memory at a time, of :data:`MAX_LINE` characters at most
     (a longer one is read on, dropped and given as :class:`TooLong`, to be rejected)."""
+    # long: one pass of a character scanner (strings, escapes, depth, stray commas, the cap)
     with _text_lines(path) as text:
         buf: list[str] = []
         chars = 0  # of the object being read, kept or not
