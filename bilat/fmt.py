@@ -24,7 +24,8 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +46,8 @@ from bilat.files import (
     why_not_regular,
 )
 from bilat.findings import Report, printable
-from bilat.package import csv_bytes, json_bytes
+from bilat.models import Record
+from bilat.package import csv_header, csv_row, json_item, json_text
 from bilat.tables import KIND_OF_RESOURCE, resource_descriptor
 from bilat.validation.rules import MAX_SEED_BYTES
 
@@ -61,6 +63,53 @@ MANAGED = frozenset(
 MAX_CARD_BYTES = 16 << 20
 #: Layer 2 findings that formatting repairs rather than refuses.
 REPAIRABLE = frozenset({"header-mismatch", "missing-header"})
+#: Characters of canonical text gathered before they are encoded and written (or
+#: compared with the file) in one piece.
+CHUNK_CHARS = 1 << 20
+
+
+class Canonical:
+    """The canonical text of one record table, built a row at a time as the package is
+    read: each record's canonical line (or JSON item) goes to an external merge sort
+    on disk (:class:`bilat.importers.output.SortedRows`, which holds a bounded amount),
+    and :meth:`chunks` gives the table's bytes back, rows sorted by id (ties in the
+    order read, as a stable sort leaves them), as many times as asked."""
+
+    def __init__(self, kind: str, fmt: str, version: str, work: Path) -> None:
+        from bilat.importers.output import SortedRows
+
+        self.fmt = fmt
+        self.names, self.header = csv_header(kind, version)
+        self.rows = SortedRows(work)
+
+    def add(self, record: Record) -> None:
+        line = json_item(record) if self.fmt == "json" else csv_row(record, self.names)
+        self.rows.add(record.id, self.rows.count, line)
+
+    def _texts(self) -> Iterator[str]:
+        lines = (line for _id, _index, line in self.rows.ordered())
+        if self.fmt == "json":
+            yield from json_text(lines)
+        else:
+            yield self.header
+            yield from lines
+
+    def chunks(self) -> Iterator[bytes]:
+        """The table's canonical bytes, a megabyte or so at a time."""
+        held: list[str] = []
+        size = 0
+        for text in self._texts():
+            held.append(text)
+            size += len(text)
+            if size >= CHUNK_CHARS:
+                yield "".join(held).encode("utf-8")
+                held, size = [], 0
+        if held:
+            yield "".join(held).encode("utf-8")
+
+
+#: A file's canonical content: its bytes, or a table's :class:`Canonical` rows.
+Content = bytes | Canonical
 
 
 @dataclass
@@ -68,11 +117,13 @@ class Formatted:
     """What formatting one package would change, and what it could not format."""
 
     target: str
-    #: file -> its canonical bytes, for every file whose bytes would change
-    changes: dict[Path, bytes] = field(default_factory=dict)
+    #: file -> its canonical content, for every file whose bytes would change
+    changes: dict[Path, Content] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     #: why the package was left as it is without a problem (it is not a bilat package)
     skipped: str | None = None
+    #: the folder of the tables' sorted rows on disk (removed once this is collected)
+    work: tempfile.TemporaryDirectory[str] | None = None
 
     def refused(self) -> dict[Path, str]:
         """The files of :attr:`changes` bilat will not replace (a link, a folder, a
@@ -111,7 +162,8 @@ class Formatted:
                 tmp = temporaries.enter_context(temporary_beside(path))
                 try:
                     with open(tmp, "wb") as f:
-                        f.write(self.changes[path])
+                        for chunk in _chunks(self.changes[path]):
+                            f.write(chunk)
                         f.flush()
                         os.fsync(f.fileno())
                 except OSError as exc:
@@ -121,6 +173,26 @@ class Formatted:
                 commit(tmp, path)
                 if written is not None:
                     written(path)
+
+
+def _chunks(content: Content) -> Iterator[bytes]:
+    if isinstance(content, bytes):
+        yield content
+    else:
+        yield from content.chunks()
+
+
+def _same(path: Path, chunks: Iterator[bytes]) -> bool:
+    """Whether the file *path* holds exactly the bytes of *chunks*, read a piece at a
+    time (False when it cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            for chunk in chunks:
+                if f.read(len(chunk)) != chunk:
+                    return False
+            return f.read(1) == b""
+    except OSError:
+        return False
 
 
 def not_a_target(target: str | Path) -> str | None:
@@ -168,10 +240,10 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     if why is not None:
         result.problems.append(why)
         return result
-    read = _read(target, adopt, result)
+    read = _read(target, adopt, upgrade, result)
     if read is None:
         return result
-    run, root, descriptor_path = read
+    run, root, descriptor_path, tables, kept = read
     report = run.report
     descriptor = run.descriptor
     if descriptor is None:
@@ -189,12 +261,11 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     if upgrade:
         version = versions.CURRENT
     blocked = _blocked(report)
-    new_resources = _resources(resources, version, run, root, blocked, result)
+    new_resources = _resources(resources, version, run, root, blocked, tables, result)
     card = root / "README.md"
     text_card = None if blocked else _card(root, card, result)
     if text_card is not None:  # the data card's derived coverage table
-        records = [r for kind in run.records for r in run.records[kind]]
-        updated = with_coverage(text_card, records)
+        updated = with_coverage(text_card, kept or [])
         if updated != text_card:
             result.changes[card] = updated.encode("utf-8")
     declared = {versions.KEY: versions.declaration(version)}
@@ -209,36 +280,89 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     return result
 
 
-def _read(target: str | Path, adopt: bool, result: Formatted) -> tuple[Run, Path, Path] | None:
-    """Validate the package *target*, keeping its records: the run, the package's root
-    and its descriptor's path; None when it is not read (a problem, or somebody else's
-    package, said in *result*)."""
+def _read(
+    target: str | Path, adopt: bool, upgrade: bool, result: Formatted
+) -> tuple[Run, Path, Path, dict[str, Canonical], list[Record] | None] | None:
+    """Validate the package *target*, each valid record going into its table's
+    :class:`Canonical` rows as it is read: the run, the package's root, its
+    descriptor's path, the tables by kind, and every record when the data card has a
+    coverage table to derive from them (else None); None when it is not read (a
+    problem, or somebody else's package, said in *result*)."""
+    # long: the resolving, the check that the package is bilat's, and the record sink, one reading of the target
+    from bilat.card import END, START
     from bilat.lookup import open_linked, resolve
     from bilat.validation import Run, execute
     from bilat.validation.descriptor import is_bilat_package, load_descriptor
     from bilat.validation.target import TargetError
 
     report = Report(str(target), max_per_code=None)
+    tables: dict[str, Canonical] = {}
+    kept: list[Record] | None = None
+    digests: dict[str, str | None] = {}
     # rows read against the declared version
-    run = Run(report, collect=True, adopt=adopt, linked=open_linked)
+    run = Run(report, collect=False, adopt=adopt, linked=open_linked)
     try:
         with resolve(target) as tgt:
             root, descriptor_path = tgt.root, tgt.descriptor
-            if not adopt:  # somebody else's package is not read further
-                read, _ = load_descriptor(descriptor_path)
-                if read is not None and not is_bilat_package(read):
-                    result.skipped = (
-                        f"{descriptor_path}: left as it is: not a bilat package (no "
-                        f'"{versions.KEY}" declaration, and no table with a record '
-                        "type's name and fields); --adopt formats it as one"
-                    )
-                    return None
+            read, _ = load_descriptor(descriptor_path)
+            if not adopt and read is not None and not is_bilat_package(read):
+                # somebody else's package is not read further
+                result.skipped = (
+                    f"{descriptor_path}: left as it is: not a bilat package (no "
+                    f'"{versions.KEY}" declaration, and no table with a record '
+                    "type's name and fields); --adopt formats it as one"
+                )
+                return None
+            formats = _formats(read)
+            version = versions.CURRENT if upgrade or read is None else versions.declared(read)[0]
+            card = _card(root, root / "README.md", Formatted(result.target))
+            if card is not None and START in card and END in card:
+                kept = []
+            result.work = work = tempfile.TemporaryDirectory(prefix="bilat-fmt-")
+
+            def sink(kind: str, _number: int, record: Record) -> None:
+                if kind == "source":
+                    record = _with_seed_hash(root, record, digests)
+                if kept is not None:
+                    kept.append(record)
+                if kind not in formats:  # not a table fmt writes (Parquet parts)
+                    return
+                table = tables.get(kind)
+                if table is None:
+                    folder = Path(work.name) / kind
+                    v = version or versions.CURRENT
+                    table = tables[kind] = Canonical(kind, formats[kind], v, folder)
+                table.add(record)
+
+            run.sink = sink
             execute(tgt, run, None)
     except TargetError as exc:
         result.problems.append(str(exc))
         return None
     report.finish()
-    return run, root, descriptor_path
+    return run, root, descriptor_path, tables, kept
+
+
+def _format_of(res: dict[str, Any]) -> str:
+    """The format fmt writes the record table *res* in (its path a string): JSON or CSV."""
+    return (
+        "json"
+        if str(res.get("format") or res["path"].rsplit(".", 1)[-1]).lower() == "json"
+        else "csv"
+    )
+
+
+def _formats(descriptor: dict[str, Any] | None) -> dict[str, str]:
+    """The kinds whose table fmt may write, each with its format (see :func:`_resources`)."""
+    resources = descriptor.get("resources") if descriptor is not None else None
+    out: dict[str, str] = {}
+    for res in resources if isinstance(resources, list) else []:
+        kind = KIND_OF_RESOURCE.get(str(res.get("name"))) if isinstance(res, dict) else None
+        if kind is None or not isinstance(res.get("path"), str):
+            continue
+        if str(res.get("format") or "").lower() != "parquet":
+            out.setdefault(kind, _format_of(res))
+    return out
 
 
 def _resources(
@@ -247,6 +371,7 @@ def _resources(
     run: Run,
     root: Path,
     blocked: dict[str, str],
+    tables: dict[str, Canonical],
     result: Formatted,
 ) -> list[Any]:
     """The descriptor's *resources* in canonical form for schema *version*; the record
@@ -276,7 +401,7 @@ def _resources(
         if kind not in run.records:  # layer 1 did not let it be read: kept as it is
             new_resources.append(res)
             continue
-        new_resources.append(_table(res, kind, present, version, run, root, result))
+        new_resources.append(_table(res, kind, present, version, tables, root, result))
     return new_resources
 
 
@@ -285,30 +410,25 @@ def _table(
     kind: str,
     present: frozenset[str],
     version: str,
-    run: Run,
+    tables: dict[str, Canonical],
     root: Path,
     result: Formatted,
 ) -> dict[str, Any]:
-    """The canonical descriptor of the record table *res*; its canonical bytes go into
-    *result* where they differ from the file's."""
-    fmt = (
-        "json"
-        if str(res.get("format") or res["path"].rsplit(".", 1)[-1]).lower() == "json"
-        else "csv"
-    )
+    """The canonical descriptor of the record table *res*; its canonical rows
+    (*tables*) go into *result* where they differ from the file's bytes."""
+    fmt = _format_of(res)
     generated = resource_descriptor(kind, fmt, present, version)
     file = root.joinpath(*res["path"].split("/"))
-    records = run.records.get(kind, [])
-    if kind == "source":
-        digests: dict[str, str | None] = {}
-        records = [_with_seed_hash(root, r, digests) for r in records]
-    data = json_bytes(records) if fmt == "json" else csv_bytes(kind, records, version)
+    table = tables.get(kind)
+    if table is None:  # no valid row
+        assert result.work is not None
+        table = tables[kind] = Canonical(kind, fmt, version, Path(result.work.name) / kind)
     target_file = root.joinpath(*generated["path"].split("/"))
     if target_file != file:
         generated["path"] = res["path"]  # keep the file where it is
         target_file = file
-    if _read_bytes(target_file) != data:
-        result.changes[target_file] = data
+    if not _same(target_file, table.chunks()):
+        result.changes[target_file] = table
     extras = {k: v for k, v in res.items() if k not in MANAGED}
     return {**generated, **extras}
 

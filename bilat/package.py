@@ -413,15 +413,46 @@ def _csv_line(cells: list[str]) -> str:
     return ",".join(out) + "\n"
 
 
+def csv_header(kind: str, version: str | None = None) -> tuple[list[str], str]:
+    """The column names of a CSV table of *kind* (schema *version*, the current one when
+    None) and its header line."""
+    names = [c.name for c in columns(kind, version)]
+    return names, _csv_line(names)
+
+
+def csv_row(record: Record, names: list[str]) -> str:
+    """*record* as one canonical CSV line of the columns *names* (LF included)."""
+    data = record.model_dump(mode="json")
+    return _csv_line([format_cell(data.get(n)) for n in names])
+
+
 def csv_bytes(kind: str, records: Iterable[Record], version: str | None = None) -> bytes:
     """Records of *kind* as CSV: all columns (of schema *version*, the current one when
     None), rows sorted by id, UTF-8, LF."""
-    names = [c.name for c in columns(kind, version)]
-    lines = [_csv_line(names)]
+    names, header = csv_header(kind, version)
+    lines = [header]
     for record in sorted(records, key=lambda r: r.id):
-        data = record.model_dump(mode="json")
-        lines.append(_csv_line([format_cell(data.get(n)) for n in names]))
+        lines.append(csv_row(record, names))
     return "".join(lines).encode("utf-8")
+
+
+def json_item(record: Record) -> str:
+    """*record* as :func:`json_bytes` writes it inside its array: indented one level,
+    with no comma and no line end after it."""
+    text = json.dumps(
+        record.model_dump(mode="json", exclude_none=True), indent=2, ensure_ascii=False
+    )
+    return "  " + text.replace("\n", "\n  ")
+
+
+def json_text(items: Iterable[str]) -> Iterator[str]:
+    """The pieces of a JSON array of *items* (each of :func:`json_item`), as
+    :func:`json.dumps` with ``indent=2`` writes it, and a final line end."""
+    first = True
+    for item in items:
+        yield ("[\n" if first else ",\n") + item
+        first = False
+    yield "[]\n" if first else "\n]\n"
 
 
 def json_bytes(records: Iterable[Record]) -> bytes:

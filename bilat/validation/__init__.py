@@ -82,6 +82,10 @@ class Run:
     #: whether the engine may keep layer 4 its own way (False when ``kind_of`` must
     #: answer after the run: the curated package a links table names)
     own_layer4: bool = True
+    #: called with each valid record (its kind, its row number, the record) as it is
+    #: read, when not collecting (``bilat fmt`` writes it out rather than keep it); a
+    #: kind read this way has an empty list in ``records``
+    sink: Callable[[str, int, Record], None] | None = None
 
 
 def validate(
@@ -300,6 +304,11 @@ def _resource(
     # engine keeps the cells of its valid rows (see bilat.validation.bulk)
     kept = run.collected.setdefault(plan.kind, Collected()) if run.collect else None
     numbered = None if kept is None else kept.numbered
+    sink = run.sink
+    if sink is not None and kept is None:
+        run.records.setdefault(plan.kind, [])
+    else:
+        sink = None
     already = 0 if numbered is None else len(numbered)
     rows = _rows(plan, run, Context(plan, refs, rules, index, run.limits, kept), total, progress)
     # the hot loop: one iteration per row, so methods are bound once
@@ -318,6 +327,8 @@ def _resource(
                 observe(plan, number, kind, values, True, base | number)
                 if numbered is not None:
                     numbered.append((number, record))
+                elif sink is not None:
+                    sink(kind, number, record)
                 continue
             values = checked.values
             record_id = values["id"]
