@@ -75,11 +75,19 @@ class Canonical:
     and :meth:`chunks` gives the table's bytes back, rows sorted by id (ties in the
     order read, as a stable sort leaves them), as many times as asked."""
 
-    def __init__(self, kind: str, fmt: str, version: str, work: Path) -> None:
+    def __init__(self, kind: str, fmt: str, version: str) -> None:
+        import secrets
+        import shutil
+        import weakref
+
         from bilat.importers.output import SortedRows
 
         self.fmt = fmt
         self.names, self.header = csv_header(kind, version)
+        # made by the sort's first run file only (a small table never touches the
+        # disk), and removed with this object (or at exit)
+        work = Path(tempfile.gettempdir()) / f"bilat-fmt-{kind}-{secrets.token_hex(8)}"
+        weakref.finalize(self, shutil.rmtree, work, ignore_errors=True)
         self.rows = SortedRows(work)
 
     def add(self, record: Record) -> None:
@@ -122,8 +130,6 @@ class Formatted:
     problems: list[str] = field(default_factory=list)
     #: why the package was left as it is without a problem (it is not a bilat package)
     skipped: str | None = None
-    #: the folder of the tables' sorted rows on disk (removed once this is collected)
-    work: tempfile.TemporaryDirectory[str] | None = None
 
     def refused(self) -> dict[Path, str]:
         """The files of :attr:`changes` bilat will not replace (a link, a folder, a
@@ -318,7 +324,6 @@ def _read(
             card = _card(root, root / "README.md", Formatted(result.target))
             if card is not None and START in card and END in card:
                 kept = []
-            result.work = work = tempfile.TemporaryDirectory(prefix="bilat-fmt-")
 
             def sink(kind: str, _number: int, record: Record) -> None:
                 if kind == "source":
@@ -329,9 +334,8 @@ def _read(
                     return
                 table = tables.get(kind)
                 if table is None:
-                    folder = Path(work.name) / kind
                     v = version or versions.CURRENT
-                    table = tables[kind] = Canonical(kind, formats[kind], v, folder)
+                    table = tables[kind] = Canonical(kind, formats[kind], v)
                 table.add(record)
 
             run.sink = sink
@@ -421,8 +425,7 @@ def _table(
     file = root.joinpath(*res["path"].split("/"))
     table = tables.get(kind)
     if table is None:  # no valid row
-        assert result.work is not None
-        table = tables[kind] = Canonical(kind, fmt, version, Path(result.work.name) / kind)
+        table = tables[kind] = Canonical(kind, fmt, version)
     target_file = root.joinpath(*generated["path"].split("/"))
     if target_file != file:
         generated["path"] = res["path"]  # keep the file where it is
