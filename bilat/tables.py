@@ -171,6 +171,19 @@ def generated_schema(kind: str, present: frozenset[str] | None = None) -> dict[s
 
 
 @cache
+def foreign_key_fields() -> frozenset[tuple[str, str]]:
+    """(kind, field) of every reference a Table Schema declares as a foreign key: one
+    id (not a list) of one kind. A list field, or a field taking several kinds, has no
+    foreign key, so Frictionless checks none of its ids."""
+    return frozenset(
+        (kind, ref.name)
+        for kind, model in RECORD_TYPES.items()
+        for ref in reference_fields(model)
+        if not ref.many and len(ref.kinds) == 1
+    )
+
+
+@cache
 def _generated_pickle(kind: str, present: frozenset[str] | None) -> bytes:
     """:func:`generated_schema`, pickled (as :func:`columns`, kept for the process)."""
     cols = columns(kind)
@@ -181,7 +194,7 @@ def _generated_pickle(kind: str, present: frozenset[str] | None) -> bytes:
     }
     fks = []
     for ref in reference_fields(RECORD_TYPES[kind]):
-        if ref.many or len(ref.kinds) != 1:
+        if (kind, ref.name) not in foreign_key_fields():
             continue
         target = RESOURCE_NAMES[ref.kinds[0]]
         if present is not None and target not in present:

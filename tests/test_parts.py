@@ -121,6 +121,28 @@ def test_records_that_name_a_row_of_a_later_parquet_part_are_errors(tmp_path: Pa
         assert _errors(folder, engine) == errors
 
 
+def test_only_foreign_keys_into_a_later_parquet_part_are_errors(tmp_path: Path) -> None:
+    """Frictionless checks only the fields a Table Schema declares as foreign keys (one
+    id of one kind): a list field naming a person of a later part (participants) is
+    no error, while a single field naming one is, in every engine."""
+    import pyarrow.parquet as pq
+
+    from bilat.tables import KIND_OF_RESOURCE, foreign_key_fields
+
+    folder = build("pqpersons", tmp_path, lambda f: parquet_parts(f, "persons", parts=2))
+    later = set(pq.read_table(folder / "persons-2.parquet", columns=["id"])["id"].to_pylist())
+    with open(folder / "engagements.csv", newline="", encoding="utf-8") as f:
+        named = {p for row in csv.DictReader(f) for p in json.loads(row["participants"] or "[]")}
+    assert named & later  # a list field names a person only the later part holds
+    report = validate(folder, engine="rows", max_per_code=None)
+    past = [f for f in report.findings if f.code == "reference-past-first-part"]
+    assert past, "a single field names a person of the later part too"
+    assert all((KIND_OF_RESOURCE[f.resource], f.field) in foreign_key_fields() for f in past)
+    assert not any(f.field == "participants" for f in report.findings if f.severity == "error")
+    for engine in ("columnar", "sql"):
+        assert _errors(folder, engine) == _errors(folder, "rows")
+
+
 def test_parquet_rows_are_numbered_in_their_file(tmp_path: Path) -> None:
     def change(folder: Path) -> None:
         path = folder / "engagements.csv"

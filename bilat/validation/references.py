@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bilat.findings import Finding
 from bilat.models import RECORD_TYPES, reference_fields
+from bilat.tables import foreign_key_fields
 from bilat.validation.descriptor import ResourcePlan
 from bilat.validation.records import INVALID
 
@@ -287,9 +288,15 @@ class References:
             self._deferred.append((target, kinds, resource, row, field))
             return
         kind = _KINDS[packed >> _KIND_SHIFT]
-        # (Frictionless never reads a later Parquet part's rows, so checks none of theirs)
-        if kind not in kinds or (self.past_first_part(packed) and resource not in self.past_first):
-            plan = self.resources[resource]
+        plan = self.resources[resource]
+        # Frictionless never reads a later Parquet part's rows, so checks none of theirs,
+        # and checks only the fields its Table Schema declares as foreign keys
+        past = (
+            self.past_first_part(packed)
+            and resource not in self.past_first
+            and (plan.kind, field) in foreign_key_fields()
+        )
+        if kind not in kinds or past:
             self.emit(self.broken(plan, row, field, target, kind, kinds, packed))
 
     def prefetch(self, ids: Iterable[str]) -> None:

@@ -36,6 +36,7 @@ import sqlglot
 from sqlglot import exp
 
 from bilat.findings import CodeName, Finding
+from bilat.tables import foreign_key_fields
 from bilat.validation.engines.sql.compile import DIALECT, connection, spill_folder
 from bilat.validation.references import (
     MAX_RESOURCES,
@@ -73,6 +74,7 @@ TABLES = (
     "allowed",
     "forgiven",
     "past_first",
+    "fk",
     "groups",
     "capped",
     "wanted",
@@ -91,7 +93,7 @@ _TWICE = (
 #: every reference to an id no record holds (other: null; why 0), held by a record of
 #: a kind the field does not take (its key; why 1), or held by a record of a later part
 #: of a multi-file Parquet resource (its key; why 2), named from a row Frictionless reads
-#: (not itself in such a part). Each distinct (id, kinds) named is judged once, then the
+#: (not itself in such a part) in a field its Table Schema declares a foreign key (fk). Each distinct (id, kinds) named is judged once, then the
 #: references to those found broken are picked out.
 _BROKEN = (
     "WITH named AS (SELECT DISTINCT target, spec FROM refs),"
@@ -106,8 +108,10 @@ _BROKEN = (
     " SELECT r.key AS key, b.other AS other, r.target AS value, r.spec AS spec, r.field AS field,"
     " CASE WHEN b.other IS NULL THEN 0 WHEN b.fits IS NULL THEN 1 ELSE 2 END AS why"
     " FROM refs AS r JOIN bad AS b ON r.target = b.target AND r.spec = b.spec"
+    " LEFT JOIN fk AS f ON f.kind = r.key >> {kind_shift} AND f.field = r.field"
     " WHERE b.fits IS NULL"
-    " OR (r.key >> {row_bits}) & {resource_mask} NOT IN (SELECT resource FROM past_first)"
+    " OR ((r.key >> {row_bits}) & {resource_mask} NOT IN (SELECT resource FROM past_first)"
+    " AND f.kind IS NOT NULL)"
 )
 #: the findings of one query, by (resource group, code): those up to the row of the
 #: cap-th one in each (the report sorts and cuts them), then counts of the rest (the
@@ -380,6 +384,22 @@ class DeferredReferences(References):
         self.small_table("forgiven", pa.table({"spec": pa.array(forgiven, pa.int64())}))
         past_first = pa.array(sorted(self.past_first), pa.int64())
         self.small_table("past_first", pa.table({"resource": past_first}))
+        keys = sorted(
+            (kind_index(kind), number)
+            for (kind, name), number in (
+                ((kind, name), self._fields.get(name)) for kind, name in foreign_key_fields()
+            )
+            if number is not None
+        )
+        self.small_table(
+            "fk",
+            pa.table(
+                {
+                    "kind": pa.array([k for k, _ in keys], pa.int64()),
+                    "field": pa.array([f for _, f in keys], pa.int64()),
+                }
+            ),
+        )
         groups_table = {
             "resource": pa.array(range(len(self._groups)), pa.int64()),
             "grp": pa.array(self._groups, pa.int64()),
