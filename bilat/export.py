@@ -1198,13 +1198,25 @@ def check_out(
 
 def package_files(root: Path, descriptor: dict[str, Any]) -> list[Path]:
     """The files of the package in folder *root* (of *descriptor*) that an export must
-    never replace: its descriptor, README.md and CHANGELOG.md, and each resource's
-    data files (local paths)."""
+    never replace: its descriptor, README.md, CHANGELOG.md and licence (LICENSE*,
+    LICENCE*), each resource's data files and local schema or dialect file, and every
+    file under seeds/ (the source documents its evidence quotes)."""
     files = [root / n for n in ("datapackage.json", "datapackage.yaml", "datapackage.yml")]
     files += [root / "README.md", root / "CHANGELOG.md"]
+    try:
+        files += [p for p in root.iterdir() if p.name.upper().startswith(("LICENSE", "LICENCE"))]
+        seeds = root / "seeds"
+        if seeds.is_dir() and not seeds.is_symlink():
+            files += [p for p in seeds.rglob("*") if p.is_file()]
+    except OSError:
+        pass  # an unreadable folder: the data files below are still guarded
     for resource in descriptor.get("resources") or []:
-        paths = resource.get("path") if isinstance(resource, dict) else None
-        for item in paths if isinstance(paths, list) else [paths]:
+        if not isinstance(resource, dict):
+            continue
+        paths = resource.get("path")
+        named = [*(paths if isinstance(paths, list) else [paths])]
+        named += [resource.get("schema"), resource.get("dialect")]
+        for item in named:
             if isinstance(item, str) and "://" not in item:
                 files.append(root / item)
     return files

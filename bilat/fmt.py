@@ -14,7 +14,9 @@ A package's files are written all or none: each is guarded (never a link or a
 special file) and written in full to a temporary name before any is renamed into
 place (the descriptor last), so a refused file or a failed write changes nothing. The
 renames are not one atomic step: a run stopped between two of them leaves each file
-either as it was or formatted, and the next run finishes the package.
+either as it was or formatted. A plain reformat is finished by the next run; an
+upgrade stopped so is not (its tables are half in the new version, which the next
+`--upgrade` refuses): restore the package from its release or version control.
 """
 
 from __future__ import annotations
@@ -156,7 +158,7 @@ class Formatted:
         between two of them (killed, or a file turned into a link meanwhile, which
         :func:`bilat.files.commit` refuses) leaves each file whole, either as it was or
         formatted, but the package partly formatted; running ``bilat fmt`` again
-        finishes it."""
+        finishes a plain reformat, not an upgrade (see the module docstring)."""
         refused = self.refused()
         if refused:
             first = next(iter(refused.values()))

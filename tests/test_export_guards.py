@@ -155,6 +155,9 @@ def test_other_tables_get_distinct_names_the_same_in_every_format(
 def test_export_never_replaces_the_package_it_reads_even_with_force(tmp_path: Path) -> None:
     pkg = tmp_path / "wi"
     shutil.copytree(DATASET, pkg)
+    (pkg / "LICENSE").write_text("CC-BY-4.0\n")
+    seed = next(p for p in sorted((pkg / "seeds").iterdir()) if p.suffix != ".json")
+    seeds = {p.name: p.read_bytes() for p in (pkg / "seeds").iterdir()}
     before = {p.name: p.read_bytes() for p in pkg.iterdir() if p.is_file()}
     (tmp_path / "link").symlink_to(pkg)
     for target, fmt, out in (
@@ -162,12 +165,15 @@ def test_export_never_replaces_the_package_it_reads_even_with_force(tmp_path: Pa
         (pkg, "sqlite", pkg / "states.csv"),
         (pkg / "datapackage.json", "duckdb", pkg / "README.md"),
         (tmp_path / "link", "graphml", pkg / "CHANGELOG.md"),  # the same file by another path
+        (pkg, "graphml", seed),  # a seed document its evidence quotes
+        (pkg, "sqlite", pkg / "LICENSE"),
     ):
         code, output = export(str(target), "--to", fmt, str(out), "--force")
         assert code == 1, (fmt, out, output)
         assert f"{out} is one of the package's own files" in output
         assert "never replaces the package it reads" in output
     assert {p.name: p.read_bytes() for p in pkg.iterdir() if p.is_file()} == before
+    assert {p.name: p.read_bytes() for p in (pkg / "seeds").iterdir()} == seeds
     shutil.make_archive(str(tmp_path / "wi"), "zip", pkg)
     code, output = export(
         str(tmp_path / "wi.zip"), "--to", "graphml", str(tmp_path / "wi.zip"), "--force"

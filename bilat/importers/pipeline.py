@@ -411,8 +411,9 @@ def begin(out: Path, append: bool, kind: str) -> tuple[Path | None, Path, Callab
 def lock_out(out: Path) -> Callable[[], None]:
     """Lock *out* for one import, on ``.OUT.import.lock`` beside it, from reading the
     package it appends to until the last file is moved in; what to call to free it
-    (the lock file is removed while still locked: filelock retries a file unlinked
-    under it, so nothing is left beside *out*). Another import holding it is an
+    (the lock file is removed while still locked: filelock 4 retries a file unlinked
+    under it, so nothing is left beside *out*; filelock 3.x did not, and let two
+    imports hold it at once, hence bilat's floor of filelock 4.0). Another import holding it is an
     :class:`ImportProblem` (nothing waits: an import may take hours)."""
     from filelock import FileLock, Timeout
 
