@@ -143,6 +143,7 @@ TESTED_ELSEWHERE = {
     "foreign-key-error",
     "table-error",
     "parquet-unreadable",  # tests/test_parts.py: a damaged page
+    "reference-past-first-part",  # tests/test_parts.py: a later Parquet part's ids
     # tests/test_link.py: links between an events package and a curated one
     "linked-package-missing",
     "linked-record-missing",
