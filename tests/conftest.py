@@ -130,11 +130,14 @@ LONGEST_FIRST = (
     "test_precommit_hook.py",  # 12 s, and half a minute installing the hook
     "test_fuzz.py",  # 17 s
     "test_hostile.py",  # 16 s
+    "test_releases.py",  # 28 s, most of it sleeps (dripping servers, deadlines, kills)
     "test_fmt.py",  # 15 s
     "test_package.py",  # 14 s
-    "test_releases.py",  # 14 s, and sleeps (a dripping server, kills)
     "test_frictionless_cells.py",  # 12 s
     "test_engines.py",  # 11 s
+    "test_export_guards.py",  # 10 s, a Ctrl-C amid 390,000 votes
+    "test_build_members.py",  # 9 s
+    "test_card.py",  # 8 s
     "test_bulk_load.py",  # 8 s
     "test_frictionless_parity.py",
     "test_frictionless_gaps.py",
@@ -142,7 +145,6 @@ LONGEST_FIRST = (
     "test_export.py",
     "test_github_action.py",
     "test_architecture.py",
-    "test_card.py",
     "test_startup.py",
     "test_foreign_packages.py",
     "test_link.py",
