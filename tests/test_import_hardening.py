@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_import_output import halves
 from typer.testing import CliRunner
 
 from bilat.cli import app
@@ -19,14 +20,6 @@ DATA = Path(__file__).parent / "data" / "import"
 ICEWS = DATA / "icews-2018-06-01-excerpt.tab"
 ENGAGEMENTS = Path(__file__).parent / "data" / "link" / "engagements-2018-06-01"
 runner = CliRunner()
-
-
-def halves(tmp_path: Path) -> tuple[Path, Path]:
-    lines = ICEWS.read_text(encoding="utf-8").splitlines(keepends=True)
-    a, b = tmp_path / "icews-a.tab", tmp_path / "icews-b.tab"
-    a.write_text("".join(lines[:36]), encoding="utf-8")
-    b.write_text(lines[0] + "".join(lines[36:]), encoding="utf-8")
-    return a, b
 
 
 def bilat(*args: object) -> tuple[int, str]:
