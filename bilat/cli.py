@@ -676,21 +676,25 @@ class ExportFormat(str, Enum):
     graphml = "graphml"
 
 
-def _export_inputs(target: str, descriptor: dict[str, Any]) -> list[Path]:
+def _export_inputs(target: str, pkg: Any) -> list[Path]:
     """The files of the package *target* names that its export must not replace: a
-    .zip itself, or a folder's descriptor, README, CHANGELOG and data files (a release
-    in the cache: none)."""
+    .zip itself, or a folder's descriptor and what a release of it holds
+    (:func:`bilat.release.package_members`; a release in the cache: none)."""
     from bilat.datasets import bundled
-    from bilat.export import package_files
+    from bilat.release import package_members
 
     path = Path(target)
     if os.path.lexists(path):
         if path.is_file() and path.suffix.lower() == ".zip":
             return [path]
         root = path if path.is_dir() else path.parent
-        return [path, *package_files(root, descriptor)]
-    folder = bundled().get(target)
-    return package_files(Path(folder), descriptor) if folder is not None else []
+    else:
+        folder = bundled().get(target)
+        if folder is None:
+            return []
+        root = path = Path(folder)
+    own = [root / "datapackage.json", *(root / name for name in package_members(root, pkg))]
+    return [path, *own]
 
 
 @app.command("export")
@@ -727,7 +731,7 @@ def export_cmd(
         raise _fail("export", str(exc), 1) from None
     pkg = _load_for("export", target)
     try:
-        inputs = _export_inputs(target, pkg.descriptor)
+        inputs = _export_inputs(target, pkg)
         path = export(pkg, to.value, out, force=force, inputs=inputs)  # checks every file
     except (ExportError, WriteRefused) as exc:
         raise _fail("export", str(exc), 1) from None

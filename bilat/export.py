@@ -1196,32 +1196,6 @@ def check_out(
         raise ExportError(f"--to {fmt} needs {need}: pip install '{extra}'") from None
 
 
-def package_files(root: Path, descriptor: dict[str, Any]) -> list[Path]:
-    """The files of the package in folder *root* (of *descriptor*) that an export must
-    never replace: its descriptor, README.md, CHANGELOG.md and licence (LICENSE*,
-    LICENCE*), each resource's data files and local schema or dialect file, and every
-    file under seeds/ (the source documents its evidence quotes)."""
-    files = [root / n for n in ("datapackage.json", "datapackage.yaml", "datapackage.yml")]
-    files += [root / "README.md", root / "CHANGELOG.md"]
-    try:
-        files += [p for p in root.iterdir() if p.name.upper().startswith(("LICENSE", "LICENCE"))]
-        seeds = root / "seeds"
-        if seeds.is_dir() and not seeds.is_symlink():
-            files += [p for p in seeds.rglob("*") if p.is_file()]
-    except OSError:
-        pass  # an unreadable folder: the data files below are still guarded
-    for resource in descriptor.get("resources") or []:
-        if not isinstance(resource, dict):
-            continue
-        paths = resource.get("path")
-        named = [*(paths if isinstance(paths, list) else [paths])]
-        named += [resource.get("schema"), resource.get("dialect")]
-        for item in named:
-            if isinstance(item, str) and "://" not in item:
-                files.append(root / item)
-    return files
-
-
 def _same_file(a: Path, b: Path) -> bool:
     try:
         if os.path.realpath(a) == os.path.realpath(b):
@@ -1233,7 +1207,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def check_inputs(fmt: str, out: Path, inputs: Iterable[Path], pkg: Exportable | None) -> None:
     """Refuse (:class:`ExportError`) an export in *fmt* to *out* that would write over
-    one of *inputs*, the package's own files (see :func:`package_files`), whatever
+    one of *inputs*, the package's own files (see :func:`bilat.release.package_members`), whatever
     ``--force`` says."""
     inputs = list(inputs)
     for file in outputs(fmt, out, pkg):
@@ -1258,7 +1232,7 @@ def export(
 
     An *out* that is a link, a device, a FIFO or a socket is refused, and so is an
     existing file unless *force*, and one of *inputs* (the package's own files, see
-    :func:`package_files`) even with it (:class:`ExportError`, nothing written).
+    :func:`bilat.release.package_members`) even with it (:class:`ExportError`, nothing written).
     Every file is written to a temporary name, removed on any error or Ctrl-C, and
     renamed.
     """
@@ -1337,7 +1311,6 @@ __all__ = [
     "export",
     "frames",
     "graph",
-    "package_files",
     "tables",
     "to_duckdb",
     "to_graphml",

@@ -60,12 +60,12 @@ def _no_links(root: Path, rel: Path) -> None:
             raise CatalogError(f"{path}: links are not allowed in a release")
 
 
-def package_files(root: Path, descriptor: Path, pkg: Package, out: Path | None) -> dict[str, Path]:
-    """The files a release of *pkg* (read from *descriptor* in *root*) holds, by their
-    name in the zip, sorted: the descriptor (as ``datapackage.json``), every resource's
-    path or paths and a local schema or dialect file, each source's seed document, the
-    documents (README.md, CHANGELOG.md, LICENSE*) and the seeds/ folder. Nothing else:
-    not a private note, not the release folder *out* when it is inside *root*."""
+def package_members(root: Path, pkg: Package, out: Path | None = None) -> set[str]:
+    """The paths (relative to *root*, with ``/``) of what belongs to the package *pkg*
+    beside its descriptor: every resource's path or paths and a local schema or dialect
+    file, each source's seed document, the documents (README.md, CHANGELOG.md, LICENSE*)
+    and what the seeds/ folder holds (not the folder *out* when it is inside *root*).
+    What a release holds, and what ``bilat export`` never writes over."""
     named: set[str] = set()
     for res in pkg.descriptor.get("resources", []):
         if not isinstance(res, dict):
@@ -88,8 +88,16 @@ def package_files(root: Path, descriptor: Path, pkg: Package, out: Path | None) 
                 continue
             if path.is_symlink() or path.is_file():
                 named.add(rel.as_posix())
+    return named
+
+
+def package_files(root: Path, descriptor: Path, pkg: Package, out: Path | None) -> dict[str, Path]:
+    """The files a release of *pkg* (read from *descriptor* in *root*) holds, by their
+    name in the zip, sorted: the descriptor (as ``datapackage.json``) and
+    :func:`package_members`. Nothing else: not a private note, not the release folder
+    *out* when it is inside *root*; a member that is a link is refused."""
     files = {"datapackage.json": descriptor}
-    for name in named:
+    for name in package_members(root, pkg, out):
         rel = Path(*name.split("/"))
         _no_links(root, rel)
         path = root / rel
