@@ -228,6 +228,22 @@ def _typed(table: Any) -> Any:
     return table.set_column(6, "kind", pa.array([1.5] * n))
 
 
+def _gzipped(*names: str) -> Change:
+    """Each of the persons' parts *names* gzipped, as ``NAME.gz``, the resource saying so."""
+
+    def apply(folder: Path) -> None:
+        for name in names:
+            (folder / f"{name}.gz").write_bytes(gzip.compress((folder / name).read_bytes()))
+            (folder / name).unlink()
+        desc = json.loads((folder / "datapackage.json").read_text())
+        entry = resource(desc, "persons")
+        entry["path"] = [f"{p}.gz" if p in names else p for p in entry["path"]]
+        entry["compression"] = "gz"
+        (folder / "datapackage.json").write_text(json.dumps(desc))
+
+    return apply
+
+
 def chain(*steps: Change) -> Change:
     def apply(folder: Path) -> None:
         for step in steps:
@@ -526,6 +542,12 @@ CORPUS: dict[str, Change] = {
     "multi_file_csv_no_final_newline": chain(
         parts(PERSONS_HEADER.encode() + b'\nx-1,,"[""src-article""]",X,,,person,rus\n'),
         lambda f: (f / "persons.csv").write_bytes((f / "persons.csv").read_bytes().rstrip()),
+    ),
+    # the same, each part gzipped: the line break is looked for in what is decompressed
+    "multi_file_csv_gz_no_final_newline": chain(
+        parts(PERSONS_HEADER.encode() + b'\nx-1,,"[""src-article""]",X,,,person,rus\n'),
+        lambda f: (f / "persons.csv").write_bytes((f / "persons.csv").read_bytes().rstrip()),
+        _gzipped("persons.csv", "persons2.csv"),
     ),
     # a format is known in lower case only (an extension in capitals is read)
     "format_upper_csv": res("persons", format="CSV"),

@@ -245,9 +245,16 @@ def iso2_to_iso3(code: str, when: PartialDate, name: str | None = None) -> str |
     1992); two former codes that both hold (CS: Czechoslovakia and Serbia and
     Montenegro) are told apart by *name*, matched exactly; else None.
 
+    A current code stands for the state that holds it today, which may have had another
+    code on *when*: data that writes today's code for every year (the unvotes tables
+    write RU for the USSR, MM for Burma) is read as :func:`cow_to_iso3` reads the
+    state's COW code on that date, so that both columns of a file name one voter.
+
     >>> from bilat.models.dates import PartialDate as D
     >>> iso2_to_iso3("CS", D("1946-01-01"), "Czechoslovakia"), iso2_to_iso3("IN", D("1946"))
     ('CSK', 'IND')
+    >>> iso2_to_iso3("RU", D("1946-01-01")), iso2_to_iso3("RU", D("2000-01-01"))
+    ('SUN', 'RUS')
     """
     candidates = _alpha2().get(code, [])
     former = [c for c, end in candidates if end is not None and when.latest <= end.latest]
@@ -256,7 +263,16 @@ def iso2_to_iso3(code: str, when: PartialDate, name: str | None = None) -> str |
     if former:
         return former[0] if len(former) == 1 else None
     current = [c for c, end in candidates if end is None]
-    return current[0] if len(current) == 1 else None
+    return _as_on(current[0], when) if len(current) == 1 else None
+
+
+def _as_on(iso3: str, when: PartialDate) -> str:
+    """*iso3*, a state's code today, as the COW crosswalk gives the same state's code on
+    *when* (RUS in 1946 is SUN), or *iso3* where the crosswalk gives none or several."""
+    rows = [r for r in cow_crosswalk() if r.iso3 == iso3 and r.end is None]
+    if len(rows) != 1:
+        return iso3
+    return cow_to_iso3(rows[0].code, when) or iso3
 
 
 def state_name(iso3: str) -> str:
