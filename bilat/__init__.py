@@ -130,6 +130,10 @@ def load(
     :class:`PackageTooLarge`, which points at ``bilat export``; ``max_bytes=None``
     loads it all the same.
 
+    It validates with the engine ``BILAT_ENGINE`` names, as :func:`bilat.validate`
+    does, and raises as it does for a name no engine has (ValueError) or one that
+    cannot run here (:class:`~bilat.validation.engines.EngineUnavailable`).
+
     >>> load("india-russia")["summit-22"].series_number
     22
     """

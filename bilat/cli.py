@@ -261,7 +261,10 @@ def validate_cmd(
     progress = _progress_bar() if sys.stderr.isatty() and fmt is Format.text else None
     chosen = engine.value if engine is not None else os.environ.get("BILAT_ENGINE") or "auto"
     if chosen not in {e.value for e in Engine}:
-        raise _fail("validate", f"BILAT_ENGINE must be auto, columnar, rows or sql, not {chosen!r}")
+        choices = ", ".join(e.value for e in Engine)
+        raise _fail(
+            "validate", f"BILAT_ENGINE must be one of {choices} (Spark: --spark), not {chosen!r}"
+        )
     if spark is None and (engine is None or engine is Engine.sql):
         spark = os.environ.get("BILAT_SPARK_MASTER") or None
     before = None

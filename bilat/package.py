@@ -340,11 +340,9 @@ def read_package(target: str | Path, *, strict: bool = False) -> Package:
     """
     report = Report(str(target))
     # the engine validate uses (columnar for large CSV files): its blocks' valid rows
-    # become records in bulk, flagged rows go through the row engine as ever
-    try:
-        chosen = engines.get(os.environ.get("BILAT_ENGINE") or engines.AUTO)
-    except (ValueError, engines.EngineUnavailable):
-        chosen = None  # auto
+    # become records in bulk, flagged rows go through the row engine as ever; an
+    # unknown BILAT_ENGINE, or one that cannot run here, raises as in validate
+    chosen = engines.get(engines.from_environment())
     run = Run(report, collect=True, engine=chosen, linked=open_linked)
     others: dict[str, OtherTable] = {}
     try:

@@ -305,3 +305,14 @@ def test_duckdb_file_is_at_most_four_times_the_sqlite_file(tmp_path: Path) -> No
     export(pkg, "duckdb", tmp_path / "x.duckdb")
     ratio = (tmp_path / "x.duckdb").stat().st_size / (tmp_path / "x.db").stat().st_size
     assert ratio <= 4, ratio
+
+
+def test_an_unknown_bilat_engine_is_refused_by_load_as_by_validate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bilat.validation import validate
+
+    monkeypatch.setenv("BILAT_ENGINE", "colunmar")
+    for call in (lambda: read_package(DATASET), lambda: validate(DATASET)):
+        with pytest.raises(ValueError, match="BILAT_ENGINE must be one of auto, .*'colunmar'"):
+            call()

@@ -10,7 +10,6 @@ the size of the rows. Findings come out in one canonical order (see
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -117,7 +116,7 @@ def validate(
     Counter({'target-unreadable': 1})
     """
     if engine is None:
-        engine = os.environ.get("BILAT_ENGINE") or engines.AUTO
+        engine = engines.from_environment()
     chosen = engines.get(engine)
     report = Report(str(target), max_findings=max_findings, max_per_code=max_per_code)
     try:

@@ -15,6 +15,7 @@ rule verdicts in :mod:`~bilat.validation.rules`, the line reader's protocol in
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -137,6 +138,17 @@ def for_package(files: list[tuple[str, Path]]) -> Engine | None:
     return None
 
 
+def from_environment() -> str:
+    """The engine name ``BILAT_ENGINE`` gives (``auto`` when it is unset or empty), for
+    every caller alike (``bilat.validate``, ``bilat.load``, the command line).
+
+    Raises ValueError naming the variable for a name no engine has."""
+    name = os.environ.get("BILAT_ENGINE") or AUTO
+    if name not in names():
+        raise ValueError(f"BILAT_ENGINE must be one of {', '.join(names())}, not {name!r}")
+    return name
+
+
 def for_file(chosen: Engine | None, size: int) -> Engine:
     """The engine that reads a CSV file of *size* bytes: *chosen*, or for ``auto``
     (None) the first registered engine whose ``auto_min_bytes`` the size reaches and
@@ -159,6 +171,7 @@ __all__ = [
     "estimated_rows",
     "for_file",
     "for_package",
+    "from_environment",
     "get",
     "names",
     "register",
