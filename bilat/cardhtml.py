@@ -2,8 +2,8 @@
 
 One self-contained ``index.html`` (inline CSS and a few lines of script, no CDN, no
 fonts fetched) that works from ``file://``: what the package holds, a timeline of
-engagements, positions with their evidence quotes and sources, votes as a table,
-claims (open ones marked), indicators, the coverage table, the sources with links,
+engagements, incidents with their casualties, positions with their evidence quotes
+and sources, votes as a table, claims (open ones marked), indicators, the coverage table, the sources with links,
 and the licence and citation.
 
 Codes from the vocabularies are shown by their labels, with the code on hover (a
@@ -31,9 +31,11 @@ from bilat.card import coverage_table
 from bilat.files import atomic_write
 from bilat.models import (
     RECORD_TYPES,
+    Casualty,
     Claim,
     Engagement,
     Evidence,
+    Incident,
     Indicator,
     Motion,
     Position,
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
 #: How many items each long section shows; the rest is counted, not listed.
 CAPS = {
     "engagements": 300,
+    "incidents": 150,
     "positions": 60,
     "quotes": 4,
     "motions": 60,
@@ -56,7 +59,8 @@ CAPS = {
     "claims": 150,
     "indicators": 150,
     "sources": 300,
-    "participants": 12,  # of one engagement
+    "participants": 12,  # of one engagement, or parties of one incident
+    "casualties": 12,  # of one incident
     "field_claims": 12,  # on one claimed field
     "cited": 10,  # sources of one position or claim
     "authors": 10,
@@ -65,7 +69,7 @@ CAPS = {
 #: How many characters of a text the card shows; a longer one is cut with an ellipsis.
 CHARS = {"name": 300, "text": 1000, "description": 4000}
 
-#: Bytes the sections (timeline, positions, votes, claims, indicators, sources) take in
+#: Bytes the sections (timeline, incidents, positions, votes, claims, indicators, sources) take in
 #: all. A section that needs less than its share shows all it may (:data:`CAPS`); the
 #: others share the rest, each showing its first items that fit and counting the rest.
 #: With the page around them (the texts in it cut), the card stays under 1 MB.
@@ -303,6 +307,56 @@ def _engagements(pkg: Package) -> _Section:
     return _Section(items, len(engagements), build)
 
 
+def _casualty(pkg: Package, c: Casualty) -> str:
+    counts = [
+        f"{n} {what}" for n, what in ((c.killed, "killed"), (c.wounded, "wounded")) if n is not None
+    ]
+    told = f" (reported {c.reported})" if c.reported else ""
+    return f"{_name(pkg, c.party)}: {_e(', '.join(counts))}{_e(told)}"
+
+
+def _incident(pkg: Package, i: Incident, casualties: list[Casualty]) -> str:
+    where = f", {_t(i.location)}" if i.location else ""
+    within = f" · part of {_name(pkg, i.part_of)}" if i.part_of else ""
+    shown = "; ".join(_casualty(pkg, c) for c in casualties[: CAPS["casualties"]])
+    lost = _and_more(shown, len(casualties) - CAPS["casualties"])
+    return (
+        f'<li class="incident" data-id="{_e(i.id)}"><span class="date">'
+        f"{_e(_when(i.start, i.end))}</span>{_t(i.title)} "
+        f"<span class='muted'>· {_term('incident_types', i.type)}{where} · "
+        f"{_names(pkg, i.parties, CAPS['participants'])}{within}</span>"
+        + (f"<br>Casualties: {lost}" if lost else "")
+        + f"<br><span class='muted'>Sources: {_links(pkg.sources_for(i.id))}</span></li>"
+    )
+
+
+def _incidents(pkg: Package) -> _Section | None:
+    incidents = sorted(
+        (i for i in pkg.records("incident") if isinstance(i, Incident)),
+        key=lambda i: (*i.start.sort_key, i.id),
+    )
+    if not incidents:
+        return None
+    casualties: dict[str, list[Casualty]] = {}
+    for c in pkg.records("casualty"):
+        assert isinstance(c, Casualty)
+        casualties.setdefault(c.incident, []).append(c)
+
+    def build(items: list[str], left: int) -> list[str]:
+        return [
+            '<h2 id="incidents">Incidents</h2>',
+            '<ol class="incidents">',
+            *items,
+            "</ol>",
+            _more(left, "incidents", "incidents", "the first by date are listed"),
+        ]
+
+    items = (
+        (_incident(pkg, i, casualties.get(i.id, [])), 1) for i in incidents[: CAPS["incidents"]]
+    )
+    return _Section(items, len(incidents), build)
+
+
 def _position(pkg: Package, p: Position, quotes: list[Evidence]) -> str:
     target = f" towards {_name(pkg, p.target)}" if p.target else ""
     parts = [
@@ -532,7 +586,14 @@ def _sources(pkg: Package) -> _Section:
 
 def _sections(pkg: Package) -> list[str]:
     """The capped sections, within :data:`BUDGET` bytes, the coverage before the sources."""
-    found = (_engagements(pkg), _positions(pkg), _votes(pkg), _claims(pkg), _indicators(pkg))
+    found = (
+        _engagements(pkg),
+        _incidents(pkg),
+        _positions(pkg),
+        _votes(pkg),
+        _claims(pkg),
+        _indicators(pkg),
+    )
     sections = [*(s for s in found if s is not None), _sources(pkg)]
     built = [
         section.build([html_ for html_, _ in shown], section.total - sum(n for _, n in shown))

@@ -760,8 +760,8 @@ def card_cmd(
     force: ForceOption = False,
 ) -> None:
     """Write a static HTML data card (OUT/index.html) that works offline and from
-    file://: holdings, a timeline of engagements, positions with their evidence,
-    votes, coverage, sources, licence and citation.
+    file://: holdings, a timeline of engagements, incidents and their casualties,
+    positions with their evidence, votes, coverage, sources, licence and citation.
 
     An OUT/index.html that exists is replaced only with --force.
 

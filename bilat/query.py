@@ -27,6 +27,7 @@ from bilat.models import (
     Agreement,
     Engagement,
     Evidence,
+    Incident,
     Motion,
     Organization,
     PartialDate,
@@ -386,6 +387,8 @@ def _date_of(pkg: Records, record: Record) -> PartialDate | None:
     if isinstance(record, Vote):
         motion = pkg.get(record.motion)
         return motion.date if isinstance(motion, Motion) else None
+    if isinstance(record, Incident):
+        return record.start
     return None
 
 
@@ -394,7 +397,7 @@ def _order(record: Any) -> tuple[Any, ...]:
     return (*(date.sort_key if date else (dt.date.max, dt.date.max)), record.id)
 
 
-TIMELINE_KINDS = ("engagement", "agreement", "statement", "motion", "vote")
+TIMELINE_KINDS = ("engagement", "agreement", "statement", "motion", "vote", "incident")
 
 
 def _timeline_kinds(kinds: str | Iterable[str]) -> list[str]:
@@ -417,7 +420,8 @@ def timeline(
     end: When | None = None,
     kinds: str | Iterable[str] = TIMELINE_KINDS,
 ) -> list[Event]:
-    """Dated engagements, agreements, statements, motions and votes, in date order
+    """Dated engagements, agreements, statements, motions, votes and incidents (by their
+    start), in date order
     (by each partial date's interval: earliest day, then latest), overlapping the
     period *start* to *end* when given (one date: that period). Undated records are
     left out. *kinds* is one kind or a list of them.

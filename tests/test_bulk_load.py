@@ -314,5 +314,5 @@ def test_an_unknown_bilat_engine_is_refused_by_load_as_by_validate(
 
     monkeypatch.setenv("BILAT_ENGINE", "colunmar")
     for call in (lambda: read_package(DATASET), lambda: validate(DATASET)):
-        with pytest.raises(ValueError, match="BILAT_ENGINE must be one of auto, .*'colunmar'"):
+        with pytest.raises(ValueError, match=r"BILAT_ENGINE must be one of auto, .*'colunmar'"):
             call()

@@ -102,6 +102,18 @@ def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Pack
     assert chinese == [4, 5, 35, 45] and all(
         c.status == "resolved" for c in claims if c.record == "casualty-chn-galwan"
     )
+    # the timeline and the data card show them
+    june = [(e.kind, e.record.id) for e in pkg.timeline("2020-06-15")]
+    assert ("incident", "galwan-clash-2020-06-15") in june
+    assert [e.record.id for e in pkg.timeline(2017, kinds="incidents")] == ["standoff-doklam-2017"]
+    from bilat.cardhtml import render
+
+    page = render(pkg)
+    section = page[page.index('<h2 id="incidents">') : page.index('<h2 id="positions">')]
+    galwan = section[section.index('data-id="galwan-clash-2020-06-15"') :].split("</li>")[0]
+    assert "2020-06-15 – 2020-06-16" in galwan and "Clash in the Galwan valley" in galwan
+    assert "20 killed (reported 2020-06)" in galwan and "4 killed (reported 2021-02-19)" in galwan
+    assert section.count('<li class="incident"') == len(pkg.records("incident"))
 
 
 def test_a_minister_who_came_back_has_two_tenures(pkg: Package) -> None:
