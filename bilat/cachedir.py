@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import threading
 from pathlib import Path
 
 ENV_CACHE = "BILAT_CACHE_DIR"
@@ -79,6 +81,12 @@ class ClaimedFolder:
             self.remove()  # the lock too: no lock file is left for nothing
             raise
 
+    @property
+    def mine(self) -> bool:
+        """Whether this process made the folder and has not removed it (a forked child
+        did not)."""
+        return os.getpid() == self._owner
+
     def remove(self) -> None:
         """Remove the folder, then let go of its lock (by the process that made it)."""
         import shutil
@@ -92,6 +100,39 @@ class ClaimedFolder:
                 self._lock_path.unlink()
             os.close(self._fd)
             self._fd = -1
+
+
+_OWN_LOCK = threading.Lock()
+#: the folders :func:`own_folder` made, by (parent, prefix)
+_OWN: dict[tuple[Path, str], ClaimedFolder] = {}
+#: whether the exit handler is registered (a forked child inherits it)
+_OWN_EXIT: list[bool] = []
+
+
+def own_folder(parent: Path, prefix: str) -> Path:
+    """This process's :class:`ClaimedFolder` in *parent* named *prefix* (give it this
+    machine's name, :func:`host_name`): made at the first call (which sweeps those of
+    processes that were killed), made again when it was removed (or by a forked
+    child, which does not share its parent's), and removed at exit. For what a
+    command writes while it runs, in files it removes itself when it can."""
+    with _OWN_LOCK:
+        key = (parent, prefix)
+        claimed = _OWN.get(key)
+        if claimed is not None and (not claimed.mine or not claimed.path.is_dir()):
+            claimed.remove()  # nothing, in a forked child
+            claimed = None
+        if claimed is None:
+            claimed = _OWN[key] = ClaimedFolder(parent, prefix)
+            if not _OWN_EXIT:
+                atexit.register(_remove_own)
+                _OWN_EXIT.append(True)
+        return claimed.path
+
+
+def _remove_own() -> None:
+    with _OWN_LOCK:
+        for claimed in _OWN.values():
+            claimed.remove()  # a folder this process did not make is left
 
 
 def sweep(parent: Path, prefix: str) -> list[Path]:

@@ -82,13 +82,17 @@ class Canonical:
         import shutil
         import weakref
 
+        from bilat.cachedir import host_name, own_folder
         from bilat.importers.output import SortedRows
 
         self.fmt = fmt
         self.names, self.header = csv_header(kind, version)
         # made by the sort's first run file only (a small table never touches the
-        # disk), and removed with this object (or at exit)
-        work = Path(tempfile.gettempdir()) / f"bilat-fmt-{kind}-{secrets.token_hex(8)}"
+        # disk), and removed with this object (or at exit), in this process's own
+        # folder of the temporary folder: removed, if the process is killed first, by
+        # the next fmt of this machine (bilat.cachedir.own_folder)
+        mine = own_folder(Path(tempfile.gettempdir()), f"bilat-fmt-{host_name()}-")
+        work = mine / f"{kind}-{secrets.token_hex(8)}"
         weakref.finalize(self, shutil.rmtree, work, ignore_errors=True)
         self.rows = SortedRows(work)
 

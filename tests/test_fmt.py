@@ -151,6 +151,35 @@ def test_a_run_killed_midway_leaves_every_file_whole(tmp_path: Path) -> None:
     assert {k: v for k, v in snapshot(pkg).items() if not k.startswith(".")} == formatted
 
 
+def test_the_sort_files_of_a_killed_fmt_are_removed_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fmt's external sort writes its files in a folder of its process's own in the
+    temporary folder, claimed by a lock. What a fmt killed midway leaves there (here
+    a copy of that folder as it is while fmt runs: no process holds the copy's lock,
+    as none holds a killed one's) is removed by the next fmt on the machine."""
+    import tempfile
+
+    from bilat.fmt import plan
+    from bilat.importers import output
+
+    pkg = shuffled(tmp_path)
+    running, killed = tmp_path / "tmp", tmp_path / "tmp-killed"
+    running.mkdir()
+    monkeypatch.setattr(output, "SORT_BUDGET", 1)  # a file a row
+    monkeypatch.setattr(tempfile, "tempdir", str(running))
+    first = plan(pkg)
+    spilled = list(running.rglob("run-*.bin"))
+    assert first.changes and spilled
+    shutil.copytree(running, killed)
+    left = [killed / p.relative_to(running) for p in spilled]
+    monkeypatch.setattr(tempfile, "tempdir", str(killed))
+    second = plan(pkg)
+    assert second.changes and not any(p.exists() for p in left)
+    (mine,) = [p for p in killed.iterdir() if p.is_dir()]  # the second's own, claimed
+    assert mine.with_name(mine.name + ".lock").is_file() and list(mine.rglob("run-*.bin"))
+
+
 def test_a_hand_written_descriptor_gets_one_finding_per_resource_and_rows_are_checked(
     tmp_path: Path,
 ) -> None:
