@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -433,6 +434,122 @@ def test_a_rename_that_fails_midway_puts_back_what_was_moved_in(tmp_path: Path) 
     }
     assert (work / "README.md").read_text() == "new README.md"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pkg", "work"]
+
+
+def test_a_ctrl_c_just_after_any_rename_is_undone(tmp_path: Path) -> None:
+    """Ctrl-C landing just after each rename of the move in turn (before the next line
+    runs: raised from a profile hook): every file is put back where it was, the
+    old ones in the package and the new ones in the work folder, and nothing is left
+    beside. (Undoing from a list of the renames done lost a file moved aside when it
+    landed between the rename and its entry in the list.)"""
+    from bilat.importers.pipeline import move_in
+
+    names = ("README.md", "coded_events.csv", "datapackage.json")
+    olds = {**{n: f"old {n}" for n in names}, REJECTED: "old rejections"}
+    news = {n: f"new {n}" for n in names}
+    renames = 1 + 2 * len(names)  # the old rejections aside; each old file aside, new in
+    for stop in range(1, renames + 1):
+        here = tmp_path / str(stop)
+        out, work = here / "pkg", here / "work"
+        for folder, files in ((out, olds), (work, news)):
+            folder.mkdir(parents=True)
+            for name, text in files.items():
+                (folder / name).write_text(text)
+        seen: list[int] = []
+
+        def interrupt(
+            frame: Any, event: str, arg: Any, seen: list[int] = seen, stop: int = stop
+        ) -> None:
+            if event == "c_return" and arg is os.replace and frame.f_code.co_name == "move_in":
+                seen.append(1)
+                if len(seen) == stop:
+                    sys.setprofile(None)
+                    raise KeyboardInterrupt
+
+        sys.setprofile(interrupt)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                move_in([(work / n, out / n) for n in names], [out / REJECTED], out)
+        finally:
+            sys.setprofile(None)
+        assert len(seen) == stop
+        assert {p.name: p.read_text() for p in out.iterdir()} == olds, stop
+        assert {p.name: p.read_text() for p in work.iterdir()} == news, stop
+        assert sorted(p.name for p in here.iterdir()) == ["pkg", "work"], stop
+
+
+def test_an_append_killed_while_moving_its_files_in_is_undone_or_kept_by_the_next(
+    tmp_path: Path,
+) -> None:
+    """What a SIGKILL amid an ``--append``'s move leaves on disk (frozen: the folder
+    copied as it is at that point of a real import, from a profile hook; a kill
+    leaves the files so, and no lock held): the package's old files aside
+    (``.ev.replaced-*``), the only copy of the old descriptor when killed just before
+    the new one is moved in. The next import into the folder finds them: it undoes the
+    killed import (the package is then as it was, and the new import adds to it), or,
+    killed once the descriptor was moved in, keeps it; nothing is left beside."""
+    a, b = halves(tmp_path)
+    live = tmp_path / "live"
+    live.mkdir()
+    run_import("icews", [a], live / "ev")
+    frozen = {"before": tmp_path / "before", "after": tmp_path / "after"}
+
+    def freeze(frame: Any, event: str, arg: Any) -> None:
+        if arg is not os.replace or frame.f_code.co_name != "move_in":
+            return
+        descriptor = (live / "ev" / "datapackage.json").exists()
+        if event == "c_call" and not descriptor:
+            at = frozen["before"]  # the old descriptor aside, the new one not yet in
+        elif (
+            event == "c_return"
+            and descriptor
+            and frame.f_locals["target"].name == "datapackage.json"
+        ):
+            at = frozen["after"]  # the new one in
+        else:
+            return
+        if not at.exists():
+            shutil.copytree(live, at, symlinks=True)
+
+    sys.setprofile(freeze)
+    try:
+        run_import("icews", [b], live / "ev", append=True)
+    finally:
+        sys.setprofile(None)
+    assert all(at.is_dir() for at in frozen.values())
+    before, after = frozen["before"] / "ev", frozen["after"] / "ev"
+    (aside,) = before.parent.glob(".ev.replaced-*")
+    assert not (before / "datapackage.json").exists()
+    assert [p for p in aside.iterdir() if p.name.endswith("-datapackage.json")]  # the only one
+    done = runner.invoke(app, ["import", "icews", str(b), "--out", str(before), "--append"])
+    assert done.exit_code == 0, done.output  # the killed one undone, then b added
+    assert snapshot(before) == snapshot(live / "ev")
+    assert sorted(p.name for p in before.parent.glob(".ev*")) == []
+    assert snapshot(after) == snapshot(live / "ev")  # the killed import is whole
+    done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(after)])
+    assert done.exit_code == 2 and "already holds a package" in done.stderr
+    assert snapshot(after) == snapshot(live / "ev")
+    assert sorted(p.name for p in after.parent.glob(".ev.replaced-*")) == []
+
+
+def test_old_files_moved_aside_with_no_record_are_refused_by_name(tmp_path: Path) -> None:
+    """A folder of old files moved aside with no record of where each goes (an older
+    bilat's, killed while moving its files in) holds the only copy of them: the next
+    import into the package leaves it and the package as they are, and says what to
+    do in one line naming it."""
+    out = tmp_path / "ev"
+    run_import("icews", [QUIRKS], out)
+    aside = tmp_path / ".ev.replaced-k2j4x8_a"
+    aside.mkdir()
+    (aside / "00002-coded_events.csv").write_text("old rows")
+    before = snapshot(out)
+    done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(out), "--append"])
+    assert done.exit_code == 2, done.output
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert f": {aside}: " in done.stderr and "put back into" in done.stderr
+    assert done.stderr.count("nothing was written") == 1
+    assert snapshot(out) == before
+    assert (aside / "00002-coded_events.csv").read_text() == "old rows"
 
 
 def test_an_out_that_is_a_file_says_nothing_was_written_once(tmp_path: Path) -> None:

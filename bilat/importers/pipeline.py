@@ -19,6 +19,7 @@ folder beside the output and moved into place, descriptor last.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import hashlib
@@ -393,6 +394,7 @@ def begin(out: Path, append: bool, kind: str) -> tuple[Path | None, Path, Callab
         raise ImportProblem(f"{out.parent}: no such folder")
     unlock = lock_out(out)
     try:
+        recover_moves(out)  # what an import killed while moving its files in left
         existing = check_out(out, append, kind)
         work, done = work_folder(out)
     except BaseException:
@@ -1105,12 +1107,11 @@ def finish_import(
     if os.path.lexists(out):  # each file it replaces, before any is
         for target in [t for _, t in moves] + gone:
             guard_target(target, out)
+    if layout is not None:  # the old table's files the new descriptor no longer lists
+        # (regular files of the folder: OldTable.of checked them)
+        gone += [out / rel for rel in layout.stale if rel not in layout.paths]
     out.mkdir(exist_ok=True)
     move_in(moves, gone, out)
-    if layout is not None:  # the old table's files the new descriptor no longer lists
-        for rel in layout.stale:
-            if rel not in layout.paths:
-                out.joinpath(*rel.split("/")).unlink(missing_ok=True)
 
 
 def _write_others(
@@ -1186,67 +1187,229 @@ class PartlyWritten(ImportProblem):
     """An import that replaced some of the package's files and could not put them back."""
 
 
-Step = tuple[Path | None, Path, Path | None]  # (file moved in, its target, the old one)
+#: The record :func:`move_in` keeps, in the folder of the files it moves aside, of
+#: what it moves: enough to finish or undo the move after the process is killed.
+MOVES_JOURNAL = "moves.json"
+#: The suffix a folder of moved-aside files takes once it is not needed: removed.
+DISCARDED = ".done"
 
 
 def move_in(moves: list[tuple[Path, Path]], gone: list[Path], out: Path) -> None:
     """Each *moves* (file, target) renamed onto its target, in order (the descriptor
-    last), and each file of *gone* removed: all of it or none. The files replaced are
-    first moved aside, into a folder beside *out*; when a rename fails, what was done is
-    undone, in reverse, and the :class:`ImportProblem` names the file that failed and
-    says that nothing was written. When undoing fails too, :class:`PartlyWritten` names
-    the files replaced, the folder that keeps the old ones, and the files as they were."""
+    last), and each file of *gone* removed: all of it or none.
+
+    The files replaced are first moved aside, into a folder beside *out*
+    (``.OUT.replaced-XXXX``) that holds, before the first rename, a record of every
+    step (:data:`MOVES_JOURNAL`). When a rename fails or the move is interrupted
+    (Ctrl-C, wherever it lands), what was done is undone, in reverse, read from the
+    files themselves rather than from what this process remembers doing, and the
+    :class:`ImportProblem` names the file that failed and says that nothing was
+    written. When undoing fails too, :class:`PartlyWritten` names the files replaced
+    and the folder that keeps the old ones. A process killed midway (SIGKILL) leaves
+    the folder and its record: the next import into *out* finishes the move or undoes
+    it (:func:`recover_moves`)."""
+    steps: list[tuple[Path | None, Path]] = [(None, g) for g in gone] + list(moves)
     aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.replaced-", dir=out.parent))
-    done: list[Step] = []
-    steps: list[tuple[Path | None, Path]] = [(None, g) for g in gone]
-    steps += moves
-    for n, (src, target) in enumerate(steps):
-        try:
-            if os.path.lexists(target):
-                old = aside / f"{n:05d}-{target.name}"
-                os.replace(target, old)
-                done.append((None, target, old))
+    failed = aside / MOVES_JOURNAL
+    try:
+        record = _moves_record(steps, out)
+        _write_record(aside, record)
+        for n, (src, target) in enumerate(steps):
+            failed = target
+            if record["steps"][n][1]:
+                os.replace(target, aside / _aside_name(n, target))
             if src is not None:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, target)
-                done.append((src, target, None))
-        except (OSError, KeyboardInterrupt) as exc:
-            _undo(done, aside, out, target, exc, [t for _, t in steps])
-            raise  # a KeyboardInterrupt, once undone
-    shutil.rmtree(aside, ignore_errors=True)
+    except BaseException as exc:
+        _undo(aside, out, failed, exc, [src for src, _ in steps])
+        raise  # a KeyboardInterrupt (or any error but an OSError), once undone
+    _discard(aside)
+
+
+def _moves_record(steps: list[tuple[Path | None, Path]], out: Path) -> dict[str, Any]:
+    """What :func:`move_in` is about to do: each step's target (relative to *out*),
+    whether it holds a file to move aside, and whether a new file is moved onto it;
+    and the folders of *out* the move makes."""
+    made: set[str] = set()
+    for src, target in steps:
+        folder = target.parent
+        while src is not None and folder != out and out in folder.parents:
+            if not os.path.lexists(folder):
+                made.add(folder.relative_to(out).as_posix())
+            folder = folder.parent
+    return {
+        "steps": [
+            [t.relative_to(out).as_posix(), os.path.lexists(t), src is not None] for src, t in steps
+        ],
+        "made": sorted(made, key=lambda rel: (-rel.count("/"), rel)),  # deepest first
+    }
+
+
+def _write_record(aside: Path, record: dict[str, Any]) -> None:
+    from bilat.files import atomic_write
+
+    atomic_write(aside / MOVES_JOURNAL, json.dumps(record).encode("utf-8"))
+
+
+def _aside_name(n: int, target: Path) -> str:
+    return f"{n:05d}-{target.name}"
+
+
+def _discard(aside: Path) -> None:
+    """Remove the folder *aside*, renamed first so that, stopped midway, it is never
+    read again as a record of a move to finish."""
+    done = aside.with_name(aside.name + DISCARDED)
+    try:
+        os.replace(aside, done)
+    except OSError:
+        done = aside
+    shutil.rmtree(done, ignore_errors=True)
+
+
+def _read_record(aside: Path) -> dict[str, Any] | None:
+    """The record of the folder *aside* (:data:`MOVES_JOURNAL`), or None when it has
+    none, or one that is not as :func:`move_in` writes it."""
+    from bilat.files import read_capped
+
+    def plain(rel: Any) -> bool:
+        parts = rel.split("/") if isinstance(rel, str) else [""]
+        return "\x00" not in rel and all(p not in ("", ".", "..") for p in parts)
+
+    try:
+        record = json.loads(read_capped(aside / MOVES_JOURNAL, 64 << 20))
+        steps, made = record["steps"], record["made"]
+        ok = all(
+            isinstance(s, list)
+            and len(s) == 3
+            and plain(s[0])
+            and isinstance(s[1], bool)
+            and isinstance(s[2], bool)
+            for s in steps
+        ) and all(plain(rel) for rel in made)
+    except (FileProblem, ValueError, KeyError, TypeError):
+        return None
+    return record if ok else None
+
+
+def _moved(aside: Path, out: Path, n: int, step: list[Any]) -> bool:
+    """Whether the step *n* of a move (its record *step*) was done: its old file is
+    aside and its new file (if any) in its place."""
+    rel, old, new = step
+    target = out.joinpath(*rel.split("/"))
+    if old and not os.path.lexists(aside / _aside_name(n, target)):
+        return False
+    return not new or os.path.lexists(target)
+
+
+def _roll_back(
+    aside: Path, out: Path, record: dict[str, Any], srcs: list[Path | None] | None
+) -> tuple[list[str], int]:
+    """Undo, in reverse, the steps of the move *record* that were done, as the files
+    show them: each new file in place is moved back to its source (*srcs*, when its
+    folder is still there) or removed, and each old file moved back from *aside*; then
+    the folders the move made are removed when empty. The targets that could not be
+    put back, and the number of new files moved back to their sources."""
+    left: list[str] = []
+    put_back = 0
+    for n in reversed(range(len(record["steps"]))):
+        rel, old, new = record["steps"][n]
+        target = out.joinpath(*rel.split("/"))
+        copy = aside / _aside_name(n, target)
+        try:
+            in_place = os.path.lexists(target) and (os.path.lexists(copy) if old else True)
+            if new and in_place:
+                src = srcs[n] if srcs is not None else None
+                if src is not None and src.parent.is_dir() and not os.path.lexists(src):
+                    os.replace(target, src)
+                    put_back += 1
+                else:
+                    os.unlink(target)
+            if old and os.path.lexists(copy):
+                os.replace(copy, target)
+        except OSError:
+            left.append(rel)
+    for rel in record["made"]:
+        with contextlib.suppress(OSError):
+            out.joinpath(*rel.split("/")).rmdir()
+    return left, put_back
 
 
 def _undo(
-    done: list[Step], aside: Path, out: Path, failed: Path, exc: BaseException, every: list[Path]
+    aside: Path, out: Path, failed: Path, exc: BaseException, srcs: list[Path | None]
 ) -> None:
-    """Put back, in reverse, what :func:`move_in` did before *failed* (of the targets
-    *every*); raise what to say."""
+    """Put back what :func:`move_in` did before *failed*; raise what to say (or let
+    *exc*, not an OSError, be raised again)."""
     why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "interrupted"
-    left: list[Path] = []
-    for src, target, old in reversed(done):
-        try:
-            if src is not None:
-                os.replace(target, src)
-            elif old is not None:
-                os.replace(old, target)
-        except OSError:
-            left.append(target)
+    record = _read_record(aside)
+    left: list[str] = []
+    put_back = 0
+    if record is not None:  # else stopped before it was written: nothing was moved
+        left, put_back = _roll_back(aside, out, record, srcs)
     if not left:
-        shutil.rmtree(aside, ignore_errors=True)
+        _discard(aside)
         if isinstance(exc, OSError):
-            moved = sum(1 for src, _, _ in done if src is not None)
             raise ImportProblem(
                 f"{failed}: cannot replace it ({why}); nothing was written "
-                f"({moved} files already moved into {out} were put back)"
+                f"({put_back} files already moved into {out} were put back)"
             ) from None
         return
-    new = sorted({t.relative_to(out).as_posix() for t in left})
-    kept = sorted({t.relative_to(out).as_posix() for t in every} - set(new))
+    assert record is not None
+    kept = sorted({s[0] for s in record["steps"]} - set(left))
     raise PartlyWritten(
         f"{failed}: cannot replace it ({why}), nor put back what was already replaced: "
-        f"{out} is half-written: replaced {', '.join(new)} (the old files are in {aside}); "
-        f"as they were: {', '.join(kept)}"
+        f"{out} is half-written: replaced {', '.join(sorted(left))} (the old files are in "
+        f"{aside}; the next bilat import into {out} puts them back); as they were: "
+        f"{', '.join(kept)}"
     ) from None
+
+
+def recover_moves(out: Path) -> None:
+    """Finish what an import into *out* killed while moving its files in left beside
+    it (see :func:`move_in`); called with *out* locked (:func:`lock_out`), so no live
+    import is moving files into it.
+
+    Each folder ``.OUT.replaced-XXXX`` is read by its record: when the move's last
+    step (the descriptor) was done, the import is whole and the old files it kept are
+    removed; otherwise the move is undone, the old files put back and the new ones
+    removed, so *out* is the package it was before that import, which must be run
+    again. A folder with no record holds the only copy of old files of *out* (an
+    older bilat wrote it, or its process failed to put them back): it is refused with
+    an :class:`ImportProblem` that names it and says what to do; nothing is guessed.
+    A folder the record of which was not written yet holds nothing and is removed."""
+    import glob
+
+    if out.is_symlink():
+        return  # refused by check_out; never followed
+    for aside in sorted(out.parent.glob(f".{glob.escape(out.name)}.replaced-*")):
+        if aside.is_symlink() or not aside.is_dir():
+            continue
+        if aside.name.endswith(DISCARDED):
+            shutil.rmtree(aside, ignore_errors=True)
+            continue
+        record = _read_record(aside)
+        if record is None:
+            temporary = f".{MOVES_JOURNAL}."  # the record's, as it was being written
+            if all(p.name.startswith(temporary) for p in aside.iterdir()):  # moved nothing
+                _discard(aside)
+                continue
+            raise ImportProblem(
+                f"{aside}: old files of {out} that an import stopped while moving its files "
+                f"in (an older bilat, or one that could not put them back) moved aside, "
+                f"with no record of where each goes: put back into {out} those it lacks "
+                "(each is named NNNNN-<its file name>), then remove the folder and import "
+                "again; nothing was written"
+            )
+        steps = record["steps"]
+        if steps and not _moved(aside, out, len(steps) - 1, steps[-1]):
+            left, _ = _roll_back(aside, out, record, None)
+            if left:
+                raise ImportProblem(
+                    f"{aside}: cannot put back {', '.join(left)} into {out}, which an "
+                    "import stopped while moving its files in replaced: they are in that "
+                    "folder; nothing was written"
+                )
+        _discard(aside)
 
 
 #: The lines around the part of README.md an import writes (and writes again at each
@@ -1340,6 +1503,8 @@ __all__ = [
     "appended_rows",
     "begin",
     "import_events",
+    "move_in",
+    "recover_moves",
     "sweep_work",
     "work_folder",
 ]
