@@ -552,6 +552,30 @@ def test_old_files_moved_aside_with_no_record_are_refused_by_name(tmp_path: Path
     assert (aside / "00002-coded_events.csv").read_text() == "old rows"
 
 
+def test_an_older_imports_unlocked_work_folder_goes_once_untouched_for_a_week(
+    tmp_path: Path,
+) -> None:
+    """Work folders of imports made before they had lock files are removed when
+    nothing in them changed for a week (UNLOCKED_WORK_DAYS): here a month; one with a
+    file written today may be a live import's, and stays, as does a folder not named
+    as bilat names them."""
+    import time
+
+    from bilat.importers.pipeline import sweep_work
+
+    old, live, other = (tmp_path / f".ev.import-{n}" for n in ("a1b2c3d4", "e5f6g7h8", "mine"))
+    for folder in (old, live, other):
+        (folder / ".sort").mkdir(parents=True)
+        (folder / ".sort" / "run-00000.bin").write_bytes(b"x")
+    then = time.time() - 30 * 86400
+    for folder in (old, live, other):
+        for p in (folder / ".sort" / "run-00000.bin", folder / ".sort", folder):
+            if not (folder == live and p.name == "run-00000.bin"):
+                os.utime(p, (then, then))
+    assert sweep_work(tmp_path / "ev") == 1
+    assert not old.exists() and live.is_dir() and other.is_dir()
+
+
 def test_an_out_that_is_a_file_says_nothing_was_written_once(tmp_path: Path) -> None:
     a_file = tmp_path / "out"
     a_file.write_text("mine")

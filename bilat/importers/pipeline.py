@@ -472,18 +472,36 @@ def work_folder(out: Path) -> tuple[Path, Callable[[], None]]:
     return work, finished
 
 
+#: Days after which a work folder beside OUT that has no lock file, and nothing in it
+#: changed since, is taken for the work folder of an import that was killed: bilat
+#: made its work folders so before they had locks (and took no lock on OUT either),
+#: so an older one cannot be known dead otherwise; and no import writes nothing for
+#: so long.
+UNLOCKED_WORK_DAYS = 7
+
+
 def sweep_work(out: Path) -> int:
     """Remove the work folders of imports into *out* whose process is gone (killed or
-    crashed): those whose lock file is there and can be locked. A folder without a lock
-    file is left alone. Returns the number removed."""
+    crashed): those whose lock file is there and can be locked; and those an older
+    bilat made, with no lock file, untouched for :data:`UNLOCKED_WORK_DAYS` (named as
+    ``tempfile.mkdtemp`` names them, folders of this user's). Any other folder is
+    left alone. A work folder holds only what its import derived from its input
+    files (the package's own files are moved aside elsewhere: :func:`move_in`).
+    Returns the number removed."""
     import glob
 
     from filelock import FileLock, Timeout
 
     removed = 0
-    for path in out.parent.glob(f".{glob.escape(out.name)}.import-*"):
+    prefix = f".{out.name}.import-"
+    for path in out.parent.glob(f"{glob.escape(prefix)}*"):
         lock_file = Path(str(path) + ".lock")
         if path.suffix == ".lock" or path.is_symlink() or not path.is_dir():
+            continue
+        if not os.path.lexists(lock_file):
+            if re.fullmatch(r"[a-z0-9_]{8}", path.name[len(prefix) :]) and _untouched(path):
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
             continue
         if lock_file.is_symlink() or not lock_file.is_file():
             continue
@@ -496,6 +514,29 @@ def sweep_work(out: Path) -> int:
         except (Timeout, OSError):
             continue
     return removed
+
+
+def _untouched(folder: Path) -> bool:
+    """Whether the folder *folder* is this user's and nothing in it (itself included)
+    was changed in the last :data:`UNLOCKED_WORK_DAYS` days."""
+    import time
+
+    since = time.time() - UNLOCKED_WORK_DAYS * 86400
+    try:
+        info = folder.lstat()
+        if info.st_uid != os.getuid() or info.st_mtime > since:
+            return False
+        for root, dirs, files in os.walk(folder, onerror=_raise):
+            for name in dirs + files:
+                if os.lstat(os.path.join(root, name)).st_mtime > since:
+                    return False
+    except OSError:
+        return False
+    return True
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
 
 
 def _read_files(
@@ -1495,6 +1536,7 @@ def _readme(
 
 
 __all__ = [
+    "UNLOCKED_WORK_DAYS",
     "Counts",
     "ImportProblem",
     "ImportResult",
