@@ -517,8 +517,9 @@ def fmt_cmd(
         bool,
         typer.Option(
             "--adopt",
-            help="Format a package that is not a bilat package as one (by default it is "
-            "left as it is, with a one-line note).",
+            help="Format a package that is not a bilat package as one, of the current "
+            "schema version when it declares none (by default it is left as it is, with "
+            "a one-line note).",
         ),
     ] = False,
     exclude: ExcludeOption = None,

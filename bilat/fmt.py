@@ -245,7 +245,8 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     A package that is not a bilat package (it declares no bilat schema version and
     has no table with a record type's name and fields) is somebody else's: it is left
     as it is, and ``skipped`` says why, unless *adopt* asks to format it as a bilat
-    package (tables named like record types become record tables).
+    package (tables named like record types become record tables): one that declares
+    no version is then made one of the current version, as *upgrade* would.
     """
     result = Formatted(str(target))
     why = not_a_target(target)
@@ -270,8 +271,8 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     if version is None:  # a newer version than this bilat knows is never moved down
         result.problems.append(f"{descriptor_path}: not formatted: {why}")
         return result
-    if upgrade:
-        version = versions.CURRENT
+    if upgrade or (adopt and versions.KEY not in descriptor):
+        version = versions.CURRENT  # an adopted package is made one of this version
     blocked = _blocked(report)
     new_resources = _resources(resources, version, run, root, blocked, tables, result)
     card = root / "README.md"
@@ -326,7 +327,12 @@ def _read(
                 )
                 return None
             formats = _formats(read)
-            version = versions.CURRENT if upgrade or read is None else versions.declared(read)[0]
+            adopted = adopt and read is not None and versions.KEY not in read
+            version = (
+                versions.CURRENT
+                if upgrade or adopted or read is None
+                else versions.declared(read)[0]
+            )
             card = _card(root, root / "README.md", Formatted(result.target))
             if card is not None and START in card and END in card:
                 kept = []
