@@ -2,10 +2,12 @@
 
     python bench/export_scale.py                  # 400,000 engagements
     python bench/export_scale.py --rows 100000
+    python bench/export_scale.py --formats graphml --no-load --repeat 1
 
 Generates a valid package with bench/validate_scale.py's generator (N engagements,
 5,000 actors, no injected defect), then runs each step in its own process: ``bilat
-validate``, ``bilat export --to sqlite|duckdb|parquet``, and ``bilat.load`` (which
+validate``, ``bilat export --to sqlite|duckdb|parquet|graphml`` (``--formats``), and
+``bilat.load`` (which
 validates and keeps the valid rows' cells; a large table's records are built on first
 use), then ``bilat.load`` with every record built. It prints wall and CPU seconds, peak
 RSS, each step's ratio to validate, the files' sizes and the memory per record.
@@ -84,7 +86,20 @@ def main() -> None:
         "--repeat", type=int, default=3, help="runs of each step; the fastest is shown"
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    parser.add_argument(
+        "--formats",
+        default="sqlite,duckdb,parquet,graphml",
+        help="the exports to run, comma-separated (default: all four)",
+    )
+    parser.add_argument(
+        "--no-load", action="store_true", help="skip the two bilat.load steps (the slowest)"
+    )
     args = parser.parse_args()
+    names = {"sqlite": "x.db", "duckdb": "x.duckdb", "parquet": "pq", "graphml": "x.graphml"}
+    formats = args.formats.split(",")
+    for fmt in formats:
+        if fmt not in names:
+            parser.error(f"--formats: {fmt!r} is not one of {', '.join(names)}")
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "bench"
@@ -97,8 +112,8 @@ def main() -> None:
         steps["python + imports"] = best([py, "-c", BASELINE], n)
         steps["bilat validate"] = best([py, "-m", "bilat", "validate", str(folder)], n)
         files = {}
-        for fmt, name in (("sqlite", "x.db"), ("duckdb", "x.duckdb"), ("parquet", "pq")):
-            out = Path(tmp) / name
+        for fmt in formats:
+            out = Path(tmp) / names[fmt]
             steps[f"bilat export --to {fmt}"] = best(
                 [py, "-m", "bilat", "export", str(folder), "--to", fmt, str(out), "--force"], n
             )
@@ -107,8 +122,11 @@ def main() -> None:
                 shutil.rmtree(out)
             else:
                 out.unlink()
-        steps["bilat.load"] = best([py, "-c", LOAD, str(folder), "lazy"], n)
-        steps["bilat.load, every record built"] = best([py, "-c", LOAD, str(folder), "build"], n)
+        if not args.no_load:
+            steps["bilat.load"] = best([py, "-c", LOAD, str(folder), "lazy"], n)
+            steps["bilat.load, every record built"] = best(
+                [py, "-c", LOAD, str(folder), "build"], n
+            )
     base = steps["bilat validate"]
     print(f"best of {n} runs each")
     print(
@@ -119,13 +137,16 @@ def main() -> None:
         if name != "python + imports":
             ratio, cpu = f"{r['wall'] / base['wall']:.1f}x", f"{r['cpu'] / base['cpu']:.1f}x"
         print(f"{name:<34}{r['wall']:>9.2f}{r['cpu']:>8.2f}{r['rss']:>13.0f}{ratio:>12}{cpu:>7}")
-    records = json.loads(steps["bilat.load"]["out"])["records"]
-    built = steps["bilat.load, every record built"]
-    per = (built["rss"] - steps["python + imports"]["rss"]) * 2**20 / records
-    memory = f"{per / 1024:.2f} KiB" if per > 0 else "below the baseline at this size"
-    print(f"records: {records:,}; memory per record, every record built: {memory}")
+    records = None
+    if not args.no_load:
+        records = json.loads(steps["bilat.load"]["out"])["records"]
+        built = steps["bilat.load, every record built"]
+        per = (built["rss"] - steps["python + imports"]["rss"]) * 2**20 / records
+        memory = f"{per / 1024:.2f} KiB" if per > 0 else "below the baseline at this size"
+        print(f"records: {records:,}; memory per record, every record built: {memory}")
     print("files: " + ", ".join(f"{fmt} {n / 2**20:.1f} MiB" for fmt, n in files.items()))
-    print(f"duckdb / sqlite: {files['duckdb'] / files['sqlite']:.2f}")
+    if "duckdb" in files and "sqlite" in files:
+        print(f"duckdb / sqlite: {files['duckdb'] / files['sqlite']:.2f}")
     if args.json:
         print(json.dumps({"steps": steps, "files": files, "records": records}, default=str))
 
