@@ -27,20 +27,28 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import json
 import os
 import re
 import sqlite3
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bilat.files import WriteRefused, commit, guard_out, temporary_beside, write_synced
+from bilat.files import (
+    WriteRefused,
+    commit,
+    guard_out,
+    named,
+    temporary_beside,
+    write_synced,
+)
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
 from bilat.query import Records
 from bilat.tables import RESOURCE_NAMES, columns
@@ -1104,42 +1112,275 @@ def to_parquet(pkg: Exportable, out: Path) -> Path:
     return out
 
 
-def graph(pkg: Exportable) -> Any:
-    """Who met whom, when: a ``networkx.MultiGraph`` of actors, with an edge between
-    every two participants of each engagement (attributes: engagement, title, type,
-    start, status). Needs the ``graph`` extra (networkx)."""
+#: The most distinct participants one engagement may have in the actor graph, which
+#: draws an edge between every two of them: n(n-1)/2 edges, at most 19,900 here (a
+#: meeting of every UN member state fits), so that the graph and its file grow with
+#: the package rather than with the square of one list. :func:`graph` and
+#: :func:`to_graphml` take another bound (``max_participants``; None: none).
+MAX_PARTICIPANTS = 200
+
+#: A character XML 1.0 cannot hold, escaped or not (outside its ``Char`` production):
+#: a control character but tab and line breaks, a lone surrogate, U+FFFE or U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+#: The attributes of the actor graph: GraphML key, scope, name (networkx's keys).
+_GRAPH_KEYS = (
+    ("d0", "graph", "name"),
+    ("d1", "node", "kind"),
+    ("d2", "node", "name"),
+    ("d3", "edge", "engagement"),
+    ("d4", "edge", "title"),
+    ("d5", "edge", "type"),
+    ("d6", "edge", "status"),
+    ("d7", "edge", "start"),
+)
+_EDGE_KEYS = tuple(k for k, scope, _ in _GRAPH_KEYS if scope == "edge")
+_EDGE_NAMES = tuple(n for _, scope, n in _GRAPH_KEYS if scope == "edge")
+#: The fields of an engagement the graph reads (its id is the attribute "engagement").
+_ENGAGEMENT_FIELDS = ("id", "title", "type", "status", "start", "participants")
+
+
+def _field(record: Record, name: str) -> Any:
+    value = getattr(record, name, None)
+    return value.text if isinstance(value, PartialDate) else value
+
+
+def _values(pkg: Exportable, kind: str, wanted: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
+    """The row (None when the package does not know it) and the values of the fields
+    *wanted* of each record of *kind*, in file order, a partial date as its text and a
+    list field as a list: from the records, or, where the columnar engine kept a
+    table's cells, from them a block at a time, building no record (so that what is
+    held is what the package holds, and one block's values)."""
+    held = pkg.pending(kind)
+    if held is None:
+        for record in pkg.records(kind):
+            yield (None, *(_field(record, name) for name in wanted))
+        return
+    from bisect import bisect_right
+
+    from bilat.validation.bulk import Collected
+
+    main, link_defs, getters = _layout(kind)
+    lists = [f for f, _ in link_defs]
+    names = [c.name for c in main.columns]
+    numbered = sorted(held.numbered, key=itemgetter(0))  # the rows the row engine read
+    lines = [n for n, _ in numbered]
+    taken = 0
+    for i, (rows, cells) in enumerate(held.blocks):
+        # each block with the row engine's records of rows up to its last (all, last)
+        upto = len(numbered)
+        if i < len(held.blocks) - 1 and len(rows):
+            upto = max(taken, bisect_right(lines, rows[-1].as_py(), lo=taken))
+        part = Collected(numbered=numbered[taken:upto], blocks=[(rows, cells)])
+        order = sorted([*rows.to_pylist(), *lines[taken:upto]])  # _from_bulk's order
+        taken = upto
+        data, link_data = _from_bulk(kind, part, getters, lists)
+        ids = _pylist(data[names.index("id")])
+        cols: list[list[Any]] = []
+        for name in wanted:
+            if name in lists:
+                owners, items, _places = link_data[lists.index(name)]
+                cols.append(_by_owner(ids, _pylist(owners), _pylist(items)))
+            else:
+                cols.append(_pylist(data[names.index(name)]))
+        yield from zip(order, *cols, strict=True)
+
+
+def _by_owner(ids: list[str], owners: list[str], items: list[Any]) -> list[list[Any]]:
+    """The list of each of *ids* from the rows of its link table (*owners*, *items*:
+    each id's rows together, in the order of *ids*)."""
+    out = []
+    start = 0
+    end = len(owners)
+    for rid in ids:
+        stop = start
+        while stop < end and owners[stop] == rid:
+            stop += 1
+        out.append(items[start:stop])
+        start = stop
+    return out
+
+
+def _where(pkg: Exportable, kind: str, row: int | None, name: str) -> str:
+    """The file (or resource) of *kind*, the *row* where known, and the field *name*."""
+    resource = RESOURCE_NAMES[kind]
+    path = next(
+        (
+            r.get("path")
+            for r in pkg.descriptor.get("resources") or []
+            if isinstance(r, dict) and r.get("name") == resource
+        ),
+        None,
+    )
+    place = path if isinstance(path, str) else resource
+    return f"{place}, {'' if row is None else f'row {row}, '}field {name}"
+
+
+def _actors(pkg: Exportable) -> Iterator[tuple[int | None, str, str, str]]:
+    """The row, kind, id and name of each actor (the nodes of the actor graph)."""
+    for kind in ACTOR_KINDS:
+        for row, rid, name in _values(pkg, kind, ("id", "name")):
+            yield row, kind, rid, rid if name is None else name
+
+
+def _meetings(
+    pkg: Exportable, max_participants: int | None
+) -> Iterator[tuple[int | None, tuple[str, ...], list[str]]]:
+    """The row, the edge attributes (engagement, title, type, status, start) and the
+    distinct participants of each engagement; :class:`ExportError` for one with more
+    than *max_participants* (None: no bound)."""
+    for row, rid, title, etype, status, start, participants in _values(
+        pkg, "engagement", _ENGAGEMENT_FIELDS
+    ):
+        people = list(dict.fromkeys(participants or ()))
+        n = len(people)
+        if max_participants is not None and n > max_participants:
+            raise ExportError(
+                f"{_where(pkg, 'engagement', row, 'participants')}: engagement {rid!r} has "
+                f"{n:,} distinct participants; the actor graph draws an edge between every "
+                f"two participants of an engagement ({n * (n - 1) // 2:,} here) and takes "
+                f"at most {max_participants:,} (the SQLite, DuckDB and Parquet exports "
+                "list them all in engagement_participants)"
+            )
+        yield row, (rid, title or "", etype or "", status or "", start or ""), people
+
+
+def graph(pkg: Exportable, *, max_participants: int | None = MAX_PARTICIPANTS) -> Any:
+    """Who met whom, when: a ``networkx.MultiGraph`` of actors, held in memory, with an
+    edge between every two participants of each engagement (key: the engagement's id;
+    attributes: engagement, title, type, status, start) and the package's name as the
+    graph's. An engagement with more than *max_participants* distinct participants
+    (:data:`MAX_PARTICIPANTS`; None: no bound) is an :class:`ExportError` naming it.
+    :func:`to_graphml` writes the same graph without holding it. Needs the ``graph``
+    extra (networkx)."""
     try:
         import networkx as nx
     except ImportError:
         raise ExportError("the actor graph needs networkx: pip install 'bilat[graph]'") from None
     g = nx.MultiGraph(name=pkg.name)
-    for kind in ACTOR_KINDS:
-        for record in pkg.records(kind):
-            g.add_node(record.id, kind=kind, name=getattr(record, "name", record.id))
-    for record in pkg.records("engagement"):
-        people = list(dict.fromkeys(getattr(record, "participants", [])))
+    for _row, kind, rid, name in _actors(pkg):
+        g.add_node(rid, kind=kind, name=name)
+    for _row, attrs, people in _meetings(pkg, max_participants):
+        data = dict(zip(_EDGE_NAMES, attrs, strict=True))
         for i, a in enumerate(people):
             for b in people[i + 1 :]:
-                attrs = {
-                    "engagement": record.id,
-                    "title": getattr(record, "title", ""),
-                    "type": getattr(record, "type", ""),
-                    "status": getattr(record, "status", ""),
-                    "start": str(getattr(record, "start", None) or ""),
-                }
-                g.add_edge(a, b, key=record.id, **attrs)
+                g.add_edge(a, b, key=attrs[0], **data)
     return g
 
 
-def to_graphml(pkg: Exportable, out: Path) -> Path:
-    """Write the actor graph (see :func:`graph`) as GraphML at *out*."""
-    g = graph(pkg)
-    import networkx as nx
-
+def to_graphml(
+    pkg: Exportable, out: Path, *, max_participants: int | None = MAX_PARTICIPANTS
+) -> Path:
+    """Write the actor graph (see :func:`graph`) as GraphML at *out*, as a stream: an
+    element at a time, holding no graph (what networkx reads back is :func:`graph`'s).
+    A text XML 1.0 cannot hold (U+FFFF, say) is an :class:`ExportError` naming its
+    file, row and field, as is an engagement with more than *max_participants*."""
     with temporary_beside(out) as temp:
-        nx.write_graphml(g, temp)
+        try:
+            with open(temp, "w", encoding="utf-8", newline="\n") as f:
+                _write_graphml(pkg, f, max_participants)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:  # a full disk, an I/O error
+            raise named(exc, out) from None
         commit(temp, out)
     return out
+
+
+def _xml_text(
+    pkg: Exportable, kind: str, row: int | None, names: Iterable[str], values: Iterable[str]
+) -> None:
+    """Refuse (:class:`ExportError`) a value XML 1.0 cannot hold."""
+    for name, value in zip(names, values, strict=True):
+        bad = _NOT_XML.search(value)
+        if bad is not None:
+            raise ExportError(
+                f"{_where(pkg, kind, row, name)}: {value[:80]!r} holds U+{ord(bad[0]):04X}, "
+                "which XML 1.0 cannot hold, so GraphML cannot (the SQLite, DuckDB and Parquet "
+                "exports can)"
+            )
+
+
+def _graphml_head(xml: Any) -> None:
+    """The start of the GraphML document the XMLGenerator *xml* writes: its keys (all
+    text), and the start of its one graph, undirected."""
+    from xml.sax.xmlreader import AttributesImpl
+
+    xml.startDocument()
+    xml.startElement(
+        "graphml",
+        AttributesImpl(
+            {
+                "xmlns": "http://graphml.graphdrawing.org/xmlns",
+                "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+                "xsi:schemaLocation": "http://graphml.graphdrawing.org/xmlns "
+                "http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd",
+            }
+        ),
+    )
+    for key, scope, name in _GRAPH_KEYS:
+        xml.ignorableWhitespace("\n  ")
+        attrs = {"id": key, "for": scope, "attr.name": name, "attr.type": "string"}
+        xml.startElement("key", AttributesImpl(attrs))
+        xml.endElement("key")
+    xml.ignorableWhitespace("\n  ")
+    xml.startElement("graph", AttributesImpl({"edgedefault": "undirected"}))
+
+
+def _write_graphml(pkg: Exportable, f: io.TextIOBase, max_participants: int | None) -> None:
+    """The actor graph as GraphML into *f*, a node or an edge at a time (escaped by
+    :class:`xml.sax.saxutils.XMLGenerator`)."""
+    from xml.sax.saxutils import XMLGenerator
+    from xml.sax.xmlreader import AttributesImpl
+
+    xml = XMLGenerator(f, "utf-8", short_empty_elements=True)
+    end, space, text = xml.endElement, xml.ignorableWhitespace, xml.characters
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        xml.startElement(name, AttributesImpl(attrs))
+
+    keys = {key: AttributesImpl({"key": key}) for key, _, _ in _GRAPH_KEYS}
+
+    def data(key: str, value: str, indent: str) -> None:
+        space(indent)
+        xml.startElement("data", keys[key])
+        text(value)
+        end("data")
+
+    _graphml_head(xml)
+    bad = _NOT_XML.search(pkg.name)
+    if bad is not None:
+        raise ExportError(
+            f"datapackage.json, field name: {pkg.name[:80]!r} holds U+{ord(bad[0]):04X}, "
+            "which XML 1.0 cannot hold, so GraphML cannot"
+        )
+    data("d0", pkg.name, "\n    ")
+    for row, kind, rid, name in _actors(pkg):
+        _xml_text(pkg, kind, row, ("id", "name"), (rid, name))
+        space("\n    ")
+        start("node", {"id": rid})
+        data("d1", kind, "\n      ")
+        data("d2", name, "\n      ")
+        space("\n    ")
+        end("node")
+    for row, attrs, people in _meetings(pkg, max_participants):
+        _xml_text(pkg, "engagement", row, _ENGAGEMENT_FIELDS[:-1], attrs)
+        _xml_text(pkg, "engagement", row, ["participants"] * len(people), people)
+        rid = attrs[0]
+        for i, a in enumerate(people):
+            for b in people[i + 1 :]:
+                space("\n    ")
+                start("edge", {"source": a, "target": b, "id": rid})
+                for key, value in zip(_EDGE_KEYS, attrs, strict=True):
+                    data(key, value, "\n      ")
+                space("\n    ")
+                end("edge")
+    space("\n  ")
+    end("graph")
+    space("\n")
+    end("graphml")
+    space("\n")
+    xml.endDocument()
 
 
 def outputs(fmt: str, out: Path, pkg: Exportable | None = None) -> list[Path]:
@@ -1181,14 +1422,11 @@ def check_out(
             import pyarrow
         if fmt == "parquet":
             import pyarrow.parquet  # noqa: F401
-        if fmt == "graphml":
-            import networkx  # noqa: F401 - checked before anything is built
     except WriteRefused as exc:
         raise ExportError(str(exc)) from None
     except ImportError as exc:
         need, extra = {
             "duckdb": ("duckdb", "bilat[duckdb]"),
-            "graphml": ("networkx", "bilat[graph]"),
             "parquet": ("pyarrow", "pyarrow"),
         }[fmt]
         if not isinstance(exc, ModuleNotFoundError):  # installed, but it would not load
@@ -1299,6 +1537,7 @@ def frames(pkg: Exportable, kind: str, library: str = "pandas") -> Any:
 
 __all__ = [
     "FORMATS",
+    "MAX_PARTICIPANTS",
     "VIEWS",
     "Column",
     "ExportError",

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bilat.export import engagement_states, export, tables
+from bilat.export import ExportError, engagement_states, export, graph, tables, to_graphml
 from bilat.models import RECORD_TYPES
 from bilat.package import Package, read_package
 
@@ -89,11 +89,18 @@ def test_columnar_load_builds_exactly_the_row_engines_records(
 def test_export_tables_read_from_the_blocks_equal_those_from_records(
     which: str, flagged: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import networkx as nx
+
     target = DATASET if which == "bundled" else flagged
-    from_records = tables(_load(target, "rows", monkeypatch))
+    by_rows = _load(target, "rows", monkeypatch)
+    from_records = tables(by_rows)
     bulk = _load(target, "columnar", monkeypatch)
     from_blocks = tables(bulk)
-    assert bulk.pending("engagement") is not None  # no record was built for that
+    # the actor graph, read from the blocks too (the rows' own lines named)
+    assert nx.utils.graphs_equal(graph(bulk), graph(by_rows))
+    with pytest.raises(ExportError, match=r"^engagements\.csv, row 2, field participants: "):
+        to_graphml(bulk, flagged / "x.graphml", max_participants=1)
+    assert bulk.pending("engagement") is not None  # no record was built for these
     assert [t.name for t in from_blocks] == [t.name for t in from_records]
     for mine, theirs in zip(from_blocks, from_records, strict=True):
         assert mine.columns == theirs.columns, mine.name

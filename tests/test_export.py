@@ -189,7 +189,9 @@ def test_duckdb_and_parquet_agree_with_the_package(out: Path, pkg: Any) -> None:
     assert {"engagement_id": "summit-22", "state_id": "rus"} in views
 
 
-def test_graphml_is_the_actor_graph(out: Path, pkg: Any) -> None:
+def test_graphml_is_the_actor_graph(out: Path, pkg: Any, tmp_path: Path) -> None:
+    """The streamed file reads back as the graph networkx's own writer makes of who met
+    whom: an edge between every two participants of each engagement."""
     import networkx as nx
 
     g = nx.read_graphml(out / "ir.graphml")
@@ -197,7 +199,58 @@ def test_graphml_is_the_actor_graph(out: Path, pkg: Any) -> None:
     assert g.number_of_nodes() == actors
     met = {d["engagement"] for a, b, d in g.edges(data=True) if {a, b} == {"modi", "putin"}}
     assert {"summit-22", "summit-23"} <= met
-    assert pkg.graph().number_of_edges() == g.number_of_edges()
+    reference = nx.MultiGraph(name=pkg.name)
+    for kind in ("state", "person", "organization"):
+        for actor in pkg.records(kind):
+            reference.add_node(actor.id, kind=kind, name=actor.name)
+    for e in pkg.records("engagement"):
+        people = list(dict.fromkeys(e.participants))
+        attrs = {"title": e.title, "type": e.type, "status": e.status}
+        for i, a in enumerate(people):
+            for b in people[i + 1 :]:
+                start = str(e.start or "")
+                reference.add_edge(a, b, key=e.id, engagement=e.id, start=start, **attrs)
+    nx.write_graphml(reference, tmp_path / "nx.graphml")
+    theirs = nx.read_graphml(tmp_path / "nx.graphml")
+    assert type(g) is type(theirs) and g.graph == theirs.graph
+    assert dict(g.nodes(data=True)) == dict(theirs.nodes(data=True))
+    edges = sorted(g.edges(keys=True, data=True))
+    assert edges == sorted(theirs.edges(keys=True, data=True)) and len(edges) > 40
+    assert nx.utils.graphs_equal(g, theirs)
+    assert nx.utils.graphs_equal(pkg.graph(), reference)
+
+
+def test_graphml_refuses_what_it_cannot_write_within_bounds_or_readably(tmp_path: Path) -> None:
+    """An engagement makes n(n-1)/2 edges: past MAX_PARTICIPANTS distinct participants
+    it is refused, naming it, rather than written; and a text XML 1.0 cannot hold
+    (U+FFFF, which a name may hold) is refused rather than written unreadable."""
+    from bilat import Engagement, Person
+    from bilat.export import MAX_PARTICIPANTS, graph
+    from bilat.package import Package
+
+    n = MAX_PARTICIPANTS + 1
+    people = [Person(id=f"p{i}", name=f"P {i}", sources=["s"]) for i in range(n)]
+    big = Engagement(
+        id="big",
+        type="summit",
+        status="held",
+        title="Big",
+        start="2024",
+        participants=[p.id for p in people] * 2,  # each twice: n distinct
+        sources=["s"],
+    )
+    descriptor = {"name": "crowd", "resources": [{"name": "engagements", "path": "e.csv"}]}
+    crowd = Package(descriptor, {"person": people, "engagement": [big]})
+    found = f"e.csv, field participants: engagement 'big' has {n} distinct participants"
+    with pytest.raises(ExportError, match=f"^{found}; .* \\({n * (n - 1) // 2:,} here\\)"):
+        export(crowd, "graphml", tmp_path / "x.gml")
+    with pytest.raises(ExportError, match=found):
+        graph(crowd)
+    assert graph(crowd, max_participants=n).number_of_edges() == n * (n - 1) // 2
+    odd = Person(id="odd", name="Odd\uffff", sources=["s"])
+    with pytest.raises(ExportError, match=r"^persons, field name: 'Odd\\uffff' holds U\+FFFF"):
+        export(Package({"name": "odd"}, {"person": [odd]}), "graphml", tmp_path / "x.gml")
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_export_refuses_what_it_cannot_write(tmp_path: Path, pkg: Any) -> None:
