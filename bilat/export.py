@@ -671,16 +671,53 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
     metadata = (json.dumps(datasette_metadata(pkg, out.stem, built), indent=2) + "\n").encode()
     # the two files are written whole under temporary names, then renamed: a full disk
     # leaves neither, never a database without its metadata
-    with temporary_beside(out) as temp, temporary_beside(meta) as meta_temp:
+    with (
+        temporary_beside(out) as temp,
+        temporary_beside(meta) as meta_temp,
+        temporary_beside(out) as kept,
+    ):
         write_synced(meta_temp, metadata, meta)
         _write_sqlite(built, temp, out)
-        commit(temp, out)
+        # the new pair, or the old one as it was: the database *out* held is kept
+        # under another name until its metadata is replaced too, then put back if
+        # that fails (a rename fails seldom: a folder or a link put there meanwhile)
+        had = _keep(out, kept)
         try:
+            commit(temp, out)
             commit(meta_temp, meta)
-        except BaseException:  # the pair or neither (a rename fails seldom)
-            out.unlink(missing_ok=True)
+        except BaseException:
+            if not os.path.lexists(temp):  # the new database was renamed: undone
+                if had:
+                    os.replace(kept, out)
+                else:
+                    out.unlink(missing_ok=True)
             raise
     return out
+
+
+def _keep(out: Path, kept: Path) -> bool:
+    """Keep the regular file *out*, if there is one, as *kept* too (a hard link, or
+    where the file system has none, a copy); whether there was one."""
+    import shutil
+    import stat
+
+    try:
+        st = os.lstat(out)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise named(exc, out) from None
+    if not stat.S_ISREG(st.st_mode):
+        return False  # never replaced (see bilat.files.commit)
+    try:
+        kept.unlink()  # the empty file temporary_beside made: the name is ours
+        try:
+            os.link(out, kept)
+        except OSError:  # no hard links here (FAT, some network shares)
+            shutil.copy2(out, kept)
+    except OSError as exc:
+        raise named(exc, out) from None
+    return True
 
 
 def _write_sqlite(built: list[Table], temp: Path, out: Path) -> None:

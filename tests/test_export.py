@@ -253,6 +253,28 @@ def test_graphml_refuses_what_it_cannot_write_within_bounds_or_readably(tmp_path
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+def test_sqlite_export_keeps_the_old_pair_when_the_metadata_cannot_be_replaced(
+    tmp_path: Path, pkg: Any
+) -> None:
+    """The database and its metadata are renamed one after the other: when the second
+    fails (a folder put where the metadata goes since the check), the old database
+    is put back, beside the old metadata."""
+    from bilat.export import to_sqlite
+    from bilat.files import WriteRefused
+
+    db = tmp_path / "x.db"
+    db.write_bytes(b"the old database")
+    (tmp_path / "x.metadata.json").mkdir()
+    with pytest.raises(WriteRefused, match=r"x\.metadata\.json"):
+        to_sqlite(pkg, db)
+    assert db.read_bytes() == b"the old database"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db", "x.metadata.json"]
+    db.unlink()
+    with pytest.raises(WriteRefused, match=r"x\.metadata\.json"):
+        to_sqlite(pkg, db)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.metadata.json"]
+
+
 def test_export_refuses_what_it_cannot_write(tmp_path: Path, pkg: Any) -> None:
     (tmp_path / "afile").write_text("x")
     with pytest.raises(ExportError, match="writes a folder"):
