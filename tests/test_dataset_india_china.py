@@ -93,6 +93,16 @@ def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Pack
     doklam = pkg["standoff-doklam-2017"]
     assert isinstance(doklam, Incident) and doklam.type == "stand_off"
     assert (str(doklam.start), str(doklam.end)) == ("2017-06-16", "2017-08-28")
+    # Depsang: 15 April (reports of May 2013, India's foreign ministry), not IANS's 16 April
+    depsang = pkg["standoff-depsang-2013"]
+    assert isinstance(depsang, Incident)
+    assert (str(depsang.start), str(depsang.end)) == ("2013-04-15", "2013-05-05")
+    starts = {
+        json.loads(c.value): c.status
+        for c in pkg.records("claim")
+        if isinstance(c, Claim) and c.record == "standoff-depsang-2013" and c.field == "start"
+    }
+    assert starts == {"2013-04-15": "resolved", "2013-04-16": "resolved"}
     dead = {c.party: c.killed for c in pkg.records("casualty") if isinstance(c, Casualty)}
     assert dead == {"ind": 20, "chn": 4}
     claims = [c for c in pkg.records("claim") if isinstance(c, Claim)]
