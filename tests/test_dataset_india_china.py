@@ -103,8 +103,16 @@ def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Pack
         if isinstance(c, Claim) and c.record == "standoff-depsang-2013" and c.field == "start"
     }
     assert starts == {"2013-04-15": "resolved", "2013-04-16": "resolved"}
-    dead = {c.party: c.killed for c in pkg.records("casualty") if isinstance(c, Casualty)}
-    assert dead == {"ind": 20, "chn": 4}
+    dead = {
+        (c.incident, c.party): (c.killed, str(c.reported))
+        for c in pkg.records("casualty")
+        if isinstance(c, Casualty)
+    }
+    assert dead == {
+        ("galwan-clash-2020-06-15", "ind"): (20, "2020-06-16"),
+        ("galwan-clash-2020-06-15", "chn"): (4, "2021-02-19"),
+        ("clash-yangtse-2022-12-09", "ind"): (0, "2022-12-13"),
+    }
     claims = [c for c in pkg.records("claim") if isinstance(c, Claim)]
     chinese = sorted(
         int(c.value) for c in claims if c.record == "casualty-chn-galwan" and c.field == "killed"
@@ -122,7 +130,7 @@ def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Pack
     section = page[page.index('<h2 id="incidents">') : page.index('<h2 id="positions">')]
     galwan = section[section.index('data-id="galwan-clash-2020-06-15"') :].split("</li>")[0]
     assert "2020-06-15 – 2020-06-16" in galwan and "Clash in the Galwan valley" in galwan
-    assert "20 killed (reported 2020-06)" in galwan and "4 killed (reported 2021-02-19)" in galwan
+    assert "20 killed (reported 2020-06-16)" in galwan and "4 killed (reported 2021-02-19)" in galwan
     assert section.count('<li class="incident"') == len(pkg.records("incident"))
 
 
