@@ -18,7 +18,18 @@ from typer.testing import CliRunner
 from bilat.catalog.catalog import load_catalog
 from bilat.cli import app
 from bilat.fmt import plan
-from bilat.models import Casualty, Claim, Engagement, Evidence, Incident, SourcedRecord, Tenure
+from bilat.models import (
+    Agreement,
+    Casualty,
+    Claim,
+    Engagement,
+    Evidence,
+    Incident,
+    Indicator,
+    SourcedRecord,
+    Statement,
+    Tenure,
+)
 from bilat.package import Package, read_package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +56,7 @@ def test_package_files_are_canonical_and_the_data_card_current() -> None:
 
 
 def test_validates_with_only_the_open_claims(pkg: Package) -> None:
-    assert pkg.name == "india-china" and pkg.version == "1.0.0"
+    assert pkg.name == "india-china" and pkg.version == "1.1.0"
     descriptor = json.loads((PKG / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["bilat"] == {"schemaVersion": "3"}
     assert pkg.report is not None
@@ -89,6 +100,16 @@ def test_numbered_series_and_the_gaps_the_card_explains(pkg: Package) -> None:
     assert informal.numbers == (1, 2) and informal.missing == ()
     first = pkg["cc-talks-1"]
     assert isinstance(first, Engagement) and str(first.start) == "2020-06-06"
+    # the side of the meeting point: reported for the 14th and 15th, disputed for the 12th
+    hosts = {n: pkg[f"cc-talks-{n}"] for n in (12, 14, 15)}
+    assert {n: e.host for n, e in hosts.items() if isinstance(e, Engagement)} == {
+        12: None,
+        14: "chn",
+        15: "ind",
+    }
+    fifth = pkg["cc-talks-5"]
+    assert isinstance(fifth, Engagement)
+    assert {"harinder-singh", "liu-lin"} <= set(fifth.participants)
 
 
 def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Package) -> None:
@@ -135,8 +156,22 @@ def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Pack
     section = page[page.index('<h2 id="incidents">') : page.index('<h2 id="positions">')]
     galwan = section[section.index('data-id="galwan-clash-2020-06-15"') :].split("</li>")[0]
     assert "2020-06-15 – 2020-06-16" in galwan and "Clash in the Galwan valley" in galwan
-    assert "20 killed (reported 2020-06-16)" in galwan and "4 killed (reported 2021-02-19)" in galwan
+    assert (
+        "20 killed (reported 2020-06-16)" in galwan and "4 killed (reported 2021-02-19)" in galwan
+    )
     assert section.count('<li class="incident"') == len(pkg.records("incident"))
+
+
+def test_values_the_fact_audit_of_1_0_0_settled(pkg: Package) -> None:
+    kazan = pkg["st-modi-kazan-2024-10-23"]
+    assert isinstance(kazan, Statement) and kazan.rendering == "translation"
+    assert kazan.text.startswith("We are having a formal meeting after five years.")
+    imports = pkg["ind-chn-imports-fy2024-25"]
+    assert isinstance(imports, Indicator) and imports.value == 113.45
+    bdca = pkg["agreement-2013-bdca"]
+    assert isinstance(bdca, Agreement) and bdca.signatories == ["r-k-mathur", "sun-jianguo"]
+    swaraj = pkg["t-swaraj-eam"]
+    assert isinstance(swaraj, Tenure) and str(swaraj.start) == "2014-05-27"
 
 
 def test_a_minister_who_came_back_has_two_tenures(pkg: Package) -> None:
@@ -157,7 +192,7 @@ def test_the_release_in_the_catalog_is_this_package() -> None:
     catalog = load_catalog(str(CATALOG / "catalog.json"))
     entries = {(e.name, e.version): e for e in catalog.entries}
     assert {("india-russia", "1.0.0"), ("india-russia", "1.1.0")} <= set(entries)
-    entry = entries[("india-china", "1.0.0")]
+    entry = entries[("india-china", "1.1.0")]
     data = (CATALOG / entry.url).read_bytes()
     assert hashlib.sha256(data).hexdigest() == entry.sha256 and len(data) == entry.bytes
     assert entry.schema_version == "3"
@@ -192,9 +227,9 @@ def test_bilat_download_india_china_from_the_catalog(
     result = runner.invoke(app, ["download", "india-china", "--catalog", served_catalog])
     assert result.exit_code == 0, result.output
     folder = Path(result.stdout.strip().splitlines()[-1])
-    assert folder.name == "1.0.0" and folder.is_relative_to(tmp_path / "cache")
+    assert folder.name == "1.1.0" and folder.is_relative_to(tmp_path / "cache")
     downloaded = read_package(folder)
-    assert downloaded.version == "1.0.0" and downloaded.report is not None
+    assert downloaded.version == "1.1.0" and downloaded.report is not None
     assert downloaded.report.valid
     assert (folder / "incidents.csv").read_bytes() == (PKG / "incidents.csv").read_bytes()
     # with no catalog named, the bundled one (the repository's catalog/) is used
