@@ -165,7 +165,8 @@ def test_stand_offs_and_the_galwan_clash_are_incidents_with_casualties(pkg: Pack
 def test_values_the_fact_audit_of_1_0_0_settled(pkg: Package) -> None:
     kazan = pkg["st-modi-kazan-2024-10-23"]
     assert isinstance(kazan, Statement) and kazan.rendering == "translation"
-    assert kazan.text.startswith("We are having a formal meeting after five years.")
+    assert kazan.text.startswith("Excellency, I am happy to meet you")
+    assert kazan.sources == ["src-ndtv-2024-10-23"]
     imports = pkg["ind-chn-imports-fy2024-25"]
     assert isinstance(imports, Indicator) and imports.value == 113.45
     bdca = pkg["agreement-2013-bdca"]
