@@ -30,8 +30,8 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,6 +53,8 @@ from bilat.validation.linked import CURATED_KEY, curated_spec, near
 
 if TYPE_CHECKING:
     from bilat.package import Package
+    from bilat.validation.descriptor import ResourcePlan
+    from bilat.validation.engines import Engine
 
 #: Pairs scoring below this are not proposed.
 MIN_SCORE = 0.3
@@ -101,10 +103,12 @@ def _side(
     rid: str | None,
     name: str | None,
     country: str | None,
-    events: Package,
+    local: Callable[[str], Record | None],
     curated: Package,
     by_iso3: dict[str, str],
 ) -> _Side | None:
+    """The side *rid* (or *name* of *country*) of *event*; *local* looks a record of the
+    events package up by id (only its states matter)."""
     from bilat import query
     from bilat.importers import reference
 
@@ -114,9 +118,9 @@ def _side(
         person = isinstance(curated.by_id[rid], Person)
         return _Side(states, rid, 1.0, f"{shown} is {rid}", person) if states else None
     if rid is not None:
-        local = events.get(rid)
-        if isinstance(local, State) and local.iso3 in by_iso3:
-            sid = by_iso3[local.iso3]
+        own = local(rid)
+        if isinstance(own, State) and own.iso3 in by_iso3:
+            sid = by_iso3[own.iso3]
             return _Side(frozenset({sid}), sid, 1.0, f"{shown} is {sid}")
     if country:
         iso3 = country if reference.is_iso3(country) else reference.iso3_of_name(country)
@@ -386,43 +390,62 @@ def _vote_parts(
     return klass, why, matched, _held_date(event.date, motion.date, None), str(motion.date)
 
 
-def propose(events: Package, curated: Package, *, min_score: float = MIN_SCORE) -> list[Proposal]:
-    """Every event–record pair of *events* and *curated* scoring at least *min_score*,
-    best first within each event, events in id order."""
-    by_iso3 = {s.iso3: s.id for s in curated.records("state") if isinstance(s, State) and s.iso3}
-    targets = _targets(curated)
-    index: dict[str, list[_Target]] = {}
-    for t in targets:
-        for state in t.states:
-            index.setdefault(state, []).append(t)
-    out: list[Proposal] = []
-    for event in sorted(events.records("coded_event"), key=lambda r: r.id):
-        assert isinstance(event, CodedEvent)
+class _Linker:
+    """Scores coded events one at a time against the records of *curated*; *local*
+    looks a record of the events package up by id (see :func:`_side`)."""
+
+    def __init__(
+        self, curated: Package, local: Callable[[str], Record | None], min_score: float
+    ) -> None:
+        self.curated = curated
+        self.local = local
+        self.min_score = min_score
+        self.by_iso3 = {
+            s.iso3: s.id for s in curated.records("state") if isinstance(s, State) and s.iso3
+        }
+        self.index: dict[str, list[_Target]] = {}
+        for t in _targets(curated):
+            for state in t.states:
+                self.index.setdefault(state, []).append(t)
+
+    def event(self, event: CodedEvent) -> list[Proposal]:
+        """The proposals for *event* scoring at least ``min_score``, best first."""
+        curated, local, by_iso3 = self.curated, self.local, self.by_iso3
         actor = _side(
-            event, event.actor, event.actor_name, event.actor_country, events, curated, by_iso3
+            event, event.actor, event.actor_name, event.actor_country, local, curated, by_iso3
         )
         if actor is None:
-            continue
+            return []
         recipient = _side(
             event,
             event.recipient,
             event.recipient_name,
             event.recipient_country,
-            events,
+            local,
             curated,
             by_iso3,
         )
         seen: set[str] = set()
         found = []
         for state in sorted(actor.states):
-            for t in index.get(state, ()):
+            for t in self.index.get(state, ()):
                 if t.record.id in seen:
                     continue
                 seen.add(t.record.id)
                 p = _score(event, actor, recipient, t, curated)
-                if p is not None and p.score >= min_score:
+                if p is not None and p.score >= self.min_score:
                     found.append(p)
-        out.extend(sorted(found, key=lambda p: (-p.score, p.record)))
+        return sorted(found, key=lambda p: (-p.score, p.record))
+
+
+def propose(events: Package, curated: Package, *, min_score: float = MIN_SCORE) -> list[Proposal]:
+    """Every event–record pair of *events* and *curated* scoring at least *min_score*,
+    best first within each event, events in id order."""
+    linker = _Linker(curated, events.get, min_score)
+    out: list[Proposal] = []
+    for event in sorted(events.records("coded_event"), key=lambda r: r.id):
+        assert isinstance(event, CodedEvent)
+        out.extend(linker.event(event))
     return out
 
 
@@ -526,31 +549,130 @@ def write_links(folder: Path, links: list[Link], spec: str) -> Path:
     return folder / "links.csv"
 
 
-def _packages(folder: Path, curated: str) -> tuple[Package, Package, str]:
-    """The events package in *folder*, the curated package *curated* names, and how
-    the links resource names it (a path relative to *folder*, or NAME@VERSION)."""
+def _reader(plans: list[ResourcePlan]) -> Engine:
+    """The engine ``bilat link`` reads the events package with: the row engine, so
+    that each valid record reaches the linker as it is read and none is kept, with
+    the ids (layer 4) where ``bilat validate`` would keep them for this package: in
+    DuckDB when ``BILAT_ENGINE`` names an engine with a layer 4 of its own (sql) or
+    ``auto`` gives the package to one (about 20 million rows), else in a dict."""
+    from dataclasses import replace
+
+    from bilat.validation import engines
+
+    try:
+        chosen = engines.get(os.environ.get("BILAT_ENGINE") or engines.AUTO)
+    except (ValueError, engines.EngineUnavailable):
+        chosen = None  # auto, as bilat.load
+    if chosen is None:
+        chosen = engines.for_package([(p.fmt, p.file) for p in plans])
+    rows = engines.REGISTRY["rows"]
+    if chosen is None or chosen.references is None:
+        return rows
+    return replace(rows, references=chosen.references)
+
+
+@dataclass
+class _Read:
+    """What ``bilat link`` keeps of the events package: its states (an event's side
+    may name one) and links, as the first reading validates it; then, as the second
+    reading links each coded event, that event's proposals, not the event. A linker
+    that fails (a bug) is raised once the reading is over, not reported as a finding."""
+
+    linker: _Linker | None = None
+    states: dict[str, Record] = field(default_factory=dict)
+    links: list[Link] = field(default_factory=list)
+    found: list[tuple[str, list[Proposal]]] = field(default_factory=list)
+    failed: list[Exception] = field(default_factory=list)
+
+    def keep(self, kind: str, _number: int, record: Record) -> None:
+        if kind == "state":
+            self.states[record.id] = record
+        elif kind == "link":
+            assert isinstance(record, Link)
+            self.links.append(record)
+
+    def link(self, kind: str, _number: int, record: Record) -> None:
+        if kind != "coded_event" or self.linker is None or self.failed:
+            return
+        assert isinstance(record, CodedEvent)
+        try:
+            proposals = self.linker.event(record)
+        except Exception as exc:  # raised after the reading, as propose would raise it
+            self.failed.append(exc)
+            return
+        if proposals:
+            self.found.append((record.id, proposals))
+
+    def proposals(self) -> list[Proposal]:
+        """The proposals, events in id order (ids are unique: as :func:`propose`)."""
+        self.found.sort(key=lambda pair: pair[0])
+        return [p for _event, found in self.found for p in found]
+
+
+def _read_events(folder: Path, sink: Callable[[str, int, Record], None]) -> None:
+    """Validate the events package in *folder* as :func:`bilat.load` does (the same
+    layers, report and refusal), each valid record going to *sink* as it is read
+    rather than being kept. Raises :class:`LinkError` when the package is invalid."""
+    from bilat.findings import Report, make
+    from bilat.lookup import open_linked, resolve
+    from bilat.package import PackageError
+    from bilat.validation import Run, execute
+    from bilat.validation.descriptor import check
+    from bilat.validation.target import TargetError
+
+    report = Report(str(folder))
+    try:
+        with resolve(folder) as tgt:
+            try:
+                plans = check(tgt.root, tgt.descriptor).plans  # to pick the engine
+            except Exception:  # a bug: the run reports it as an internal-error
+                plans = []
+            run = Run(report, collect=False, engine=_reader(plans), linked=open_linked)
+            run.sink = sink
+            execute(tgt, run, None)
+            report.finish()
+    except TargetError as exc:
+        report.findings.append(make("target-unreadable", detail=str(exc)))
+        report.finish()
+    if not report.valid:
+        raise LinkError(str(PackageError(report)))
+
+
+def _packages(folder: Path, curated: str, min_score: float) -> tuple[str, _Read]:
+    """How the links resource names the curated package *curated* (a path relative
+    to *folder*, or NAME@VERSION), and what was read of the events package in
+    *folder*: its links, and its proposals for that package's records.
+
+    The events package is read twice, one record at a time, so that no coded event
+    is kept: first validated, keeping its states and links (an invalid package is
+    refused before the curated one is opened and any event linked, as before), then
+    read again to link each event as it passes. Memory grows with the curated
+    package and the proposals, and with the events only by the ids validation keeps
+    (layer 4, as ``bilat validate`` keeps them: see :func:`_reader`)."""
     from bilat.catalog import CatalogError
-    from bilat.package import PackageError, read_package
+    from bilat.package import PackageError
 
     if not (folder / "datapackage.json").is_file():
         raise LinkError(f"{folder}: not a package folder (no datapackage.json)")
-    try:
-        events = read_package(folder)
-    except PackageError as exc:
-        raise LinkError(str(exc)) from None
+    read = _Read()
+    _read_events(folder, read.keep)
     try:
         cur = open_curated(curated, None)
     except PackageError as exc:
         raise LinkError(str(exc)) from None
     except (CatalogError, ValueError) as exc:
         raise LinkError(f"{curated}: {exc}") from None
+    read.linker = _Linker(cur, read.states.get, min_score)
+    _read_events(folder, read.link)
+    if read.failed:
+        raise read.failed[0]
     if os.path.exists(curated):
         spec = os.path.relpath(Path(curated).resolve(), folder.resolve())
     elif "@" in curated or not cur.version:
         spec = curated
     else:
         spec = f"{cur.name}@{cur.version}"
-    return events, cur, spec
+    return spec, read
 
 
 def run(
@@ -571,10 +693,9 @@ def run(
     from bilat.files import WriteRefused
 
     folder = Path(events_dir)
-    events, cur, spec = _packages(folder, curated)
-    old = links_of(events)
-    proposals = propose(events, cur, min_score=min_score)
-    links = merge(old, proposals)
+    spec, read = _packages(folder, curated, min_score)
+    proposals = read.proposals()
+    links = merge(read.links, proposals)
     who = by or getpass.getuser()
     for lid in accept:
         links = decide(links, lid, "accepted", who)
