@@ -656,7 +656,12 @@ def _load_for(command: str, target: str) -> Any:
     from bilat.catalog import CatalogError, UnknownDataset
     from bilat.catalog.download import SpecError
     from bilat.package import PackageError
+    from bilat.validation import engines
 
+    try:  # the engine BILAT_ENGINE names, as validate checks it: a usage error
+        engines.get(engines.from_environment())
+    except (ValueError, engines.EngineUnavailable) as exc:
+        raise _fail(command, str(exc)) from None
     try:
         return bilat.load(target, max_bytes=None)  # export reads any size
     except PackageError as exc:

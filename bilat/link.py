@@ -559,10 +559,10 @@ def _reader(plans: list[ResourcePlan]) -> Engine:
 
     from bilat.validation import engines
 
-    try:
-        chosen = engines.get(os.environ.get("BILAT_ENGINE") or engines.AUTO)
-    except (ValueError, engines.EngineUnavailable):
-        chosen = None  # auto, as bilat.load
+    try:  # as bilat.load reads it
+        chosen = engines.get(engines.from_environment())
+    except (ValueError, engines.EngineUnavailable) as exc:
+        raise LinkError(str(exc)) from None
     if chosen is None:
         chosen = engines.for_package([(p.fmt, p.file) for p in plans])
     rows = engines.REGISTRY["rows"]

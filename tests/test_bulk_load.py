@@ -323,3 +323,15 @@ def test_an_unknown_bilat_engine_is_refused_by_load_as_by_validate(
     for call in (lambda: read_package(DATASET), lambda: validate(DATASET)):
         with pytest.raises(ValueError, match=r"BILAT_ENGINE must be one of auto, .*'colunmar'"):
             call()
+    # and the commands that load a package say so in one line: a usage error
+    from typer.testing import CliRunner
+
+    from bilat.cli import app
+
+    for args in (
+        ["export", str(DATASET), "--to", "sqlite", "x.db"],
+        ["card", str(DATASET), "--out", "c"],
+    ):
+        res = CliRunner().invoke(app, args)
+        assert res.exit_code == 2, res.output
+        assert "BILAT_ENGINE must be one of" in res.output and "Traceback" not in res.output

@@ -233,6 +233,11 @@ def test_decisions_are_kept_when_link_runs_again(excerpt: Path, tmp_path: Path) 
     res = runner.invoke(app, ["link", str(events), cur, "--accept", "no-such-link"])
     assert res.exit_code == 2
     assert "no-such-link" in res.output
+    # an engine BILAT_ENGINE names that none has is a usage error, nothing written
+    kept = (events / "links.csv").read_text()
+    res = runner.invoke(app, ["link", str(events), cur], env={"BILAT_ENGINE": "colunmar"})
+    assert res.exit_code == 2 and "BILAT_ENGINE must be one of" in res.output, res.output
+    assert (events / "links.csv").read_text() == kept
 
 
 def test_a_curator_edits_the_csv_and_runs_fmt(excerpt: Path, tmp_path: Path) -> None:
