@@ -157,11 +157,16 @@ class LineMaker:
 # -- writing the sorted rows -----------------------------------------------------------
 
 
-def write_csv(path: Path, header: str, lines: Iterable[str]) -> None:
-    """*header* and *lines* as the CSV file *path* (UTF-8, LF)."""
+def write_csv(path: Path, header: str, lines: Iterable[str]) -> int:
+    """*header* and *lines* as the CSV file *path* (UTF-8, LF); how many lines."""
+    written = 0
     with path.open("w", encoding="utf-8", newline="") as f:
         f.write(header)
-        f.writelines(lines)
+        write = f.write
+        for line in lines:
+            write(line)
+            written += 1
+    return written
 
 
 def part_name(resource: str, number: int) -> str:

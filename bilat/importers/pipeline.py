@@ -1,16 +1,21 @@
 """The import pipeline: files in, a validated bilat package out, every row accounted for.
 
-Streaming in two passes, so memory grows with the number of duplicates, never with
-the number of rows:
+Streaming, so memory grows with the number of rows by a few bytes each, never with
+the rows themselves nor with the duplicates among them (but under ``--dedupe
+daily``, see below):
 
-1. Each row is read, converted, checked against its model and written to a
-   temporary CSV; an 8-byte hash of its key (its record id, and under
-   ``--dedupe daily`` its day, actors and event) goes into a compact array.
-2. The hashes seen more than once are found (pyarrow counts them). When there are
-   none, the temporary CSV is the result. Otherwise it is copied once more: rows whose
-   hashes repeat are held back, grouped by their exact keys, and merged: the first row
-   of a group is kept, with the native ids of the rows merged into it and the
-   sources of all.
+1. Each row is read, converted, checked against its model and handed to an external
+   sort by id (:class:`output.SortedRows`); an 8-byte hash of its key (its record
+   id, and under ``--dedupe daily`` its day, actors and event) goes into a compact
+   array.
+2. The hashes seen more than once are found (pyarrow counts them), and each row's
+   is marked in a byte. When there are none, the sorted rows are the result.
+3. The sorted rows are written; rows of one id are adjacent there, in input order,
+   and are merged as they pass: the first row is kept, with the native ids of the
+   rows merged into it and the sources of all. Under ``--dedupe daily`` a group
+   joins rows of different ids (the same day, actors and event), so the rows whose
+   keys repeat are first read back and grouped in memory: there, memory grows with
+   them.
 
 ``read = imported + merged + skipped + rejected`` for every file; a rejected row is a
 :class:`Rejection` with file, line and reason. The package is built in a temporary
@@ -711,86 +716,166 @@ class EventRows:
     ) -> Layout:
         """Passes 2 and 3: merge the rows whose keys repeat and write every row, sorted
         by id, into *work*: as CSV, or as Parquet parts (added to the old ones when no
-        new row merges into an old one). Count what each file imported and merged."""
+        new row merges into an old one). Count what each file imported and merged.
+
+        Rows of one id are adjacent in the sorted stream, in input order, so they are
+        merged as it passes (:meth:`merged_in_order`). Under ``--dedupe daily`` a group
+        joins rows of different ids: the rows whose keys repeat are read back and
+        grouped in memory first (:meth:`merge_held`)."""
         from bilat.importers import output
 
         self.sorter.seal()  # the rows held go to disk before the hashes are counted
-        rep = _repeated(self.hashes)
-        rep_daily = _repeated(self.daily) if self.daily is not None else set()
-        daily = self.daily
-        hashes = self.hashes
-
-        def candidate(i: int) -> bool:
-            return hashes[i] in rep or (daily is not None and daily[i] in rep_daily)
-
-        touched = bool(rep or rep_daily) and any(candidate(i) for i in range(self.old))
+        by_id, folded = _repeats(self.hashes)
+        by_day = _repeats(self.daily)[0] if self.daily is not None else None
+        daily = self.daily is not None
+        repeats = _flags(len(self.origin), by_id, by_day)  # a byte a row: its key repeats
+        del by_id, by_day
+        self.hashes = array("Q")  # no longer needed: their memory is freed
+        if self.daily is not None:
+            self.daily = array("Q")
+        touched = repeats.find(1, 0, self.old) >= 0
         was_parquet = old is not None and old.format == "parquet"
         adding = was_parquet and not touched and parquet is not False
         if old is not None and not adding:
             self.sort_old(old)
-        kept, folded = self._merge(rep, rep_daily, candidate, counts, origins)
+        if repeats.find(1) < 0:
+            lines: Iterator[str] = (line for _, _, line in self.sorter.ordered())
+        elif not daily:  # folded as counted by hash: two ids of one hash count as one row
+            lines = self.merged_in_order(repeats, counts, origins)
+        else:
+            kept, folded = self.merge_held(repeats, counts, origins)
+            lines = self.merged_with(kept, repeats)
+        auto = parquet is None and not was_parquet
         if parquet is None:
             parquet = was_parquet or len(self.origin) - folded > output.PARQUET_ABOVE_ROWS
+        name = "coded_events"
+        stale = list(old.paths) if old is not None and not adding else []
+        if not parquet:
+            written = output.write_csv(work / f"{name}.csv", csv_line(self.columns), lines)
+            if auto and not daily and written > output.PARQUET_ABOVE_ROWS:  # pragma: no cover
+                # two ids of one 64-bit hash were counted as one row: too many for CSV
+                (work / f"{name}.csv").unlink()
+                lines, parquet = self.merged_in_order(repeats, None, origins), True
+        if not parquet:
+            self.count_imported(counts, origins)
+            return Layout("csv", [f"{name}.csv"], [p for p in stale if p != f"{name}.csv"])
+        first = 1 + _last_part(old.paths if was_parquet and old is not None else [])
+        parts = output.write_parquet(work, name, self.columns, lines, first, empty=not adding)
+        self.count_imported(counts, origins)
+        kept_parts = list(old.paths) if adding and old is not None else []
+        return Layout("parquet", kept_parts + parts, stale)
+
+    def count_imported(self, counts: dict[str, Counts], origins: list[str]) -> None:
+        """What each file imported: what it gave the sorter less what merged (counted
+        as the rows were merged)."""
         emitted: Counter[str] = Counter()  # a file named twice is counted once
         for o, n in self.emitted.items():
             if o != OLD:
                 emitted[origins[o]] += n
         for name, n in emitted.items():
             counts[name].imported += n - counts[name].merged
-        lines = heapq.merge(
-            (e for e in self.sorter.ordered() if not candidate(e[1]))
-            if kept
-            else self.sorter.ordered(),
-            kept,
-        )
-        stream = (line for _, _, line in lines)
-        name = "coded_events"
-        stale = list(old.paths) if old is not None and not adding else []
-        if not parquet:
-            output.write_csv(work / f"{name}.csv", csv_line(self.columns), stream)
-            return Layout("csv", [f"{name}.csv"], [p for p in stale if p != f"{name}.csv"])
-        first = 1 + _last_part(old.paths if was_parquet and old is not None else [])
-        parts = output.write_parquet(work, name, self.columns, stream, first, empty=not adding)
-        kept_parts = list(old.paths) if adding and old is not None else []
-        return Layout("parquet", kept_parts + parts, stale)
 
-    def _merge(
+    def fields(self, line: str) -> dict[str, Any]:
+        """The model fields of a row the sorter gives back (a CSV line)."""
+        cells = next(csv.reader([line]))
+        return row_fields("coded_event", dict(zip(self.columns, cells, strict=True)))
+
+    def merged_in_order(
         self,
-        rep: set[int],
-        rep_daily: set[int],
-        candidate: Callable[[int], bool],
+        repeats: bytearray,
+        counts: dict[str, Counts] | None,
+        origins: list[str],
+    ) -> Iterator[str]:
+        """Pass 3 without ``--dedupe daily``: every row's line in id order, the rows of
+        an id that repeats merged into the first of them by input order as the sorted
+        stream passes (they are adjacent there, ordered by index): what is held is the
+        one row being merged. Each row merged is counted for its file in *counts*
+        (unless None). A row whose key hash repeats (*repeats*, a byte a row) is written
+        again from its fields, alone or not (as :meth:`merge_held` writes it)."""
+        fold: _Fold | None = None
+        for key, i, line in self.sorter.ordered():
+            if fold is not None and key != fold.key:
+                yield fold.line(self.columns)
+                fold = None
+            if not repeats[i]:
+                yield line
+            elif fold is None:
+                fold = _Fold(key, self.fields(line))
+            else:
+                fold.add(self.fields(line))
+                o = self.origin[i]
+                if counts is not None and o != OLD:
+                    counts[origins[o]].merged += 1
+        if fold is not None:
+            yield fold.line(self.columns)
+
+    def merged_with(self, kept: list[tuple[str, int, str]], repeats: bytearray) -> Iterator[str]:
+        """The lines of the rows in id order: the merged rows *kept* (sorter entries,
+        sorted) among the others (those whose keys do not repeat: *repeats*)."""
+        if not kept:
+            return (line for _, _, line in self.sorter.ordered())
+        rest = (e for e in self.sorter.ordered() if not repeats[e[1]])
+        return (line for _, _, line in heapq.merge(rest, kept))
+
+    def merge_held(
+        self,
+        repeats: bytearray,
         counts: dict[str, Counts],
         origins: list[str],
     ) -> tuple[list[tuple[str, int, str]], int]:
-        """Pass 2: the rows whose keys repeat, read back from the sorter, grouped and
+        """Pass 2 under ``--dedupe daily``: the rows whose keys repeat, read back from
+        the sorter and held, grouped (:func:`_groups`, by id and by daily key) and
         merged: the kept rows as sorter entries, sorted, and how many rows were folded
-        into them. Counts what each file merged."""
-        if not rep and not rep_daily:
-            return [], 0
+        into them. Counts what each file merged. Memory grows with those rows."""
         held: list[tuple[int, dict[str, Any]]] = []
         for _, i, line in self.sorter.unordered():
-            if candidate(i):
-                cells = next(csv.reader([line]))
-                held.append(
-                    (i, row_fields("coded_event", dict(zip(self.columns, cells, strict=True))))
-                )
+            if repeats[i]:
+                held.append((i, self.fields(line)))
         held.sort(key=lambda h: h[0])
         kept: list[tuple[str, int, str]] = []
-        for (i, f), merged in _groups(held, self.daily is not None):
-            ids = list(f.get("merged_ids", []))
-            srcs = list(f["sources"])
-            for j, g in merged:  # each native id listed once: an --append again adds none
-                ids.extend(n for n in [g["native_id"], *g.get("merged_ids", [])] if n not in ids)
-                srcs.extend(s for s in g["sources"] if s not in srcs)
+        for (i, f), merged in _groups(held, daily=True):
+            fold = _Fold(f["id"], f)
+            for j, g in merged:
+                fold.add(g)
                 o = self.origin[j]
                 if o != OLD:
                     counts[origins[o]].merged += 1
-            if ids:
-                f["merged_ids"] = ids
-            f["sources"] = srcs
-            kept.append((f["id"], i, csv_line([_cell(f.get(c)) for c in self.columns])))
+            kept.append((f["id"], i, fold.line(self.columns)))
         kept.sort()
         return kept, len(held) - len(kept)
+
+
+class _Fold:
+    """A kept row and what the rows merged into it add: their native ids and merged ids
+    each once (an ``--append`` of the same rows again adds none), their sources in
+    order."""
+
+    __slots__ = ("fields", "ids", "key", "seen_ids", "seen_sources", "sources")
+
+    def __init__(self, key: str, fields: dict[str, Any]) -> None:
+        self.key = key
+        self.fields = fields
+        self.ids: list[str] = list(fields.get("merged_ids", []))
+        self.seen_ids = set(self.ids)
+        self.sources: list[str] = list(fields["sources"])
+        self.seen_sources = set(self.sources)
+
+    def add(self, g: dict[str, Any]) -> None:
+        for n in [g["native_id"], *g.get("merged_ids", [])]:
+            if n not in self.seen_ids:
+                self.ids.append(n)
+                self.seen_ids.add(n)
+        for s in g["sources"]:
+            if s not in self.seen_sources:
+                self.sources.append(s)
+                self.seen_sources.add(s)
+
+    def line(self, columns: list[str]) -> str:
+        f = self.fields
+        if self.ids:
+            f["merged_ids"] = self.ids
+        f["sources"] = self.sources
+        return csv_line([_cell(f.get(c)) for c in columns])
 
 
 @dataclass
@@ -810,12 +895,13 @@ def _last_part(paths: list[str]) -> int:
     return max(numbers, default=0)
 
 
-def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
-    """The values that occur more than once in *values*, counted by pyarrow in C, one
-    range of values at a time so that the counting never holds more than a
+def _repeats(values: array) -> tuple[Any, int]:  # type: ignore[type-arg]
+    """Which of *values* occur more than once (a pyarrow boolean array, or None when
+    none does), and how many of them repeat an earlier one. Counted by pyarrow in C,
+    one range of values at a time so that the counting never holds more than a
     sixty-fourth of them (20 million keys: about 150 MB above the array itself)."""
     if len(values) == 0:
-        return set()
+        return None, 0
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -823,7 +909,9 @@ def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
     arr = pa.Array.from_buffers(pa.uint64(), len(values), [None, pa.py_buffer(values)])
     parts = 64 if len(values) > 1_000_000 else 1
     step = 2**64 // parts
-    out: set[int] = set()
+    found = None
+    extra = 0
+    mask = None
     for b in range(parts):
         if parts == 1:
             part = arr
@@ -834,11 +922,34 @@ def _repeated(values: array) -> set[int]:  # type: ignore[type-arg]
                 mask = pc.and_(mask, upper, memory_pool=pool)
             part = pc.filter(arr, mask, memory_pool=pool)
         counted = pc.value_counts(part, memory_pool=pool)
-        many = pc.filter(
-            counted.field("values"), pc.greater(counted.field("counts"), 1), memory_pool=pool
-        )
-        out.update(many.to_pylist())
-    return out
+        repeat = pc.greater(counted.field("counts"), 1, memory_pool=pool)
+        many = pc.filter(counted.field("values"), repeat, memory_pool=pool)
+        if len(many) == 0:
+            continue
+        times = pc.filter(counted.field("counts"), repeat, memory_pool=pool)
+        extra += pc.sum(times, memory_pool=pool).as_py() - len(many)
+        hit = pc.is_in(part, value_set=many, memory_pool=pool)
+        if mask is None:
+            return hit, extra
+        if found is None:
+            zeros = pa.py_buffer(bytearray((len(values) + 7) // 8))  # all false, a bit each
+            found = pa.Array.from_buffers(pa.bool_(), len(values), [None, zeros])
+        found = pc.replace_with_mask(found, mask, hit, memory_pool=pool)  # the range's rows
+    return found, extra
+
+
+def _flags(n: int, *found: Any) -> bytearray:
+    """A byte for each of *n* rows: 1 where any of *found* (as :func:`_repeats` gives
+    them) is true, else 0."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    hits = [f for f in found if f is not None]
+    if not hits:
+        return bytearray(n)
+    either = functools.reduce(pc.or_, hits)
+    as_bytes = pc.cast(either, pa.uint8())
+    return bytearray(memoryview(as_bytes.buffers()[1])[as_bytes.offset : as_bytes.offset + n])
 
 
 def _groups(
