@@ -10,12 +10,16 @@ Parquet parts in batches and keeps the ids on disk).
     python bench/import_scale.py 2000000 --validate
     python bench/import_scale.py 2000000 --csv
     python bench/import_scale.py 20000000 --keep /big/disk
+    python bench/import_scale.py 1000000 --append-again
 
-The import streams: its memory grows with the number of duplicate keys, not rows
+The import streams: its memory grows with the number of rows by a few bytes each
 (8 bytes of key hash and 2 of file index per row are kept; the rows are sorted by id
-on disk, 64 MiB of them at a time). Above 1,000,000 rows it writes Parquet parts
-(``--csv`` or ``--parquet`` forces either). Run by hand; never timed in the test
-suite.
+on disk, 64 MiB of them at a time), not with the rows themselves, duplicates
+included. Above 1,000,000 rows it writes Parquet parts (``--csv`` or ``--parquet``
+forces either). ``--append-again`` then appends the same file to the package
+(``bilat import --append``: every row a duplicate of one there, merged into it) and
+reports that run's wall time and peak memory, measured alone. Run by hand; never
+timed in the test suite.
 """
 
 from __future__ import annotations
@@ -67,17 +71,33 @@ def generate(path: Path, n: int) -> None:
         f.write("".join(lines))
 
 
-def child(cmd: list[str]) -> tuple[float, float, int]:
+#: Runs the command it is given and prints its peak RSS (KiB) and CPU seconds: the
+#: peak of that one process, where RUSAGE_CHILDREN here keeps the largest child so far.
+ALONE = (
+    "import resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], check=False)\n"
+    "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(r.ru_maxrss, r.ru_utime + r.ru_stime)\n"
+    "sys.exit(done.returncode)\n"
+)
+
+
+def child(cmd: list[str], alone: bool = False) -> tuple[float, float, int]:
     """Run *cmd*; wall seconds, peak RSS of the child in MiB, exit code. The child's CPU
-    seconds go to stderr (on a shared machine wall time says little)."""
+    seconds go to stderr (on a shared machine wall time says little). The peak is the
+    largest of the children run so far, unless *alone*: then that child's own."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    run = [sys.executable, "-c", ALONE, *cmd] if alone else cmd
+    done = subprocess.run(run, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    sys.stderr.write(f"{cmd[3]}: {cpu:.1f} CPU s\n")
     peak_kib = after.ru_maxrss
+    if alone:
+        peak, own_cpu = done.stdout.split()[-2:]
+        peak_kib, cpu = int(peak), float(own_cpu)
+    sys.stderr.write(f"{cmd[3]}: {cpu:.1f} CPU s\n")
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr)
     return wall, peak_kib / 1024, done.returncode
@@ -92,6 +112,11 @@ def main() -> None:
     layout = parser.add_mutually_exclusive_group()
     layout.add_argument("--csv", action="store_true", help="force one CSV file")
     layout.add_argument("--parquet", action="store_true", help="force Parquet parts")
+    parser.add_argument(
+        "--append-again",
+        action="store_true",
+        help="then append the same file again (every row merged) and measure that run alone",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="bilat-import-scale-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -121,6 +146,15 @@ def main() -> None:
         "written_as": f"{len(paths)} {events['format']} file(s)",
         "written_bytes": sum((out / p).stat().st_size for p in paths),
     }
+    if args.append_again:
+        awall, apeak, acode = child(
+            [sys.executable, "-m", "bilat", "import", "icews", str(src), "--out", str(out),
+             "--append", *force],
+            alone=True,
+        )  # fmt: skip
+        result.update(
+            {"append_s": round(awall, 1), "append_peak_mib": round(apeak), "append_exit": acode}
+        )
     if args.validate:
         # RUSAGE_CHILDREN keeps the largest child so far: validate is measured after
         # import, so its figure is max(import, validate)
