@@ -91,9 +91,19 @@ def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
 
 
 def read_capped(path: str | os.PathLike[str], cap: int) -> bytes:
-    """The bytes of the regular file *path*; :class:`TooLarge` past *cap* bytes."""
+    """The bytes of the regular file *path*; :class:`TooLarge` past *cap* bytes. Read a
+    MiB at a time: a read of *cap* bytes at once would allocate them all, whatever the
+    file's size."""
+    chunks: list[bytes] = []
+    total = 0
     with open_regular(path) as f:
-        data = f.read(cap + 1)
+        while total <= cap:
+            block = f.read(min(1 << 20, cap + 1 - total))
+            if not block:
+                break
+            chunks.append(block)
+            total += len(block)
+    data = b"".join(chunks)
     if len(data) > cap:
         raise TooLarge(f"it is larger than {cap} bytes, the cap for this file")
     return data

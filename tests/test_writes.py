@@ -934,3 +934,23 @@ def test_eight_concurrent_downloads_into_one_cache_all_succeed_twenty_times(
         cache = base / f"cache-{r}"
         assert bilat.validate(cache / "tiny" / "1.0.0").valid
         assert [p.name for p in (cache / ".tmp").iterdir()] == []  # no work folder left
+
+
+def test_a_capped_read_allocates_what_the_file_holds_not_the_cap(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from bilat.files import TooLarge, read_capped
+
+    small = tmp_path / "datapackage.json"
+    small.write_bytes(b'{"resources": []}\n')
+    tracemalloc.start()
+    try:
+        assert read_capped(small, 512 << 20) == small.read_bytes()
+        assert tracemalloc.get_traced_memory()[1] < 4 << 20  # not 512 MiB at once
+    finally:
+        tracemalloc.stop()
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (3 << 20))
+    assert read_capped(big, 3 << 20) == big.read_bytes()
+    with pytest.raises(TooLarge):
+        read_capped(big, (3 << 20) - 1)
