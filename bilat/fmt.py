@@ -63,8 +63,10 @@ MANAGED = frozenset(
 #: Largest data card (README.md) fmt reads to regenerate its coverage table: a card
 #: is a few kilobytes of text.
 MAX_CARD_BYTES = 16 << 20
-#: Layer 2 findings that formatting repairs rather than refuses.
-REPAIRABLE = frozenset({"header-mismatch", "missing-header"})
+#: Layer 2 findings that formatting repairs rather than refuses: columns in another
+#: order. (A header that lacks a column is not: its rows are not read as records, so
+#: the table would be written empty.)
+REPAIRABLE = frozenset({"header-mismatch"})
 #: Characters of canonical text gathered before they are encoded and written (or
 #: compared with the file) in one piece.
 CHUNK_CHARS = 1 << 20

@@ -105,6 +105,20 @@ def test_a_resource_that_cannot_be_read_is_left_untouched(tmp_path: Path) -> Non
     assert (pkg / "persons.csv").read_bytes() == (VALID / "persons.csv").read_bytes()
 
 
+def test_a_table_whose_header_lacks_a_column_is_left_untouched(tmp_path: Path) -> None:
+    """Its rows cannot be read as records: fmt wrote the table empty, and exit 0."""
+    pkg = shuffled(tmp_path)
+    rows = list(csv.reader(io.StringIO((pkg / "persons.csv").read_text(encoding="utf-8"))))
+    at = rows[0].index("aliases")
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(r[:at] + r[at + 1 :] for r in rows)
+    text = out.getvalue()
+    (pkg / "persons.csv").write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["fmt", str(pkg)])
+    assert result.exit_code == 1 and "persons: not formatted: missing-header" in result.output
+    assert (pkg / "persons.csv").read_text(encoding="utf-8") == text
+
+
 def test_fmt_with_no_target_discovers_packages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
