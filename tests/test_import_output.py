@@ -586,6 +586,45 @@ def test_old_files_moved_aside_with_no_record_are_refused_by_name(tmp_path: Path
     assert (aside / "00002-coded_events.csv").read_text() == "old rows"
 
 
+def test_a_record_of_a_move_bilat_did_not_make_is_never_acted_on(tmp_path: Path) -> None:
+    """A ``.OUT.replaced-*`` folder of another user's is left alone; one whose record
+    reaches a file through a link, or whose old copy is a link, is refused by name:
+    nothing of the user's is removed or replaced (a planted record deleted files,
+    outside OUT too)."""
+    out = tmp_path / "ev"
+    run_import("icews", [QUIRKS], out)
+    (out / "notes.txt").write_text("mine")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "file.txt").write_text("theirs")
+    (out / "link").symlink_to(outside)
+    steps = [["notes.txt", False, True], ["link/file.txt", False, True]]
+    aside = tmp_path / ".ev.replaced-zzzzzzzz"
+    aside.mkdir()
+    record = {"steps": [*steps, ["datapackage.json", True, True]], "made": []}
+    (aside / "moves.json").write_text(json.dumps(record))
+    before = snapshot(out)
+    done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(out), "--append"])
+    assert done.exit_code == 2 and "will not act on" in done.stderr, done.output
+    assert "link/file.txt is reached through the link" in done.stderr
+    assert snapshot(out) == before and (outside / "file.txt").read_text() == "theirs"
+    # an old copy that is a link to someone's file is not put in place of README.md
+    record = {"steps": [["README.md", True, True], ["datapackage.json", True, True]], "made": []}
+    (aside / "moves.json").write_text(json.dumps(record))
+    (aside / "00000-README.md").symlink_to(outside / "file.txt")
+    done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(out), "--append"])
+    assert done.exit_code == 2 and "00000-README.md is not a regular file" in done.stderr
+    assert snapshot(out) == before
+    if os.getuid() == 0:  # another user's folder (as root: chown) is never read
+        shutil.rmtree(aside)
+        aside.mkdir()
+        (aside / "moves.json").write_text(json.dumps({"steps": steps, "made": []}))
+        os.chown(aside, 65534, 65534)
+        done = runner.invoke(app, ["import", "icews", str(QUIRKS), "--out", str(out), "--append"])
+        assert done.exit_code in (0, 1), done.output
+        assert (out / "notes.txt").read_text() == "mine" and aside.is_dir()
+
+
 def test_an_older_imports_unlocked_work_folder_goes_once_untouched_for_a_week(
     tmp_path: Path,
 ) -> None:

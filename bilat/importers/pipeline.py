@@ -34,6 +34,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from array import array
 from collections import Counter
@@ -1516,6 +1517,28 @@ def _undo(
     ) from None
 
 
+def _unsafe_record(aside: Path, out: Path, record: dict[str, Any]) -> str | None:
+    """Why the move *record* of the folder *aside* is not one to undo or finish as it
+    stands, or None: a target reached through a link, or an old copy that is not a
+    regular file of this user's."""
+    for n, (rel, _old, _new) in enumerate(record["steps"]):
+        folder = out
+        for part in rel.split("/")[:-1]:
+            folder = folder / part
+            if folder.is_symlink():
+                return f"{rel} is reached through the link {folder}"
+        copy = aside / _aside_name(n, out.joinpath(*rel.split("/")))
+        try:
+            info = copy.lstat()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            return f"{copy.name}: {exc.strerror or exc}"
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+            return f"{copy.name} is not a regular file of this user's"
+    return None
+
+
 def recover_moves(out: Path) -> None:
     """Finish what an import into *out* killed while moving its files in left beside
     it (see :func:`move_in`); called with *out* locked (:func:`lock_out`), so no live
@@ -1533,13 +1556,28 @@ def recover_moves(out: Path) -> None:
 
     if out.is_symlink():
         return  # refused by check_out; never followed
-    for aside in sorted(out.parent.glob(f".{glob.escape(out.name)}.replaced-*")):
-        if aside.is_symlink() or not aside.is_dir():
+    prefix = f".{out.name}.replaced-"
+    for aside in sorted(out.parent.glob(f"{glob.escape(prefix)}*")):
+        name = aside.name[len(prefix) :]
+        if not re.fullmatch(rf"[a-z0-9_]{{8}}({re.escape(DISCARDED)})?", name):
+            continue  # not a name tempfile.mkdtemp gave move_in: not ours
+        try:
+            info = aside.lstat()
+        except OSError:
             continue
-        if aside.name.endswith(DISCARDED):
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            continue  # a link, a file, or another user's: never read nor removed
+        if name.endswith(DISCARDED):
             shutil.rmtree(aside, ignore_errors=True)
             continue
         record = _read_record(aside)
+        why = None if record is None else _unsafe_record(aside, out, record)
+        if why is not None:
+            raise ImportProblem(
+                f"{aside}: a record of a move into {out} that bilat will not act on ({why}): "
+                "remove the folder once its files are where they belong, and import again; "
+                "nothing was written"
+            )
         if record is None:
             temporary = f".{MOVES_JOURNAL}."  # the record's, as it was being written
             if all(p.name.startswith(temporary) for p in aside.iterdir()):  # moved nothing
