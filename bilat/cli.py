@@ -58,6 +58,14 @@ def _root(
     ] = False,
 ) -> None:
     """Typed models and validated data packages for bilateral diplomacy."""
+    if os.environ.get("BILAT_ENGINE"):  # every command that reads a package uses it
+        from bilat.validation import engines
+
+        try:
+            engines.get(engines.from_environment())
+        except (ValueError, engines.EngineUnavailable) as exc:
+            typer.echo(f"bilat: {exc}", err=True)
+            raise typer.Exit(2) from None
 
 
 @schema_app.command("export")
@@ -656,13 +664,8 @@ def _load_for(command: str, target: str) -> Any:
     from bilat.catalog import CatalogError, UnknownDataset
     from bilat.catalog.download import SpecError
     from bilat.package import PackageError
-    from bilat.validation import engines
 
-    try:  # the engine BILAT_ENGINE names, as validate checks it: a usage error
-        engines.get(engines.from_environment())
-    except (ValueError, engines.EngineUnavailable) as exc:
-        raise _fail(command, str(exc)) from None
-    try:
+    try:  # BILAT_ENGINE was checked by the root callback
         return bilat.load(target, max_bytes=None)  # export reads any size
     except PackageError as exc:
         unreadable = [f for f in exc.report.errors if f.code == "target-unreadable"]

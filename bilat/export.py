@@ -686,7 +686,9 @@ def to_sqlite(pkg: Exportable, out: Path) -> Path:
             commit(temp, out)
             commit(meta_temp, meta)
         except BaseException:
-            if not os.path.lexists(temp):  # the new database was renamed: undone
+            # the new database renamed and not its metadata (else the new pair is whole,
+            # and a Ctrl-C after the last rename leaves it): undone
+            if not os.path.lexists(temp) and os.path.lexists(meta_temp):
                 if had:
                     os.replace(kept, out)
                 else:

@@ -326,11 +326,13 @@ class Package:
             return frames(self, kind, library)
         return {RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.count(k)}
 
-    def graph(self) -> Any:
-        """Who met whom, when, as a networkx MultiGraph; see :func:`bilat.export.graph`."""
+    def graph(self, *, max_participants: int | None = 200) -> Any:
+        """Who met whom, when, as a networkx MultiGraph; see :func:`bilat.export.graph`
+        (an engagement with more than *max_participants* distinct participants is an
+        error; None: no bound)."""
         from bilat.export import graph
 
-        return graph(self)
+        return graph(self, max_participants=max_participants)
 
 
 def read_package(target: str | Path, *, strict: bool = False) -> Package:

@@ -331,6 +331,7 @@ def test_an_unknown_bilat_engine_is_refused_by_load_as_by_validate(
     for args in (
         ["export", str(DATASET), "--to", "sqlite", "x.db"],
         ["card", str(DATASET), "--out", "c"],
+        ["build", str(DATASET), "--out", "catalog"],
     ):
         res = CliRunner().invoke(app, args)
         assert res.exit_code == 2, res.output

@@ -246,7 +246,10 @@ def test_graphml_refuses_what_it_cannot_write_within_bounds_or_readably(tmp_path
         export(crowd, "graphml", tmp_path / "x.gml")
     with pytest.raises(ExportError, match=found):
         graph(crowd)
+    with pytest.raises(ExportError, match=found):
+        crowd.graph()
     assert graph(crowd, max_participants=n).number_of_edges() == n * (n - 1) // 2
+    assert crowd.graph(max_participants=None).number_of_edges() == n * (n - 1) // 2
     odd = Person(id="odd", name="Odd\uffff", sources=["s"])
     with pytest.raises(ExportError, match=r"^persons, field name: 'Odd\\uffff' holds U\+FFFF"):
         export(Package({"name": "odd"}, {"person": [odd]}), "graphml", tmp_path / "x.gml")
