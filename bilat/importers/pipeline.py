@@ -1517,6 +1517,19 @@ def _undo(
     ) from None
 
 
+def _ours(aside: Path, name: str) -> bool:
+    """Whether *aside* may be a folder :func:`move_in` made (*name*, what follows its
+    prefix, as ``tempfile.mkdtemp`` names it, maybe :data:`DISCARDED`): a folder, not a
+    link, of this user's. Any other is never read nor removed."""
+    if not re.fullmatch(rf"[a-z0-9_]{{8}}({re.escape(DISCARDED)})?", name):
+        return False
+    try:
+        info = aside.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid()
+
+
 def _unsafe_record(aside: Path, out: Path, record: dict[str, Any]) -> str | None:
     """Why the move *record* of the folder *aside* is not one to undo or finish as it
     stands, or None: a target reached through a link, or an old copy that is not a
@@ -1559,14 +1572,8 @@ def recover_moves(out: Path) -> None:
     prefix = f".{out.name}.replaced-"
     for aside in sorted(out.parent.glob(f"{glob.escape(prefix)}*")):
         name = aside.name[len(prefix) :]
-        if not re.fullmatch(rf"[a-z0-9_]{{8}}({re.escape(DISCARDED)})?", name):
-            continue  # not a name tempfile.mkdtemp gave move_in: not ours
-        try:
-            info = aside.lstat()
-        except OSError:
+        if not _ours(aside, name):
             continue
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-            continue  # a link, a file, or another user's: never read nor removed
         if name.endswith(DISCARDED):
             shutil.rmtree(aside, ignore_errors=True)
             continue
