@@ -49,6 +49,7 @@ from bilat.files import (
     temporary_beside,
     write_synced,
 )
+from bilat.limits import MAX_PARTICIPANTS
 from bilat.models import RECORD_TYPES, PartialDate, Record, reference_fields
 from bilat.query import Records
 from bilat.tables import RESOURCE_NAMES, columns
@@ -1150,13 +1151,6 @@ def to_parquet(pkg: Exportable, out: Path) -> Path:
             commit(temp, target)
     return out
 
-
-#: The most distinct participants one engagement may have in the actor graph, which
-#: draws an edge between every two of them: n(n-1)/2 edges, at most 19,900 here (a
-#: meeting of every UN member state fits), so that the graph and its file grow with
-#: the package rather than with the square of one list. :func:`graph` and
-#: :func:`to_graphml` take another bound (``max_participants``; None: none).
-MAX_PARTICIPANTS = 200
 
 #: A character XML 1.0 cannot hold, escaped or not (outside its ``Char`` production):
 #: a control character but tab and line breaks, a lone surrogate, U+FFFE or U+FFFF.

@@ -23,6 +23,7 @@ from typing import Any, Literal, overload
 from bilat import query, versions
 from bilat.files import atomic_write
 from bilat.findings import Report, make
+from bilat.limits import MAX_PARTICIPANTS
 from bilat.lookup import open_linked, resolve
 from bilat.models import (
     RECORD_TYPES,
@@ -326,7 +327,7 @@ class Package:
             return frames(self, kind, library)
         return {RESOURCE_NAMES[k]: frames(self, k, library) for k in RECORD_TYPES if self.count(k)}
 
-    def graph(self, *, max_participants: int | None = 200) -> Any:
+    def graph(self, *, max_participants: int | None = MAX_PARTICIPANTS) -> Any:
         """Who met whom, when, as a networkx MultiGraph; see :func:`bilat.export.graph`
         (an engagement with more than *max_participants* distinct participants is an
         error; None: no bound)."""
