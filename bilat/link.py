@@ -53,8 +53,6 @@ from bilat.validation.linked import CURATED_KEY, curated_spec, near
 
 if TYPE_CHECKING:
     from bilat.package import Package
-    from bilat.validation.descriptor import ResourcePlan
-    from bilat.validation.engines import Engine
 
 #: Pairs scoring below this are not proposed.
 MIN_SCORE = 0.3
@@ -549,28 +547,6 @@ def write_links(folder: Path, links: list[Link], spec: str) -> Path:
     return folder / "links.csv"
 
 
-def _reader(plans: list[ResourcePlan]) -> Engine:
-    """The engine ``bilat link`` reads the events package with: the row engine, so
-    that each valid record reaches the linker as it is read and none is kept, with
-    the ids (layer 4) where ``bilat validate`` would keep them for this package: in
-    DuckDB when ``BILAT_ENGINE`` names an engine with a layer 4 of its own (sql) or
-    ``auto`` gives the package to one (about 20 million rows), else in a dict."""
-    from dataclasses import replace
-
-    from bilat.validation import engines
-
-    try:  # as bilat.load reads it
-        chosen = engines.get(engines.from_environment())
-    except (ValueError, engines.EngineUnavailable) as exc:
-        raise LinkError(str(exc)) from None
-    if chosen is None:
-        chosen = engines.for_package([(p.fmt, p.file) for p in plans])
-    rows = engines.REGISTRY["rows"]
-    if chosen is None or chosen.references is None:
-        return rows
-    return replace(rows, references=chosen.references)
-
-
 @dataclass
 class _Read:
     """What ``bilat link`` keeps of the events package: its states (an event's side
@@ -616,19 +592,22 @@ def _read_events(folder: Path, sink: Callable[[str, int, Record], None]) -> None
     from bilat.findings import Report, make
     from bilat.lookup import open_linked, resolve
     from bilat.package import PackageError
-    from bilat.validation import Run, execute
-    from bilat.validation.descriptor import check
+    from bilat.validation import Run, engines, execute
     from bilat.validation.target import TargetError
 
+    try:  # as bilat.load reads it
+        chosen = engines.get(engines.from_environment())
+    except (ValueError, engines.EngineUnavailable) as exc:
+        raise LinkError(str(exc)) from None
     report = Report(str(folder))
+    # the row engine, so that each valid record reaches the linker as it is read and
+    # none is kept, with the ids (layer 4) where bilat validate would keep them for
+    # this package: in DuckDB for the sql engine (named, or auto's from about 20
+    # million rows), else in a dict
+    run = Run(report, collect=False, engine=chosen, linked=open_linked, rows_only=True)
+    run.sink = sink
     try:
         with resolve(folder) as tgt:
-            try:
-                plans = check(tgt.root, tgt.descriptor).plans  # to pick the engine
-            except Exception:  # a bug: the run reports it as an internal-error
-                plans = []
-            run = Run(report, collect=False, engine=_reader(plans), linked=open_linked)
-            run.sink = sink
             execute(tgt, run, None)
             report.finish()
     except TargetError as exc:
@@ -648,7 +627,7 @@ def _packages(folder: Path, curated: str, min_score: float) -> tuple[str, _Read]
     refused before the curated one is opened and any event linked, as before), then
     read again to link each event as it passes. Memory grows with the curated
     package and the proposals, and with the events only by the ids validation keeps
-    (layer 4, as ``bilat validate`` keeps them: see :func:`_reader`)."""
+    (layer 4, as ``bilat validate`` keeps them: see :func:`_read_events`)."""
     from bilat.catalog import CatalogError
     from bilat.package import PackageError
 

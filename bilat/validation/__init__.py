@@ -85,6 +85,10 @@ class Run:
     #: read, when not collecting (``bilat fmt`` writes it out rather than keep it); a
     #: kind read this way has an empty list in ``records``
     sink: Callable[[str, int, Record], None] | None = None
+    #: read every row with the row engine, so that each valid record reaches *sink*,
+    #: with layer 4 kept where the engine asked for (or ``auto``'s for the package)
+    #: keeps it: in DuckDB for the sql engine (``bilat link``)
+    rows_only: bool = False
 
 
 def validate(
@@ -162,6 +166,8 @@ def _layers(tgt: Target, run: Run, progress: Progress | None) -> None:
     run.foreign = result.foreign
     if run.engine is None:  # auto: a large package goes whole to the engine for its size
         run.engine = engines.for_package([(p.fmt, p.file) for p in result.plans])
+    if run.rows_only:
+        run.engine = engines.rows_with_layer4_of(run.engine)
     report.set_resource_order(result.order)
     report.extend(result.findings)
     refs = _references(run)

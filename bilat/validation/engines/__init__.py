@@ -138,6 +138,17 @@ def for_package(files: list[tuple[str, Path]]) -> Engine | None:
     return None
 
 
+def rows_with_layer4_of(engine: Engine | None) -> Engine:
+    """The row engine (every row read one at a time), keeping layer 4 as *engine*
+    keeps it (None, or an engine with no layer 4 of its own: the row engine's)."""
+    from dataclasses import replace
+
+    rows = REGISTRY["rows"]
+    if engine is None or engine.references is None:
+        return rows
+    return replace(rows, references=engine.references)
+
+
 def from_environment() -> str:
     """The engine name ``BILAT_ENGINE`` gives (``auto`` when it is unset or empty), for
     every caller alike (``bilat.validate``, ``bilat.load``, the command line).
@@ -175,5 +186,6 @@ __all__ = [
     "get",
     "names",
     "register",
+    "rows_with_layer4_of",
     "unregister",
 ]
