@@ -269,12 +269,10 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     if not isinstance(resources, list):
         result.problems.append(f"{descriptor_path}: not formatted: no resources list")
         return result
-    version, why = versions.declared(descriptor)
+    version, why = _written_version(descriptor, upgrade, adopt)
     if version is None:  # a newer version than this bilat knows is never moved down
         result.problems.append(f"{descriptor_path}: not formatted: {why}")
         return result
-    if upgrade or (adopt and versions.KEY not in descriptor):
-        version = versions.CURRENT  # an adopted package is made one of this version
     blocked = _blocked(report)
     new_resources = _resources(resources, version, run, root, blocked, tables, result)
     card = root / "README.md"
@@ -293,6 +291,19 @@ def plan(target: str | Path, *, upgrade: bool = False, adopt: bool = False) -> F
     if _read_bytes(descriptor_path) != text:
         result.changes[descriptor_path] = text
     return result
+
+
+def _written_version(
+    descriptor: dict[str, Any], upgrade: bool, adopt: bool
+) -> tuple[str | None, str | None]:
+    """The schema version fmt writes *descriptor*'s package in, and why none (a
+    declaration that is malformed or names a version this bilat does not know): the
+    declared one; the current one with *upgrade*, or with *adopt* for a package that
+    declares none (an adopted package is made one of this version)."""
+    version, why = versions.declared(descriptor)
+    if version is not None and (upgrade or (adopt and versions.KEY not in descriptor)):
+        return versions.CURRENT, None
+    return version, why
 
 
 def _read(
@@ -329,12 +340,7 @@ def _read(
                 )
                 return None
             formats = _formats(read)
-            adopted = adopt and read is not None and versions.KEY not in read
-            version = (
-                versions.CURRENT
-                if upgrade or adopted or read is None
-                else versions.declared(read)[0]
-            )
+            version = _written_version(read, upgrade, adopt)[0] if read is not None else None
             card = _card(root, root / "README.md", Formatted(result.target))
             if card is not None and START in card and END in card:
                 kept = []
