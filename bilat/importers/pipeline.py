@@ -478,6 +478,9 @@ def work_folder(out: Path) -> tuple[Path, Callable[[], None]]:
     return work, finished
 
 
+#: What ``tempfile.mkdtemp`` puts after a prefix: how bilat's work folders and folders
+#: of files moved aside are known from others beside OUT.
+MKDTEMP_NAME = r"[a-z0-9_]{8}"
 #: Days after which a work folder beside OUT that has no lock file, and nothing in it
 #: changed since, is taken for the work folder of an import that was killed: bilat
 #: made its work folders so before they had locks (and took no lock on OUT either),
@@ -505,7 +508,7 @@ def sweep_work(out: Path) -> int:
         if path.suffix == ".lock" or path.is_symlink() or not path.is_dir():
             continue
         if not os.path.lexists(lock_file):
-            if re.fullmatch(r"[a-z0-9_]{8}", path.name[len(prefix) :]) and _untouched(path):
+            if re.fullmatch(MKDTEMP_NAME, path.name[len(prefix) :]) and _untouched(path):
                 shutil.rmtree(path, ignore_errors=True)
                 removed += 1
             continue
@@ -1521,7 +1524,7 @@ def _ours(aside: Path, name: str) -> bool:
     """Whether *aside* may be a folder :func:`move_in` made (*name*, what follows its
     prefix, as ``tempfile.mkdtemp`` names it, maybe :data:`DISCARDED`): a folder, not a
     link, of this user's. Any other is never read nor removed."""
-    if not re.fullmatch(rf"[a-z0-9_]{{8}}({re.escape(DISCARDED)})?", name):
+    if not re.fullmatch(rf"{MKDTEMP_NAME}({re.escape(DISCARDED)})?", name):
         return False
     try:
         info = aside.lstat()
