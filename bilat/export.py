@@ -1234,8 +1234,9 @@ def _by_owner(ids: list[str], owners: list[str], items: list[Any]) -> list[list[
     return out
 
 
-def _where(pkg: Exportable, kind: str, row: int | None, name: str) -> str:
-    """The file (or resource) of *kind*, the *row* where known, and the field *name*."""
+def _where(pkg: Exportable, kind: str, row: int | None, rid: str, name: str) -> str:
+    """The file (or resource) of *kind*, the *row* where known (else the record's id
+    *rid*: the records the row engine read keep no row), and the field *name*."""
     resource = RESOURCE_NAMES[kind]
     path = next(
         (
@@ -1246,7 +1247,8 @@ def _where(pkg: Exportable, kind: str, row: int | None, name: str) -> str:
         None,
     )
     place = path if isinstance(path, str) else resource
-    return f"{place}, {'' if row is None else f'row {row}, '}field {name}"
+    record = f"record {rid[:80]!r}" if row is None else f"row {row}"
+    return f"{place}, {record}, field {name}"
 
 
 def _actors(pkg: Exportable) -> Iterator[tuple[int | None, str, str, str]]:
@@ -1269,7 +1271,7 @@ def _meetings(
         n = len(people)
         if max_participants is not None and n > max_participants:
             raise ExportError(
-                f"{_where(pkg, 'engagement', row, 'participants')}: engagement {rid!r} has "
+                f"{_where(pkg, 'engagement', row, rid, 'participants')}: engagement {rid!r} has "
                 f"{n:,} distinct participants; the actor graph draws an edge between every "
                 f"two participants of an engagement ({n * (n - 1) // 2:,} here) and takes "
                 f"at most {max_participants:,} (the SQLite, DuckDB and Parquet exports "
@@ -1307,7 +1309,8 @@ def to_graphml(
     """Write the actor graph (see :func:`graph`) as GraphML at *out*, as a stream: an
     element at a time, holding no graph (what networkx reads back is :func:`graph`'s).
     A text XML 1.0 cannot hold (U+FFFF, say) is an :class:`ExportError` naming its
-    file, row and field, as is an engagement with more than *max_participants*."""
+    file, row (the id of a record the row engine read, which keeps no row) and field,
+    as is an engagement with more than *max_participants*."""
     with temporary_beside(out) as temp:
         try:
             with open(temp, "w", encoding="utf-8", newline="\n") as f:
@@ -1321,14 +1324,19 @@ def to_graphml(
 
 
 def _xml_text(
-    pkg: Exportable, kind: str, row: int | None, names: Iterable[str], values: Iterable[str]
+    pkg: Exportable,
+    kind: str,
+    row: int | None,
+    rid: str,
+    names: Iterable[str],
+    values: Iterable[str],
 ) -> None:
     """Refuse (:class:`ExportError`) a value XML 1.0 cannot hold."""
     for name, value in zip(names, values, strict=True):
         bad = _NOT_XML.search(value)
         if bad is not None:
             raise ExportError(
-                f"{_where(pkg, kind, row, name)}: {value[:80]!r} holds U+{ord(bad[0]):04X}, "
+                f"{_where(pkg, kind, row, rid, name)}: {value[:80]!r} holds U+{ord(bad[0]):04X}, "
                 "which XML 1.0 cannot hold, so GraphML cannot (the SQLite, DuckDB and Parquet "
                 "exports can)"
             )
@@ -1389,7 +1397,7 @@ def _write_graphml(pkg: Exportable, f: io.TextIOBase, max_participants: int | No
         )
     data("d0", pkg.name, "\n    ")
     for row, kind, rid, name in _actors(pkg):
-        _xml_text(pkg, kind, row, ("id", "name"), (rid, name))
+        _xml_text(pkg, kind, row, rid, ("id", "name"), (rid, name))
         space("\n    ")
         start("node", {"id": rid})
         data("d1", kind, "\n      ")
@@ -1397,9 +1405,9 @@ def _write_graphml(pkg: Exportable, f: io.TextIOBase, max_participants: int | No
         space("\n    ")
         end("node")
     for row, attrs, people in _meetings(pkg, max_participants):
-        _xml_text(pkg, "engagement", row, _ENGAGEMENT_FIELDS[:-1], attrs)
-        _xml_text(pkg, "engagement", row, ["participants"] * len(people), people)
         rid = attrs[0]
+        _xml_text(pkg, "engagement", row, rid, _ENGAGEMENT_FIELDS[:-1], attrs)
+        _xml_text(pkg, "engagement", row, rid, ["participants"] * len(people), people)
         for i, a in enumerate(people):
             for b in people[i + 1 :]:
                 space("\n    ")

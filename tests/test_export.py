@@ -241,7 +241,9 @@ def test_graphml_refuses_what_it_cannot_write_within_bounds_or_readably(tmp_path
     )
     descriptor = {"name": "crowd", "resources": [{"name": "engagements", "path": "e.csv"}]}
     crowd = Package(descriptor, {"person": people, "engagement": [big]})
-    found = f"e.csv, field participants: engagement 'big' has {n} distinct participants"
+    found = (
+        f"e.csv, record 'big', field participants: engagement 'big' has {n} distinct participants"
+    )
     with pytest.raises(ExportError, match=f"^{found}; .* \\({n * (n - 1) // 2:,} here\\)"):
         export(crowd, "graphml", tmp_path / "x.gml")
     with pytest.raises(ExportError, match=found):
@@ -251,7 +253,9 @@ def test_graphml_refuses_what_it_cannot_write_within_bounds_or_readably(tmp_path
     assert graph(crowd, max_participants=n).number_of_edges() == n * (n - 1) // 2
     assert crowd.graph(max_participants=None).number_of_edges() == n * (n - 1) // 2
     odd = Person(id="odd", name="Odd\uffff", sources=["s"])
-    with pytest.raises(ExportError, match=r"^persons, field name: 'Odd\\uffff' holds U\+FFFF"):
+    with pytest.raises(
+        ExportError, match=r"^persons, record 'odd', field name: 'Odd\\uffff' holds U\+FFFF"
+    ):
         export(Package({"name": "odd"}, {"person": [odd]}), "graphml", tmp_path / "x.gml")
     assert list(tmp_path.iterdir()) == []  # nothing written
 
