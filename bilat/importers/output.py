@@ -64,7 +64,7 @@ class SortedRows:
         if not self.held:
             return
         self.held.sort()
-        self.folder.mkdir(exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"run-{len(self.runs):05d}.bin"
         pack = _HEAD.pack
         with path.open("wb") as f:

@@ -1,8 +1,7 @@
 """The import pipeline: files in, a validated bilat package out, every row accounted for.
 
 Streaming, so memory grows with the number of rows by a few bytes each, never with
-the rows themselves nor with the duplicates among them (but under ``--dedupe
-daily``, see below):
+the rows themselves nor with the duplicates among them:
 
 1. Each row is read, converted, checked against its model and handed to an external
    sort by id (:class:`output.SortedRows`); an 8-byte hash of its key (its record
@@ -13,9 +12,10 @@ daily``, see below):
 3. The sorted rows are written; rows of one id are adjacent there, in input order,
    and are merged as they pass: the first row is kept, with the native ids of the
    rows merged into it and the sources of all. Under ``--dedupe daily`` a group
-   joins rows of different ids (the same day, actors and event), so the rows whose
-   keys repeat are first read back and grouped in memory: there, memory grows with
-   them.
+   joins rows of different ids (the same day, actors and event): the rows whose keys
+   repeat are first grouped by two more sorts and a union-find over their indices
+   (8 bytes a row), then brought together by group in a third sort and merged as
+   they pass.
 
 ``read = imported + merged + skipped + rejected`` for every file; a rejected row is a
 :class:`Rejection` with file, line and reason. The package is built in a temporary
@@ -46,7 +46,7 @@ from typing import Any
 from bilat.files import FileProblem, open_regular, why_not_regular
 from bilat.importers.actors import Curated, Resolver
 from bilat.importers.formats import FORMATS, FileRejected, Reject
-from bilat.importers.output import csv_line
+from bilat.importers.output import SortedRows, csv_line
 
 #: The one id of the Source that cites ISO 3166 for the States an import writes.
 ISO_SOURCE_ID = "iso-3166"
@@ -659,7 +659,7 @@ class EventRows:
     rows themselves in a :class:`output.SortedRows`, on disk past its budget."""
 
     def __init__(self, work: Path, columns: list[str], daily: bool) -> None:
-        from bilat.importers.output import LineMaker, SortedRows
+        from bilat.importers.output import LineMaker
 
         self.columns = columns
         self.id_at = columns.index("id")
@@ -725,7 +725,7 @@ class EventRows:
         Rows of one id are adjacent in the sorted stream, in input order, so they are
         merged as it passes (:meth:`merged_in_order`). Under ``--dedupe daily`` a group
         joins rows of different ids: the rows whose keys repeat are read back and
-        grouped in memory first (:meth:`merge_held`)."""
+        grouped first (:meth:`merge_daily`)."""
         from bilat.importers import output
 
         self.sorter.seal()  # the rows held go to disk before the hashes are counted
@@ -747,7 +747,7 @@ class EventRows:
         elif not daily:  # folded as counted by hash: two ids of one hash count as one row
             lines = self.merged_in_order(repeats, counts, origins)
         else:
-            kept, folded = self.merge_held(repeats, counts, origins)
+            kept, folded = self.merge_daily(repeats, counts, origins)
             lines = self.merged_with(kept, repeats)
         auto = parquet is None and not was_parquet
         if parquet is None:
@@ -795,7 +795,7 @@ class EventRows:
         stream passes (they are adjacent there, ordered by index): what is held is the
         one row being merged. Each row merged is counted for its file in *counts*
         (unless None). A row whose key hash repeats (*repeats*, a byte a row) is written
-        again from its fields, alone or not (as :meth:`merge_held` writes it)."""
+        again from its fields, alone or not (as :meth:`merge_daily` writes it)."""
         fold: _Fold | None = None
         for key, i, line in self.sorter.ordered():
             if fold is not None and key != fold.key:
@@ -813,40 +813,103 @@ class EventRows:
         if fold is not None:
             yield fold.line(self.columns)
 
-    def merged_with(self, kept: list[tuple[str, int, str]], repeats: bytearray) -> Iterator[str]:
-        """The lines of the rows in id order: the merged rows *kept* (sorter entries,
-        sorted) among the others (those whose keys do not repeat: *repeats*)."""
-        if not kept:
-            return (line for _, _, line in self.sorter.ordered())
+    def merged_with(self, kept: SortedRows, repeats: bytearray) -> Iterator[str]:
+        """The lines of the rows in id order: the merged rows *kept* (sorter entries)
+        among the others (those whose keys do not repeat: *repeats*)."""
         rest = (e for e in self.sorter.ordered() if not repeats[e[1]])
-        return (line for _, _, line in heapq.merge(rest, kept))
+        return (line for _, _, line in heapq.merge(rest, kept.ordered()))
 
-    def merge_held(
+    def merge_daily(
         self,
         repeats: bytearray,
         counts: dict[str, Counts],
         origins: list[str],
-    ) -> tuple[list[tuple[str, int, str]], int]:
-        """Pass 2 under ``--dedupe daily``: the rows whose keys repeat, read back from
-        the sorter and held, grouped (:func:`_groups`, by id and by daily key) and
-        merged: the kept rows as sorter entries, sorted, and how many rows were folded
-        into them. Counts what each file merged. Memory grows with those rows."""
-        held: list[tuple[int, dict[str, Any]]] = []
+    ) -> tuple[SortedRows, int]:
+        """Pass 2 under ``--dedupe daily``: the rows whose keys repeat (*repeats*),
+        grouped (:meth:`daily_groups`) and each group merged into its first row as the
+        group's rows pass, in input order: the kept rows in a sorter by id, and how
+        many rows were folded into them. Counts what each file merged. What is held is
+        one group's merged row and the sorters' budgets, whatever the input."""
+        grouped = self.daily_groups(repeats)
+        kept = SortedRows(self.sorter.folder / "kept")  # removed with it
+        folded = 0
+        fold: _Fold | None = None
+        group, first = "", -1
+        for key, i, line in grouped.ordered():
+            if fold is not None and key != group:
+                kept.add(fold.key, first, fold.line(self.columns))
+                fold = None
+            f = self.fields(line)
+            if fold is None:
+                fold, group, first = _Fold(f["id"], f), key, i
+                continue
+            fold.add(f)
+            folded += 1
+            o = self.origin[i]
+            if o != OLD:
+                counts[origins[o]].merged += 1
+        if fold is not None:
+            kept.add(fold.key, first, fold.line(self.columns))
+        shutil.rmtree(grouped.folder, ignore_errors=True)
+        return kept, folded
+
+    def daily_groups(self, repeats: bytearray) -> SortedRows:
+        """The rows whose keys repeat (*repeats*) in a sorter by group (the group's
+        first row, then the row's index): the rows of one id, and of one daily key,
+        are in one group, and groups that share a row are one.
+
+        Found exactly, on the keys themselves: the rows of one id are adjacent in the
+        sorted rows, those of one daily key in a second sort, and a union-find over
+        the rows' indices (:class:`_Joined`, 8 bytes a row) joins them."""
+        joined = _Joined(len(self.origin))
+        by_day = SortedRows(self.sorter.folder / "day")
+
+        def by_id() -> Iterator[tuple[str, int, str]]:
+            """The rows whose keys repeat, by id; their daily keys go to *by_day*."""
+            for key, i, line in self.sorter.ordered():
+                if repeats[i]:
+                    by_day.add(daily_key(self.fields(line)), i, "")
+                    yield key, i, line
+
+        joined.join_runs(by_id())
+        joined.join_runs(by_day.ordered())
+        shutil.rmtree(by_day.folder, ignore_errors=True)
+        grouped = SortedRows(self.sorter.folder / "group")
         for _, i, line in self.sorter.unordered():
             if repeats[i]:
-                held.append((i, self.fields(line)))
-        held.sort(key=lambda h: h[0])
-        kept: list[tuple[str, int, str]] = []
-        for (i, f), merged in _groups(held, daily=True):
-            fold = _Fold(f["id"], f)
-            for j, g in merged:
-                fold.add(g)
-                o = self.origin[j]
-                if o != OLD:
-                    counts[origins[o]].merged += 1
-            kept.append((f["id"], i, fold.line(self.columns)))
-        kept.sort()
-        return kept, len(held) - len(kept)
+                grouped.add(f"{joined.find(i):020d}", i, line)
+        return grouped
+
+
+class _Joined:
+    """A union-find over rows by index, in an array of 8 bytes a row: 0 at a group's
+    root, its first row (the lowest index), else 1 + the row's parent."""
+
+    def __init__(self, n: int) -> None:
+        self.up = array("q", bytes(8 * n))
+
+    def find(self, a: int) -> int:
+        up = self.up
+        root = a
+        while v := up[root]:
+            root = v - 1
+        while (v := up[a]) and v - 1 != root:  # every row passed now points at the root
+            up[a] = root + 1
+            a = v - 1
+        return root
+
+    def join_runs(self, entries: Iterable[tuple[str, int, str]]) -> None:
+        """Join the rows of each run of one key in *entries* (sorted by key)."""
+        find, up = self.find, self.up
+        last: str | None = None
+        first = -1
+        for key, i, _ in entries:
+            if key != last:
+                last, first = key, i
+                continue
+            a, b = find(first), find(i)
+            if a != b:  # the lower root stays: a group's root is its first row
+                up[max(a, b)] = min(a, b) + 1
 
 
 class _Fold:
@@ -954,38 +1017,6 @@ def _flags(n: int, *found: Any) -> bytearray:
     either = functools.reduce(pc.or_, hits)
     as_bytes = pc.cast(either, pa.uint8())
     return bytearray(memoryview(as_bytes.buffers()[1])[as_bytes.offset : as_bytes.offset + n])
-
-
-def _groups(
-    held: list[tuple[int, dict[str, Any]]], daily: bool
-) -> Iterator[tuple[tuple[int, dict[str, Any]], list[tuple[int, dict[str, Any]]]]]:
-    """Group the held rows by exact key (id; and the daily key under --dedupe daily),
-    joining groups that share either; each group's first row is kept."""
-    parent = list(range(len(held)))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    first: dict[str, int] = {}
-    for n, (_, f) in enumerate(held):
-        for key in (f"id\x1e{f['id']}", f"day\x1e{daily_key(f)}" if daily else None):
-            if key is None:
-                continue
-            if key in first:
-                a, b = find(first[key]), find(n)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            else:
-                first[key] = n
-    members: dict[int, list[int]] = {}
-    for n in range(len(held)):
-        members.setdefault(find(n), []).append(n)
-    for root in sorted(members):
-        ns = members[root]
-        yield held[ns[0]], [held[m] for m in ns[1:]]
 
 
 # -- output folder, other records, README ---------------------------------------------
