@@ -238,3 +238,13 @@ def test_bilat_download_india_china_from_the_catalog(
     result = runner.invoke(app, ["download", "india-china"])
     assert result.exit_code == 0, result.output
     assert Path(result.stdout.strip().splitlines()[-1]).is_relative_to(tmp_path / "cache2")
+
+
+@pytest.mark.parametrize("name", ["india-china", "india-russia"])
+def test_citation_cff_cites_each_bundled_dataset_at_its_version(name: str) -> None:
+    import yaml
+
+    citation = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    descriptor = json.loads((ROOT / "datasets" / name / "datapackage.json").read_text("utf-8"))
+    cited = {r["title"].split(":")[0]: str(r["version"]) for r in citation["references"]}
+    assert cited.get(name) == descriptor["version"], cited
