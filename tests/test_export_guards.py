@@ -260,7 +260,7 @@ def test_ctrl_c_while_duckdb_inserts_exits_130_and_leaves_nothing(tmp_path: Path
         returncode, err = _interrupt_export(pkg, out)
         if os.listdir(out) != ["x.duckdb"]:
             break
-        assert returncode in (0, 130), err  # too late: the whole database, renamed
+        assert returncode in (0, 130, -2), err  # too late: the whole database, renamed
         import duckdb
 
         with duckdb.connect(str(out / "x.duckdb"), read_only=True) as con:
