@@ -724,8 +724,8 @@ class EventRows:
 
         Rows of one id are adjacent in the sorted stream, in input order, so they are
         merged as it passes (:meth:`merged_in_order`). Under ``--dedupe daily`` a group
-        joins rows of different ids: the rows whose keys repeat are read back and
-        grouped first (:meth:`merge_daily`)."""
+        joins rows of different ids: the rows whose keys repeat are grouped first,
+        on disk, and merged a group at a time (:meth:`merge_daily`)."""
         from bilat.importers import output
 
         self.sorter.seal()  # the rows held go to disk before the hashes are counted
