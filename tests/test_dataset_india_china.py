@@ -56,7 +56,7 @@ def test_package_files_are_canonical_and_the_data_card_current() -> None:
 
 
 def test_validates_with_only_the_open_claims(pkg: Package) -> None:
-    assert pkg.name == "india-china" and pkg.version == "1.1.0"
+    assert pkg.name == "india-china" and pkg.version == "1.2.0"
     descriptor = json.loads((PKG / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["bilat"] == {"schemaVersion": "3"}
     assert pkg.report is not None
@@ -89,8 +89,15 @@ def test_numbered_series_and_the_gaps_the_card_explains(pkg: Package) -> None:
     corps = pkg.gaps(CC)
     assert corps.missing == () and corps.numbers == tuple(range(1, 22))
     sr = pkg.gaps(SR)
-    assert list(sr.missing) == [3, 4] and list(sr.unnumbered) == []
-    assert "rounds 3 and 4" in (PKG / "README.md").read_text(encoding="utf-8")
+    assert list(sr.missing) == [4] and list(sr.unnumbered) == []
+    assert "round 4" in (PKG / "README.md").read_text(encoding="utf-8")
+    third = pkg["sr-talks-3"]
+    assert isinstance(third, Engagement) and third.series_number == 3
+    assert (str(third.start), str(third.end), third.location) == (
+        "2004-07-25",
+        "2004-07-27",
+        "New Delhi",
+    )
     fifth = pkg["sr-talks-2005-04-10"]
     assert isinstance(fifth, Engagement) and fifth.series_number == 5
     seventh = pkg["sr-talks-7"]
@@ -193,7 +200,7 @@ def test_the_release_in_the_catalog_is_this_package() -> None:
     catalog = load_catalog(str(CATALOG / "catalog.json"))
     entries = {(e.name, e.version): e for e in catalog.entries}
     assert {("india-russia", "1.0.0"), ("india-russia", "1.1.0")} <= set(entries)
-    entry = entries[("india-china", "1.1.0")]
+    entry = entries[("india-china", "1.2.0")]
     data = (CATALOG / entry.url).read_bytes()
     assert hashlib.sha256(data).hexdigest() == entry.sha256 and len(data) == entry.bytes
     assert entry.schema_version == "3"
@@ -228,9 +235,9 @@ def test_bilat_download_india_china_from_the_catalog(
     result = runner.invoke(app, ["download", "india-china", "--catalog", served_catalog])
     assert result.exit_code == 0, result.output
     folder = Path(result.stdout.strip().splitlines()[-1])
-    assert folder.name == "1.1.0" and folder.is_relative_to(tmp_path / "cache")
+    assert folder.name == "1.2.0" and folder.is_relative_to(tmp_path / "cache")
     downloaded = read_package(folder)
-    assert downloaded.version == "1.1.0" and downloaded.report is not None
+    assert downloaded.version == "1.2.0" and downloaded.report is not None
     assert downloaded.report.valid
     assert (folder / "incidents.csv").read_bytes() == (PKG / "incidents.csv").read_bytes()
     # with no catalog named, the bundled one (the repository's catalog/) is used
