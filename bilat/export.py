@@ -25,7 +25,6 @@ a link to the ``sources`` table, facets on vocabulary columns, label columns.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import gc
 import io
@@ -1044,33 +1043,6 @@ def _arrow(table: Table) -> Any:
 DUCKDB_BLOCK_SIZE = 16384
 
 
-@contextlib.contextmanager
-def _sigint_noted() -> Iterator[list[int]]:
-    """A list that a SIGINT (Ctrl-C) is appended to while the block runs, the
-    KeyboardInterrupt raised as usual: DuckDB takes it while a statement runs, and
-    may finish the statement without raising it. Only where Python's own handler is
-    in place, on the main thread (else the list stays empty)."""
-    import signal
-    import threading
-
-    noted: list[int] = []
-    if threading.current_thread() is not threading.main_thread() or (
-        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield noted
-        return
-
-    def note(signum: int, frame: Any) -> None:
-        noted.append(signum)
-        signal.default_int_handler(signum, frame)
-
-    signal.signal(signal.SIGINT, note)
-    try:
-        yield noted
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-
 def to_duckdb(pkg: Exportable, out: Path) -> Path:
     """Write the package as a DuckDB database at *out* (needs the ``duckdb`` extra).
 
@@ -1088,7 +1060,7 @@ def to_duckdb(pkg: Exportable, out: Path) -> Path:
         "boolean": "BOOLEAN",
         "datetime": "TIMESTAMP",
     }
-    with temporary_beside(out) as temp, _sigint_noted() as interrupted:
+    with temporary_beside(out) as temp:
         temp.unlink()  # DuckDB creates its file itself
         wal = temp.with_name(temp.name + ".wal")
         try:
@@ -1115,8 +1087,6 @@ def to_duckdb(pkg: Exportable, out: Path) -> Path:
                 con.execute("DETACH export")
             finally:
                 con.close()
-            if interrupted:  # a Ctrl-C DuckDB took and did not raise
-                raise KeyboardInterrupt
             commit(temp, out)
         except duckdb.InterruptException:
             raise KeyboardInterrupt from None
